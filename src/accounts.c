@@ -1,0 +1,864 @@
+/* accounts: one identity behind every seed's sign-up and log-in path. */
+#include "accounts.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "audit.h"
+#include "auth.h"
+#include "body.h"
+#include "db.h"
+#include "log.h"
+#include "util.h"
+
+enum accounts_sql {
+	Q_INSERT_USER,
+	Q_FIND_LOGIN,
+	Q_FIND_EMAIL,
+	Q_LOGIN_FAILED,
+	Q_FAILED_COUNT,
+	Q_LOGIN_OK,
+	Q_REFRESH_INSERT,
+	Q_REFRESH_FIND,
+	Q_REFRESH_ROTATE,
+	Q_FAMILY_REVOKE,
+	Q_USER_REVOKE,
+	Q_BUMP_VERSION,
+	Q_USER_STATE,
+	Q_PASSWORD_GET,
+	Q_PASSWORD_SET,
+};
+
+static const char *const sql[] = {
+	[Q_INSERT_USER] =
+		"INSERT INTO users (username, email, name, password_hash, role,"
+		" status) VALUES (?, ?, ?, ?, ?, ?)",
+	[Q_FIND_LOGIN] =
+		"SELECT id, password_hash, role, status, token_version,"
+		" COALESCE(locked_until > UTC_TIMESTAMP(6), 0) FROM users"
+		" WHERE (username = ? OR email = ?) AND status <> 'deleted'"
+		" LIMIT 1",
+	[Q_FIND_EMAIL] =
+		"SELECT id, password_hash, role, status, token_version,"
+		" COALESCE(locked_until > UTC_TIMESTAMP(6), 0) FROM users"
+		" WHERE email = ? AND status <> 'deleted'",
+	/* Single-table UPDATE assigns left to right, so later expressions
+	 * see the new failed_logins: one atomic step under concurrency. */
+	[Q_LOGIN_FAILED] =
+		"UPDATE users SET"
+		" failed_logins = IF(first_failed_at IS NULL OR first_failed_at"
+		"   < UTC_TIMESTAMP(6) - INTERVAL ? SECOND, 1, failed_logins + 1),"
+		" first_failed_at = IF(failed_logins = 1, UTC_TIMESTAMP(6),"
+		"   first_failed_at),"
+		" locked_until = IF(failed_logins >= ?,"
+		"   UTC_TIMESTAMP(6) + INTERVAL ? SECOND, locked_until)"
+		" WHERE id = ?",
+	[Q_FAILED_COUNT] = "SELECT failed_logins FROM users WHERE id = ?",
+	[Q_LOGIN_OK] =
+		"UPDATE users SET failed_logins = 0, first_failed_at = NULL,"
+		" locked_until = NULL WHERE id = ?"
+		" AND (failed_logins <> 0 OR locked_until IS NOT NULL)",
+	[Q_REFRESH_INSERT] =
+		"INSERT INTO refresh_tokens (user_id, family, token_hash,"
+		" expires_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6) + INTERVAL ? SECOND)",
+	[Q_REFRESH_FIND] =
+		"SELECT id, user_id, family, rotated_at IS NOT NULL,"
+		" revoked_at IS NOT NULL, expires_at <= UTC_TIMESTAMP(6)"
+		" FROM refresh_tokens WHERE token_hash = ? FOR UPDATE",
+	[Q_REFRESH_ROTATE] =
+		"UPDATE refresh_tokens SET rotated_at = UTC_TIMESTAMP(6)"
+		" WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL",
+	[Q_FAMILY_REVOKE] =
+		"UPDATE refresh_tokens SET revoked_at = UTC_TIMESTAMP(6)"
+		" WHERE family = ? AND revoked_at IS NULL",
+	[Q_USER_REVOKE] =
+		"UPDATE refresh_tokens SET revoked_at = UTC_TIMESTAMP(6)"
+		" WHERE user_id = ? AND revoked_at IS NULL",
+	[Q_BUMP_VERSION] =
+		"UPDATE users SET token_version = token_version + 1 WHERE id = ?",
+	[Q_USER_STATE] =
+		"SELECT role, status, token_version FROM users WHERE id = ?",
+	[Q_PASSWORD_GET] =
+		"SELECT password_hash, username, email FROM users"
+		" WHERE id = ? AND status <> 'deleted'",
+	[Q_PASSWORD_SET] =
+		"UPDATE users SET password_hash = ?,"
+		" token_version = token_version + 1 WHERE id = ?",
+};
+
+/* The most common passwords of at least 8 characters (lower-case). */
+static const char *const common_passwords[] = {
+	"password", "password1", "password123", "12345678", "123456789",
+	"1234567890", "12345678910", "qwertyuiop", "qwerty123", "qwerty12",
+	"1q2w3e4r", "1q2w3e4r5t", "iloveyou", "sunshine", "princess",
+	"football", "baseball", "welcome1", "welcome123", "abc12345",
+	"abcd1234", "admin123", "administrator", "letmein1", "trustno1",
+	"11111111", "00000000", "88888888", "87654321", "superman",
+	"starwars", "whatever", "computer", "michelle", "jennifer",
+	"passw0rd", "p@ssw0rd", "p@ssword", "changeme", "changeme123",
+	"qwerty1234", "asdfghjkl", "zxcvbnm1", "1qaz2wsx", "q1w2e3r4",
+	"aa123456", "a1b2c3d4", "123123123", "987654321", "dragon12",
+	"monkey123", "charlie1", "master12", "shadow12", "mustang1",
+	"access14", "secret12", "hello123", "lovely12", "freedom1",
+};
+
+bool
+accounts_email_valid(const char *e)
+{
+	const char *at = strchr(e, '@'), *dot;
+	size_t n = strlen(e), i;
+
+	if (!at || at == e || strchr(at + 1, '@') || n > 254 ||
+	    (size_t)(at - e) > 64)
+		return false;
+	dot = strrchr(at, '.');
+	if (!dot || dot == at + 1 || dot[1] == '\0')
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)e[i] <= ' ' || strchr("<>()[],;:\\\"", e[i]))
+			return false;
+	return true;
+}
+
+bool
+accounts_username_valid(const char *u)
+{
+	size_t n = strlen(u), i;
+
+	if (n < 3 || n > 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)u[i]) && !strchr("._-", u[i]))
+			return false;
+	return true;
+}
+
+static enum err
+weak(struct req *r, const char *why)
+{
+	return r ? req_fail(r, ERR_PASSWORD_WEAK, "Password is too weak: %s",
+			    why)
+		 : ERR_PASSWORD_WEAK;
+}
+
+enum err
+accounts_check_password(struct req *r, const char *pw, const char *username,
+			const char *email)
+{
+	size_t n = strlen(pw), chars = 0, i;
+
+	for (i = 0; i < n; i++)
+		chars += ((unsigned char)pw[i] & 0xC0) != 0x80;
+	if (chars < 8)
+		return weak(r, "it must be at least 8 characters");
+	if (n > 1024)
+		return weak(r, "it must be at most 1024 bytes");
+	if ((username && !strcasecmp(pw, username)) ||
+	    (email && !strcasecmp(pw, email)))
+		return weak(r, "it must differ from the username and email");
+	for (i = 0; i < ARRAY_SIZE(common_passwords); i++)
+		if (!strcasecmp(pw, common_passwords[i]))
+			return weak(r, "it is one of the most common passwords");
+	return ERR_OK;
+}
+
+static enum err
+map_duplicate(struct db *db, const struct new_account *a)
+{
+	if (!strcmp(db_dup_key(db), "uq_users_email"))
+		return ERR_EMAIL_TAKEN;
+	(void)a;
+	return ERR_USERNAME_TAKEN;
+}
+
+enum err
+accounts_create(struct db *db, struct req *r, const struct new_account *a,
+		long long *id)
+{
+	char hash[AUTH_HASH_MAX], *email = NULL;
+	struct db_result res;
+	enum err e;
+
+	if (a->username && !accounts_username_valid(a->username))
+		return ERR_USERNAME_INVALID;
+	if (a->email && !accounts_email_valid(a->email))
+		return ERR_EMAIL_INVALID;
+	e = accounts_check_password(r, a->password, a->username, a->email);
+	if (e != ERR_OK)
+		return e;
+	if (auth_hash_password(a->password, hash))
+		return ERR_INTERNAL;
+	if (a->email) {
+		email = xstrdup(a->email);
+		ascii_lower(email);
+	}
+	e = db_exec(db, sql[Q_INSERT_USER], DB_P(db_str(a->username),
+		db_str(email), db_str(a->name), db_str(hash),
+		db_str(auth_role_name(a->role)),
+		db_str(a->status ? a->status : "active")), &res);
+	free(email);
+	if (e == ERR_DUPLICATE)
+		return map_duplicate(db, a);
+	if (e == ERR_OK)
+		*id = (long long)res.insert_id;
+	return e;
+}
+
+enum err
+accounts_revoke_all(struct db *db, long long id)
+{
+	enum err e = db_exec(db, sql[Q_USER_REVOKE], DB_P(db_int(id)), NULL);
+
+	if (e == ERR_OK)
+		e = db_exec(db, sql[Q_BUMP_VERSION], DB_P(db_int(id)), NULL);
+	return e;
+}
+
+enum err
+accounts_set_password(struct db *db, struct req *r, long long id,
+		      const char *password)
+{
+	char hash[AUTH_HASH_MAX];
+	struct db_result res;
+	enum err e;
+
+	if (auth_hash_password(password, hash))
+		return ERR_INTERNAL;
+	e = db_exec(db, sql[Q_PASSWORD_SET], DB_P(db_str(hash), db_int(id)),
+		    &res);
+	if (e == ERR_OK && res.affected == 0)
+		return ERR_USER_NOT_FOUND;
+	if (e == ERR_OK)
+		e = db_exec(db, sql[Q_USER_REVOKE], DB_P(db_int(id)), NULL);
+	(void)r;
+	return e;
+}
+
+/* ---- tokens ------------------------------------------------------------ */
+
+struct session {
+	char *access;
+	char *refresh;
+};
+
+static void
+session_release(struct session *s)
+{
+	free(s->access);
+	free(s->refresh);
+}
+
+/* Issues an access token and a refresh token in family fam (a new family
+ * when fam is NULL), storing the refresh token's digest. */
+static enum err
+session_issue(struct req *r, long long uid, enum role role, long long ver,
+	      const char *fam, struct session *out)
+{
+	const struct config *cfg = &r->app->cfg;
+	struct token_claims c = { .sub = uid, .role = role, .ver = ver };
+	char digest[65], *family = fam ? xstrdup(fam) : random_token(18);
+	enum err e = ERR_INTERNAL;
+
+	memset(out, 0, sizeof(*out));
+	c.typ = TOKEN_ACCESS;
+	out->access = auth_issue_token(cfg, &c, cfg->jwt_access_token_expires);
+	c.typ = TOKEN_REFRESH;
+	snprintf(c.fam, sizeof(c.fam), "%s", family);
+	out->refresh = auth_issue_token(cfg, &c,
+					cfg->jwt_refresh_token_expires);
+	if (out->access && out->refresh) {
+		sha256_hex(out->refresh, strlen(out->refresh), digest);
+		e = db_exec(r->db, sql[Q_REFRESH_INSERT], DB_P(db_int(uid),
+			db_str(family), db_str(digest),
+			db_int(cfg->jwt_refresh_token_expires)), NULL);
+	}
+	free(family);
+	if (e != ERR_OK)
+		session_release(out);
+	return e;
+}
+
+static void
+reply_tokens(struct req *r, const struct session *s)
+{
+	json_object *o = req_reply(r);
+
+	json_object_object_add(o, "access_token",
+			       json_object_new_string(s->access));
+	json_object_object_add(o, "token_type", json_object_new_string("bearer"));
+	json_object_object_add(o, "expires_in", json_object_new_int64(
+		r->app->cfg.jwt_access_token_expires));
+	json_object_object_add(o, "refresh_token",
+			       json_object_new_string(s->refresh));
+}
+
+/* ---- log-in ------------------------------------------------------------ */
+
+enum login_path { LOGIN_ANY, LOGIN_EMAIL };
+
+struct login_row {
+	long long id;
+	char hash[AUTH_HASH_MAX];
+	enum role role;
+	char status[16];
+	long long ver;
+	bool locked;
+	bool found;
+};
+
+static enum err
+login_lookup(struct req *r, enum login_path path, const char *ident,
+	     struct login_row *out)
+{
+	struct db_rows *rows;
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	if (path == LOGIN_EMAIL)
+		e = db_query(r->db, sql[Q_FIND_EMAIL], DB_P(db_str(ident)), 6,
+			     &rows);
+	else
+		e = db_query(r->db, sql[Q_FIND_LOGIN],
+			     DB_P(db_str(ident), db_str(ident)), 6, &rows);
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows)) {
+		out->found = true;
+		out->id = db_col_int(rows, 0);
+		snprintf(out->hash, sizeof(out->hash), "%s", db_col(rows, 1));
+		out->role = auth_role_parse(db_col(rows, 2));
+		snprintf(out->status, sizeof(out->status), "%s", db_col(rows, 3));
+		out->ver = db_col_int(rows, 4);
+		out->locked = db_col_int(rows, 5) != 0;
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* Counts a failure; writes the lockout to the audit log when this one
+ * reached the threshold. */
+static enum err
+login_failed(struct req *r, const struct login_row *u, const char *ident)
+{
+	const struct config *cfg = &r->app->cfg;
+	json_object *d = json_object_new_object();
+	struct db_rows *rows;
+	enum err e;
+	char id[32];
+
+	json_object_object_add(d, "identifier", json_object_new_string(ident));
+	if (!u->found)
+		return audit_write(r->db, r, 0, "login.failure", "user", NULL, d);
+	snprintf(id, sizeof(id), "%lld", u->id);
+	if (u->locked)
+		json_object_object_add(d, "locked", json_object_new_boolean(1));
+	e = audit_write(r->db, r, 0, "login.failure", "user", id, d);
+	/* Attempts during a lock do not extend it: it ends on time. */
+	if (e != ERR_OK || u->locked)
+		return e;
+	e = db_exec(r->db, sql[Q_LOGIN_FAILED], DB_P(
+		db_int(cfg->lockout_window), db_int(cfg->lockout_threshold),
+		db_int(cfg->lockout_duration), db_int(u->id)), NULL);
+	if (e != ERR_OK)
+		return e;
+	e = db_query(r->db, sql[Q_FAILED_COUNT], DB_P(db_int(u->id)), 1, &rows);
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows) && db_col_int(rows, 0) == cfg->lockout_threshold)
+		e = audit_write(r->db, r, 0, "login.lockout", "user", id, NULL);
+	db_rows_free(rows);
+	return e;
+}
+
+/* Verifies the credentials and opens a session; every failure looks the
+ * same from outside (401 "Invalid credentials"), costs one hash, and is
+ * counted towards the lockout. */
+static enum err
+login(struct req *r, enum login_path path, const char *ident,
+      const char *password, struct login_row *u, struct session *s)
+{
+	char id[32];
+	enum err e;
+	bool ok;
+
+	e = login_lookup(r, path, ident, u);
+	if (e != ERR_OK)
+		return e;
+	ok = auth_verify_password(password, u->found ? u->hash : NULL);
+	if (!ok || u->locked) {
+		e = login_failed(r, u, ident);
+		return e == ERR_OK || e == ERR_DUPLICATE ? ERR_BAD_CREDENTIALS : e;
+	}
+	if (!strcmp(u->status, "pending"))
+		return ERR_ACCOUNT_PENDING;
+	if (strcmp(u->status, "active"))
+		return ERR_ACCOUNT_DISABLED;
+	e = db_exec(r->db, sql[Q_LOGIN_OK], DB_P(db_int(u->id)), NULL);
+	if (e == ERR_OK)
+		e = session_issue(r, u->id, u->role, u->ver, NULL, s);
+	if (e != ERR_OK)
+		return e;
+	snprintf(id, sizeof(id), "%lld", u->id);
+	return audit_write(r->db, r, u->id, "login.success", "user", id, NULL);
+}
+
+enum { L_USERNAME, L_PASSWORD };
+
+/* POST /api/auth/login: the HaaS seed; username may also be an email. */
+static enum err
+accounts_login(struct req *r)
+{
+	static const struct field spec[] = {
+		[L_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
+				 .max = 254, .missing = ERR_SIGNUP_REQUIRED },
+		[L_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+				 .missing = ERR_SIGNUP_REQUIRED },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct login_row u;
+	struct session s;
+	json_object *o;
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	e = login(r, LOGIN_ANY, v[L_USERNAME].s, v[L_PASSWORD].s, &u, &s);
+	if (e != ERR_OK)
+		return e;
+	o = req_reply(r);
+	json_object_object_add(o, "message",
+			       json_object_new_string("Login successful"));
+	reply_tokens(r, &s);
+	json_object_object_add(o, "user_id", json_id(u.id));
+	json_object_object_add(o, "role",
+			       json_object_new_string(auth_role_name(u.role)));
+	/* The HaaS frontend reads these two names. */
+	json_object_object_add(o, "token", json_object_new_string(s.access));
+	json_object_object_add(o, "userId", json_id(u.id));
+	session_release(&s);
+	return ERR_OK;
+}
+
+enum { E_EMAIL, E_PASSWORD };
+
+/* POST /api/users/login: seeds 002, 003 and 004 log in by email. */
+static enum err
+accounts_login_email(struct req *r)
+{
+	static const struct field spec[] = {
+		[E_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
+			      .max = 254, .missing = ERR_LOGIN_REQUIRED },
+		[E_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+				 .missing = ERR_LOGIN_REQUIRED },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct login_row u;
+	struct session s;
+	json_object *o;
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	e = login(r, LOGIN_EMAIL, v[E_EMAIL].s, v[E_PASSWORD].s, &u, &s);
+	if (e != ERR_OK)
+		return e;
+	o = req_reply(r);
+	json_object_object_add(o, "message",
+			       json_object_new_string("Login successful"));
+	reply_tokens(r, &s);
+	json_object_object_add(o, "user_id", json_id(u.id));
+	json_object_object_add(o, "role",
+			       json_object_new_string(auth_role_name(u.role)));
+	session_release(&s);
+	return ERR_OK;
+}
+
+enum { T_USERNAME, T_PASSWORD, T_GRANT };
+
+/* POST /api/auth/token: the OAuth2 password grant FastAPI clients send. */
+static enum err
+accounts_token(struct req *r)
+{
+	static const struct field spec[] = {
+		[T_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
+				 .max = 254, .missing = ERR_BAD_CREDENTIALS },
+		[T_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+				 .missing = ERR_BAD_CREDENTIALS },
+		[T_GRANT] = { "grant_type", FT_STRING, 0, .max = 32 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct login_row u;
+	struct session s;
+	enum err e = body_read(r, spec, v);
+
+	if (e == ERR_OK && v[T_GRANT].set && v[T_GRANT].len &&
+	    strcmp(v[T_GRANT].s, "password"))
+		e = ERR_GRANT_TYPE;
+	if (e == ERR_OK)
+		e = login(r, LOGIN_ANY, v[T_USERNAME].s, v[T_PASSWORD].s, &u,
+			  &s);
+	if (e == ERR_BAD_CREDENTIALS)
+		req_header(r, "WWW-Authenticate", "Bearer");
+	if (e != ERR_OK)
+		return e;
+	reply_tokens(r, &s);
+	session_release(&s);
+	return ERR_OK;
+}
+
+/* ---- sign-up ----------------------------------------------------------- */
+
+static enum err
+signed_up(struct req *r, long long id, const char *message)
+{
+	char sid[32];
+	json_object *o = req_reply(r);
+
+	json_object_object_add(o, "message", json_object_new_string(message));
+	json_object_object_add(o, "user_id", json_id(id));
+	snprintf(sid, sizeof(sid), "%lld", id);
+	return audit_write(r->db, r, id, "user.signup", "user", sid, NULL);
+}
+
+enum { S_USERNAME, S_PASSWORD };
+
+/* POST /api/auth/signup (HaaS seed). */
+static enum err
+accounts_signup(struct req *r)
+{
+	static const struct field spec[] = {
+		[S_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
+				 .max = 64, .missing = ERR_SIGNUP_REQUIRED },
+		[S_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+				 .missing = ERR_SIGNUP_REQUIRED },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct new_account a = { .role = ROLE_USER };
+	long long id;
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	a.username = v[S_USERNAME].s;
+	a.password = v[S_PASSWORD].s;
+	e = accounts_create(r->db, r, &a, &id);
+	if (e == ERR_USERNAME_TAKEN || e == ERR_EMAIL_TAKEN)
+		return ERR_USER_EXISTS;
+	if (e != ERR_OK)
+		return e;
+	return signed_up(r, id, "User created successfully");
+}
+
+enum { R_EMAIL, R_PASSWORD, R_NAME, R_USERNAME };
+
+/* POST /api/users/register (seeds 002, 003, 004). */
+static enum err
+accounts_register(struct req *r)
+{
+	static const struct field spec[] = {
+		[R_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
+			      .max = 254, .missing = ERR_REGISTER_REQUIRED },
+		[R_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+				 .missing = ERR_REGISTER_REQUIRED },
+		[R_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
+		[R_USERNAME] = { "username", FT_STRING, F_TRIM, .max = 64 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct new_account a = { .role = ROLE_USER };
+	long long id;
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	if (!v[R_NAME].len && !v[R_USERNAME].len)
+		return ERR_REGISTER_REQUIRED;
+	a.email = v[R_EMAIL].s;
+	a.password = v[R_PASSWORD].s;
+	a.name = v[R_NAME].len ? v[R_NAME].s : v[R_USERNAME].s;
+	a.username = v[R_USERNAME].len ? v[R_USERNAME].s : NULL;
+	e = accounts_create(r->db, r, &a, &id);
+	if (e != ERR_OK)
+		return e;
+	return signed_up(r, id, "User registered successfully");
+}
+
+/* ---- refresh, logout, reset ------------------------------------------- */
+
+struct refresh_row {
+	long long id, user_id;
+	char family[48];
+	bool rotated, revoked, expired, found;
+};
+
+static enum err
+refresh_lookup(struct req *r, const char *token, struct refresh_row *out)
+{
+	struct db_rows *rows;
+	char digest[65];
+	enum err e;
+
+	memset(out, 0, sizeof(*out));
+	sha256_hex(token, strlen(token), digest);
+	e = db_query(r->db, sql[Q_REFRESH_FIND], DB_P(db_str(digest)), 6, &rows);
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows)) {
+		out->found = true;
+		out->id = db_col_int(rows, 0);
+		out->user_id = db_col_int(rows, 1);
+		snprintf(out->family, sizeof(out->family), "%s", db_col(rows, 2));
+		out->rotated = db_col_int(rows, 3);
+		out->revoked = db_col_int(rows, 4);
+		out->expired = db_col_int(rows, 5);
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* A rotated token came back: someone holds a copy.  Kill the family. */
+static enum err
+family_revoke(struct req *r, const struct refresh_row *t, const char *why)
+{
+	json_object *d = json_object_new_object();
+	char uid[32];
+	enum err e;
+
+	e = db_exec(r->db, sql[Q_FAMILY_REVOKE], DB_P(db_str(t->family)), NULL);
+	if (e != ERR_OK) {
+		json_object_put(d);
+		return e;
+	}
+	json_object_object_add(d, "reason", json_object_new_string(why));
+	snprintf(uid, sizeof(uid), "%lld", t->user_id);
+	return audit_write(r->db, r, t->user_id, "token.family_revoked",
+			   "user", uid, d);
+}
+
+static enum err
+user_state(struct req *r, long long id, enum role *role, long long *ver)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_USER_STATE], DB_P(db_int(id)), 3,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = ERR_REFRESH_INVALID;
+	if (db_next(rows) && !strcmp(db_col(rows, 1), "active")) {
+		*role = auth_role_parse(db_col(rows, 0));
+		*ver = db_col_int(rows, 2);
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* Inside a transaction: checks t (locked FOR UPDATE), rotates it, issues
+ * the next pair of the same family. */
+static enum err
+refresh_rotate(struct req *r, const struct token_claims *c,
+	       const struct refresh_row *t, struct session *s)
+{
+	struct db_result res;
+	enum role role = ROLE_NONE;
+	long long ver = -1;
+	enum err e;
+
+	if (!t->found || t->revoked || t->expired || t->user_id != c->sub)
+		return ERR_REFRESH_INVALID;
+	if (t->rotated) {
+		e = family_revoke(r, t, "rotated refresh token reused");
+		return e == ERR_OK ? ERR_REFRESH_INVALID : e;
+	}
+	e = user_state(r, t->user_id, &role, &ver);
+	if (e == ERR_OK && ver != c->ver)
+		e = ERR_REFRESH_INVALID;
+	if (e != ERR_OK)
+		return e;
+	e = db_exec(r->db, sql[Q_REFRESH_ROTATE], DB_P(db_int(t->id)), &res);
+	if (e == ERR_OK && res.affected != 1)
+		e = ERR_REFRESH_INVALID;
+	if (e == ERR_OK)
+		e = session_issue(r, t->user_id, role, ver, t->family, s);
+	return e;
+}
+
+enum { F_REFRESH };
+
+static const struct field refresh_spec[] = {
+	[F_REFRESH] = { "refresh_token", FT_STRING, F_REQUIRED | F_TRIM,
+			.max = 4096 },
+};
+
+/* POST /api/auth/refresh: rotation with reuse detection.  A revoked
+ * family must stay revoked even though the request fails, so the
+ * transaction commits on ERR_REFRESH_INVALID too. */
+static enum err
+accounts_refresh(struct req *r)
+{
+	struct field_value v[ARRAY_SIZE(refresh_spec)];
+	struct token_claims c;
+	struct refresh_row t;
+	struct session s = { 0 };
+	enum err e = body_read(r, refresh_spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	if (auth_verify_token(&r->app->cfg, v[F_REFRESH].s, TOKEN_REFRESH, &c))
+		return ERR_REFRESH_INVALID;
+	e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = refresh_lookup(r, v[F_REFRESH].s, &t);
+	if (e == ERR_OK)
+		e = refresh_rotate(r, &c, &t, &s);
+	if (e == ERR_OK || e == ERR_REFRESH_INVALID) {
+		enum err ce = db_commit(r->db);
+
+		if (ce != ERR_OK)
+			e = ce;
+	} else {
+		db_rollback(r->db);
+	}
+	if (e == ERR_OK)
+		reply_tokens(r, &s);
+	session_release(&s);
+	return e;
+}
+
+enum { O_REFRESH, O_ALL };
+
+/* POST /api/auth/logout: ends the session the refresh token belongs to;
+ * {"all": true} ends every session of the caller. */
+static enum err
+accounts_logout(struct req *r)
+{
+	static const struct field spec[] = {
+		[O_REFRESH] = { "refresh_token", FT_STRING, F_TRIM, .max = 4096 },
+		[O_ALL] = { "all", FT_BOOL, 0 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct token_claims c;
+	struct refresh_row t;
+	char uid[32];
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	snprintf(uid, sizeof(uid), "%lld", r->user.id);
+	if (v[O_ALL].i) {
+		e = accounts_revoke_all(r->db, r->user.id);
+		if (e == ERR_OK)
+			e = audit_write(r->db, r, r->user.id, "logout.all",
+					"user", uid, NULL);
+	} else {
+		if (!v[O_REFRESH].len)
+			return req_fail(r, ERR_FIELD_MISSING,
+					"Field 'refresh_token' is required");
+		if (auth_verify_token(&r->app->cfg, v[O_REFRESH].s,
+				      TOKEN_REFRESH, &c) ||
+		    c.sub != r->user.id)
+			return ERR_REFRESH_INVALID;
+		e = refresh_lookup(r, v[O_REFRESH].s, &t);
+		if (e == ERR_OK && !t.found)
+			e = ERR_REFRESH_INVALID;
+		if (e == ERR_OK)
+			e = db_exec(r->db, sql[Q_FAMILY_REVOKE],
+				    DB_P(db_str(t.family)), NULL);
+		if (e == ERR_OK)
+			e = audit_write(r->db, r, r->user.id, "logout", "user",
+					uid, NULL);
+	}
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "message",
+				       json_object_new_string("Logged out successfully"));
+	return e;
+}
+
+enum { P_CURRENT, P_NEW, P_CONFIRM };
+
+static enum err
+password_check_current(struct req *r, const char *current, char **username,
+		       char **email)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_PASSWORD_GET],
+			      DB_P(db_int(r->user.id)), 3, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = ERR_CURRENT_PASSWORD;
+	if (db_next(rows) && auth_verify_password(current, db_col(rows, 0))) {
+		const char *u = db_col(rows, 1), *m = db_col(rows, 2);
+
+		*username = u ? req_strdup(r, u) : NULL;
+		*email = m ? req_strdup(r, m) : NULL;
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* POST /api/users/reset-password: every earlier token stops working. */
+static enum err
+accounts_reset_password(struct req *r)
+{
+	static const struct field spec[] = {
+		[P_CURRENT] = { "currentPassword", FT_STRING, F_REQUIRED,
+				.max = 1024, .missing = ERR_PASSWORD_FIELDS },
+		[P_NEW] = { "newPassword", FT_STRING, F_REQUIRED, .max = 4096,
+			    .missing = ERR_PASSWORD_FIELDS },
+		[P_CONFIRM] = { "confirmPassword", FT_STRING, F_REQUIRED,
+				.max = 4096, .missing = ERR_PASSWORD_FIELDS },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	char *username = NULL, *email = NULL, uid[32];
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	if (strcmp(v[P_NEW].s, v[P_CONFIRM].s))
+		return ERR_PASSWORD_MISMATCH;
+	e = password_check_current(r, v[P_CURRENT].s, &username, &email);
+	if (e == ERR_OK)
+		e = accounts_check_password(r, v[P_NEW].s, username, email);
+	if (e == ERR_OK)
+		e = accounts_set_password(r->db, r, r->user.id, v[P_NEW].s);
+	if (e != ERR_OK)
+		return e;
+	snprintf(uid, sizeof(uid), "%lld", r->user.id);
+	json_object_object_add(req_reply(r), "message",
+			       json_object_new_string("Password reset successfully"));
+	return audit_write(r->db, r, r->user.id, "password.reset", "user", uid,
+			   NULL);
+}
+
+const struct route accounts_routes[] = {
+	{ "POST", "/api/auth/signup", ROLE_NONE, 201, BODY_JSON,
+	  accounts_signup, "Create an account by username (HaaS)" },
+	{ "POST", "/api/auth/login", ROLE_NONE, 200, BODY_JSON,
+	  accounts_login, "Log in by username or email" },
+	{ "POST", "/api/auth/token", ROLE_NONE, 200, BODY_FORM,
+	  accounts_token, "OAuth2 password grant (form)" },
+	{ "POST", "/api/auth/refresh", ROLE_NONE, 200, BODY_JSON,
+	  accounts_refresh, "Rotate a refresh token" },
+	{ "POST", "/api/auth/logout", ROLE_USER, 200, BODY_JSON_OPTIONAL,
+	  accounts_logout, "End one session, or all with {\"all\": true}" },
+	{ "POST", "/api/users/register", ROLE_NONE, 201, BODY_JSON,
+	  accounts_register, "Create an account by email" },
+	{ "POST", "/api/users/login", ROLE_NONE, 200, BODY_JSON,
+	  accounts_login_email, "Log in by email" },
+	{ "POST", "/api/users/reset-password", ROLE_USER, 200, BODY_JSON,
+	  accounts_reset_password, "Change the password; ends every session" },
+	{ 0 },
+};

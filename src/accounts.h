@@ -1,0 +1,50 @@
+/* accounts: sign-up, the four seeds' log-in paths, OAuth2 password grant,
+ * refresh-token rotation, logout and password reset; plus the account
+ * rules (password policy, email and username shape) other modules use. */
+#ifndef HAAS_ACCOUNTS_H
+#define HAAS_ACCOUNTS_H
+
+#include <stdbool.h>
+
+#include "router.h"
+
+struct db;
+
+extern const struct route accounts_routes[];
+
+struct new_account {
+	const char *username;	/* NULL or 3..64 of [A-Za-z0-9._-] */
+	const char *email;	/* NULL or an address; stored lower-case */
+	const char *name;
+	const char *password;
+	enum role role;
+	const char *status;	/* "active" or "pending" */
+};
+
+/* Checks a's shape and password policy, hashes the password and inserts
+ * the user.  Errors: ERR_USERNAME_INVALID, ERR_EMAIL_INVALID,
+ * ERR_PASSWORD_WEAK (message says why), ERR_USERNAME_TAKEN /
+ * ERR_EMAIL_TAKEN, ERR_DB_*.  r may be NULL (haasctl); then no custom
+ * messages are kept. */
+enum err accounts_create(struct db *db, struct req *r,
+			 const struct new_account *a, long long *id);
+
+/* Sets a new password for user id and makes every earlier token of the
+ * user stop working. */
+enum err accounts_set_password(struct db *db, struct req *r, long long id,
+			       const char *password);
+
+/* Revokes every refresh token of the user and bumps its token version, so
+ * every access token dies too. */
+enum err accounts_revoke_all(struct db *db, long long id);
+
+/* Password policy: 8+ characters, at most 1024 bytes, not the username or
+ * email, not a common password.  On failure returns ERR_PASSWORD_WEAK with
+ * the reason in r (when r is not NULL). */
+enum err accounts_check_password(struct req *r, const char *pw,
+				 const char *username, const char *email);
+
+bool accounts_email_valid(const char *email);
+bool accounts_username_valid(const char *username);
+
+#endif

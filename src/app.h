@@ -1,0 +1,14 @@
+/* app: what every request can reach: the read-only configuration loaded at
+ * start and the version string.  One per process; never mutated after
+ * start (SIGHUP replaces workers instead). */
+#ifndef HAAS_APP_H
+#define HAAS_APP_H
+
+#include "config.h"
+
+struct app {
+	struct config cfg;
+	const char *version;
+};
+
+#endif

@@ -1,0 +1,45 @@
+/* config: the one key = value file, overridden per key by the environment
+ * (HAAS_<KEY>, and the seed's own JWT_* names), loaded once at start into a
+ * struct that is read-only afterwards. */
+#ifndef HAAS_CONFIG_H
+#define HAAS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+	/* haasd */
+	char *listen;		/* unix socket path or host:port */
+	long long socket_mode;	/* permissions of a unix socket */
+	long long workers;	/* 0 = 2 x online CPUs */
+	long long drain_timeout;	/* seconds SIGTERM waits for requests */
+	long long max_body_bytes;
+	long long upload_max_bytes;
+	long long json_max_depth;
+	char *sql_dir;
+	char *upload_dir;
+	/* database */
+	char *database_url;
+	long long db_connect_timeout;
+	char *db_user, *db_password, *db_host, *db_name, *db_socket;
+	long long db_port;
+	/* tokens and accounts */
+	char *jwt_secret_key;
+	long long jwt_access_token_expires;
+	long long jwt_refresh_token_expires;
+	char *jwt_issuer;
+	long long lockout_threshold;
+	long long lockout_window;
+	long long lockout_duration;
+};
+
+/* Loads defaults, then the file at path (NULL: none), then the environment,
+ * then *_file secrets, and validates.  On failure returns -1 and writes one
+ * line naming the key into err.  Release with config_release(). */
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+void config_release(struct config *cfg);
+
+/* Number of workers to fork: the configured count or 2 x CPUs. */
+int config_workers(const struct config *cfg);
+
+#endif

@@ -1,0 +1,181 @@
+/* http: FastCGI request loop (libfcgi), request building, reply writing. */
+#include "http.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "log.h"
+#include "req.h"
+#include "router.h"
+#include "util.h"
+
+int
+http_init(void)
+{
+	return FCGX_Init() == 0 ? 0 : -1;
+}
+
+int
+http_listen(const char *spec, int mode)
+{
+	int fd;
+
+	if (spec[0] == '/')
+		unlink(spec);	/* a stale socket from an unclean stop */
+	fd = FCGX_OpenSocket(spec, 1024);
+	if (fd < 0) {
+		log_error("http: cannot listen on %s: %s", spec, strerror(errno));
+		return -1;
+	}
+	if (spec[0] == '/' && chmod(spec, (mode_t)mode) != 0) {
+		log_error("http: chmod %s: %s", spec, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads the body into r's pool.  Refuses (413) before reading when the
+ * declared length is over the limit, and while reading when the stream
+ * runs past it (a lying CONTENT_LENGTH). */
+static enum err
+read_body(struct req *r, FCGX_Request *fr, long long max)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+	long long declared = 0;
+	struct buf b = { 0 };
+	char chunk[16384];
+	int n;
+
+	if (cl && *cl && parse_ll(cl, 0, INT64_MAX, &declared))
+		return ERR_BAD_REQUEST;
+	if (declared > max)
+		return ERR_TOO_LARGE;
+	while ((n = FCGX_GetStr(chunk, sizeof(chunk), fr->in)) > 0) {
+		if ((long long)(b.len + (size_t)n) > max) {
+			buf_release(&b);
+			return ERR_TOO_LARGE;
+		}
+		buf_add(&b, chunk, (size_t)n);
+	}
+	if ((long long)b.len < declared) {
+		buf_release(&b);
+		return ERR_BODY_TRUNCATED;
+	}
+	r->body = b.s ? req_strndup(r, b.s, b.len) : "";
+	r->body_len = b.len;
+	buf_release(&b);
+	return ERR_OK;
+}
+
+static const char *
+param(FCGX_Request *fr, const char *name)
+{
+	const char *v = FCGX_GetParam(name, fr->envp);
+
+	return v && *v ? v : NULL;
+}
+
+/* Fills r from the FastCGI environment.  The path comes from the raw
+ * REQUEST_URI so that escaped slashes stay inside their segment. */
+static enum err
+build_request(struct req *r, FCGX_Request *fr)
+{
+	const char *uri = param(fr, "REQUEST_URI");
+	const char *q;
+	long long max = r->app->cfg.max_body_bytes;
+
+	r->method = param(fr, "REQUEST_METHOD");
+	if (!r->method || !uri)
+		return ERR_BAD_REQUEST;
+	q = strchr(uri, '?');
+	r->uri = q ? req_strndup(r, uri, (size_t)(q - uri)) : uri;
+	r->query = param(fr, "QUERY_STRING");
+	r->content_type = param(fr, "CONTENT_TYPE");
+	r->authorization = param(fr, "HTTP_AUTHORIZATION");
+	r->idempotency_key = param(fr, "HTTP_IDEMPOTENCY_KEY");
+	r->device_key = param(fr, "HTTP_X_DEVICE_KEY");
+	r->remote_addr = param(fr, "REMOTE_ADDR");
+	r->request_id = param(fr, "REQUEST_ID");
+	if (r->content_type &&
+	    !strncmp(r->content_type, "multipart/form-data", 19))
+		max = r->app->cfg.upload_max_bytes;
+	return read_body(r, fr, max);
+}
+
+static void
+write_reply(struct req *r, FCGX_Request *fr)
+{
+	const char *body = NULL;
+	char head[256];
+	size_t i;
+
+	snprintf(head, sizeof(head), "Status: %d %s\r\n", r->status,
+		 err_reason(r->status));
+	FCGX_PutS(head, fr->out);
+	for (i = 0; i < r->nheaders; i++) {
+		FCGX_PutS(r->headers[i].key, fr->out);
+		FCGX_PutS(": ", fr->out);
+		FCGX_PutS(r->headers[i].val, fr->out);
+		FCGX_PutS("\r\n", fr->out);
+	}
+	FCGX_PutS("Cache-Control: no-store\r\n", fr->out);
+	if (r->reply) {
+		FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n",
+			  fr->out);
+		body = json_object_to_json_string_ext(r->reply,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	}
+	FCGX_PutS("\r\n", fr->out);
+	if (body)
+		FCGX_PutStr(body, (int)strlen(body), fr->out);
+}
+
+static void
+handle_one(struct req *r, FCGX_Request *fr)
+{
+	enum err e = build_request(r, fr);
+
+	if (e == ERR_OK)
+		router_handle(r);
+	else
+		router_render_error(r, e);
+	if (r->status >= 500)
+		log_warn("%s %s -> %d (request %s)", r->method ? r->method : "?",
+			 r->uri ? r->uri : "?", r->status,
+			 r->request_id ? r->request_id : "-");
+	write_reply(r, fr);
+}
+
+void
+http_serve(const struct app *app, struct db *db, int fd,
+	   volatile sig_atomic_t *stop, const sigset_t *mask)
+{
+	FCGX_Request fr;
+	struct req r;
+
+	FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	req_init(&r, app, db);
+	while (!*stop) {
+		int rc;
+
+		sigprocmask(SIG_UNBLOCK, mask, NULL);
+		rc = *stop ? -1 : FCGX_Accept_r(&fr);
+		sigprocmask(SIG_BLOCK, mask, NULL);
+		if (rc < 0) {
+			if (!*stop && errno != EINTR)
+				log_warn("http: accept failed: %s", strerror(errno));
+			continue;
+		}
+		handle_one(&r, &fr);
+		FCGX_Finish_r(&fr);
+		req_reset(&r);
+	}
+	FCGX_Free(&fr, 1);
+}

@@ -1,0 +1,25 @@
+/* http: the FastCGI transport.  Only http.c includes fcgiapp.h: it turns
+ * FastCGI records into a struct req, runs the router, and writes the
+ * reply. */
+#ifndef HAAS_HTTP_H
+#define HAAS_HTTP_H
+
+#include <signal.h>
+
+struct app;
+struct db;
+
+/* Initialises libfcgi once per process, before any fork. */
+int http_init(void);
+
+/* Opens the listening socket: a unix path (created with mode) or
+ * host:port.  Returns the fd, or -1 with a logged reason. */
+int http_listen(const char *spec, int mode);
+
+/* Serves requests on fd until *stop becomes non-zero.  Signals in mask are
+ * blocked while a request is being handled, so a SIGTERM lets it finish
+ * and is acted on between requests. */
+void http_serve(const struct app *app, struct db *db, int fd,
+		volatile sig_atomic_t *stop, const sigset_t *mask);
+
+#endif

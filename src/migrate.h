@@ -1,0 +1,14 @@
+/* migrate: applies sql/NNN_*.sql files not yet recorded in
+ * schema_migrations, in order, each recorded once it succeeded. */
+#ifndef HAAS_MIGRATE_H
+#define HAAS_MIGRATE_H
+
+#include "err.h"
+
+struct db;
+
+/* Applies pending migrations from dir; *applied gets how many ran.
+ * Logs and returns the first failure. */
+enum err migrate_run(struct db *db, const char *dir, int *applied);
+
+#endif

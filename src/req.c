@@ -1,0 +1,293 @@
+/* req: request-lifetime memory, query/form decoding, reply helpers. */
+#include "req.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct pool_item {
+	struct pool_item *next;
+	max_align_t data[];
+};
+
+void
+req_init(struct req *r, const struct app *app, struct db *db)
+{
+	memset(r, 0, sizeof(*r));
+	r->app = app;
+	r->db = db;
+}
+
+void
+req_reset(struct req *r)
+{
+	const struct app *app = r->app;
+	struct db *db = r->db;
+	struct pool_item *p = r->pool;
+
+	while (p) {
+		struct pool_item *next = p->next;
+
+		free(p);
+		p = next;
+	}
+	json_object_put(r->json);
+	json_object_put(r->reply);
+	json_object_put(r->err_extra);
+	req_init(r, app, db);
+}
+
+void *
+req_alloc(struct req *r, size_t n)
+{
+	struct pool_item *p = xmalloc(sizeof(*p) + n);
+
+	p->next = r->pool;
+	r->pool = p;
+	return p->data;
+}
+
+char *
+req_strndup(struct req *r, const char *s, size_t n)
+{
+	char *p = req_alloc(r, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+req_strdup(struct req *r, const char *s)
+{
+	return req_strndup(r, s, strlen(s));
+}
+
+char *
+req_printf(struct req *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	p = req_alloc(r, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+const char *
+req_param(const struct req *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nparams; i++)
+		if (!strcmp(r->params[i].key, name))
+			return r->params[i].val;
+	return NULL;
+}
+
+const char *
+req_query(const struct req *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nqs; i++)
+		if (!strcmp(r->qs[i].key, name))
+			return r->qs[i].val;
+	return NULL;
+}
+
+enum err
+req_query_int(struct req *r, const char *name, long long def, long long min,
+	      long long max, long long *out)
+{
+	const char *v = req_query(r, name);
+
+	if (!v || !*v) {
+		*out = def;
+		return ERR_OK;
+	}
+	if (parse_ll(v, min, max, out))
+		return req_fail(r, ERR_BAD_QUERY,
+				"Query parameter '%s' must be an integer from %lld to %lld",
+				name, min, max);
+	return ERR_OK;
+}
+
+enum err
+req_paging(struct req *r, long long *limit, long long *offset)
+{
+	enum err e = req_query_int(r, "limit", 50, 1, 500, limit);
+
+	if (e != ERR_OK)
+		return e;
+	return req_query_int(r, "offset", 0, 0, 1000000000, offset);
+}
+
+void
+req_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nheaders >= REQ_MAX_HEADERS)
+		return;
+	r->headers[r->nheaders].key = name;
+	r->headers[r->nheaders].val = value;
+	r->nheaders++;
+}
+
+enum err
+req_fail(struct req *r, enum err e, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	r->err_msg = req_strdup(r, buf);
+	return e;
+}
+
+void
+req_fail_extra(struct req *r, const char *key, json_object *value)
+{
+	if (!r->err_extra)
+		r->err_extra = json_object_new_object();
+	json_object_object_add(r->err_extra, key, value);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+char *
+req_urldecode(struct req *r, const char *s, size_t n, bool plus,
+	      size_t *outlen)
+{
+	char *out = req_alloc(r, n + 1);
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n)
+				return NULL;
+			hi = hexval((unsigned char)s[i + 1]);
+			lo = hexval((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return NULL;
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (plus && s[i] == '+') {
+			out[o++] = ' ';
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	if (!utf8_valid(out, o))
+		return NULL;
+	if (outlen)
+		*outlen = o;
+	return out;
+}
+
+enum err
+req_parse_urlencoded(struct req *r, const char *s, size_t n, struct kv **out,
+		     size_t *nout)
+{
+	size_t count = 1, i, k = 0, start = 0;
+	struct kv *kv;
+
+	*out = NULL;
+	*nout = 0;
+	if (!s || n == 0)
+		return ERR_OK;
+	for (i = 0; i < n; i++)
+		if (s[i] == '&')
+			count++;
+	kv = req_alloc(r, count * sizeof(*kv));
+	for (i = 0; i <= n; i++) {
+		const char *part = s + start, *eq;
+		size_t plen, klen;
+
+		if (i < n && s[i] != '&')
+			continue;
+		plen = i - start;
+		start = i + 1;
+		if (plen == 0)
+			continue;
+		eq = memchr(part, '=', plen);
+		klen = eq ? (size_t)(eq - part) : plen;
+		kv[k].key = req_urldecode(r, part, klen, true, NULL);
+		kv[k].val = eq ? req_urldecode(r, eq + 1, plen - klen - 1,
+					       true, &kv[k].len)
+			       : req_strdup(r, "");
+		if (!kv[k].key || !kv[k].val)
+			return ERR_BAD_FORM;
+		k++;
+	}
+	*out = kv;
+	*nout = k;
+	return ERR_OK;
+}
+
+json_object *
+req_reply(struct req *r)
+{
+	if (!r->reply)
+		r->reply = json_object_new_object();
+	return r->reply;
+}
+
+json_object *
+json_id(long long id)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", id);
+	return json_object_new_string(buf);
+}
+
+json_object *
+json_time(const char *t)
+{
+	char buf[40];
+	size_t n;
+
+	if (!t)
+		return NULL;
+	/* "2026-11-21 10:00:00.123456" -> "2026-11-21T10:00:00Z" */
+	n = strlen(t);
+	if (n < 19)
+		return json_object_new_string(t);
+	memcpy(buf, t, 19);
+	buf[10] = 'T';
+	buf[19] = 'Z';
+	buf[20] = '\0';
+	return json_object_new_string(buf);
+}
+
+json_object *
+json_str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}

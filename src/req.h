@@ -1,0 +1,128 @@
+/* req: one HTTP request as the handlers see it, with request-lifetime
+ * memory, decoded path parameters, query and form fields, the caller, and
+ * the reply being built.  Nothing here knows about FastCGI. */
+#ifndef HAAS_REQ_H
+#define HAAS_REQ_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+struct app;
+struct db;
+
+struct kv {
+	const char *key;
+	const char *val;
+	size_t len;		/* of val, which may not hold a NUL */
+};
+
+enum role { ROLE_NONE = 0, ROLE_USER, ROLE_OPERATOR, ROLE_ADMIN };
+
+/* The authenticated caller, filled by the router from a bearer token. */
+struct principal {
+	long long id;
+	enum role role;
+};
+
+struct pool_item;
+
+#define REQ_MAX_PARAMS 8
+#define REQ_MAX_HEADERS 8
+
+struct req {
+	const struct app *app;
+	struct db *db;
+
+	/* request, as received (borrowed from the transport) */
+	const char *method;
+	const char *uri;		/* raw path, no query */
+	const char *query;
+	const char *content_type;
+	const char *authorization;
+	const char *idempotency_key;
+	const char *device_key;
+	const char *remote_addr;
+	const char *request_id;
+	const char *body;
+	size_t body_len;
+
+	/* derived by the router */
+	struct kv params[REQ_MAX_PARAMS];
+	size_t nparams;
+	struct kv *qs;
+	size_t nqs;
+	json_object *json;		/* parsed JSON or form body, owned */
+	struct principal user;		/* id 0: anonymous */
+	enum err auth_err;		/* why a presented token was refused */
+
+	/* reply */
+	int status;
+	json_object *reply;		/* owned; NULL for an empty body */
+	const char *err_msg;		/* overrides the table's sentence */
+	json_object *err_extra;		/* merged into the error body, owned */
+	struct kv headers[REQ_MAX_HEADERS];
+	size_t nheaders;
+
+	struct pool_item *pool;
+};
+
+/* Prepares r for a new request; app and db stay as set by the caller. */
+void req_init(struct req *r, const struct app *app, struct db *db);
+/* Frees everything hung off r during the request. */
+void req_reset(struct req *r);
+
+/* Request-lifetime allocations, freed by req_reset. */
+void *req_alloc(struct req *r, size_t n);
+char *req_strndup(struct req *r, const char *s, size_t n);
+char *req_strdup(struct req *r, const char *s);
+char *req_printf(struct req *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Path parameter {name}; NULL when the route has none by that name. */
+const char *req_param(const struct req *r, const char *name);
+/* Query parameter (decoded); NULL when absent. */
+const char *req_query(const struct req *r, const char *name);
+/* Integer query parameter in [min, max], def when absent; ERR_BAD_QUERY
+ * (with a message naming it) otherwise. */
+enum err req_query_int(struct req *r, const char *name, long long def,
+		       long long min, long long max, long long *out);
+/* limit (default 50, max 500) and offset. */
+enum err req_paging(struct req *r, long long *limit, long long *offset);
+
+/* Adds a response header (name and value must live as long as r). */
+void req_header(struct req *r, const char *name, const char *value);
+
+/* Sets a custom error sentence (copied), and returns e for chaining:
+ * return req_fail(r, ERR_FIELD_INVALID, "units must be positive"). */
+enum err req_fail(struct req *r, enum err e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Adds key: value to the error body (takes ownership of value). */
+void req_fail_extra(struct req *r, const char *key, json_object *value);
+
+/* Parses application/x-www-form-urlencoded or query text s[0..n) into an
+ * array of decoded pairs in r's pool.  ERR_BAD_FORM on a bad escape,
+ * invalid UTF-8 or NUL. */
+enum err req_parse_urlencoded(struct req *r, const char *s, size_t n,
+			      struct kv **out, size_t *nout);
+
+/* Percent-decodes s[0..n) into r's pool; '+' becomes space when plus is
+ * true.  NULL on a bad escape, a NUL byte or invalid UTF-8. */
+char *req_urldecode(struct req *r, const char *s, size_t n, bool plus,
+		    size_t *outlen);
+
+/* The JSON reply under construction, created as {} on first use. */
+json_object *req_reply(struct req *r);
+
+/* Shorthand used across handlers: the value of an id as a JSON string,
+ * since numeric ids render as strings ("user_id": "42"). */
+json_object *json_id(long long id);
+/* A "YYYY-MM-DD HH:MM:SS[.f]" UTC database time as ISO 8601 "...Z";
+ * JSON null for NULL. */
+json_object *json_time(const char *db_time);
+/* A string or JSON null. */
+json_object *json_str_or_null(const char *s);
+
+#endif

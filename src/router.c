@@ -1,0 +1,203 @@
+/* router: dispatch from route tables, with 404/405, roles and bodies. */
+#include "router.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app.h"
+#include "auth.h"
+#include "body.h"
+#include "log.h"
+#include "util.h"
+
+#define MAX_SEGMENTS 16
+
+/* Matches uri against pattern segment by segment; on a match the decoded
+ * {param} values are stored in r->params.  A bad escape in a segment that
+ * a pattern would capture makes the match fail. */
+bool
+router_match(struct req *r, const char *pattern, const char *uri)
+{
+	const char *p = pattern, *u = uri;
+
+	r->nparams = 0;
+	while (*p && *u) {
+		size_t plen, ulen;
+
+		if (*p != '/' || *u != '/')
+			return false;
+		p++, u++;
+		plen = strcspn(p, "/");
+		ulen = strcspn(u, "/");
+		if (plen > 2 && p[0] == '{' && p[plen - 1] == '}') {
+			char *val = req_urldecode(r, u, ulen, false, NULL);
+
+			if (!val || !*val || r->nparams >= REQ_MAX_PARAMS)
+				return false;
+			r->params[r->nparams].key = req_strndup(r, p + 1, plen - 2);
+			r->params[r->nparams].val = val;
+			r->params[r->nparams].len = strlen(val);
+			r->nparams++;
+		} else if (plen != ulen || strncmp(p, u, plen)) {
+			return false;
+		}
+		p += plen, u += ulen;
+	}
+	return *p == '\0' && *u == '\0';
+}
+
+/* Finds the route for r; ERR_NOT_FOUND or ERR_METHOD_NOT_ALLOWED (with
+ * Allow set) when there is none. */
+/* Appends method to the comma-separated Allow list unless present. */
+static void
+allow_add(char *allow, size_t cap, const char *method)
+{
+	size_t n = strlen(allow);
+
+	if (strstr(allow, method))
+		return;
+	snprintf(allow + n, cap - n, "%s%s", n ? ", " : "", method);
+}
+
+/* Finds the route for r; ERR_NOT_FOUND or ERR_METHOD_NOT_ALLOWED (with
+ * Allow set) when there is none. */
+static enum err
+route_find(struct req *r, const struct route **out)
+{
+	char allow[128] = "";
+	size_t t;
+
+	for (t = 0; route_tables[t]; t++) {
+		const struct route *rt;
+
+		for (rt = route_tables[t]; rt->method; rt++) {
+			if (!router_match(r, rt->path, r->uri))
+				continue;
+			if (!strcmp(rt->method, r->method)) {
+				*out = rt;
+				return ERR_OK;
+			}
+			allow_add(allow, sizeof(allow), rt->method);
+		}
+	}
+	r->nparams = 0;
+	if (!*allow)
+		return ERR_NOT_FOUND;
+	allow_add(allow, sizeof(allow), "OPTIONS");
+	req_header(r, "Allow", req_strdup(r, allow));
+	return ERR_METHOD_NOT_ALLOWED;
+}
+
+/* Does the Content-Type name this media type (ignoring parameters)? */
+static bool
+ctype_is(const char *ctype, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (!ctype || strncasecmp(ctype, want, n))
+		return false;
+	return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ';
+}
+
+static enum err
+parse_body(struct req *r, enum body_kind kind)
+{
+	const struct config *cfg = &r->app->cfg;
+
+	if (kind == BODY_NONE || kind == BODY_RAW)
+		return ERR_OK;
+	if (kind == BODY_JSON_OPTIONAL && r->body_len == 0) {
+		r->json = json_object_new_object();
+		return ERR_OK;
+	}
+	if (kind == BODY_FORM &&
+	    ctype_is(r->content_type, "application/x-www-form-urlencoded")) {
+		struct kv *kv;
+		size_t n;
+
+		if (req_parse_urlencoded(r, r->body, r->body_len, &kv, &n))
+			return ERR_BAD_FORM;
+		r->json = body_form_object(kv, n);
+		return ERR_OK;
+	}
+	if (!ctype_is(r->content_type, "application/json"))
+		return req_fail(r, ERR_MEDIA_TYPE,
+				kind == BODY_FORM
+				? "Content-Type must be application/x-www-form-urlencoded or application/json"
+				: "Content-Type must be application/json");
+	return body_parse_json(r->body, r->body_len, (int)cfg->json_max_depth,
+			       &r->json);
+}
+
+static enum err
+check_role(struct req *r, enum role need)
+{
+	if (need == ROLE_NONE)
+		return ERR_OK;
+	if (!r->user.id) {
+		if (r->auth_err == ERR_DB_DOWN)
+			return ERR_DB_DOWN;
+		req_header(r, "WWW-Authenticate", "Bearer");
+		return r->auth_err ? r->auth_err : ERR_UNAUTHORIZED;
+	}
+	return r->user.role >= need ? ERR_OK : ERR_FORBIDDEN;
+}
+
+static enum err
+dispatch(struct req *r, const struct route **matched)
+{
+	const struct route *rt = NULL;
+	enum err e;
+
+	if (r->query && *r->query &&
+	    req_parse_urlencoded(r, r->query, strlen(r->query), &r->qs, &r->nqs))
+		return req_fail(r, ERR_BAD_QUERY, "Invalid query string");
+	e = route_find(r, &rt);
+	if (e != ERR_OK)
+		return e;
+	*matched = rt;
+	if (r->authorization)
+		auth_authenticate(r);
+	e = check_role(r, rt->role);
+	if (e == ERR_OK)
+		e = parse_body(r, rt->body);
+	if (e == ERR_OK)
+		e = rt->handler(r);
+	return e;
+}
+
+void
+router_render_error(struct req *r, enum err e)
+{
+	json_object *obj = json_object_new_object();
+
+	json_object_object_add(obj, "error", json_object_new_string(
+		r->err_msg ? r->err_msg : err_message(e)));
+	json_object_object_add(obj, "code", json_object_new_string(err_code(e)));
+	if (r->err_extra) {
+		json_object_object_foreach(r->err_extra, key, val)
+			json_object_object_add(obj, key, json_object_get(val));
+	}
+	json_object_put(r->reply);
+	r->reply = obj;
+	r->status = err_status(e);
+}
+
+void
+router_handle(struct req *r)
+{
+	const struct route *rt = NULL;
+	enum err e = dispatch(r, &rt);
+
+	if (e != ERR_OK) {
+		router_render_error(r, e);
+		return;
+	}
+	r->status = rt->status;
+	if (r->status == 204) {
+		json_object_put(r->reply);
+		r->reply = NULL;
+	}
+}

@@ -1,0 +1,15 @@
+/* routes: the list of every domain's route table, in match order. */
+#include "router.h"
+
+#include "accounts.h"
+#include "audit.h"
+#include "ops.h"
+#include "users.h"
+
+const struct route *const route_tables[] = {
+	ops_routes,
+	accounts_routes,
+	users_routes,
+	audit_routes,
+	NULL,
+};

@@ -1,0 +1,590 @@
+/* users: read, update and erase accounts; staff management. */
+#include "users.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts.h"
+#include "app.h"
+#include "audit.h"
+#include "auth.h"
+#include "body.h"
+#include "db.h"
+#include "util.h"
+
+#define PROFILE_COLS \
+	"id, username, email, name, role, status, created_at, updated_at"
+
+enum users_sql {
+	Q_GET,
+	Q_LIST,
+	Q_COUNT,
+	Q_STAFF,
+	Q_STAFF_COUNT,
+	Q_UPDATE,
+	Q_ERASE,
+	Q_ADMINS_LOCK,
+	Q_LOCK_USER,
+};
+
+static const char *const sql[] = {
+	[Q_GET] = "SELECT " PROFILE_COLS " FROM users"
+		" WHERE id = ? AND status <> 'deleted'",
+	/* ? IS NULL disables a filter: the SQL text never changes. */
+	[Q_LIST] = "SELECT " PROFILE_COLS " FROM users"
+		" WHERE status <> 'deleted' AND (? IS NULL OR username LIKE ?"
+		" OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?)"
+		" ORDER BY id LIMIT ? OFFSET ?",
+	[Q_COUNT] = "SELECT COUNT(*) FROM users"
+		" WHERE status <> 'deleted' AND (? IS NULL OR username LIKE ?"
+		" OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?)",
+	[Q_STAFF] = "SELECT " PROFILE_COLS " FROM users"
+		" WHERE status <> 'deleted' AND role IN ('admin', 'operator')"
+		" ORDER BY id LIMIT ? OFFSET ?",
+	[Q_STAFF_COUNT] = "SELECT COUNT(*) FROM users"
+		" WHERE status <> 'deleted' AND role IN ('admin', 'operator')",
+	/* COALESCE keeps a column when its parameter is NULL (not sent).
+	 * Disabling bumps token_version, which kills every token. */
+	[Q_UPDATE] = "UPDATE users SET username = COALESCE(?, username),"
+		" email = COALESCE(?, email), name = COALESCE(?, name),"
+		" role = COALESCE(?, role),"
+		" token_version = token_version + IF(? IS NOT NULL AND"
+		"   ? <> (status = 'disabled'), 1, 0),"
+		" status = IF(? IS NULL, status, IF(?, 'disabled', 'active'))"
+		" WHERE id = ? AND status <> 'deleted'",
+	/* Personal data goes; the row stays so orders and audit entries
+	 * keep pointing at it. */
+	[Q_ERASE] = "UPDATE users SET username = NULL, email = NULL,"
+		" name = NULL, password_hash = '!', status = 'deleted',"
+		" token_version = token_version + 1, deleted_at = UTC_TIMESTAMP(6)"
+		" WHERE id = ? AND status <> 'deleted'",
+	/* Locks every active admin row (in index order): two admins demoting
+	 * each other at once serialise here, and the second sees one left. */
+	[Q_ADMINS_LOCK] = "SELECT id FROM users WHERE role = 'admin'"
+		" AND status = 'active' ORDER BY id FOR UPDATE",
+	[Q_LOCK_USER] = "SELECT role, status FROM users WHERE id = ?"
+		" AND status <> 'deleted' FOR UPDATE",
+};
+
+static json_object *
+profile_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+	const char *status = db_col(rows, 5);
+
+	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "username", json_str_or_null(db_col(rows, 1)));
+	json_object_object_add(o, "email", json_str_or_null(db_col(rows, 2)));
+	json_object_object_add(o, "name", json_str_or_null(db_col(rows, 3)));
+	json_object_object_add(o, "role", json_object_new_string(db_col(rows, 4)));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	json_object_object_add(o, "disabled",
+			       json_object_new_boolean(!strcmp(status, "disabled")));
+	json_object_object_add(o, "created_at", json_time(db_col(rows, 6)));
+	json_object_object_add(o, "updated_at", json_time(db_col(rows, 7)));
+	return o;
+}
+
+/* Loads user id's profile as a JSON object into *out. */
+static enum err
+profile_load(struct req *r, long long id, json_object **out)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_GET], DB_P(db_int(id)), 8, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	*out = NULL;
+	if (db_next(rows))
+		*out = profile_json(rows);
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK && !*out)
+		e = ERR_USER_NOT_FOUND;
+	return e;
+}
+
+/* Replies with user id's profile, as the object itself or under key. */
+static enum err
+reply_profile(struct req *r, long long id, const char *key)
+{
+	json_object *p;
+	enum err e = profile_load(r, id, &p);
+
+	if (e != ERR_OK)
+		return e;
+	if (!key) {
+		json_object_put(r->reply);
+		r->reply = p;
+	} else {
+		json_object_object_add(req_reply(r), key, p);
+	}
+	return ERR_OK;
+}
+
+static enum err
+path_id(struct req *r, long long *id)
+{
+	if (parse_ll(req_param(r, "id"), 1, INT64_MAX, id))
+		return ERR_USER_NOT_FOUND;
+	return ERR_OK;
+}
+
+/* ---- updates ----------------------------------------------------------- */
+
+enum { U_NAME, U_USERNAME, U_EMAIL, U_ROLE, U_DISABLED, U_PASSWORD };
+
+static const struct field update_spec[] = {
+	[U_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
+	[U_USERNAME] = { "username", FT_STRING, F_TRIM, .max = 64 },
+	[U_EMAIL] = { "email", FT_STRING, F_TRIM, .max = 254 },
+	[U_ROLE] = { "role", FT_STRING, 0, .max = 16 },
+	[U_DISABLED] = { "disabled", FT_BOOL, 0 },
+	[U_PASSWORD] = { "password", FT_STRING, 0, .max = 1024 },
+};
+
+struct update {
+	struct field_value v[ARRAY_SIZE(update_spec)];
+	char *email;		/* lower-cased copy */
+	enum role role;		/* ROLE_NONE: unchanged */
+};
+
+static enum err
+update_read(struct req *r, struct update *u, bool staff_fields)
+{
+	enum err e = body_read(r, update_spec, u->v);
+
+	if (e != ERR_OK)
+		return e;
+	u->role = ROLE_NONE;
+	if (!staff_fields && (u->v[U_ROLE].set || u->v[U_DISABLED].set))
+		return ERR_FORBIDDEN;
+	if (u->v[U_USERNAME].set && !accounts_username_valid(u->v[U_USERNAME].s))
+		return ERR_USERNAME_INVALID;
+	if (u->v[U_EMAIL].set) {
+		if (!accounts_email_valid(u->v[U_EMAIL].s))
+			return ERR_EMAIL_INVALID;
+		u->email = req_strdup(r, u->v[U_EMAIL].s);
+		ascii_lower(u->email);
+	}
+	if (u->v[U_ROLE].set) {
+		u->role = auth_role_parse(u->v[U_ROLE].s);
+		if (u->role == ROLE_NONE)
+			return ERR_ROLE_INVALID;
+	}
+	return ERR_OK;
+}
+
+/* Would this change leave no active admin?  Called inside the transaction
+ * after the admin rows are locked. */
+static enum err
+guard_last_admin(struct req *r, long long id, bool removing)
+{
+	struct db_rows *rows;
+	bool target_is_admin = false;
+	unsigned long long admins;
+	enum err e;
+
+	if (!removing)
+		return ERR_OK;
+	e = db_query(r->db, sql[Q_ADMINS_LOCK], DB_NONE, 1, &rows);
+	if (e != ERR_OK)
+		return e;
+	admins = 0;
+	while (db_next(rows)) {
+		admins++;
+		target_is_admin |= db_col_int(rows, 0) == id;
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK && target_is_admin && admins <= 1)
+		e = ERR_LAST_ADMIN;
+	return e;
+}
+
+static enum err
+lock_user(struct req *r, long long id, enum role *role)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_LOCK_USER], DB_P(db_int(id)), 2,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = ERR_USER_NOT_FOUND;
+	if (db_next(rows)) {
+		*role = auth_role_parse(db_col(rows, 0));
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+static enum err
+map_taken(struct req *r, enum err e)
+{
+	if (e != ERR_DUPLICATE)
+		return e;
+	return !strcmp(db_dup_key(r->db), "uq_users_email") ? ERR_EMAIL_TAKEN
+							    : ERR_USERNAME_TAKEN;
+}
+
+static enum err
+audit_update(struct req *r, long long id, const struct update *u,
+	     enum role before)
+{
+	json_object *d = json_object_new_object();
+	json_object *fields = json_object_new_array();
+	char sid[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(update_spec); i++)
+		if (u->v[i].set)
+			json_object_array_add(fields, json_object_new_string(
+				update_spec[i].name));
+	json_object_object_add(d, "fields", fields);
+	snprintf(sid, sizeof(sid), "%lld", id);
+	if (u->role == ROLE_NONE || u->role == before)
+		return audit_write(r->db, r, r->user.id, "user.update", "user",
+				   sid, d);
+	json_object_object_add(d, "from",
+			       json_object_new_string(auth_role_name(before)));
+	json_object_object_add(d, "to",
+			       json_object_new_string(auth_role_name(u->role)));
+	return audit_write(r->db, r, r->user.id, "user.role_change", "user",
+			   sid, d);
+}
+
+/* Applies u to user id in one transaction, guarding the last admin. */
+static enum err
+update_apply(struct req *r, long long id, const struct update *u)
+{
+	const struct field_value *v = u->v;
+	bool disable = v[U_DISABLED].set && v[U_DISABLED].i;
+	enum role before = ROLE_NONE;
+	enum err e = db_begin(r->db);
+
+	if (e != ERR_OK)
+		return e;
+	e = lock_user(r, id, &before);
+	if (e == ERR_OK)
+		e = guard_last_admin(r, id, disable || (u->role != ROLE_NONE &&
+							u->role != ROLE_ADMIN));
+	if (e == ERR_OK)
+		e = map_taken(r, db_exec(r->db, sql[Q_UPDATE], DB_P(
+			db_str(v[U_USERNAME].set ? v[U_USERNAME].s : NULL),
+			db_str(u->email),
+			db_str(v[U_NAME].set ? v[U_NAME].s : NULL),
+			db_str(u->role ? auth_role_name(u->role) : NULL),
+			v[U_DISABLED].set ? db_int(disable) : db_null(),
+			db_int(disable),
+			v[U_DISABLED].set ? db_int(disable) : db_null(),
+			db_int(disable), db_int(id)), NULL));
+	if (e == ERR_OK && v[U_PASSWORD].set) {
+		e = accounts_check_password(r, v[U_PASSWORD].s, NULL, NULL);
+		if (e == ERR_OK)
+			e = accounts_set_password(r->db, r, id, v[U_PASSWORD].s);
+	}
+	if (e == ERR_OK)
+		e = audit_update(r, id, u, before);
+	if (e == ERR_OK)
+		e = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	return e;
+}
+
+/* Erases user id in one transaction, guarding the last admin. */
+static enum err
+erase(struct req *r, long long id)
+{
+	enum role role;
+	char sid[32];
+	enum err e = db_begin(r->db);
+
+	if (e != ERR_OK)
+		return e;
+	e = lock_user(r, id, &role);
+	if (e == ERR_OK)
+		e = guard_last_admin(r, id, true);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_ERASE], DB_P(db_int(id)), NULL);
+	if (e == ERR_OK)
+		e = accounts_revoke_all(r->db, id);
+	snprintf(sid, sizeof(sid), "%lld", id);
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "user.delete", "user",
+				sid, NULL);
+	if (e == ERR_OK)
+		e = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	return e;
+}
+
+/* ---- me ---------------------------------------------------------------- */
+
+static enum err
+users_me(struct req *r)
+{
+	return reply_profile(r, r->user.id, NULL);
+}
+
+static enum err
+users_me_update(struct req *r)
+{
+	struct update u = { 0 };
+	enum err e = update_read(r, &u, false);
+
+	if (e == ERR_OK && u.v[U_PASSWORD].set)
+		e = req_fail(r, ERR_FORBIDDEN,
+			     "Use /api/users/reset-password to change your password");
+	if (e == ERR_OK)
+		e = update_apply(r, r->user.id, &u);
+	if (e != ERR_OK)
+		return e;
+	return reply_profile(r, r->user.id, NULL);
+}
+
+static enum err
+users_me_delete(struct req *r)
+{
+	return erase(r, r->user.id);
+}
+
+/* ---- admin: users ------------------------------------------------------ */
+
+static enum err
+list_page(struct req *r, const char *list_sql, const char *count_sql,
+	  const struct db_param *p, size_t np, const char *key)
+{
+	struct db_param all[12];
+	long long limit, offset;
+	json_object *arr;
+	struct db_rows *rows;
+	enum err e = req_paging(r, &limit, &offset);
+
+	if (e != ERR_OK)
+		return e;
+	memcpy(all, p, np * sizeof(*p));
+	all[np] = db_int(limit);
+	all[np + 1] = db_int(offset);
+	e = db_query(r->db, list_sql, all, np + 2, 8, &rows);
+	if (e != ERR_OK)
+		return e;
+	arr = json_object_new_array();
+	json_object_object_add(req_reply(r), key, arr);
+	while (db_next(rows))
+		json_object_array_add(arr, profile_json(rows));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e != ERR_OK)
+		return e;
+	e = db_query(r->db, count_sql, p, np, 1, &rows);
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows))
+		json_object_object_add(req_reply(r), "total",
+				       json_object_new_int64(db_col_int(rows, 0)));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* "%q%" with LIKE's own wildcards escaped. */
+static char *
+like_pattern(struct req *r, const char *q)
+{
+	struct buf b = { 0 };
+	char *out;
+
+	buf_adds(&b, "%");
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			buf_adds(&b, "\\");
+		buf_add(&b, q, 1);
+	}
+	buf_adds(&b, "%");
+	out = req_strdup(r, b.s);
+	buf_release(&b);
+	return out;
+}
+
+static enum err
+users_list(struct req *r)
+{
+	const char *q = req_query(r, "q"), *role = req_query(r, "role");
+	char *pat = q && *q ? like_pattern(r, q) : NULL;
+
+	if (role && auth_role_parse(role) == ROLE_NONE)
+		return ERR_ROLE_INVALID;
+	return list_page(r, sql[Q_LIST], sql[Q_COUNT], DB_P(db_str(pat),
+		db_str(pat), db_str(pat), db_str(pat), db_str(role),
+		db_str(role)), "users");
+}
+
+static enum err
+users_get(struct req *r)
+{
+	long long id;
+	enum err e = path_id(r, &id);
+
+	return e != ERR_OK ? e : reply_profile(r, id, NULL);
+}
+
+static enum err
+users_update(struct req *r)
+{
+	struct update u = { 0 };
+	long long id;
+	enum err e = path_id(r, &id);
+
+	if (e == ERR_OK)
+		e = update_read(r, &u, true);
+	if (e == ERR_OK)
+		e = update_apply(r, id, &u);
+	return e != ERR_OK ? e : reply_profile(r, id, NULL);
+}
+
+static enum err
+users_delete(struct req *r)
+{
+	long long id;
+	enum err e = path_id(r, &id);
+
+	return e != ERR_OK ? e : erase(r, id);
+}
+
+/* ---- admin: staff (/api/admins, the parking seed) --------------------- */
+
+enum { A_USERNAME, A_EMAIL, A_PASSWORD, A_ROLE, A_NAME };
+
+static enum err
+admins_create(struct req *r)
+{
+	static const struct field spec[] = {
+		[A_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
+				 .max = 64 },
+		[A_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
+			      .max = 254 },
+		[A_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024 },
+		[A_ROLE] = { "role", FT_STRING, 0, .max = 16 },
+		[A_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct new_account a = { .role = ROLE_ADMIN };
+	long long id;
+	char sid[32];
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	if (v[A_ROLE].set)
+		a.role = auth_role_parse(v[A_ROLE].s);
+	if (a.role != ROLE_ADMIN && a.role != ROLE_OPERATOR)
+		return req_fail(r, ERR_ROLE_INVALID,
+				"Role must be admin or operator");
+	a.username = v[A_USERNAME].s;
+	a.email = v[A_EMAIL].s;
+	a.password = v[A_PASSWORD].s;
+	a.name = v[A_NAME].set ? v[A_NAME].s : v[A_USERNAME].s;
+	e = accounts_create(r->db, r, &a, &id);
+	if (e == ERR_EMAIL_TAKEN)
+		return ERR_EMAIL_REGISTERED;
+	if (e != ERR_OK)
+		return e;
+	snprintf(sid, sizeof(sid), "%lld", id);
+	e = audit_write(r->db, r, r->user.id, "staff.create", "user", sid,
+			json_object_new_string(auth_role_name(a.role)));
+	return e != ERR_OK ? e : reply_profile(r, id, NULL);
+}
+
+static enum err
+admins_list(struct req *r)
+{
+	return list_page(r, sql[Q_STAFF], sql[Q_STAFF_COUNT], DB_NONE,
+			 "admins");
+}
+
+/* /api/admins/{id} addresses staff only: a plain user is not found. */
+static enum err
+staff_id(struct req *r, long long *id)
+{
+	json_object *p;
+	const char *role;
+	enum err e = path_id(r, id);
+
+	if (e == ERR_OK)
+		e = profile_load(r, *id, &p);
+	if (e != ERR_OK)
+		return e;
+	role = json_object_get_string(json_object_object_get(p, "role"));
+	e = strcmp(role, "user") ? ERR_OK : ERR_USER_NOT_FOUND;
+	json_object_put(p);
+	return e;
+}
+
+static enum err
+admins_get(struct req *r)
+{
+	long long id;
+	enum err e = staff_id(r, &id);
+
+	return e != ERR_OK ? e : reply_profile(r, id, NULL);
+}
+
+static enum err
+admins_update(struct req *r)
+{
+	struct update u = { 0 };
+	long long id;
+	enum err e = staff_id(r, &id);
+
+	if (e == ERR_OK)
+		e = update_read(r, &u, true);
+	if (e == ERR_OK)
+		e = update_apply(r, id, &u);
+	if (e == ERR_EMAIL_TAKEN)
+		return ERR_EMAIL_REGISTERED;
+	return e != ERR_OK ? e : reply_profile(r, id, NULL);
+}
+
+static enum err
+admins_delete(struct req *r)
+{
+	long long id;
+	enum err e = staff_id(r, &id);
+
+	return e != ERR_OK ? e : erase(r, id);
+}
+
+const struct route users_routes[] = {
+	{ "GET", "/api/users/me", ROLE_USER, 200, BODY_NONE, users_me,
+	  "Your profile" },
+	{ "PATCH", "/api/users/me", ROLE_USER, 200, BODY_JSON, users_me_update,
+	  "Update your name, username or email" },
+	{ "DELETE", "/api/users/me", ROLE_USER, 204, BODY_NONE, users_me_delete,
+	  "Erase your account" },
+	{ "GET", "/api/users", ROLE_ADMIN, 200, BODY_NONE, users_list,
+	  "List and search users (?q=, ?role=, paging)" },
+	{ "GET", "/api/users/{id}", ROLE_ADMIN, 200, BODY_NONE, users_get,
+	  "A user's profile" },
+	{ "PATCH", "/api/users/{id}", ROLE_ADMIN, 200, BODY_JSON, users_update,
+	  "Update a user (name, email, role, disabled)" },
+	{ "DELETE", "/api/users/{id}", ROLE_ADMIN, 204, BODY_NONE, users_delete,
+	  "Erase a user" },
+	{ "GET", "/api/admins", ROLE_ADMIN, 200, BODY_NONE, admins_list,
+	  "List staff (admins and operators)" },
+	{ "POST", "/api/admins", ROLE_ADMIN, 201, BODY_JSON, admins_create,
+	  "Create a staff account" },
+	{ "GET", "/api/admins/{id}", ROLE_ADMIN, 200, BODY_NONE, admins_get,
+	  "A staff account" },
+	{ "PATCH", "/api/admins/{id}", ROLE_ADMIN, 200, BODY_JSON,
+	  admins_update, "Update a staff account" },
+	{ "DELETE", "/api/admins/{id}", ROLE_ADMIN, 204, BODY_NONE,
+	  admins_delete, "Delete a staff account" },
+	{ 0 },
+};

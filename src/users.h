@@ -1,0 +1,10 @@
+/* users: profiles (/api/users/me), admin user management (/api/users) and
+ * staff accounts (/api/admins), with the last-admin rule. */
+#ifndef HAAS_USERS_H
+#define HAAS_USERS_H
+
+#include "router.h"
+
+extern const struct route users_routes[];
+
+#endif
