@@ -115,8 +115,10 @@ accounts_email_valid(const char *e)
 	if (!at || at == e || strchr(at + 1, '@') || n > 254 ||
 	    (size_t)(at - e) > 64)
 		return false;
+	/* A domain needs a dot, except the console's own admin@localhost. */
 	dot = strrchr(at, '.');
-	if (!dot || dot == at + 1 || dot[1] == '\0')
+	if (strcasecmp(at + 1, "localhost") &&
+	    (!dot || dot == at + 1 || dot[1] == '\0'))
 		return false;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)e[i] <= ' ' || strchr("<>()[],;:\\\"", e[i]))

@@ -369,7 +369,8 @@ list_page(struct req *r, const char *list_sql, const char *count_sql,
 
 	if (e != ERR_OK)
 		return e;
-	memcpy(all, p, np * sizeof(*p));
+	if (np)
+		memcpy(all, p, np * sizeof(*p));
 	all[np] = db_int(limit);
 	all[np + 1] = db_int(offset);
 	e = db_query(r->db, list_sql, all, np + 2, 8, &rows);

@@ -1,0 +1,806 @@
+# shellcheck shell=bash
+# Settings are globals read by the sourcing scripts and by render (through
+# ${!name}), which shellcheck cannot see:
+# shellcheck disable=SC2034
+# lib.sh: the haas stack (MariaDB, haasd, mosquitto + haas-ingestd, nginx) as
+# private processes under one state dir. Sourced by scripts/up, down, test,
+# stack and bench/run; it defines functions and constants and runs nothing.
+#
+# State dir layout ($STATE):
+#   stack.env           settings of the running stack (ports, build dir...),
+#                       so `scripts/stack` needs only HAAS_STATE_DIR
+#   haas.conf           haasd/haasctl configuration
+#   run/                pid files and unix sockets
+#   log/                every daemon's log, test-<name>.log
+#   secrets/            jwt.key, db.txt, admin.txt, mqtt-ingest.txt (mode 600)
+#   tls/                cert.pem, key.pem (self-signed, localhost)
+#   mysql/              MariaDB data dir
+#   nginx/              rendered nginx.conf + snippets, temp dirs
+#   mosquitto/          mosquitto.conf, passwd
+#   uploads/            haasd's upload_dir (served via /internal/uploads/)
+
+# The repository root, wherever the scripts are called from.
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+PACKAGES=(
+	build-essential autoconf automake libtool pkg-config
+	libfcgi-dev libjson-c-dev libmariadb-dev libcrypt-dev libjwt-dev
+	libcunit1-dev libmosquitto-dev libcurl4-openssl-dev
+	mariadb-server mariadb-client nginx libnginx-mod-nchan
+	mosquitto mosquitto-clients wrk curl openssl ca-certificates jq
+)
+
+# ---------------------------------------------------------------- messages
+
+say() { printf '%s\n' "$*"; }
+info() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+# die keeps its message for an EXIT trap (scripts/test's summary).
+DIED=
+die() {
+	DIED=$*
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+# ---------------------------------------------------------------- packages
+
+# Installs only what is missing, so a machine that has everything never
+# touches the network (and apt-get update runs at most once).
+ensure_packages() {
+	local missing=() p
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	info "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# ---------------------------------------------------------------- settings
+
+# stack_settings MODE: fills the globals every function below uses, from the
+# environment with per-mode defaults (dev | test | bench). The three modes
+# differ in state dir and ports so that they can run side by side.
+stack_settings() {
+	local mode=$1 https http mqtt
+	case $mode in
+	dev) STATE=${HAAS_STATE_DIR:-$SRC/var}; https=8443; http=8080; mqtt=1883 ;;
+	test) STATE=${HAAS_STATE_DIR:-$SRC/var/test}; https=18443; http=18080; mqtt=18830 ;;
+	bench) STATE=${HAAS_STATE_DIR:-$SRC/var/bench}; https=28443; http=28080; mqtt=28830 ;;
+	*) die "stack_settings: unknown mode $mode" ;;
+	esac
+	STACK_MODE=$mode
+	STATE=$(realpath -m "$STATE")
+	HTTPS_PORT=${HAAS_HTTPS_PORT:-$https}
+	HTTP_PORT=${HAAS_HTTP_PORT:-$http}
+	MQTT_PORT=${HAAS_MQTT_PORT:-$mqtt}
+	BUILD=${HAAS_BUILD_DIR:-}
+	if [ -z "$BUILD" ]; then
+		if [ "$mode" = dev ]; then BUILD=$SRC/build; else BUILD=$STATE/build; fi
+	fi
+	CORS_ORIGINS=${HAAS_CORS_ORIGINS:-*}
+	LOGIN_RATE=${HAAS_LOGIN_RATE:-10r/s}
+	LOGIN_BURST=${HAAS_LOGIN_BURST:-20}
+	# These two are haasd config keys too (haasd reads HAAS_<KEY> itself):
+	# one variable sets both haasd's limit and nginx's.
+	MAX_BODY_BYTES=${HAAS_MAX_BODY_BYTES:-1048576}
+	UPLOAD_MAX_BYTES=${HAAS_UPLOAD_MAX_BYTES:-5242880}
+	EXTRA_CONF=${HAAS_EXTRA_CONF:-}
+	# Sanitizer options for the daemons (the test build has ASan): leaks
+	# at exit of a long-running server say little and would garble logs.
+	STACK_ASAN_OPTIONS=${HAAS_STACK_ASAN_OPTIONS:-detect_leaks=0}
+	STACK_UBSAN_OPTIONS=${HAAS_STACK_UBSAN_OPTIONS:-print_stacktrace=1}
+	stack_paths
+}
+
+# Paths derived from STATE (also used after stack_load).
+stack_paths() {
+	RUN=$STATE/run
+	LOG=$STATE/log
+	SECRETS=$STATE/secrets
+	CONF=$STATE/haas.conf
+	SOCKET=$RUN/haasd.sock
+	DB_SOCKET=$RUN/mysqld.sock
+}
+
+# Saves the settings of a started stack; stack_load reads them back so
+# `scripts/stack` (called by test programs with only HAAS_STATE_DIR) acts on
+# the same ports, build dir and sanitizer options.
+stack_save() {
+	local v
+	{
+		echo "# written by scripts/lib.sh for the stack in this dir"
+		for v in STACK_MODE STATE BUILD HTTPS_PORT HTTP_PORT MQTT_PORT \
+			CORS_ORIGINS LOGIN_RATE LOGIN_BURST MAX_BODY_BYTES \
+			UPLOAD_MAX_BYTES STACK_ASAN_OPTIONS STACK_UBSAN_OPTIONS; do
+			printf '%s=%q\n' "$v" "${!v}"
+		done
+	} >"$STATE/stack.env"
+}
+
+stack_load() {
+	STATE=$(realpath -m "${HAAS_STATE_DIR:-$SRC/var}")
+	[ -f "$STATE/stack.env" ] ||
+		die "no stack in $STATE (no stack.env); set HAAS_STATE_DIR or run scripts/up"
+	# shellcheck disable=SC1091
+	. "$STATE/stack.env"
+	stack_paths
+}
+
+# Creates the state dir tree. Directories nginx's workers (www-data) walk
+# through are 0755; secrets and the data dir are private.
+state_dirs() {
+	mkdir -p "$STATE" "$RUN" "$LOG" "$STATE/tls" "$STATE/uploads" \
+		"$STATE/nginx/tmp" "$STATE/mosquitto"
+	mkdir -p "$SECRETS"
+	# Marks the dir as ours, and for which mode (state_reset checks it).
+	[ -f "$STATE/.haas-state" ] || echo "$STACK_MODE" >"$STATE/.haas-state"
+	chmod 755 "$STATE" "$RUN" "$LOG" "$STATE/nginx" "$STATE/uploads"
+	chmod 700 "$SECRETS"
+	# A unix socket path must fit sockaddr_un (108 bytes with the NUL).
+	if [ ${#SOCKET} -ge 100 ] || [ ${#DB_SOCKET} -ge 100 ]; then
+		die "state dir path too long for unix sockets: $STATE"
+	fi
+}
+
+# ---------------------------------------------------------------- processes
+
+# pid_of PIDFILE: the pid in the file, or nothing.
+pid_of() {
+	local pid=
+	[ -r "$1" ] && read -r pid <"$1" 2>/dev/null
+	[[ $pid =~ ^[0-9]+$ ]] && echo "$pid"
+	return 0
+}
+
+# proc_alive PID COMM: the process exists, is not a zombie and is the
+# program we think (a stale pid file may point at a recycled pid).
+proc_alive() {
+	local pid=$1 comm=$2 stat
+	[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "${comm:0:15}" ] || return 1
+	# The state follows "(comm) ", which may itself hold spaces.
+	stat=$(sed 's/.*) //; s/ .*//' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[ "$stat" != Z ]
+}
+
+proc_gone() { ! proc_alive "$1" "$2"; }
+
+# running PIDFILE COMM: the daemon recorded in PIDFILE is alive.
+running() {
+	proc_alive "$(pid_of "$1")" "$2"
+}
+
+# spawn PIDFILE LOGFILE CMD...: starts a daemon that stays in the
+# foreground, detached from our stdin/stdout and in a session of its own (a
+# Ctrl-C or a signal to a test's process group never reaches it), and
+# records its pid. The daemon runs as the child of a small bash that only
+# waits for it, so the moment it exits it is reaped: this machine's init
+# never reaps orphans, and a daemon reparented to it would stay a zombie
+# that kill(pid, 0) still reports alive. Fd 9 (the stack lock) is closed
+# so no daemon holds the lock.
+spawn() {
+	local pidfile=$1 logfile=$2
+	shift 2
+	rm -f "$pidfile"
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	setsid bash -c '"$@" & echo $! >"$0"; wait $!' "$pidfile" "$@" \
+		</dev/null >>"$logfile" 2>&1 9>&- &
+	wait_until 5 "$pidfile" test -s "$pidfile" ||
+		die "could not start $1 (see $logfile)"
+}
+
+# wait_until SECONDS WHAT CMD...: polls CMD every 0.2 s.
+wait_until() {
+	local limit=$1 what=$2 i
+	shift 2
+	for ((i = 0; i < limit * 5; i++)); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	warn "timed out after ${limit}s waiting for $what"
+	return 1
+}
+
+# stop_pidfile PIDFILE COMM SIGNAL SECONDS: graceful stop with SIGNAL, after
+# SECONDS SIGKILL; then whatever is left of its process group (workers) goes
+# too. Removes the pid file. Quiet when nothing runs.
+stop_pidfile() {
+	local pidfile=$1 comm=$2 sig=$3 limit=$4 pid pgid
+	pid=$(pid_of "$pidfile")
+	if proc_alive "$pid" "$comm"; then
+		info "stopping $comm ($pid)"
+		pgid=$(proc_pgid "$pid")
+		kill "-$sig" "$pid" 2>/dev/null || true
+		if ! wait_until "$limit" "$comm to exit" proc_gone "$pid" "$comm"; then
+			warn "$comm ignored SIG$sig; killing it"
+			kill -KILL "$pid" 2>/dev/null || true
+			wait_until 5 "$comm to die" proc_gone "$pid" "$comm" || true
+		fi
+		group_sweep "$pgid"
+	fi
+	rm -f "$pidfile"
+}
+
+# proc_pgid PID: its process group, if that is a daemon's own (spawn's
+# session), never ours.
+proc_pgid() {
+	local g
+	g=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f3)
+	[[ $g =~ ^[0-9]+$ ]] && [ "$g" -gt 1 ] && [ "$g" != "$(ps -o pgid= -p $$ | tr -d ' ')" ] &&
+		echo "$g"
+	return 0
+}
+
+# group_alive PGID: some member of the group still runs. Not kill -0: it
+# also succeeds for zombies, which this machine's init never reaps.
+group_alive() {
+	ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
+}
+
+# group_sweep PGID: a daemon's children that outlived it (the group spawn
+# made for it, workers included). A pgid cannot be reused while any member
+# lives, so this never hits strangers.
+group_sweep() {
+	[ -n "$1" ] && group_alive "$1" || return 0
+	warn "leftover processes of $1; stopping them"
+	kill -TERM -- "-$1" 2>/dev/null || true
+	sleep 1
+	kill -KILL -- "-$1" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- secrets
+
+# secret_once FILE CMD...: writes CMD's output to FILE (mode 600) unless
+# FILE exists already: secrets are generated once per state dir.
+secret_once() {
+	local file=$1
+	shift
+	[ -s "$file" ] && return 0
+	(umask 077 && "$@" >"$file.tmp") && mv "$file.tmp" "$file"
+}
+
+# A password that satisfies any sane policy: 24 characters from the
+# URL-safe base64 alphabet, with a lower, an upper case letter and a digit.
+random_password() {
+	local pw
+	while :; do
+		pw=$(openssl rand -base64 18 | tr '+/' '-_')
+		[[ $pw =~ [a-z] && $pw =~ [A-Z] && $pw =~ [0-9] ]] && break
+	done
+	printf '%s\n' "$pw"
+}
+
+# Hex only: it goes into database_url without escaping.
+random_hex() { openssl rand -hex 24; }
+
+jwt_key() { openssl rand -base64 48 | tr -d '\n'; echo; }
+
+secrets_ensure() {
+	secret_once "$SECRETS/jwt.key" jwt_key
+	secret_once "$SECRETS/db.txt" random_hex
+	secret_once "$SECRETS/mqtt-ingest.txt" random_password
+}
+
+# Self-signed certificate for localhost and 127.0.0.1, made once.
+tls_ensure() {
+	local dir=$STATE/tls
+	[ -s "$dir/cert.pem" ] && [ -s "$dir/key.pem" ] && return 0
+	info "generating a self-signed TLS certificate"
+	(umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		-nodes -days 825 -subj /CN=localhost \
+		-addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
+		-addext 'basicConstraints=critical,CA:FALSE' \
+		-addext 'extendedKeyUsage=serverAuth' \
+		-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null) ||
+		die "openssl could not make the certificate"
+	chmod 644 "$dir/cert.pem"
+}
+
+# ---------------------------------------------------------------- build
+
+# build_tree DIR CONFIGURE-FLAGS...: out-of-tree autotools build. autoreconf
+# only when configure is missing or stale; configure only when the build
+# dir has no Makefile or the flags changed (otherwise automake's own
+# rebuild rules keep Makefile and config.status current).
+build_tree() {
+	local dir=$1 flags
+	shift
+	flags="$*"
+	[ -f "$SRC/config.status" ] &&
+		die "$SRC has an in-tree build; run 'make distclean' there (VPATH builds need a clean source tree)"
+	if [ ! -x "$SRC/configure" ] || [ "$SRC/configure.ac" -nt "$SRC/configure" ] ||
+		[ "$SRC/Makefile.am" -nt "$SRC/configure" ]; then
+		info "autoreconf -fi"
+		(cd "$SRC" && autoreconf -fi) || return 1
+	fi
+	mkdir -p "$dir"
+	if [ ! -f "$dir/Makefile" ] || [ "$(cat "$dir/.haas-flags" 2>/dev/null)" != "$flags" ]; then
+		info "configure $flags (in $dir)"
+		(cd "$dir" && "$SRC/configure" "$@") || return 1
+		echo "$flags" >"$dir/.haas-flags"
+	fi
+	info "make (in $dir)"
+	make -C "$dir" -j2 >&2
+}
+
+# ---------------------------------------------------------------- MariaDB
+
+db_running() { running "$RUN/mysqld.pid" mariadbd; }
+
+db_ping() {
+	mariadb-admin --no-defaults --socket="$DB_SOCKET" -uroot \
+		--connect-timeout=2 ping >/dev/null 2>&1
+}
+
+# mariadb client as root over the private socket (unix_socket auth: we are
+# root, so no password exists or is needed). SQL comes on stdin.
+db_sql() {
+	mariadb --no-defaults --socket="$DB_SOCKET" -uroot
+}
+
+# The data dir is initialized into a temporary name and renamed on success,
+# so a half-done install never passes for a data dir.
+db_init() {
+	local dir=$STATE/mysql
+	[ -d "$dir/mysql" ] && return 0
+	info "initializing MariaDB data dir $dir"
+	rm -rf "$dir.new"
+	mariadb-install-db --no-defaults --datadir="$dir.new" --user=root \
+		--auth-root-authentication-method=socket --auth-root-socket-user=root \
+		--skip-test-db >"$LOG/mysql-install.log" 2>&1 ||
+		{ tail -20 "$LOG/mysql-install.log" >&2; die "mariadb-install-db failed"; }
+	chmod 700 "$dir.new"
+	mv "$dir.new" "$dir"
+}
+
+# Returns once the server accepts connections (or fails with its log).
+db_start() {
+	if db_running && db_ping; then return 0; fi
+	if db_running; then
+		wait_until 60 "MariaDB to accept connections" db_ping && return 0
+		die "mariadbd runs but does not answer; see $LOG/mysqld.log"
+	fi
+	info "starting MariaDB"
+	rm -f "$DB_SOCKET"
+	# UTC, because haas writes and reads times as UTC; utf8mb4 throughout.
+	spawn "$RUN/mysqld.pid" "$LOG/mysqld.log" mariadbd --no-defaults \
+		--user=root --datadir="$STATE/mysql" --socket="$DB_SOCKET" \
+		--pid-file="$RUN/mysqld.pid" --log-error="$LOG/mysqld.log" \
+		--skip-networking --innodb-buffer-pool-size=128M \
+		--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+		--default-time-zone=+00:00 --max-connections=300
+	if ! wait_until 60 "MariaDB to accept connections" db_start_check; then
+		tail -20 "$LOG/mysqld.log" >&2
+		die "MariaDB did not start"
+	fi
+}
+
+# Fails fast when mariadbd died during start-up.
+db_start_check() {
+	db_running || { sleep 0.5; db_running; } || die "mariadbd exited; see $LOG/mysqld.log"
+	db_ping
+}
+
+# SIGTERM is MariaDB's clean shutdown; it returns once the process is gone.
+db_stop() {
+	stop_pidfile "$RUN/mysqld.pid" mariadbd TERM 120
+	rm -f "$DB_SOCKET"
+}
+
+# Database and account for haasd; idempotent, run on every start. The
+# account's password follows secrets/db.txt. It may also create and use
+# haas_* databases (scratch databases for tests).
+db_provision() {
+	local pw
+	pw=$(cat "$SECRETS/db.txt")
+	db_sql <<-SQL || die "could not create the haas database and account"
+		CREATE DATABASE IF NOT EXISTS haas
+		  CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+		CREATE USER IF NOT EXISTS 'haas'@'localhost' IDENTIFIED BY '$pw';
+		ALTER USER 'haas'@'localhost' IDENTIFIED BY '$pw';
+		GRANT ALL PRIVILEGES ON haas.* TO 'haas'@'localhost';
+		GRANT ALL PRIVILEGES ON \`haas\\_%\`.* TO 'haas'@'localhost';
+	SQL
+}
+
+# ---------------------------------------------------------------- config
+
+mqtt_built() { [ -x "$BUILD/haas-ingestd" ]; }
+
+# haas.conf is rewritten on every start from the settings; HAAS_EXTRA_CONF
+# lines go last, so they win over the ones above (haasd applies lines in
+# order; HAAS_<KEY> in haasd's environment wins over both).
+haas_conf_write() {
+	local pw
+	pw=$(cat "$SECRETS/db.txt")
+	(
+		umask 077
+		cat >"$CONF.tmp" <<-EOF
+			# written by scripts/lib.sh on every start; edits are lost
+			listen = $SOCKET
+			socket_mode = 0666
+			database_url = mariadb://haas:$pw@localhost/haas?socket=$DB_SOCKET
+			jwt_secret_key_file = $SECRETS/jwt.key
+			sql_dir = $SRC/sql
+			upload_dir = $STATE/uploads
+			max_body_bytes = $MAX_BODY_BYTES
+			upload_max_bytes = $UPLOAD_MAX_BYTES
+		EOF
+		if mqtt_built; then
+			cat >>"$CONF.tmp" <<-EOF
+				# MQTT ingest (written only when haas-ingestd is built)
+				mqtt_host = 127.0.0.1
+				mqtt_port = $MQTT_PORT
+				mqtt_username = ingest
+				mqtt_password_file = $SECRETS/mqtt-ingest.txt
+			EOF
+		fi
+		if [ -n "$EXTRA_CONF" ]; then
+			echo "# HAAS_EXTRA_CONF"
+			printf '%s\n' "$EXTRA_CONF"
+		fi >>"$CONF.tmp"
+	)
+	mv "$CONF.tmp" "$CONF"
+}
+
+# Runs a haas tool with the daemons' sanitizer options.
+haas_tool() {
+	ASAN_OPTIONS=$STACK_ASAN_OPTIONS UBSAN_OPTIONS=$STACK_UBSAN_OPTIONS "$@"
+}
+
+migrate() {
+	info "applying migrations"
+	haas_tool "$BUILD/haasctl" -c "$CONF" migrate >>"$LOG/haasctl.log" 2>&1 ||
+		{ tail -20 "$LOG/haasctl.log" >&2; die "haasctl migrate failed"; }
+}
+
+# Creates the admin account on the first start of a state dir and keeps its
+# credentials in secrets/admin.txt (key=value lines: username, email,
+# password), which tests read through HAAS_ADMIN_PASSWORD_FILE.
+admin_ensure() {
+	local file=$SECRETS/admin.txt pw
+	[ -s "$file" ] && return 0
+	info "creating the admin account"
+	pw=$(random_password)
+	printf '%s\n' "$pw" | haas_tool "$BUILD/haasctl" -c "$CONF" user add \
+		--email admin@localhost --name Administrator --username admin \
+		--role admin >>"$LOG/haasctl.log" 2>&1 ||
+		{ tail -20 "$LOG/haasctl.log" >&2; die "haasctl user add failed (does user admin exist already? its password is lost with $file)"; }
+	(umask 077 && printf 'username=admin\nemail=admin@localhost\npassword=%s\n' "$pw" >"$file")
+	ADMIN_CREATED=1
+}
+
+admin_password() { sed -n 's/^password=//p' "$SECRETS/admin.txt"; }
+
+# ---------------------------------------------------------------- haasd
+
+haasd_running() { running "$RUN/haasd.pid" haasd; }
+
+haasd_start() {
+	haasd_running && return 0
+	[ -x "$BUILD/haasd" ] || die "no haasd in $BUILD; build first"
+	info "starting haasd"
+	rm -f "$SOCKET"
+	spawn "$RUN/haasd.pid" "$LOG/haasd.log" env \
+		ASAN_OPTIONS="$STACK_ASAN_OPTIONS" UBSAN_OPTIONS="$STACK_UBSAN_OPTIONS" \
+		"$BUILD/haasd" -c "$CONF"
+	if ! wait_until 30 "haasd's socket" haasd_start_check; then
+		tail -20 "$LOG/haasd.log" >&2
+		die "haasd did not start"
+	fi
+}
+
+haasd_start_check() {
+	haasd_running || { sleep 0.5; haasd_running; } || die "haasd exited; see $LOG/haasd.log"
+	[ -S "$SOCKET" ]
+}
+
+# SIGTERM: haasd finishes in-flight requests (drain_timeout, default 10 s).
+haasd_stop() {
+	stop_pidfile "$RUN/haasd.pid" haasd TERM 30
+}
+
+haasd_restart() {
+	haasd_stop
+	haasd_start
+}
+
+# ---------------------------------------------------------------- mosquitto
+
+mqtt_running() { running "$RUN/mosquitto.pid" mosquitto; }
+
+# Private broker: loopback only, no anonymous clients; ingestd logs in as
+# "ingest" with the password in secrets/mqtt-ingest.txt.
+mqtt_conf_write() {
+	local dir=$STATE/mosquitto
+	(umask 077 && mosquitto_passwd -b -c "$dir/passwd.new" ingest \
+		"$(cat "$SECRETS/mqtt-ingest.txt")") && mv "$dir/passwd.new" "$dir/passwd"
+	cat >"$dir/mosquitto.conf" <<-EOF
+		# written by scripts/lib.sh
+		# Runs as root like every process of this private stack: its files
+		# live in a root-owned state dir.
+		user root
+		per_listener_settings false
+		listener $MQTT_PORT 127.0.0.1
+		allow_anonymous false
+		password_file $dir/passwd
+		persistence false
+		log_dest file $LOG/mosquitto.log
+		log_type error
+		log_type warning
+		log_type notice
+		log_type information
+		connection_messages true
+		log_timestamp_format %Y-%m-%dT%H:%M:%S
+	EOF
+}
+
+mqtt_start() {
+	mqtt_running && return 0
+	info "starting mosquitto on 127.0.0.1:$MQTT_PORT"
+	mqtt_conf_write
+	spawn "$RUN/mosquitto.pid" "$LOG/mosquitto.log" \
+		mosquitto -c "$STATE/mosquitto/mosquitto.conf"
+	if ! wait_until 10 "mosquitto to listen" mqtt_start_check; then
+		tail -20 "$LOG/mosquitto.log" >&2
+		die "mosquitto did not start"
+	fi
+}
+
+mqtt_start_check() {
+	mqtt_running || { sleep 0.5; mqtt_running; } || die "mosquitto exited; see $LOG/mosquitto.log"
+	port_in_use "$MQTT_PORT"
+}
+
+mqtt_stop() {
+	stop_pidfile "$RUN/mosquitto.pid" mosquitto TERM 15
+}
+
+# ---------------------------------------------------------------- ingestd
+
+ingestd_running() { running "$RUN/ingestd.pid" haas-ingestd; }
+
+ingestd_start() {
+	ingestd_running && return 0
+	info "starting haas-ingestd"
+	spawn "$RUN/ingestd.pid" "$LOG/ingestd.log" env \
+		ASAN_OPTIONS="$STACK_ASAN_OPTIONS" UBSAN_OPTIONS="$STACK_UBSAN_OPTIONS" \
+		"$BUILD/haas-ingestd" -c "$CONF"
+	sleep 0.5
+	ingestd_running || { tail -20 "$LOG/ingestd.log" >&2; die "haas-ingestd exited"; }
+}
+
+ingestd_stop() {
+	stop_pidfile "$RUN/ingestd.pid" haas-ingestd TERM 15
+}
+
+# ---------------------------------------------------------------- nginx
+
+nginx_running() { running "$RUN/nginx.pid" nginx; }
+
+# nginx's workers run as www-data, which must reach the static files and
+# haasd's socket; on a tree it cannot walk (a private home dir) we fall
+# back to root and say why in the rendered config.
+nginx_user() {
+	if runuser -u www-data -- test -r "$SRC/www/index.html" -a -x "$SRC/www" \
+		-a -x "$RUN" -a -x "$STATE/uploads" 2>/dev/null; then
+		NGINX_USER=www-data
+		NGINX_USER_WHY="Workers run unprivileged; haasd's socket is mode 0666."
+	else
+		NGINX_USER=root
+		NGINX_USER_WHY="root: www-data cannot reach $SRC/www or $RUN (a parent dir is not world-searchable)."
+		warn "nginx workers run as root: www-data cannot reach $SRC/www or $RUN"
+	fi
+}
+
+# CORS map body: "*" answers every origin with "*"; otherwise a list of
+# origins (space or comma separated) that are echoed back.
+cors_map() {
+	local o out='default "";'
+	if [ "$CORS_ORIGINS" = "*" ]; then
+		echo 'default "*";'
+		return
+	fi
+	for o in ${CORS_ORIGINS//,/ }; do
+		[[ $o =~ ^https?://[A-Za-z0-9.-]+(:[0-9]+)?$ ]] ||
+			die "HAAS_CORS_ORIGINS: not an origin: $o"
+		out+=" \"$o\" \$http_origin;"
+	done
+	echo "$out"
+}
+
+# render IN OUT: replaces @NAME@ placeholders; refuses to leave any behind.
+render() {
+	local in=$1 out=$2 k v args=()
+	for k in STATE SRC HTTPS_PORT HTTP_PORT SOCKET MAX_BODY_BYTES \
+		UPLOAD_MAX_BYTES LOGIN_RATE LOGIN_BURST NGINX_USER NGINX_USER_WHY CORS_MAP; do
+		v=${!k}
+		v=${v//\\/\\\\}
+		v=${v//|/\\|}
+		v=${v//&/\\&}
+		args+=(-e "s|@$k@|$v|g")
+	done
+	sed "${args[@]}" "$in" >"$out.tmp"
+	if grep -q '@[A-Z_]*@' "$out.tmp"; then
+		grep -n '@[A-Z_]*@' "$out.tmp" >&2
+		die "unfilled placeholder in $out"
+	fi
+	mv "$out.tmp" "$out"
+}
+
+nginx_render() {
+	local f
+	nginx_user
+	CORS_MAP=$(cors_map)
+	mkdir -p "$STATE/nginx/tmp"
+	render "$SRC/nginx/haas.conf.in" "$STATE/nginx/nginx.conf"
+	for f in "$SRC"/nginx/*.conf.in; do
+		[ "$(basename "$f")" = haas.conf.in ] && continue
+		render "$f" "$STATE/nginx/$(basename "$f" .in)"
+	done
+}
+
+nginx_cmd() {
+	nginx -p "$STATE/" -c "$STATE/nginx/nginx.conf" -e "$LOG/nginx-error.log" "$@"
+}
+
+# Starts nginx, or reloads it (SIGHUP) with the freshly rendered config.
+nginx_start() {
+	nginx_render
+	nginx_cmd -t -q 2>&1 || die "nginx config test failed ($STATE/nginx/nginx.conf)"
+	if nginx_running; then
+		info "reloading nginx"
+		kill -HUP "$(pid_of "$RUN/nginx.pid")"
+		return 0
+	fi
+	info "starting nginx on https://localhost:$HTTPS_PORT"
+	# "daemon off" in the config: nginx stays spawn's child, like the rest.
+	spawn "$RUN/nginx.pid" "$LOG/nginx-error.log" nginx -p "$STATE/" \
+		-c "$STATE/nginx/nginx.conf" -e "$LOG/nginx-error.log"
+	if ! wait_until 10 "nginx to listen" nginx_start_check; then
+		tail -5 "$LOG/nginx-error.log" >&2
+		die "nginx did not start"
+	fi
+}
+
+nginx_start_check() {
+	nginx_running || { sleep 0.5; nginx_running; } || die "nginx exited; see $LOG/nginx-error.log"
+	port_in_use "$HTTPS_PORT" && port_in_use "$HTTP_PORT"
+}
+
+# SIGQUIT: graceful (open requests finish).
+nginx_stop() {
+	stop_pidfile "$RUN/nginx.pid" nginx QUIT 20
+}
+
+# ---------------------------------------------------------------- whole stack
+
+health_code() {
+	curl -sk -o /dev/null -w '%{http_code}' --max-time 5 \
+		"https://localhost:$HTTPS_PORT/api/health" 2>/dev/null
+}
+
+health_ok() { [ "$(health_code)" = 200 ]; }
+
+health_wait() {
+	wait_until "${1:-60}" "https://localhost:$HTTPS_PORT/api/health to answer 200" health_ok || {
+		warn "last status: $(health_code)"
+		return 1
+	}
+}
+
+# A clear message instead of a bind error deep in a daemon's log; ports
+# our own running daemons hold are fine.
+ports_free() {
+	local p
+	if ! nginx_running; then
+		for p in "$HTTPS_PORT" "$HTTP_PORT"; do
+			port_in_use "$p" && die "port $p is in use (set HAAS_HTTPS_PORT / HAAS_HTTP_PORT)"
+		done
+	fi
+	if mqtt_built && ! mqtt_running && port_in_use "$MQTT_PORT"; then
+		die "port $MQTT_PORT is in use (set HAAS_MQTT_PORT)"
+	fi
+	return 0
+}
+
+port_in_use() { ss -Hltn "sport = :$1" | grep -q .; }
+
+# stack_start: everything after the build, in dependency order. Idempotent:
+# MariaDB, mosquitto and a running nginx are kept (nginx reloads its
+# re-rendered config); haasd and ingestd are restarted gracefully so a
+# rebuilt binary or a changed haas.conf always takes effect.
+stack_start() {
+	state_dirs
+	stack_save
+	ports_free
+	secrets_ensure
+	tls_ensure
+	db_init
+	db_start
+	db_provision
+	haas_conf_write
+	migrate
+	admin_ensure
+	haasd_restart
+	if mqtt_built; then
+		mqtt_start
+		ingestd_stop
+		ingestd_start
+	fi
+	nginx_start
+}
+
+# stack_stop: exactly what stack_start started, front to back, each
+# gracefully with a bounded wait, found through its pid file.
+stack_stop() {
+	nginx_stop
+	haasd_stop
+	ingestd_stop
+	mqtt_stop
+	db_stop
+}
+
+stack_status() {
+	local name pidfile comm
+	printf 'state dir  %s\n' "$STATE"
+	printf 'url        https://localhost:%s/\n' "$HTTPS_PORT"
+	while read -r name pidfile comm; do
+		if running "$RUN/$pidfile" "$comm"; then
+			printf '%-10s running (pid %s)\n' "$name" "$(pid_of "$RUN/$pidfile")"
+		else
+			printf '%-10s stopped\n' "$name"
+		fi
+	done <<-EOF
+		mariadb mysqld.pid mariadbd
+		haasd haasd.pid haasd
+		mosquitto mosquitto.pid mosquitto
+		ingestd ingestd.pid haas-ingestd
+		nginx nginx.pid nginx
+	EOF
+	printf 'health     %s\n' "$(health_code || true)"
+}
+
+# The logs that explain a failure.
+stack_logs_tail() {
+	local f
+	for f in haasd.log ingestd.log nginx-error.log mysqld.log mosquitto.log; do
+		[ -s "$LOG/$f" ] || continue
+		printf '\n----- tail of %s -----\n' "$LOG/$f"
+		tail -n "${1:-40}" "$LOG/$f"
+	done
+}
+
+# state_reset: for the throwaway stacks of test and bench. Stops whatever a
+# previous run left and wipes the state dir, keeping the build dir so
+# rebuilds stay incremental.
+state_reset() {
+	case $STATE in
+	/ | "$SRC" | "$SRC/" | "$HOME" | /tmp | /var | /work | "") die "refusing to wipe $STATE" ;;
+	esac
+	# Only a state dir of this very mode is wiped: never the dev stack's
+	# because HAAS_STATE_DIR was left pointing at it, never a stranger's.
+	if find "$STATE" -mindepth 1 -maxdepth 1 ! -name build ! -name .lock | grep -q . &&
+		[ "$(cat "$STATE/.haas-state" 2>/dev/null)" != "$STACK_MODE" ]; then
+		die "$STATE is not a haas $STACK_MODE state dir (see its .haas-state); refusing to wipe it"
+	fi
+	if [ -f "$STATE/stack.env" ]; then
+		(HAAS_STATE_DIR=$STATE stack_load && stack_stop) || true
+	fi
+	find "$STATE" -mindepth 1 -maxdepth 1 ! -name build ! -name .lock \
+		! -name .haas-state -exec rm -rf {} +
+	state_dirs
+}
+
+# stack_lock: one up/down/test/bench at a time per state dir. Fd 9 stays
+# open for the script's life; spawn closes it in daemons.
+stack_lock() {
+	mkdir -p "$STATE"
+	exec 9>"$STATE/.lock"
+	flock -n 9 || die "another scripts/* command is working on $STATE"
+}

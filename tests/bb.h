@@ -1,0 +1,68 @@
+/* bb: black-box test helpers.  Requests go to the real stack through nginx
+ * over TLS (HAAS_TEST_URL); database assertions use the real MariaDB
+ * through db.c (HAAS_CONFIG); stack control goes through scripts/stack. */
+#ifndef HAAS_BB_H
+#define HAAS_BB_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "db.h"
+
+struct bb_resp {
+	long status;		/* 0: the transfer failed */
+	char *body;
+	size_t body_len;
+	char *headers;		/* raw header block, lower-cased names */
+	json_object *json;	/* parsed body, or NULL */
+};
+
+/* Reads the environment scripts/test sets; call once from main. */
+void bb_init(void);
+
+/* One request.  token and ctype may be NULL; extra is one more header
+ * line ("Idempotency-Key: abc") or NULL.  Never returns NULL. */
+struct bb_resp *bb_req(const char *method, const char *path,
+		       const char *token, const char *ctype, const char *body,
+		       size_t len, const char *extra);
+struct bb_resp *bb_get(const char *path, const char *token);
+struct bb_resp *bb_json(const char *method, const char *path,
+			const char *token, const char *json);
+/* Same, against the plain-http port. */
+struct bb_resp *bb_req_http(const char *method, const char *path);
+void bb_free(struct bb_resp *r);
+
+/* Top-level string member of the JSON body ("" when absent). */
+const char *bb_str(const struct bb_resp *r, const char *key);
+/* Length of the top-level array member key, or -1 when it is not one. */
+int bb_len(const struct bb_resp *r, const char *key);
+
+/* Header value (case-insensitive name); NULL when absent.  Borrowed. */
+const char *bb_header(struct bb_resp *r, const char *name);
+
+/* A name unique to this run, e.g. bb_unique("user") -> "user_1234_7". */
+char *bb_unique(const char *prefix);
+
+/* Signs up a fresh user and logs in; returns the access token and sets
+ * *uid.  Caller frees. */
+char *bb_new_user(const char *prefix, long long *uid);
+/* The admin's access token (credentials from HAAS_ADMIN_PASSWORD_FILE). */
+char *bb_admin_token(void);
+/* Logs in on /api/auth/login; returns the response. */
+struct bb_resp *bb_login(const char *username, const char *password);
+
+/* Runs fn(i, arg) on n threads at once, released together. */
+void bb_parallel(int n, void (*fn)(int i, void *arg), void *arg);
+
+/* The test's own database handle. */
+struct db *bb_db(void);
+/* First column of the first row as an integer (-1 on error, 0 no row). */
+long long bb_db_int(const char *sql, const struct db_param *p, size_t np);
+
+/* Runs scripts/stack with the given arguments; returns its exit code. */
+int bb_stack(const char *args);
+/* Waits until GET /api/health answers want (up to seconds). */
+bool bb_wait_health(long want, int seconds);
+
+#endif

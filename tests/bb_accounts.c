@@ -1,0 +1,694 @@
+/* bb_accounts: every Accounts row of the contract through nginx, with the
+ * database checked afterwards. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bb.h"
+#include "cunit_main.h"
+#include "util.h"
+
+#define PW "Tr0ub4dor&3x"
+
+static const char sql_user_count[] =
+	"SELECT COUNT(*) FROM users WHERE username = ?";
+static const char sql_hash_is_yescrypt[] =
+	"SELECT password_hash LIKE '$y$%' FROM users WHERE id = ?";
+static const char sql_status_is[] =
+	"SELECT COUNT(*) FROM users WHERE id = ? AND status = ?";
+static const char sql_erased[] =
+	"SELECT COUNT(*) FROM users WHERE id = ? AND username IS NULL"
+	" AND email IS NULL AND name IS NULL AND status = 'deleted'";
+static const char sql_audit_count[] =
+	"SELECT COUNT(*) FROM audit_log WHERE action = ? AND entity_id = ?";
+static const char sql_live_refresh[] =
+	"SELECT COUNT(*) FROM refresh_tokens WHERE user_id = ?"
+	" AND revoked_at IS NULL AND rotated_at IS NULL";
+static const char sql_set_pending[] =
+	"UPDATE users SET status = 'pending' WHERE id = ?";
+
+static struct bb_resp *
+signup(const char *user, const char *pw)
+{
+	char *b = xasprintf("{\"username\": \"%s\", \"password\": \"%s\"}", user, pw);
+	struct bb_resp *r = bb_json("POST", "/api/auth/signup", NULL, b);
+
+	free(b);
+	return r;
+}
+
+static struct bb_resp *
+register_email(const char *email, const char *name, const char *pw)
+{
+	char *b = xasprintf("{\"email\": \"%s\", \"name\": \"%s\", \"password\": \"%s\"}",
+			    email, name, pw);
+	struct bb_resp *r = bb_json("POST", "/api/users/register", NULL, b);
+
+	free(b);
+	return r;
+}
+
+static char *
+sid(long long id)
+{
+	return xasprintf("%lld", id);
+}
+
+static void
+test_signup(void)
+{
+	char *u = bb_unique("alice");
+	struct bb_resp *r = signup(u, PW);
+	long long id;
+
+	CU_ASSERT_EQUAL(r->status, 201);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "message"), "User created successfully");
+	id = strtoll(bb_str(r, "user_id"), NULL, 10);
+	CU_ASSERT(id > 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_hash_is_yescrypt, DB_P(db_int(id))), 1);
+	bb_free(r);
+
+	r = signup(u, PW);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "User already exists");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_user_count, DB_P(db_str(u))), 1);
+
+	r = bb_json("POST", "/api/auth/signup", NULL, "{\"username\": \"bob\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Username and password are required");
+	bb_free(r);
+	r = bb_json("POST", "/api/auth/signup", NULL, "{\"password\": \"x\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Username and password are required");
+	bb_free(r);
+	free(u);
+}
+
+static void
+test_password_policy(void)
+{
+	char *u = bb_unique("weak");
+	struct bb_resp *r;
+
+	r = signup(u, "short");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bb_str(r, "error"), "8 characters"));
+	bb_free(r);
+	r = signup(u, "password123");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bb_str(r, "error"), "common"));
+	bb_free(r);
+	r = signup(u, u);
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_user_count, DB_P(db_str(u))), 0);
+	free(u);
+}
+
+/* One account, four seeds' log-in paths. */
+static void
+test_login_everywhere(void)
+{
+	char *u = bb_unique("multi"), *email = xasprintf("%s@Example.org", u);
+	char *b, *form;
+	struct bb_resp *r;
+
+	r = register_email(email, "Multi Path", PW);
+	CU_ASSERT_EQUAL(r->status, 201);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "message"), "User registered successfully");
+	CU_ASSERT(strlen(bb_str(r, "user_id")) > 0);
+	bb_free(r);
+
+	/* /api/users/login by email, case-insensitively */
+	ascii_lower(email);
+	b = xasprintf("{\"email\": \"%s\", \"password\": \"%s\"}", email, PW);
+	r = bb_json("POST", "/api/users/login", NULL, b);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "message"), "Login successful");
+	CU_ASSERT(strlen(bb_str(r, "access_token")) > 20);
+	CU_ASSERT(strlen(bb_str(r, "refresh_token")) > 20);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "role"), "user");
+	bb_free(r);
+	free(b);
+
+	/* /api/auth/login with the email as username; HaaS frontend fields */
+	r = bb_login(email, PW);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "token_type"), "bearer");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "token"), bb_str(r, "access_token"));
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "userId"), bb_str(r, "user_id"));
+	CU_ASSERT(json_object_get_int(json_object_object_get(r->json, "expires_in")) > 0);
+	bb_free(r);
+
+	/* OAuth2 password grant, form encoded */
+	form = xasprintf("grant_type=password&username=%s&password=%s", email,
+			 "Tr0ub4dor%263x");
+	r = bb_req("POST", "/api/auth/token", NULL,
+		   "application/x-www-form-urlencoded", form, strlen(form), NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "token_type"), "bearer");
+	CU_ASSERT(strlen(bb_str(r, "access_token")) > 20);
+	{
+		struct bb_resp *me = bb_get("/api/users/me", bb_str(r, "access_token"));
+
+		CU_ASSERT_EQUAL(me->status, 200);
+		CU_ASSERT_STRING_EQUAL(bb_str(me, "email"), email);
+		CU_ASSERT_STRING_EQUAL(bb_str(me, "name"), "Multi Path");
+		bb_free(me);
+	}
+	bb_free(r);
+	free(form);
+
+	form = xasprintf("username=%s&password=wrong-password", email);
+	r = bb_req("POST", "/api/auth/token", NULL,
+		   "application/x-www-form-urlencoded", form, strlen(form), NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Invalid credentials");
+	CU_ASSERT_STRING_EQUAL(bb_header(r, "WWW-Authenticate"), "Bearer");
+	bb_free(r);
+	free(form);
+
+	r = register_email(email, "Again", PW);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Email is already taken");
+	bb_free(r);
+	r = register_email("not-an-email", "X", PW);
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = bb_json("POST", "/api/users/login", NULL, "{\"email\": \"\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	free(email);
+	free(u);
+}
+
+static void
+test_bad_credentials(void)
+{
+	char *u = bb_unique("cred");
+	struct bb_resp *r = signup(u, PW);
+
+	bb_free(r);
+	r = bb_login(u, "wrong-password");
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Invalid credentials");
+	bb_free(r);
+	r = bb_login("nobody-by-this-name", PW);
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Invalid credentials");
+	bb_free(r);
+	free(u);
+}
+
+static void
+test_refresh_rotation(void)
+{
+	char *u = bb_unique("rot"), *r1, *r2, *b;
+	struct bb_resp *r = signup(u, PW);
+	long long id = strtoll(bb_str(r, "user_id"), NULL, 10);
+
+	bb_free(r);
+	r = bb_login(u, PW);
+	r1 = xstrdup(bb_str(r, "refresh_token"));
+	bb_free(r);
+
+	b = xasprintf("{\"refresh_token\": \"%s\"}", r1);
+	r = bb_json("POST", "/api/auth/refresh", NULL, b);
+	CU_ASSERT_EQUAL(r->status, 200);
+	r2 = xstrdup(bb_str(r, "refresh_token"));
+	CU_ASSERT(strcmp(r1, r2) != 0);
+	CU_ASSERT(strlen(bb_str(r, "access_token")) > 20);
+	bb_free(r);
+
+	/* the rotated token comes back: the whole family dies */
+	r = bb_json("POST", "/api/auth/refresh", NULL, b);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	free(b);
+	b = xasprintf("{\"refresh_token\": \"%s\"}", r2);
+	r = bb_json("POST", "/api/auth/refresh", NULL, b);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_refresh, DB_P(db_int(id))), 0);
+	{
+		char *s = sid(id);
+
+		CU_ASSERT(bb_db_int(sql_audit_count,
+				    DB_P(db_str("token.family_revoked"), db_str(s))) >= 1);
+		free(s);
+	}
+	/* an access token is no refresh token */
+	r = bb_login(u, PW);
+	free(b);
+	b = xasprintf("{\"refresh_token\": \"%s\"}", bb_str(r, "access_token"));
+	bb_free(r);
+	r = bb_json("POST", "/api/auth/refresh", NULL, b);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	free(b);
+	free(r1);
+	free(r2);
+	free(u);
+}
+
+static void
+test_logout(void)
+{
+	char *u = bb_unique("bye"), *access, *refresh, *b;
+	struct bb_resp *r = signup(u, PW);
+
+	bb_free(r);
+	r = bb_login(u, PW);
+	access = xstrdup(bb_str(r, "access_token"));
+	refresh = xstrdup(bb_str(r, "refresh_token"));
+	bb_free(r);
+	b = xasprintf("{\"refresh_token\": \"%s\"}", refresh);
+	r = bb_json("POST", "/api/auth/logout", access, b);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = bb_json("POST", "/api/auth/refresh", NULL, b);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_json("POST", "/api/auth/logout", NULL, b);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	/* logout everywhere kills the access token too */
+	r = bb_json("POST", "/api/auth/logout", access, "{\"all\": true}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = bb_get("/api/users/me", access);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	free(b);
+	free(access);
+	free(refresh);
+	free(u);
+}
+
+static void
+test_reset_password(void)
+{
+	char *u = bb_unique("reset"), *access, *refresh, *b;
+	struct bb_resp *r = signup(u, PW);
+
+	bb_free(r);
+	r = bb_login(u, PW);
+	access = xstrdup(bb_str(r, "access_token"));
+	refresh = xstrdup(bb_str(r, "refresh_token"));
+	bb_free(r);
+
+	r = bb_json("POST", "/api/users/reset-password", NULL,
+		    "{\"currentPassword\": \"a\", \"newPassword\": \"b\", \"confirmPassword\": \"b\"}");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_json("POST", "/api/users/reset-password", access,
+		    "{\"currentPassword\": \"nope-nope\", \"newPassword\": \"N3w-passphrase!\", \"confirmPassword\": \"N3w-passphrase!\"}");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_json("POST", "/api/users/reset-password", access,
+		    "{\"currentPassword\": \"" PW "\", \"newPassword\": \"N3w-passphrase!\", \"confirmPassword\": \"other-thing!\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = bb_json("POST", "/api/users/reset-password", access,
+		    "{\"currentPassword\": \"" PW "\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = bb_json("POST", "/api/users/reset-password", access,
+		    "{\"currentPassword\": \"" PW "\", \"newPassword\": \"N3w-passphrase!\", \"confirmPassword\": \"N3w-passphrase!\"}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "message"), "Password reset successfully");
+	bb_free(r);
+
+	r = bb_get("/api/users/me", access);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	b = xasprintf("{\"refresh_token\": \"%s\"}", refresh);
+	r = bb_json("POST", "/api/auth/refresh", NULL, b);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_login(u, PW);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_login(u, "N3w-passphrase!");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	free(b);
+	free(access);
+	free(refresh);
+	free(u);
+}
+
+/* scripts/test configures lockout_window and lockout_duration as 3 s. */
+static void
+test_lockout(void)
+{
+	char *u = bb_unique("lock"), *s;
+	struct bb_resp *r = signup(u, PW);
+	long long id = strtoll(bb_str(r, "user_id"), NULL, 10);
+	int i;
+
+	bb_free(r);
+	for (i = 0; i < 5; i++) {
+		r = bb_login(u, "wrong-password");
+		CU_ASSERT_EQUAL(r->status, 401);
+		bb_free(r);
+	}
+	r = bb_login(u, PW);
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Invalid credentials");
+	bb_free(r);
+	s = sid(id);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_count,
+				  DB_P(db_str("login.lockout"), db_str(s))), 1);
+	sleep(4);
+	r = bb_login(u, PW);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	free(s);
+	free(u);
+}
+
+static void
+test_pending_and_disabled(void)
+{
+	long long id;
+	char *tok = bb_new_user("pend", &id), *u, *admin = bb_admin_token();
+	struct bb_resp *r = bb_get("/api/users/me", tok);
+	char *path;
+
+	u = xstrdup(bb_str(r, "username"));
+	bb_free(r);
+	CU_ASSERT_EQUAL(db_exec(bb_db(), sql_set_pending, DB_P(db_int(id)), NULL), ERR_OK);
+	r = bb_login(u, PW);
+	CU_ASSERT_EQUAL(r->status, 403);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Account pending approval");
+	bb_free(r);
+
+	/* admin re-enables, then disables: the user's token dies */
+	path = xasprintf("/api/users/%lld", id);
+	r = bb_json("PATCH", path, admin, "{\"disabled\": false}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = bb_login(u, PW);
+	CU_ASSERT_EQUAL(r->status, 200);
+	free(tok);
+	tok = xstrdup(bb_str(r, "access_token"));
+	bb_free(r);
+	r = bb_json("PATCH", path, admin, "{\"disabled\": true}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_TRUE(json_object_get_boolean(json_object_object_get(r->json, "disabled")));
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_status_is, DB_P(db_int(id), db_str("disabled"))), 1);
+	r = bb_get("/api/users/me", tok);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_login(u, PW);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	free(path);
+	free(admin);
+	free(tok);
+	free(u);
+}
+
+static void
+test_profile(void)
+{
+	long long id, other_id;
+	char *tok = bb_new_user("prof", &id), *other = bb_new_user("prof2", &other_id);
+	char *path, *b, *email = bb_unique("taken");
+	struct bb_resp *r;
+
+	r = bb_get("/api/users/me", tok);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(strtoll(bb_str(r, "user_id"), NULL, 10), id);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "role"), "user");
+	CU_ASSERT(strlen(bb_str(r, "created_at")) == 20);
+	bb_free(r);
+
+	b = xasprintf("{\"name\": \"New Name\", \"email\": \"%s@x.org\"}", email);
+	r = bb_json("PATCH", "/api/users/me", tok, b);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "name"), "New Name");
+	bb_free(r);
+	r = bb_json("PATCH", "/api/users/me", other, b);
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
+	r = bb_json("PATCH", "/api/users/me", tok, "{\"role\": \"admin\"}");
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+
+	/* another user's data: the admin-only paths */
+	path = xasprintf("/api/users/%lld", other_id);
+	r = bb_get(path, tok);
+	CU_ASSERT_EQUAL(r->status, 403);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "You are not authorized to perform this action");
+	bb_free(r);
+	r = bb_json("PATCH", path, tok, "{\"name\": \"pwned\"}");
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+
+	/* erase myself */
+	r = bb_req("DELETE", "/api/users/me", tok, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_erased, DB_P(db_int(id))), 1);
+	r = bb_get("/api/users/me", tok);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	free(email);
+	free(b);
+	free(path);
+	free(tok);
+	free(other);
+}
+
+static void
+test_admin_users(void)
+{
+	char *admin = bb_admin_token(), *path;
+	long long id;
+	char *tok = bb_new_user("managed", &id);
+	struct bb_resp *r;
+
+	r = bb_get("/api/users?q=managed&limit=500", admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT(bb_len(r, "users") >= 1);
+	CU_ASSERT(json_object_get_int(json_object_object_get(r->json, "total")) >= 1);
+	bb_free(r);
+	r = bb_get("/api/users?limit=0", admin);
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = bb_get("/api/users", tok);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+
+	path = xasprintf("/api/users/%lld", id);
+	r = bb_json("PATCH", path, admin, "{\"role\": \"operator\"}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "role"), "operator");
+	bb_free(r);
+	r = bb_json("PATCH", path, admin, "{\"role\": \"emperor\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	r = bb_get("/api/users/999999999", admin);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	free(path);
+	free(tok);
+	free(admin);
+}
+
+static void
+test_staff_and_last_admin(void)
+{
+	char *admin = bb_admin_token(), *u = bb_unique("op"), *b, *path;
+	struct bb_resp *r, *me;
+	long long op_id;
+
+	b = xasprintf("{\"username\": \"%s\", \"email\": \"%s@staff.org\","
+		      " \"password\": \"" PW "\", \"role\": \"operator\"}", u, u);
+	r = bb_json("POST", "/api/admins", admin, b);
+	CU_ASSERT_EQUAL(r->status, 201);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "role"), "operator");
+	op_id = strtoll(bb_str(r, "user_id"), NULL, 10);
+	bb_free(r);
+	r = bb_json("POST", "/api/admins", admin, b);
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
+	free(b);
+	b = xasprintf("{\"username\": \"%s_b\", \"email\": \"%s@staff.org\","
+		      " \"password\": \"" PW "\", \"role\": \"operator\"}", u, u);
+	r = bb_json("POST", "/api/admins", admin, b);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Email already registered");
+	bb_free(r);
+
+	/* the operator cannot manage staff, nor raise itself */
+	r = bb_login(u, PW);
+	{
+		char *op = xstrdup(bb_str(r, "access_token"));
+
+		bb_free(r);
+		r = bb_get("/api/admins", op);
+		CU_ASSERT_EQUAL(r->status, 403);
+		bb_free(r);
+		path = xasprintf("/api/admins/%lld", op_id);
+		r = bb_json("PATCH", path, op, "{\"role\": \"admin\"}");
+		CU_ASSERT_EQUAL(r->status, 403);
+		bb_free(r);
+		r = bb_json("PATCH", "/api/users/me", op, "{\"role\": \"admin\"}");
+		CU_ASSERT_EQUAL(r->status, 403);
+		bb_free(r);
+		free(op);
+	}
+	r = bb_get("/api/admins", admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT(bb_len(r, "admins") >= 2);
+	bb_free(r);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+
+	/* the only admin cannot demote or delete itself */
+	me = bb_get("/api/users/me", admin);
+	free(path);
+	path = xasprintf("/api/admins/%s", bb_str(me, "user_id"));
+	r = bb_json("PATCH", path, admin, "{\"role\": \"operator\"}");
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
+	r = bb_get("/api/users/me", admin);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "role"), "admin");
+	bb_free(r);
+	bb_free(me);
+	free(path);
+	free(b);
+	free(u);
+	free(admin);
+}
+
+static void
+test_audit(void)
+{
+	char *admin = bb_admin_token(), *path, *cursor;
+	struct bb_resp *r;
+	json_object *entries;
+
+	r = bb_get("/api/audit?action=user.signup&limit=2", admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	entries = json_object_object_get(r->json, "entries");
+	CU_ASSERT_EQUAL(json_object_array_length(entries), 2);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(
+		json_object_array_get_idx(entries, 0), "action")), "user.signup");
+	cursor = xstrdup(bb_str(r, "next_cursor"));
+	CU_ASSERT(strlen(cursor) > 0);
+	bb_free(r);
+	path = xasprintf("/api/audit?action=user.signup&limit=2&cursor=%s", cursor);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	entries = json_object_object_get(r->json, "entries");
+	CU_ASSERT(json_object_array_length(entries) >= 1);
+	CU_ASSERT(strtoll(json_object_get_string(json_object_object_get(
+		json_object_array_get_idx(entries, 0), "id")), NULL, 10) <
+		  strtoll(cursor, NULL, 10));
+	bb_free(r);
+	r = bb_get("/api/audit", NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	free(path);
+	free(cursor);
+	free(admin);
+}
+
+static void
+test_forged_tokens(void)
+{
+	/* {"alg":"none"} with a valid-looking payload, and garbage */
+	const char *none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0."
+		"eyJzdWIiOiIxIiwiaXNzIjoiaGFhcyIsInR5cCI6ImFjY2VzcyIsImp0aSI6IngiLCJyb2xlIjoiYWRtaW4iLCJpYXQiOjEsImV4cCI6OTk5OTk5OTk5OSwidmVyIjowfQ.";
+	struct bb_resp *r = bb_get("/api/users", none);
+
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_get("/api/users/me", "garbage");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_req("GET", "/api/users/me", NULL, NULL, NULL, 0,
+		   "Authorization: Basic YWRtaW46YWRtaW4=");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+}
+
+struct race {
+	const char *name;
+	int created, conflict, other;
+};
+
+static void
+race_signup(int i, void *arg)
+{
+	struct race *race = arg;
+	struct bb_resp *r = signup(race->name, PW);
+
+	if (r->status == 201)
+		__sync_add_and_fetch(&race->created, 1);
+	else if (r->status == 409)
+		__sync_add_and_fetch(&race->conflict, 1);
+	else
+		__sync_add_and_fetch(&race->other, 1);
+	bb_free(r);
+}
+
+static void
+test_concurrent_signup(void)
+{
+	char *u = bb_unique("race");
+	struct race race = { .name = u };
+
+	bb_parallel(100, race_signup, &race);
+	CU_ASSERT_EQUAL(race.created, 1);
+	CU_ASSERT_EQUAL(race.conflict, 99);
+	CU_ASSERT_EQUAL(race.other, 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_user_count, DB_P(db_str(u))), 1);
+	free(u);
+}
+
+static CU_TestInfo tests[] = {
+	{ "signup", test_signup },
+	{ "password policy", test_password_policy },
+	{ "one account, every login path", test_login_everywhere },
+	{ "bad credentials", test_bad_credentials },
+	{ "refresh rotation and reuse", test_refresh_rotation },
+	{ "logout", test_logout },
+	{ "reset password ends sessions", test_reset_password },
+	{ "lockout and release", test_lockout },
+	{ "pending and disabled accounts", test_pending_and_disabled },
+	{ "profile, others' data, erase", test_profile },
+	{ "admin user management", test_admin_users },
+	{ "staff and the last admin", test_staff_and_last_admin },
+	{ "audit log", test_audit },
+	{ "forged tokens", test_forged_tokens },
+	{ "100 concurrent signups", test_concurrent_signup },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = { SUITE("accounts", tests), CU_SUITE_INFO_NULL };
+
+int
+main(void)
+{
+	bb_init();
+	return cunit_run(suites);
+}
