@@ -477,6 +477,13 @@ admin_ensure() {
 
 admin_password() { sed -n 's/^password=//p' "$SECRETS/admin.txt"; }
 
+# Demo data (sql/seed/*.sql, each idempotent): hardware sets, a catalog.
+seed() {
+	info "loading seed data"
+	haas_tool "$BUILD/haasctl" -c "$CONF" seed "$SRC/sql/seed" >>"$LOG/haasctl.log" 2>&1 ||
+		{ tail -20 "$LOG/haasctl.log" >&2; die "haasctl seed failed"; }
+}
+
 # ---------------------------------------------------------------- haasd
 
 haasd_running() { running "$RUN/haasd.pid" haasd; }
@@ -727,6 +734,7 @@ stack_start() {
 	haas_conf_write
 	migrate
 	admin_ensure
+	seed
 	haasd_restart
 	if mqtt_built; then
 		mqtt_start

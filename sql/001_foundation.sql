@@ -62,3 +62,16 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log FOR EACH ROW
 
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log FOR EACH ROW
   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit_log is append-only';
+
+-- Idempotency-Key: the first response to (user, key) is kept and replayed;
+-- status NULL means the first request is still running.
+CREATE TABLE idempotency_keys (
+  user_id BIGINT UNSIGNED NOT NULL,
+  idem_key VARCHAR(255) NOT NULL,
+  fingerprint CHAR(64) NOT NULL,
+  status SMALLINT NULL,
+  response LONGTEXT NULL,
+  created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  PRIMARY KEY (user_id, idem_key),
+  KEY ix_idem_created (created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -55,6 +55,19 @@ static const struct key keys[] = {
 	INT(lockout_threshold, 5, 1, 1000),
 	INT(lockout_window, 900, 1, 86400),
 	INT(lockout_duration, 900, 1, 86400),
+	INT(idempotency_ttl, 86400, 60, 31536000),
+	STR(timezone, "UTC"),
+	INT(reservation_max_hours, 8, 1, 8760),
+	INT(get_reservation_open, 0, 0, 1),
+	STR(mqtt_host, "127.0.0.1"),
+	INT(mqtt_port, 1883, 1, 65535),
+	STR(mqtt_username, "ingest"),
+	STR(mqtt_password, ""),
+	INT(sensor_ttl, 120, 1, 86400),
+	STR(nchan_publish_url, ""),
+	STR(mosquitto_passwd_file, ""),
+	STR(mosquitto_pid_file, ""),
+	INT(document_retention_days, 30, 0, 3650),
 };
 
 #define JWT_SECRET_ALIAS "JWT_SECRET_KEY"

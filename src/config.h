@@ -31,6 +31,22 @@ struct config {
 	long long lockout_threshold;
 	long long lockout_window;
 	long long lockout_duration;
+	/* idempotent writes */
+	long long idempotency_ttl;	/* seconds a key is remembered */
+	/* lab PC reservations */
+	char *timezone;			/* zone of times sent without one */
+	long long reservation_max_hours;
+	long long get_reservation_open;	/* 1: /get-reservation needs no key */
+	/* smart parking */
+	char *mqtt_host;
+	long long mqtt_port;
+	char *mqtt_username;
+	char *mqtt_password;
+	long long sensor_ttl;		/* seconds of silence before unknown */
+	char *nchan_publish_url;
+	char *mosquitto_passwd_file;
+	char *mosquitto_pid_file;
+	long long document_retention_days;
 };
 
 /* Loads defaults, then the file at path (NULL: none), then the environment,

@@ -54,7 +54,12 @@
 	X(USER_NOT_FOUND, 404, "user_not_found", "User not found") \
 	X(LAST_ADMIN, 409, "last_admin", "The last admin cannot be removed or demoted") \
 	X(ROLE_INVALID, 400, "role_invalid", "Role must be user, operator or admin") \
-	X(GRANT_TYPE, 400, "unsupported_grant_type", "grant_type must be password")
+	X(GRANT_TYPE, 400, "unsupported_grant_type", "grant_type must be password") \
+	/* projects and hardware sets */ \
+	/* lab PC reservations */ \
+	/* shop */ \
+	/* smart parking */ \
+	/* end of table: every row above ends in a backslash */
 
 enum err {
 #define ERR_ENUM(name, status, code, msg) ERR_##name,

@@ -64,6 +64,23 @@ cmd_migrate(struct ctl *c, int argc, char **argv)
 }
 
 static int
+cmd_seed(struct ctl *c, int argc, char **argv)
+{
+	int applied = 0;
+	enum err e;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: haasctl seed DIR\n");
+		return 2;
+	}
+	e = migrate_seed(c->db, argv[1], &applied);
+	if (e != ERR_OK)
+		return fail("seed", e);
+	printf("%d seed file%s loaded\n", applied, applied == 1 ? "" : "s");
+	return 0;
+}
+
+static int
 cmd_check_config(struct ctl *c, int argc, char **argv)
 {
 	printf("configuration ok (%d workers, listen %s)\n",
@@ -196,6 +213,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "migrate", NULL, cmd_migrate, true },
+	{ "seed", NULL, cmd_seed, true },
 	{ "check-config", NULL, cmd_check_config, false },
 	{ "user", "add", cmd_user_add, true },
 	{ "user", "passwd", cmd_user_passwd, true },
@@ -208,6 +226,7 @@ usage(void)
 	fprintf(stderr,
 		"usage: haasctl [-c CONFIG] COMMAND\n"
 		"  migrate                 apply pending sql/ migrations\n"
+		"  seed DIR                load every DIR/*.sql (idempotent demo data)\n"
 		"  check-config            validate the configuration\n"
 		"  user add --email E --name N [--username U] --role R  (password on stdin)\n"
 		"  user passwd USER        (password on stdin)\n"

@@ -92,24 +92,30 @@ is_applied(struct db *db, const char *version, bool *out)
 }
 
 static enum err
-apply_one(struct db *db, const char *dir, const char *name)
+run_file(struct db *db, const char *dir, const char *name)
 {
 	char *path = xasprintf("%s/%s", dir, name);
 	char *text = read_file(path);
-	enum err e;
+	enum err e = ERR_INTERNAL;
 
-	if (!text) {
+	if (text)
+		e = db_run_script(db, text);
+	else
 		log_error("migrate: cannot read %s: %s", path, strerror(errno));
-		free(path);
-		return ERR_INTERNAL;
-	}
-	e = db_run_script(db, text);
-	if (e == ERR_OK)
-		e = db_exec(db, sql[Q_RECORD], DB_P(db_str(name)), NULL);
 	if (e != ERR_OK)
 		log_error("migrate: %s failed", name);
 	free(text);
 	free(path);
+	return e;
+}
+
+static enum err
+apply_one(struct db *db, const char *dir, const char *name)
+{
+	enum err e = run_file(db, dir, name);
+
+	if (e == ERR_OK)
+		e = db_exec(db, sql[Q_RECORD], DB_P(db_str(name)), NULL);
 	return e;
 }
 
@@ -138,6 +144,25 @@ migrate_run(struct db *db, const char *dir, int *applied)
 				(*applied)++;
 			}
 		}
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return e;
+}
+
+enum err
+migrate_seed(struct db *db, const char *dir, int *loaded)
+{
+	size_t n = 0, i;
+	char **names = list_files(dir, &n);
+	enum err e = ERR_OK;
+
+	*loaded = 0;
+	for (i = 0; i < n && e == ERR_OK; i++) {
+		e = run_file(db, dir, names[i]);
+		if (e == ERR_OK)
+			(*loaded)++;
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);

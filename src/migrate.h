@@ -11,4 +11,8 @@ struct db;
  * Logs and returns the first failure. */
 enum err migrate_run(struct db *db, const char *dir, int *applied);
 
+/* Runs every *.sql in dir, in name order, every time: seed files must be
+ * idempotent (INSERT IGNORE, WHERE NOT EXISTS). */
+enum err migrate_seed(struct db *db, const char *dir, int *loaded);
+
 #endif

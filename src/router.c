@@ -9,6 +9,7 @@
 #include "app.h"
 #include "auth.h"
 #include "body.h"
+#include "idempotency.h"
 #include "log.h"
 #include "util.h"
 
@@ -146,7 +147,7 @@ check_role(struct req *r, enum role need)
 }
 
 static enum err
-dispatch(struct req *r, const struct route **matched)
+dispatch(struct req *r, const struct route **matched, bool *idempotent)
 {
 	const struct route *rt = NULL;
 	enum err e;
@@ -163,6 +164,14 @@ dispatch(struct req *r, const struct route **matched)
 	e = check_role(r, rt->role);
 	if (e == ERR_OK)
 		e = parse_body(r, rt->body);
+	if (e == ERR_OK && (rt->flags & ROUTE_IDEMPOTENT) && r->idempotency_key) {
+		bool replayed = false;
+
+		e = idem_begin(r, &replayed);
+		if (e != ERR_OK || replayed)
+			return e;
+		*idempotent = true;
+	}
 	if (e == ERR_OK)
 		e = rt->handler(r);
 	return e;
@@ -189,15 +198,18 @@ void
 router_handle(struct req *r)
 {
 	const struct route *rt = NULL;
-	enum err e = dispatch(r, &rt);
+	bool idempotent = false;
+	enum err e = dispatch(r, &rt, &idempotent);
 
 	if (e != ERR_OK) {
 		router_render_error(r, e);
-		return;
+	} else if (!r->status) {	/* 0 unless a stored reply was replayed */
+		r->status = rt->status;
+		if (r->status == 204) {
+			json_object_put(r->reply);
+			r->reply = NULL;
+		}
 	}
-	r->status = rt->status;
-	if (r->status == 204) {
-		json_object_put(r->reply);
-		r->reply = NULL;
-	}
+	if (idempotent)
+		idem_finish(r);
 }

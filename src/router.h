@@ -18,6 +18,10 @@ enum body_kind {
 	BODY_RAW,		/* handler reads r->body itself */
 };
 
+enum route_flags {
+	ROUTE_IDEMPOTENT = 1 << 0,	/* honours Idempotency-Key */
+};
+
 struct route {
 	const char *method;
 	const char *path;	/* "/api/things/{id}" */
@@ -26,6 +30,7 @@ struct route {
 	enum body_kind body;
 	handler_fn handler;
 	const char *summary;	/* one line, for /api/openapi.json */
+	unsigned flags;		/* enum route_flags */
 };
 
 /* Every domain's table, NULL-terminated (defined in routes.c). */
