@@ -409,75 +409,69 @@ login(struct req *r, enum login_path path, const char *ident,
 	return audit_write(r->db, r, u->id, "login.success", "user", id, NULL);
 }
 
-enum { L_USERNAME, L_PASSWORD };
+enum { L_IDENT, L_PASSWORD };
+
+enum login_names { NAMES_PLAIN, NAMES_HAAS };
+
+/* The two JSON log-in paths: spec names the identifier and password
+ * fields; the reply carries the tokens, the caller's id and role, and for
+ * the HaaS frontend also "token" and "userId". */
+static enum err
+login_json(struct req *r, const struct field spec[2], enum login_path path,
+	   enum login_names names)
+{
+	struct field_value v[2];
+	struct login_row u;
+	struct session s;
+	json_object *o;
+	enum err e = body_fields(r, r->json, spec, 2, v);
+
+	if (e == ERR_OK)
+		e = login(r, path, v[L_IDENT].s, v[L_PASSWORD].s, &u, &s);
+	if (e != ERR_OK)
+		return e;
+	o = req_reply(r);
+	json_object_object_add(o, "message",
+			       json_object_new_string("Login successful"));
+	reply_tokens(r, &s);
+	json_object_object_add(o, "user_id", json_id(u.id));
+	json_object_object_add(o, "role",
+			       json_object_new_string(auth_role_name(u.role)));
+	if (names == NAMES_HAAS) {
+		json_object_object_add(o, "token",
+				       json_object_new_string(s.access));
+		json_object_object_add(o, "userId", json_id(u.id));
+	}
+	session_release(&s);
+	return ERR_OK;
+}
 
 /* POST /api/auth/login: the HaaS seed; username may also be an email. */
 static enum err
 accounts_login(struct req *r)
 {
 	static const struct field spec[] = {
-		[L_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
-				 .max = 254, .missing = ERR_SIGNUP_REQUIRED },
+		[L_IDENT] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
+			      .max = 254, .missing = ERR_SIGNUP_REQUIRED },
 		[L_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
 				 .missing = ERR_SIGNUP_REQUIRED },
 	};
-	struct field_value v[ARRAY_SIZE(spec)];
-	struct login_row u;
-	struct session s;
-	json_object *o;
-	enum err e = body_read(r, spec, v);
 
-	if (e != ERR_OK)
-		return e;
-	e = login(r, LOGIN_ANY, v[L_USERNAME].s, v[L_PASSWORD].s, &u, &s);
-	if (e != ERR_OK)
-		return e;
-	o = req_reply(r);
-	json_object_object_add(o, "message",
-			       json_object_new_string("Login successful"));
-	reply_tokens(r, &s);
-	json_object_object_add(o, "user_id", json_id(u.id));
-	json_object_object_add(o, "role",
-			       json_object_new_string(auth_role_name(u.role)));
-	/* The HaaS frontend reads these two names. */
-	json_object_object_add(o, "token", json_object_new_string(s.access));
-	json_object_object_add(o, "userId", json_id(u.id));
-	session_release(&s);
-	return ERR_OK;
+	return login_json(r, spec, LOGIN_ANY, NAMES_HAAS);
 }
-
-enum { E_EMAIL, E_PASSWORD };
 
 /* POST /api/users/login: seeds 002, 003 and 004 log in by email. */
 static enum err
 accounts_login_email(struct req *r)
 {
 	static const struct field spec[] = {
-		[E_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
+		[L_IDENT] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
 			      .max = 254, .missing = ERR_LOGIN_REQUIRED },
-		[E_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+		[L_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
 				 .missing = ERR_LOGIN_REQUIRED },
 	};
-	struct field_value v[ARRAY_SIZE(spec)];
-	struct login_row u;
-	struct session s;
-	json_object *o;
-	enum err e = body_read(r, spec, v);
 
-	if (e != ERR_OK)
-		return e;
-	e = login(r, LOGIN_EMAIL, v[E_EMAIL].s, v[E_PASSWORD].s, &u, &s);
-	if (e != ERR_OK)
-		return e;
-	o = req_reply(r);
-	json_object_object_add(o, "message",
-			       json_object_new_string("Login successful"));
-	reply_tokens(r, &s);
-	json_object_object_add(o, "user_id", json_id(u.id));
-	json_object_object_add(o, "role",
-			       json_object_new_string(auth_role_name(u.role)));
-	session_release(&s);
-	return ERR_OK;
+	return login_json(r, spec, LOGIN_EMAIL, NAMES_PLAIN);
 }
 
 enum { T_USERNAME, T_PASSWORD, T_GRANT };

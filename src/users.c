@@ -427,21 +427,24 @@ users_list(struct req *r)
 		db_str(role)), "users");
 }
 
+/* How a route names its user: any user by id, or staff only. */
+typedef enum err (*resolve_fn)(struct req *r, long long *id);
+
 static enum err
-users_get(struct req *r)
+get_by(struct req *r, resolve_fn resolve)
 {
 	long long id;
-	enum err e = path_id(r, &id);
+	enum err e = resolve(r, &id);
 
 	return e != ERR_OK ? e : reply_profile(r, id, NULL);
 }
 
 static enum err
-users_update(struct req *r)
+update_by(struct req *r, resolve_fn resolve)
 {
 	struct update u = { 0 };
 	long long id;
-	enum err e = path_id(r, &id);
+	enum err e = resolve(r, &id);
 
 	if (e == ERR_OK)
 		e = update_read(r, &u, true);
@@ -451,12 +454,30 @@ users_update(struct req *r)
 }
 
 static enum err
-users_delete(struct req *r)
+delete_by(struct req *r, resolve_fn resolve)
 {
 	long long id;
-	enum err e = path_id(r, &id);
+	enum err e = resolve(r, &id);
 
 	return e != ERR_OK ? e : erase(r, id);
+}
+
+static enum err
+users_get(struct req *r)
+{
+	return get_by(r, path_id);
+}
+
+static enum err
+users_update(struct req *r)
+{
+	return update_by(r, path_id);
+}
+
+static enum err
+users_delete(struct req *r)
+{
+	return delete_by(r, path_id);
 }
 
 /* ---- admin: staff (/api/admins, the parking seed) --------------------- */
@@ -531,35 +552,22 @@ staff_id(struct req *r, long long *id)
 static enum err
 admins_get(struct req *r)
 {
-	long long id;
-	enum err e = staff_id(r, &id);
-
-	return e != ERR_OK ? e : reply_profile(r, id, NULL);
+	return get_by(r, staff_id);
 }
 
+/* The parking seed's wording for a taken email. */
 static enum err
 admins_update(struct req *r)
 {
-	struct update u = { 0 };
-	long long id;
-	enum err e = staff_id(r, &id);
+	enum err e = update_by(r, staff_id);
 
-	if (e == ERR_OK)
-		e = update_read(r, &u, true);
-	if (e == ERR_OK)
-		e = update_apply(r, id, &u);
-	if (e == ERR_EMAIL_TAKEN)
-		return ERR_EMAIL_REGISTERED;
-	return e != ERR_OK ? e : reply_profile(r, id, NULL);
+	return e == ERR_EMAIL_TAKEN ? ERR_EMAIL_REGISTERED : e;
 }
 
 static enum err
 admins_delete(struct req *r)
 {
-	long long id;
-	enum err e = staff_id(r, &id);
-
-	return e != ERR_OK ? e : erase(r, id);
+	return delete_by(r, staff_id);
 }
 
 const struct route users_routes[] = {

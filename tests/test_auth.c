@@ -1,6 +1,7 @@
 /* test_auth: password hashing and the token rules. */
 #include <crypt.h>
 #include <jwt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,7 +53,7 @@ issue(enum token_type typ, long long ttl)
 				  .typ = typ };
 
 	if (typ == TOKEN_REFRESH)
-		strcpy(c.fam, "fam1");
+		snprintf(c.fam, sizeof(c.fam), "fam1");
 	return auth_issue_token(&cfg, &c, ttl);
 }
 
