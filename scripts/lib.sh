@@ -438,6 +438,13 @@ haas_conf_write() {
 				mqtt_port = $MQTT_PORT
 				mqtt_username = ingest
 				mqtt_password_file = $SECRETS/mqtt-ingest.txt
+				# haasd (root in this stack) adds sensor accounts here
+				# and SIGHUPs the broker so it takes them at once
+				mosquitto_passwd_file = $STATE/mosquitto/passwd
+				mosquitto_pid_file = $RUN/mosquitto.pid
+				sensor_ttl = ${HAAS_SENSOR_TTL:-$([ "$STACK_MODE" = test ] && echo 3 || echo 120)}
+				# nginx's nchan publisher, on a unix socket only
+				nchan_publish_url = unix:$RUN/nchan.sock:/pub/parking
 			EOF
 		fi
 		if [ -n "$EXTRA_CONF" ]; then
@@ -522,11 +529,19 @@ haasd_restart() {
 mqtt_running() { running "$RUN/mosquitto.pid" mosquitto; }
 
 # Private broker: loopback only, no anonymous clients; ingestd logs in as
-# "ingest" with the password in secrets/mqtt-ingest.txt.
+# "ingest" with the password in secrets/mqtt-ingest.txt.  Sensor accounts
+# (added by haasd when an admin binds a new sensor_id: mosquitto_passwd -b
+# on this file, then SIGHUP) survive restarts: only ingest's line is reset.
 mqtt_conf_write() {
 	local dir=$STATE/mosquitto
-	(umask 077 && mosquitto_passwd -b -c "$dir/passwd.new" ingest \
-		"$(cat "$SECRETS/mqtt-ingest.txt")") && mv "$dir/passwd.new" "$dir/passwd"
+	if [ -s "$dir/passwd" ]; then
+		(umask 077 && cp "$dir/passwd" "$dir/passwd.new" &&
+			mosquitto_passwd -b "$dir/passwd.new" ingest \
+			"$(cat "$SECRETS/mqtt-ingest.txt")") && mv "$dir/passwd.new" "$dir/passwd"
+	else
+		(umask 077 && mosquitto_passwd -b -c "$dir/passwd.new" ingest \
+			"$(cat "$SECRETS/mqtt-ingest.txt")") && mv "$dir/passwd.new" "$dir/passwd"
+	fi
 	cat >"$dir/mosquitto.conf" <<-EOF
 		# written by scripts/lib.sh
 		# Runs as root like every process of this private stack: its files
@@ -536,6 +551,9 @@ mqtt_conf_write() {
 		listener $MQTT_PORT 127.0.0.1
 		allow_anonymous false
 		password_file $dir/passwd
+		# QoS 1 messages queued for haas-ingestd while it writes: the
+		# default (1000) drops bursts of sensor messages
+		max_queued_messages 100000
 		persistence false
 		log_dest file $LOG/mosquitto.log
 		log_type error

@@ -56,9 +56,82 @@
 	X(ROLE_INVALID, 400, "role_invalid", "Role must be user, operator or admin") \
 	X(GRANT_TYPE, 400, "unsupported_grant_type", "grant_type must be password") \
 	/* projects and hardware sets */ \
+	X(PROJECT_FIELDS, 400, "project_fields_required", "User ID, project name, and project ID are required") \
+	X(PROJECT_EXISTS, 409, "project_exists", "ProjectID already exists") \
+	X(PROJECT_NOT_FOUND, 404, "project_not_found", "Project not found") \
+	X(NOT_PROJECT_MEMBER, 403, "not_project_member", "You are not a member of this project") \
+	X(ALREADY_MEMBER, 409, "already_member", "You are already a member of this project") \
+	X(NOT_MEMBER, 409, "not_member", "You are not a member of this project") \
+	X(OWNER_CANNOT_LEAVE, 409, "owner_cannot_leave", "The project owner cannot leave the project") \
+	X(RESOURCE_FIELDS, 400, "resource_fields_required", "Name and total units are required") \
+	X(TOTAL_UNITS_INVALID, 400, "total_units_invalid", "Total units must be an integer from 0 to 1000000000") \
+	X(RESOURCE_EXISTS, 409, "resource_exists", "Resource already exists") \
+	X(RESOURCE_NOT_FOUND, 404, "resource_not_found", "Resource not found") \
+	X(RESOURCE_IN_USE, 409, "resource_in_use", "Units of this resource are still checked out") \
+	X(CAPACITY_BELOW_HELD, 409, "capacity_below_checked_out", "Total units cannot be less than the units checked out") \
+	X(CHECKOUT_FIELDS, 400, "resource_units_required", "Resource ID and units are required") \
+	X(UNITS_INVALID, 400, "units_invalid", "Units must be a valid integer") \
+	X(INSUFFICIENT_UNITS, 409, "insufficient_units", "Insufficient units available") \
+	X(CHECKIN_FAILED, 409, "checkin_failed", "Unable to check in resource") \
+	X(ITEMS_INVALID, 400, "items_invalid", "items must be a non-empty array of {resource_id, units}") \
 	/* lab PC reservations */ \
+	X(DEVICE_ID_REQUIRED, 400, "device_id_required", "device_id required") \
+	X(TIMES_REQUIRED, 400, "times_required", "start_time and end_time required") \
+	X(CREDENTIAL_REQUIRED, 400, "credential_required", "credential required") \
+	X(TIME_INVALID, 400, "time_invalid", "Times must be ISO 8601, such as 2025-06-26T10:00 or 2025-06-26T10:00:00Z") \
+	X(TIME_ORDER, 400, "time_order", "end_time must be after start_time") \
+	X(RESERVATION_TOO_LONG, 400, "reservation_too_long", "The reservation is longer than allowed") \
+	X(RESERVATION_ENDED, 400, "reservation_ended", "The reservation window has already ended") \
+	X(DEVICE_ID_INVALID, 400, "device_id_invalid", "device_id must be 1 to 64 letters, digits, dots, colons, hyphens or underscores") \
+	X(DEVICE_KEY, 401, "device_key_invalid", "A valid X-Device-Key is required") \
+	X(RESERVATION_AUTH, 401, "reservation_auth", "A bearer token or X-Device-Key is required") \
+	X(RESERVATION_NOT_FOUND, 404, "reservation_not_found", "not found") \
+	X(DEVICE_NOT_FOUND, 404, "device_not_found", "Device not found") \
+	X(RESERVATION_MISSING, 404, "reservation_missing", "Reservation not found") \
+	X(DEVICE_EXISTS, 409, "device_exists", "Device already exists") \
+	X(RESERVATION_OVERLAP, 409, "reservation_overlap", "The window overlaps another reservation of this device") \
+	X(RESERVATION_CLOSED, 409, "reservation_closed", "The reservation is already cancelled or has ended") \
 	/* shop */ \
+	X(PRODUCT_NOT_FOUND, 404, "product_not_found", "Product not found") \
+	X(BRAND_NOT_FOUND, 404, "brand_not_found", "Brand not found") \
+	X(ORDER_NOT_FOUND, 404, "order_not_found", "Order not found") \
+	X(REVIEW_NOT_FOUND, 404, "review_not_found", "Review not found") \
+	X(INSUFFICIENT_STOCK, 409, "insufficient_stock", "Insufficient stock") \
+	X(ORDER_ITEMS, 400, "order_items_invalid", "Order must contain at least one item") \
+	X(ORDER_NOT_CANCELLABLE, 409, "order_not_cancellable", "Order can no longer be cancelled") \
+	X(ORDER_TRANSITION, 409, "order_transition", "Order cannot move to that status") \
+	X(ORDER_STATUS_INVALID, 400, "order_status_invalid", "status must be paid, shipped, delivered or cancelled") \
+	X(PRODUCT_STALE, 409, "product_stale", "Product was changed meanwhile; reload it and retry") \
+	X(PRODUCT_KIND_INVALID, 400, "product_kind_invalid", "kind must be phone, laptop, accessory, sound_device or other") \
+	X(PRODUCT_STATUS_INVALID, 400, "product_status_invalid", "status must be new or used") \
+	X(PRODUCT_SORT_INVALID, 400, "product_sort_invalid", "sort must be price, -price, name, -name or newest") \
+	X(PRODUCT_COMPAT_INVALID, 400, "product_compat_invalid", "Only accessories can name the products they fit") \
+	X(BRAND_EXISTS, 409, "brand_exists", "Brand already exists") \
+	X(BRAND_IN_USE, 409, "brand_in_use", "Brand still has products") \
+	X(REVIEW_NOT_BOUGHT, 403, "review_not_bought", "Only customers who bought this product can review it") \
+	X(REVIEW_EXISTS, 409, "review_exists", "You have already reviewed this product") \
 	/* smart parking */ \
+	X(SPACE_FIELDS, 400, "space_fields_required", "code, zone and sensor_id are required") \
+	X(SENSOR_ID_INVALID, 400, "sensor_id_invalid", "sensor_id must be 1 to 64 letters, digits, dots, hyphens or underscores") \
+	X(SPACE_STATUS_INVALID, 400, "space_status_invalid", "status must be free, occupied, unknown or out_of_service") \
+	X(SPACE_STATUS_STAFF, 400, "space_status_staff", "Staff may set status to out_of_service or unknown only") \
+	X(SPACE_NOT_FOUND, 404, "space_not_found", "Parking space not found") \
+	X(SPACE_CODE_TAKEN, 409, "space_code_taken", "A parking space with this code already exists") \
+	X(SENSOR_TAKEN, 409, "sensor_taken", "This sensor is already bound to another parking space") \
+	X(PLATE_INVALID, 400, "plate_invalid", "Plate number must be 2 to 10 letters and digits") \
+	X(PLATE_NOT_FOUND, 404, "plate_not_found", "Plate not found") \
+	X(PLATE_TAKEN, 409, "plate_taken", "Plate already registered") \
+	X(REGISTRATION_FIELDS, 400, "registration_fields_required", "name, email, password, plate_number and document are required") \
+	X(MULTIPART_INVALID, 400, "multipart_invalid", "Invalid multipart/form-data body") \
+	X(DOCUMENT_TYPE, 400, "document_type", "File type not allowed: the document must be a JPEG, PNG or PDF") \
+	X(DOCUMENT_TOO_LARGE, 413, "document_too_large", "Document too large") \
+	X(MULTIPART_REQUIRED, 415, "multipart_required", "Content-Type must be multipart/form-data") \
+	X(DECISION_INVALID, 400, "decision_invalid", "status must be approved or rejected") \
+	X(REQUEST_STATUS_INVALID, 400, "request_status_invalid", "status must be pending, approved or rejected") \
+	X(REQUEST_NOT_FOUND, 404, "request_not_found", "Request not found") \
+	X(DOCUMENT_NOT_FOUND, 404, "document_not_found", "Document not found") \
+	X(REQUEST_DECIDED, 409, "request_decided", "Request already decided") \
+	X(DOCUMENT_NAME, 400, "document_name", "File name not allowed") \
 	/* end of table: every row above ends in a backslash */
 
 enum err {

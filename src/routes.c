@@ -6,6 +6,13 @@
 #include "ops.h"
 #include "users.h"
 /* domain headers: projects.h, devices.h, shop.h, parking.h */
+#include "parking.h"
+#include "registration.h"
+#include "projects.h"
+#include "resources.h"
+#include "catalog.h"
+#include "orders.h"
+#include "devices.h"
 
 const struct route *const route_tables[] = {
 	ops_routes,
@@ -13,5 +20,12 @@ const struct route *const route_tables[] = {
 	users_routes,
 	audit_routes,
 	/* domain tables */
+	parking_routes,
+	registration_routes,
+	projects_routes,
+	resources_routes,
+	catalog_routes,
+	orders_routes,
+	devices_routes,
 	NULL,
 };

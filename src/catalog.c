@@ -1,0 +1,1120 @@
+/* catalog: the shop's brands, products (browsing, admin writes with
+ * optimistic versions, retiring), accessory compatibility and reviews. */
+#include "catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "audit.h"
+#include "body.h"
+#include "db.h"
+#include "util.h"
+
+#define PRODUCT_COLS \
+	"p.id, p.kind, p.brand_id, b.name, p.name, p.price, p.stock," \
+	" p.status, p.image_url, p.description, p.attributes, p.version," \
+	" p.created_at, p.updated_at, p.retired_at," \
+	" (SELECT COUNT(*) FROM reviews v WHERE v.product_id = p.id)," \
+	" (SELECT ROUND(AVG(v.rating), 2) FROM reviews v" \
+	"  WHERE v.product_id = p.id)"
+#define PRODUCT_NCOLS 17
+#define PRODUCT_FROM " FROM products p LEFT JOIN brands b ON b.id = p.brand_id"
+/* Every filter is disabled by binding NULL (or 0 for in_stock), so the
+ * SQL text never changes. */
+#define PRODUCT_FILTER \
+	" WHERE p.retired_at IS NULL AND (? IS NULL OR p.kind = ?)" \
+	" AND (? IS NULL OR b.name = ?) AND (? IS NULL OR p.brand_id = ?)" \
+	" AND (? IS NULL OR p.price >= ?) AND (? IS NULL OR p.price <= ?)" \
+	" AND (? = 0 OR p.stock > 0)" \
+	" AND (? IS NULL OR p.name LIKE ? OR p.description LIKE ?)"
+#define FILTER_NPARAMS 14
+#define REVIEW_COLS \
+	"r.id, r.product_id, r.user_id, u.username, r.rating, r.comment," \
+	" r.created_at, r.updated_at"
+#define REVIEW_FROM " FROM reviews r JOIN users u ON u.id = r.user_id"
+
+enum catalog_sql {
+	Q_PRODUCT,
+	Q_PRODUCTS,
+	Q_PRODUCTS_COUNT,
+	Q_ACCESSORIES_OF,
+	Q_FITS,
+	Q_PRODUCT_LOCK,
+	Q_PRODUCT_INSERT,
+	Q_PRODUCT_UPDATE,
+	Q_PRODUCT_RETIRE,
+	Q_COMPAT_CLEAR,
+	Q_COMPAT_ADD,
+	Q_BRAND,
+	Q_BRAND_BY_NAME,
+	Q_BRAND_EXISTS,
+	Q_PRODUCT_EXISTS,
+	Q_BRANDS,
+	Q_BRAND_INSERT,
+	Q_BRAND_UPDATE,
+	Q_BRAND_DELETE,
+	Q_REVIEW,
+	Q_REVIEWS,
+	Q_REVIEW_STATS,
+	Q_REVIEW_OWNER,
+	Q_BOUGHT,
+	Q_REVIEW_INSERT,
+	Q_REVIEW_UPDATE,
+	Q_REVIEW_DELETE,
+};
+
+static const char *const sql[] = {
+	/* Retired products stay readable by id: old orders link to them. */
+	[Q_PRODUCT] = "SELECT " PRODUCT_COLS PRODUCT_FROM " WHERE p.id = ?",
+	[Q_PRODUCTS] = "SELECT " PRODUCT_COLS PRODUCT_FROM PRODUCT_FILTER
+		" ORDER BY CASE WHEN ? = 'price' THEN p.price END,"
+		" CASE WHEN ? = '-price' THEN p.price END DESC,"
+		" CASE WHEN ? = 'name' THEN p.name END,"
+		" CASE WHEN ? = '-name' THEN p.name END DESC,"
+		" CASE WHEN ? = 'newest' THEN p.id END DESC, p.id"
+		" LIMIT ? OFFSET ?",
+	[Q_PRODUCTS_COUNT] = "SELECT COUNT(*)" PRODUCT_FROM PRODUCT_FILTER,
+	[Q_ACCESSORIES_OF] = "SELECT a.id, a.name FROM product_compat c"
+		" JOIN products a ON a.id = c.accessory_id"
+		" WHERE c.product_id = ? AND a.retired_at IS NULL ORDER BY a.id",
+	[Q_FITS] = "SELECT p.id, p.name FROM product_compat c"
+		" JOIN products p ON p.id = c.product_id"
+		" WHERE c.accessory_id = ? AND p.retired_at IS NULL ORDER BY p.id",
+	[Q_PRODUCT_LOCK] = "SELECT kind, version FROM products"
+		" WHERE id = ? AND retired_at IS NULL FOR UPDATE",
+	[Q_PRODUCT_INSERT] = "INSERT INTO products (kind, brand_id, name,"
+		" price, stock, status, image_url, description, attributes)"
+		" VALUES (?, ?, ?, ?, ?, COALESCE(?, 'new'), ?, ?,"
+		" COALESCE(?, '{}'))",
+	/* NULL keeps a column; the nullable ones take a "was sent" flag. */
+	[Q_PRODUCT_UPDATE] = "UPDATE products SET kind = COALESCE(?, kind),"
+		" brand_id = IF(?, ?, brand_id), name = COALESCE(?, name),"
+		" price = COALESCE(?, price), stock = COALESCE(?, stock),"
+		" status = COALESCE(?, status),"
+		" image_url = IF(?, ?, image_url),"
+		" description = IF(?, ?, description),"
+		" attributes = COALESCE(?, attributes), version = version + 1"
+		" WHERE id = ?",
+	[Q_PRODUCT_RETIRE] = "UPDATE products SET retired_at = UTC_TIMESTAMP(6),"
+		" version = version + 1 WHERE id = ? AND retired_at IS NULL",
+	[Q_COMPAT_CLEAR] = "DELETE FROM product_compat WHERE accessory_id = ?",
+	[Q_COMPAT_ADD] = "INSERT INTO product_compat (accessory_id, product_id)"
+		" SELECT ?, id FROM products WHERE id = ? AND id <> ?"
+		" AND retired_at IS NULL",
+	[Q_BRAND] = "SELECT b.id, b.name, b.created_at,"
+		" (SELECT COUNT(*) FROM products p WHERE p.brand_id = b.id"
+		"  AND p.retired_at IS NULL) FROM brands b WHERE b.id = ?",
+	[Q_BRAND_BY_NAME] = "SELECT id FROM brands WHERE name = ?",
+	[Q_BRAND_EXISTS] = "SELECT COUNT(*) FROM brands WHERE id = ?",
+	[Q_PRODUCT_EXISTS] = "SELECT COUNT(*) FROM products WHERE id = ?",
+	[Q_BRANDS] = "SELECT b.id, b.name, b.created_at,"
+		" (SELECT COUNT(*) FROM products p WHERE p.brand_id = b.id"
+		"  AND p.retired_at IS NULL) FROM brands b ORDER BY b.name",
+	[Q_BRAND_INSERT] = "INSERT INTO brands (name) VALUES (?)",
+	[Q_BRAND_UPDATE] = "UPDATE brands SET name = ? WHERE id = ?",
+	/* A brand that products (even retired ones) name cannot go: the
+	 * foreign key refuses, and that is a 409. */
+	[Q_BRAND_DELETE] = "DELETE FROM brands WHERE id = ?",
+	[Q_REVIEW] = "SELECT " REVIEW_COLS REVIEW_FROM " WHERE r.id = ?",
+	[Q_REVIEWS] = "SELECT " REVIEW_COLS REVIEW_FROM
+		" WHERE r.product_id = ? ORDER BY r.id DESC LIMIT ? OFFSET ?",
+	[Q_REVIEW_STATS] = "SELECT COUNT(*), ROUND(AVG(rating), 2)"
+		" FROM reviews WHERE product_id = ?",
+	[Q_REVIEW_OWNER] = "SELECT user_id FROM reviews WHERE id = ?",
+	/* Bought means paid for: a pending order may still be cancelled. */
+	[Q_BOUGHT] = "SELECT COUNT(*) FROM orders o"
+		" JOIN order_items i ON i.order_id = o.id WHERE o.user_id = ?"
+		" AND i.product_id = ?"
+		" AND o.status IN ('paid', 'shipped', 'delivered')",
+	[Q_REVIEW_INSERT] = "INSERT INTO reviews (product_id, user_id, rating,"
+		" comment) VALUES (?, ?, ?, ?)",
+	[Q_REVIEW_UPDATE] = "UPDATE reviews SET rating = COALESCE(?, rating),"
+		" comment = IF(?, ?, comment) WHERE id = ?",
+	[Q_REVIEW_DELETE] = "DELETE FROM reviews WHERE id = ?",
+};
+
+static const char *const kinds[] = {
+	"phone", "laptop", "accessory", "sound_device", "other",
+};
+
+static bool
+in_list(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
+			return true;
+	return false;
+}
+
+static char *
+sid(struct req *r, long long id)
+{
+	return req_printf(r, "%lld", id);
+}
+
+/* Path id {id}; a malformed one names nothing, so it is not found. */
+static enum err
+path_id(struct req *r, enum err missing, long long *id)
+{
+	return parse_ll(req_param(r, "id"), 1, INT64_MAX, id) ? missing
+							      : ERR_OK;
+}
+
+/* One COUNT(*)-like integer from a query. */
+static enum err
+query_int(struct req *r, const char *q, const struct db_param *p, size_t np,
+	  long long *out)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, q, p, np, 1, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	*out = db_next(rows) ? db_col_int(rows, 0) : 0;
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+static json_object *
+json_rating(const char *avg)
+{
+	return avg ? json_object_new_double(strtod(avg, NULL)) : NULL;
+}
+
+/* ---- products: reading -------------------------------------------------- */
+
+static json_object *
+product_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+	json_object *attrs = json_tokener_parse(db_col(rows, 10));
+
+	json_object_object_add(o, "product_id", json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "kind", json_object_new_string(db_col(rows, 1)));
+	json_object_object_add(o, "brand_id", db_col(rows, 2)
+			       ? json_id(db_col_int(rows, 2)) : NULL);
+	json_object_object_add(o, "brand", json_str_or_null(db_col(rows, 3)));
+	json_object_object_add(o, "name", json_object_new_string(db_col(rows, 4)));
+	json_object_object_add(o, "price",
+			       json_object_new_int64(db_col_int(rows, 5)));
+	json_object_object_add(o, "stock",
+			       json_object_new_int64(db_col_int(rows, 6)));
+	json_object_object_add(o, "status",
+			       json_object_new_string(db_col(rows, 7)));
+	json_object_object_add(o, "image_url", json_str_or_null(db_col(rows, 8)));
+	json_object_object_add(o, "description",
+			       json_str_or_null(db_col(rows, 9)));
+	json_object_object_add(o, "attributes",
+			       attrs ? attrs : json_object_new_object());
+	json_object_object_add(o, "version",
+			       json_object_new_int64(db_col_int(rows, 11)));
+	json_object_object_add(o, "created_at", json_time(db_col(rows, 12)));
+	json_object_object_add(o, "updated_at", json_time(db_col(rows, 13)));
+	json_object_object_add(o, "retired_at", json_time(db_col(rows, 14)));
+	json_object_object_add(o, "rating_count",
+			       json_object_new_int64(db_col_int(rows, 15)));
+	json_object_object_add(o, "rating_average", json_rating(db_col(rows, 16)));
+	return o;
+}
+
+/* [{"product_id", "name"}] from a two-column query on id. */
+static enum err
+product_refs(struct req *r, const char *q, long long id, json_object **out)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, q, DB_P(db_int(id)), 2, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	*out = json_object_new_array();
+	while (db_next(rows)) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "product_id",
+				       json_id(db_col_int(rows, 0)));
+		json_object_object_add(o, "name",
+				       json_object_new_string(db_col(rows, 1)));
+		json_object_array_add(*out, o);
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* Product id with its compatibility lists, as a new object in *out. */
+static enum err
+product_load(struct req *r, long long id, json_object **out)
+{
+	json_object *acc = NULL, *fits = NULL;
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_PRODUCT], DB_P(db_int(id)),
+			      PRODUCT_NCOLS, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	*out = db_next(rows) ? product_json(rows) : NULL;
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK && !*out)
+		return ERR_PRODUCT_NOT_FOUND;
+	if (e == ERR_OK)
+		e = product_refs(r, sql[Q_ACCESSORIES_OF], id, &acc);
+	if (e == ERR_OK)
+		e = product_refs(r, sql[Q_FITS], id, &fits);
+	if (*out) {
+		json_object_object_add(*out, "compatible_accessories", acc);
+		json_object_object_add(*out, "compatible_with", fits);
+	}
+	if (e != ERR_OK) {
+		json_object_put(*out);
+		*out = NULL;
+	}
+	return e;
+}
+
+static enum err
+reply_product(struct req *r, long long id)
+{
+	json_object *p;
+	enum err e = product_load(r, id, &p);
+
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "product", p);
+	return e;
+}
+
+struct filter {
+	const char *kind, *brand, *like, *sort;
+	struct db_param brand_id, min, max;
+	int in_stock;
+};
+
+/* "%q%" with LIKE's own wildcards escaped. */
+static char *
+like_pattern(struct req *r, const char *q)
+{
+	struct buf b = { 0 };
+	char *out;
+
+	buf_adds(&b, "%");
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			buf_adds(&b, "\\");
+		buf_add(&b, q, 1);
+	}
+	buf_adds(&b, "%");
+	out = req_strdup(r, b.s);
+	buf_release(&b);
+	return out;
+}
+
+/* An optional integer query parameter as a bound value (NULL if absent). */
+static enum err
+query_param(struct req *r, const char *name, long long min,
+	    struct db_param *out)
+{
+	long long v;
+	enum err e;
+
+	*out = db_null();
+	if (!req_query(r, name))
+		return ERR_OK;
+	e = req_query_int(r, name, 0, min, INT64_MAX, &v);
+	if (e == ERR_OK)
+		*out = db_int(v);
+	return e;
+}
+
+static enum err
+flag_param(struct req *r, const char *name, int *out)
+{
+	const char *s = req_query(r, name);
+
+	*out = 0;
+	if (!s || !strcmp(s, "0") || !strcmp(s, "false"))
+		return ERR_OK;
+	if (!strcmp(s, "1") || !strcmp(s, "true")) {
+		*out = 1;
+		return ERR_OK;
+	}
+	return req_fail(r, ERR_BAD_QUERY, "%s must be true or false", name);
+}
+
+static enum err
+filter_read(struct req *r, const char *kind, struct filter *f)
+{
+	static const char *const sorts[] = {
+		"id", "price", "-price", "name", "-name", "newest",
+	};
+	const char *q = req_query(r, "q");
+	enum err e;
+
+	f->kind = kind ? kind : req_query(r, "kind");
+	if (f->kind && !in_list(f->kind, kinds, ARRAY_SIZE(kinds)))
+		return ERR_PRODUCT_KIND_INVALID;
+	f->sort = req_query(r, "sort");
+	if (f->sort && !in_list(f->sort, sorts, ARRAY_SIZE(sorts)))
+		return ERR_PRODUCT_SORT_INVALID;
+	f->brand = req_query(r, "brand");
+	f->like = q && *q ? like_pattern(r, q) : NULL;
+	e = query_param(r, "brand_id", 1, &f->brand_id);
+	if (e == ERR_OK)
+		e = query_param(r, "min_price", 0, &f->min);
+	if (e == ERR_OK)
+		e = query_param(r, "max_price", 0, &f->max);
+	if (e == ERR_OK)
+		e = flag_param(r, "in_stock", &f->in_stock);
+	return e;
+}
+
+/* Fills p[0..FILTER_NPARAMS) in PRODUCT_FILTER's order. */
+static void
+filter_params(const struct filter *f, struct db_param *p)
+{
+	const struct db_param all[FILTER_NPARAMS] = {
+		db_str(f->kind), db_str(f->kind), db_str(f->brand),
+		db_str(f->brand), f->brand_id, f->brand_id, f->min, f->min,
+		f->max, f->max, db_int(f->in_stock), db_str(f->like),
+		db_str(f->like), db_str(f->like),
+	};
+
+	memcpy(p, all, sizeof(all));
+}
+
+static enum err
+products_page(struct req *r, const struct filter *f, long long limit,
+	      long long offset)
+{
+	struct db_param p[FILTER_NPARAMS + 7];
+	const char *s = f->sort ? f->sort : "id";
+	json_object *arr = json_object_new_array();
+	struct db_rows *rows;
+	size_t i;
+	enum err e;
+
+	json_object_object_add(req_reply(r), "products", arr);
+	filter_params(f, p);
+	for (i = 0; i < 5; i++)
+		p[FILTER_NPARAMS + i] = db_str(s);
+	p[FILTER_NPARAMS + 5] = db_int(limit);
+	p[FILTER_NPARAMS + 6] = db_int(offset);
+	e = db_query(r->db, sql[Q_PRODUCTS], p, ARRAY_SIZE(p), PRODUCT_NCOLS,
+		     &rows);
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows))
+		json_object_array_add(arr, product_json(rows));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+static enum err
+products_list_kind(struct req *r, const char *kind)
+{
+	struct filter f = { 0 };
+	struct db_param p[FILTER_NPARAMS];
+	long long limit, offset, total;
+	enum err e = filter_read(r, kind, &f);
+
+	if (e == ERR_OK)
+		e = req_paging(r, &limit, &offset);
+	if (e == ERR_OK)
+		e = products_page(r, &f, limit, offset);
+	if (e != ERR_OK)
+		return e;
+	filter_params(&f, p);
+	e = query_int(r, sql[Q_PRODUCTS_COUNT], p, ARRAY_SIZE(p), &total);
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "total",
+				       json_object_new_int64(total));
+	return e;
+}
+
+static enum err
+catalog_products(struct req *r)
+{
+	return products_list_kind(r, NULL);
+}
+
+static enum err
+catalog_accessories(struct req *r)
+{
+	return products_list_kind(r, "accessory");
+}
+
+static enum err
+catalog_sound_devices(struct req *r)
+{
+	return products_list_kind(r, "sound_device");
+}
+
+static enum err
+catalog_product(struct req *r)
+{
+	long long id;
+	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
+
+	return e != ERR_OK ? e : reply_product(r, id);
+}
+
+/* ---- products: admin writes --------------------------------------------- */
+
+enum {
+	P_KIND, P_BRAND_ID, P_BRAND, P_NAME, P_PRICE, P_STOCK, P_STATUS,
+	P_IMAGE, P_DESCRIPTION, P_ATTRIBUTES, P_COMPAT, P_VERSION,
+};
+
+static const struct field product_spec[] = {
+	[P_KIND] = { "kind", FT_STRING, F_TRIM, .max = 16 },
+	[P_BRAND_ID] = { "brand_id", FT_ID, F_NULLABLE },
+	[P_BRAND] = { "brand", FT_STRING, F_TRIM | F_NULLABLE, .max = 100 },
+	[P_NAME] = { "name", FT_STRING, F_TRIM, .min = 1, .max = 200 },
+	[P_PRICE] = { "price", FT_INT, 0, .min = 0, .max = 1000000000000LL },
+	[P_STOCK] = { "stock", FT_INT, 0, .min = 0, .max = 1000000000 },
+	[P_STATUS] = { "status", FT_STRING, 0, .max = 8 },
+	[P_IMAGE] = { "image_url", FT_STRING, F_TRIM | F_NULLABLE,
+		      .max = 2048 },
+	[P_DESCRIPTION] = { "description", FT_STRING, F_NULLABLE,
+			    .max = 5000 },
+	[P_ATTRIBUTES] = { "attributes", FT_OBJECT, 0 },
+	[P_COMPAT] = { "compatible_with", FT_ARRAY, 0, .max = 200 },
+	[P_VERSION] = { "version", FT_INT, 0, .min = 1, .max = UINT32_MAX },
+};
+
+struct product_in {
+	struct field_value v[ARRAY_SIZE(product_spec)];
+	bool brand_set;			/* brand_id or brand was sent */
+	struct db_param brand;		/* resolved brand id or NULL */
+	const char *attributes;		/* JSON text or NULL */
+};
+
+static const char *
+opt_str(const struct field_value *v)
+{
+	return v->set && !v->is_null ? v->s : NULL;
+}
+
+/* Resolves brand_id or brand (a name) to an existing brand. */
+static enum err
+brand_resolve(struct req *r, struct product_in *in)
+{
+	const struct field_value *id = &in->v[P_BRAND_ID];
+	const struct field_value *name = &in->v[P_BRAND];
+	long long found = 0;
+	enum err e = ERR_OK;
+
+	in->brand = db_null();
+	in->brand_set = id->set || name->set;
+	if (id->set && !id->is_null)
+		e = query_int(r, sql[Q_BRAND_EXISTS],
+			      DB_P(db_int(id->i)), &found);
+	else if (name->set && !name->is_null && *name->s)
+		e = query_int(r, sql[Q_BRAND_BY_NAME], DB_P(db_str(name->s)),
+			      &found);
+	else
+		return ERR_OK;
+	if (e == ERR_OK && !found)
+		return ERR_BRAND_NOT_FOUND;
+	in->brand = db_int(id->set && !id->is_null ? id->i : found);
+	return e;
+}
+
+static enum err
+product_read(struct req *r, struct product_in *in, bool create)
+{
+	struct field_value *v = in->v;
+	enum err e = body_read(r, product_spec, v);
+
+	if (e == ERR_OK && create && (!v[P_KIND].set || !v[P_NAME].set ||
+				      !v[P_PRICE].set))
+		return req_fail(r, ERR_FIELD_MISSING,
+				"kind, name and price are required");
+	if (e != ERR_OK)
+		return e;
+	if (v[P_KIND].set && !in_list(v[P_KIND].s, kinds, ARRAY_SIZE(kinds)))
+		return ERR_PRODUCT_KIND_INVALID;
+	if (v[P_STATUS].set && strcmp(v[P_STATUS].s, "new") &&
+	    strcmp(v[P_STATUS].s, "used"))
+		return ERR_PRODUCT_STATUS_INVALID;
+	if (v[P_ATTRIBUTES].set)
+		in->attributes = json_object_to_json_string_ext(
+			v[P_ATTRIBUTES].o, JSON_C_TO_STRING_PLAIN);
+	return brand_resolve(r, in);
+}
+
+/* Replaces accessory id's list of products it fits. */
+static enum err
+compat_set(struct req *r, long long id, json_object *list)
+{
+	size_t i, n = json_object_array_length(list);
+	enum err e = db_exec(r->db, sql[Q_COMPAT_CLEAR], DB_P(db_int(id)), NULL);
+
+	for (i = 0; i < n && e == ERR_OK; i++) {
+		static const struct field f = { "compatible_with", FT_ID, 0 };
+		struct field_value v;
+		struct db_result res = { 0 };
+		json_object *wrap = json_object_new_object();
+
+		json_object_object_add(wrap, f.name, json_object_get(
+			json_object_array_get_idx(list, i)));
+		e = body_fields(r, wrap, &f, 1, &v);
+		json_object_put(wrap);
+		if (e == ERR_OK)
+			e = db_exec(r->db, sql[Q_COMPAT_ADD], DB_P(db_int(id),
+				    db_int(v.i), db_int(id)), &res);
+		if (e == ERR_DUPLICATE)
+			e = ERR_OK;	/* named twice */
+		else if (e == ERR_OK && res.affected == 0)
+			e = req_fail(r, ERR_PRODUCT_NOT_FOUND,
+				     "Product %lld in compatible_with not found",
+				     v.i);
+	}
+	return e;
+}
+
+/* Compatibility after a write: only accessories name what they fit. */
+static enum err
+compat_apply(struct req *r, long long id, const char *kind,
+	     const struct product_in *in)
+{
+	bool accessory = !strcmp(kind, "accessory");
+
+	if (in->v[P_COMPAT].set && !accessory)
+		return ERR_PRODUCT_COMPAT_INVALID;
+	if (!accessory)
+		return db_exec(r->db, sql[Q_COMPAT_CLEAR], DB_P(db_int(id)),
+			       NULL);
+	if (in->v[P_COMPAT].set)
+		return compat_set(r, id, in->v[P_COMPAT].o);
+	return ERR_OK;
+}
+
+static enum err
+txn_end(struct req *r, enum err e)
+{
+	if (e == ERR_OK)
+		return db_commit(r->db);
+	db_rollback(r->db);
+	return e;
+}
+
+static enum err
+product_insert(struct req *r, const struct product_in *in, long long *id)
+{
+	const struct field_value *v = in->v;
+	struct db_result res = { 0 };
+	enum err e = db_exec(r->db, sql[Q_PRODUCT_INSERT], DB_P(
+		db_str(v[P_KIND].s), in->brand, db_str(v[P_NAME].s),
+		db_int(v[P_PRICE].i), db_int(v[P_STOCK].set ? v[P_STOCK].i : 0),
+		db_str(opt_str(&v[P_STATUS])), db_str(opt_str(&v[P_IMAGE])),
+		db_str(opt_str(&v[P_DESCRIPTION])), db_str(in->attributes)),
+		&res);
+
+	*id = (long long)res.insert_id;
+	return e;
+}
+
+static enum err
+catalog_product_create(struct req *r)
+{
+	struct product_in in = { 0 };
+	long long id = 0;
+	enum err e = product_read(r, &in, true);
+
+	if (e != ERR_OK)
+		return e;
+	e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = product_insert(r, &in, &id);
+	if (e == ERR_OK)
+		e = compat_apply(r, id, in.v[P_KIND].s, &in);
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "product.create",
+				"product", sid(r, id), NULL);
+	e = txn_end(r, e);
+	return e != ERR_OK ? e : reply_product(r, id);
+}
+
+/* Locks product id (not retired) and checks the client's version. */
+static enum err
+product_lock(struct req *r, long long id, const struct field_value *version,
+	     char *kind, size_t kind_cap)
+{
+	struct db_rows *rows;
+	long long current = 0;
+	enum err e = db_query(r->db, sql[Q_PRODUCT_LOCK], DB_P(db_int(id)), 2,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = ERR_PRODUCT_NOT_FOUND;
+	if (db_next(rows)) {
+		snprintf(kind, kind_cap, "%s", db_col(rows, 0));
+		current = db_col_int(rows, 1);
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK && version->set && version->i != current) {
+		req_fail_extra(r, "version", json_object_new_int64(current));
+		e = ERR_PRODUCT_STALE;
+	}
+	return e;
+}
+
+static enum err
+product_update(struct req *r, long long id, const struct product_in *in)
+{
+	const struct field_value *v = in->v;
+
+	return db_exec(r->db, sql[Q_PRODUCT_UPDATE], DB_P(
+		db_str(opt_str(&v[P_KIND])), db_int(in->brand_set), in->brand,
+		db_str(opt_str(&v[P_NAME])),
+		v[P_PRICE].set ? db_int(v[P_PRICE].i) : db_null(),
+		v[P_STOCK].set ? db_int(v[P_STOCK].i) : db_null(),
+		db_str(opt_str(&v[P_STATUS])),
+		db_int(v[P_IMAGE].set), db_str(opt_str(&v[P_IMAGE])),
+		db_int(v[P_DESCRIPTION].set), db_str(opt_str(&v[P_DESCRIPTION])),
+		db_str(in->attributes), db_int(id)), NULL);
+}
+
+static enum err
+catalog_product_update(struct req *r)
+{
+	struct product_in in = { 0 };
+	char kind[16];
+	long long id;
+	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
+
+	if (e == ERR_OK)
+		e = product_read(r, &in, false);
+	if (e == ERR_OK)
+		e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = product_lock(r, id, &in.v[P_VERSION], kind, sizeof(kind));
+	if (e == ERR_OK)
+		e = product_update(r, id, &in);
+	if (e == ERR_OK)
+		e = compat_apply(r, id, in.v[P_KIND].set ? in.v[P_KIND].s : kind,
+				 &in);
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "product.update",
+				"product", sid(r, id), NULL);
+	e = txn_end(r, e);
+	return e != ERR_OK ? e : reply_product(r, id);
+}
+
+/* Retires: the product leaves the catalog, old orders keep it. */
+static enum err
+catalog_product_retire(struct req *r)
+{
+	struct db_result res = { 0 };
+	long long id;
+	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
+
+	if (e == ERR_OK)
+		e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = db_exec(r->db, sql[Q_PRODUCT_RETIRE], DB_P(db_int(id)), &res);
+	if (e == ERR_OK && res.affected == 0)
+		e = ERR_PRODUCT_NOT_FOUND;
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "product.retire",
+				"product", sid(r, id), NULL);
+	return txn_end(r, e);
+}
+
+/* ---- brands ------------------------------------------------------------- */
+
+static json_object *
+brand_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "brand_id", json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "name", json_object_new_string(db_col(rows, 1)));
+	json_object_object_add(o, "created_at", json_time(db_col(rows, 2)));
+	json_object_object_add(o, "product_count",
+			       json_object_new_int64(db_col_int(rows, 3)));
+	return o;
+}
+
+static enum err
+reply_brand(struct req *r, long long id)
+{
+	struct db_rows *rows;
+	json_object *b = NULL;
+	enum err e = db_query(r->db, sql[Q_BRAND], DB_P(db_int(id)), 4, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows))
+		b = brand_json(rows);
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK && !b)
+		e = ERR_BRAND_NOT_FOUND;
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "brand", b);
+	else
+		json_object_put(b);
+	return e;
+}
+
+static enum err
+catalog_brands(struct req *r)
+{
+	struct db_rows *rows;
+	json_object *arr;
+	enum err e = db_query(r->db, sql[Q_BRANDS], DB_NONE, 4, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	arr = json_object_new_array();
+	json_object_object_add(req_reply(r), "brands", arr);
+	while (db_next(rows))
+		json_object_array_add(arr, brand_json(rows));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+static enum err
+catalog_brand(struct req *r)
+{
+	long long id;
+	enum err e = path_id(r, ERR_BRAND_NOT_FOUND, &id);
+
+	return e != ERR_OK ? e : reply_brand(r, id);
+}
+
+static const struct field brand_spec[] = {
+	{ "name", FT_STRING, F_REQUIRED | F_TRIM, .max = 100 },
+};
+
+/* Inserts (id 0) or renames brand id, audited in one transaction. */
+static enum err
+brand_write(struct req *r, long long *id)
+{
+	struct field_value v[1];
+	struct db_result res = { 0 };
+	enum err e = body_read(r, brand_spec, v);
+
+	if (e == ERR_OK)
+		e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	if (*id)
+		e = db_exec(r->db, sql[Q_BRAND_UPDATE], DB_P(db_str(v[0].s),
+			    db_int(*id)), &res);
+	else
+		e = db_exec(r->db, sql[Q_BRAND_INSERT], DB_P(db_str(v[0].s)),
+			    &res);
+	if (e == ERR_DUPLICATE)
+		e = ERR_BRAND_EXISTS;
+	if (e == ERR_OK && !*id)
+		*id = (long long)res.insert_id;
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, res.insert_id
+				? "brand.create" : "brand.update", "brand",
+				sid(r, *id), json_object_new_string(v[0].s));
+	return txn_end(r, e);
+}
+
+static enum err
+catalog_brand_create(struct req *r)
+{
+	long long id = 0;
+	enum err e = brand_write(r, &id);
+
+	return e != ERR_OK ? e : reply_brand(r, id);
+}
+
+static enum err
+catalog_brand_update(struct req *r)
+{
+	long long id, n = 0;
+	enum err e = path_id(r, ERR_BRAND_NOT_FOUND, &id);
+
+	if (e == ERR_OK)
+		e = query_int(r, sql[Q_BRAND_EXISTS],
+			      DB_P(db_int(id)), &n);
+	if (e == ERR_OK && !n)
+		e = ERR_BRAND_NOT_FOUND;
+	if (e == ERR_OK)
+		e = brand_write(r, &id);
+	return e != ERR_OK ? e : reply_brand(r, id);
+}
+
+static enum err
+catalog_brand_delete(struct req *r)
+{
+	struct db_result res = { 0 };
+	long long id;
+	enum err e = path_id(r, ERR_BRAND_NOT_FOUND, &id);
+
+	if (e == ERR_OK)
+		e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = db_exec(r->db, sql[Q_BRAND_DELETE], DB_P(db_int(id)), &res);
+	if (e == ERR_CONFLICT)
+		e = ERR_BRAND_IN_USE;
+	else if (e == ERR_OK && res.affected == 0)
+		e = ERR_BRAND_NOT_FOUND;
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "brand.delete", "brand",
+				sid(r, id), NULL);
+	return txn_end(r, e);
+}
+
+/* ---- reviews ------------------------------------------------------------ */
+
+static json_object *
+review_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "review_id", json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "product_id", json_id(db_col_int(rows, 1)));
+	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 2)));
+	json_object_object_add(o, "username", json_str_or_null(db_col(rows, 3)));
+	json_object_object_add(o, "rating",
+			       json_object_new_int64(db_col_int(rows, 4)));
+	json_object_object_add(o, "comment", json_str_or_null(db_col(rows, 5)));
+	json_object_object_add(o, "created_at", json_time(db_col(rows, 6)));
+	json_object_object_add(o, "updated_at", json_time(db_col(rows, 7)));
+	return o;
+}
+
+static enum err
+reply_review(struct req *r, long long id)
+{
+	struct db_rows *rows;
+	json_object *o = NULL;
+	enum err e = db_query(r->db, sql[Q_REVIEW], DB_P(db_int(id)), 8, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows))
+		o = review_json(rows);
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK && !o)
+		e = ERR_REVIEW_NOT_FOUND;
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "review", o);
+	else
+		json_object_put(o);
+	return e;
+}
+
+static enum err
+product_exists(struct req *r, long long id)
+{
+	long long n = 0;
+	enum err e = query_int(r, sql[Q_PRODUCT_EXISTS],
+			       DB_P(db_int(id)), &n);
+
+	return e == ERR_OK && !n ? ERR_PRODUCT_NOT_FOUND : e;
+}
+
+static enum err
+review_stats(struct req *r, long long id)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_REVIEW_STATS], DB_P(db_int(id)), 2,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows)) {
+		json_object_object_add(req_reply(r), "total",
+				       json_object_new_int64(db_col_int(rows, 0)));
+		json_object_object_add(req_reply(r), "rating_average",
+				       json_rating(db_col(rows, 1)));
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+static enum err
+catalog_reviews(struct req *r)
+{
+	struct db_rows *rows;
+	json_object *arr;
+	long long id, limit, offset;
+	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
+
+	if (e == ERR_OK)
+		e = product_exists(r, id);
+	if (e == ERR_OK)
+		e = req_paging(r, &limit, &offset);
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_REVIEWS], DB_P(db_int(id),
+			     db_int(limit), db_int(offset)), 8, &rows);
+	if (e != ERR_OK)
+		return e;
+	arr = json_object_new_array();
+	json_object_object_add(req_reply(r), "reviews", arr);
+	while (db_next(rows))
+		json_object_array_add(arr, review_json(rows));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e != ERR_OK ? e : review_stats(r, id);
+}
+
+enum { R_RATING, R_COMMENT };
+
+static const struct field review_spec[] = {
+	[R_RATING] = { "rating", FT_INT, 0, .min = 1, .max = 5 },
+	[R_COMMENT] = { "comment", FT_STRING, F_NULLABLE | F_TRIM,
+			.max = 500 },
+};
+
+static enum err
+catalog_review_create(struct req *r)
+{
+	struct field_value v[ARRAY_SIZE(review_spec)];
+	struct db_result res = { 0 };
+	long long id, bought = 0;
+	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
+
+	if (e == ERR_OK)
+		e = body_read(r, review_spec, v);
+	if (e == ERR_OK && !v[R_RATING].set)
+		e = req_fail(r, ERR_FIELD_MISSING, "rating is required");
+	if (e == ERR_OK)
+		e = product_exists(r, id);
+	if (e == ERR_OK)
+		e = query_int(r, sql[Q_BOUGHT], DB_P(db_int(r->user.id),
+			      db_int(id)), &bought);
+	if (e == ERR_OK && !bought)
+		e = ERR_REVIEW_NOT_BOUGHT;
+	if (e == ERR_OK)
+		e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = db_exec(r->db, sql[Q_REVIEW_INSERT], DB_P(db_int(id),
+		    db_int(r->user.id), db_int(v[R_RATING].i),
+		    db_str(opt_str(&v[R_COMMENT]))), &res);
+	if (e == ERR_DUPLICATE)
+		e = ERR_REVIEW_EXISTS;
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "review.create", "review",
+				sid(r, (long long)res.insert_id), NULL);
+	e = txn_end(r, e);
+	return e != ERR_OK ? e : reply_review(r, (long long)res.insert_id);
+}
+
+/* Review {id} must be the caller's (admins may delete any): others' are
+ * not found. */
+static enum err
+review_mine(struct req *r, bool admin_ok, long long *id)
+{
+	long long owner = 0;
+	enum err e = path_id(r, ERR_REVIEW_NOT_FOUND, id);
+
+	if (e == ERR_OK)
+		e = query_int(r, sql[Q_REVIEW_OWNER], DB_P(db_int(*id)), &owner);
+	if (e != ERR_OK)
+		return e;
+	if (!owner || (owner != r->user.id &&
+		       !(admin_ok && r->user.role == ROLE_ADMIN)))
+		return ERR_REVIEW_NOT_FOUND;
+	return ERR_OK;
+}
+
+static enum err
+catalog_review_update(struct req *r)
+{
+	struct field_value v[ARRAY_SIZE(review_spec)];
+	long long id;
+	enum err e = review_mine(r, false, &id);
+
+	if (e == ERR_OK)
+		e = body_read(r, review_spec, v);
+	if (e == ERR_OK)
+		e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = db_exec(r->db, sql[Q_REVIEW_UPDATE], DB_P(
+		v[R_RATING].set ? db_int(v[R_RATING].i) : db_null(),
+		db_int(v[R_COMMENT].set), db_str(opt_str(&v[R_COMMENT])),
+		db_int(id)), NULL);
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "review.update", "review",
+				sid(r, id), NULL);
+	e = txn_end(r, e);
+	return e != ERR_OK ? e : reply_review(r, id);
+}
+
+static enum err
+catalog_review_delete(struct req *r)
+{
+	struct db_result res = { 0 };
+	long long id;
+	enum err e = review_mine(r, true, &id);
+
+	if (e == ERR_OK)
+		e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = db_exec(r->db, sql[Q_REVIEW_DELETE], DB_P(db_int(id)), &res);
+	if (e == ERR_OK && res.affected == 0)
+		e = ERR_REVIEW_NOT_FOUND;
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "review.delete", "review",
+				sid(r, id), NULL);
+	return txn_end(r, e);
+}
+
+const struct route catalog_routes[] = {
+	{ "GET", "/api/products", ROLE_NONE, 200, BODY_NONE, catalog_products,
+	  "Browse products (?kind=&brand=&brand_id=&q=&min_price=&max_price="
+	  "&in_stock=&sort=price|-price|name|-name|newest, paging)" },
+	{ "POST", "/api/products", ROLE_ADMIN, 201, BODY_JSON,
+	  catalog_product_create, "Create a product", ROUTE_IDEMPOTENT },
+	{ "GET", "/api/products/{id}", ROLE_NONE, 200, BODY_NONE,
+	  catalog_product, "A product, with compatible accessories" },
+	{ "PATCH", "/api/products/{id}", ROLE_ADMIN, 200, BODY_JSON,
+	  catalog_product_update, "Update a product (stale version: 409)" },
+	{ "DELETE", "/api/products/{id}", ROLE_ADMIN, 204, BODY_NONE,
+	  catalog_product_retire, "Retire a product" },
+	{ "GET", "/api/products/{id}/reviews", ROLE_NONE, 200, BODY_NONE,
+	  catalog_reviews, "A product's reviews and average rating" },
+	{ "POST", "/api/products/{id}/reviews", ROLE_USER, 201, BODY_JSON,
+	  catalog_review_create, "Review a product you bought",
+	  ROUTE_IDEMPOTENT },
+	{ "PATCH", "/api/reviews/{id}", ROLE_USER, 200, BODY_JSON,
+	  catalog_review_update, "Edit your review" },
+	{ "DELETE", "/api/reviews/{id}", ROLE_USER, 204, BODY_NONE,
+	  catalog_review_delete, "Delete your review (admins: any)" },
+	{ "GET", "/api/accessories", ROLE_NONE, 200, BODY_NONE,
+	  catalog_accessories, "Browse accessories (filters as /api/products)" },
+	{ "GET", "/api/sound-devices", ROLE_NONE, 200, BODY_NONE,
+	  catalog_sound_devices,
+	  "Browse sound devices (filters as /api/products)" },
+	{ "GET", "/api/brands", ROLE_NONE, 200, BODY_NONE, catalog_brands,
+	  "List brands" },
+	{ "POST", "/api/brands", ROLE_ADMIN, 201, BODY_JSON,
+	  catalog_brand_create, "Create a brand", ROUTE_IDEMPOTENT },
+	{ "GET", "/api/brands/{id}", ROLE_NONE, 200, BODY_NONE, catalog_brand,
+	  "A brand" },
+	{ "PATCH", "/api/brands/{id}", ROLE_ADMIN, 200, BODY_JSON,
+	  catalog_brand_update, "Rename a brand" },
+	{ "DELETE", "/api/brands/{id}", ROLE_ADMIN, 204, BODY_NONE,
+	  catalog_brand_delete, "Delete a brand no product names" },
+	{ 0 },
+};

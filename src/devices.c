@@ -1,0 +1,1142 @@
+/* devices: lab PC reservations (the MSMP seed).  Admins register devices
+ * and issue their lock-agent keys; users reserve a device for a window with
+ * an unlock credential; lock agents poll /get-reservation or verify a
+ * credential.  Live windows of one device never overlap. */
+#include "devices.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "app.h"
+#include "audit.h"
+#include "body.h"
+#include "db.h"
+#include "util.h"
+
+#define US_PER_SEC 1000000LL
+#define TX_TRIES 5
+
+/* Columns of a reservation in lists (see reservation_json). */
+#define RES_COLS \
+	"r.id, d.device_id, r.user_id, r.start_time, r.end_time," \
+	" r.start_at, r.end_at, r.credential," \
+	" CASE WHEN r.cancel_reason IS NOT NULL THEN r.cancel_reason" \
+	" WHEN r.end_at <= UTC_TIMESTAMP(6) THEN 'ended'" \
+	" WHEN r.start_at <= UTC_TIMESTAMP(6) THEN 'active'" \
+	" ELSE 'upcoming' END"
+#define RES_NCOLS 9
+#define MICROS(col) "TIMESTAMPDIFF(MICROSECOND, '1970-01-01', " col ")"
+
+enum devices_sql {
+	Q_DEVICE_INSERT,
+	Q_DEVICE_GET,
+	Q_DEVICE_LOCK,
+	Q_DEVICE_REKEY,
+	Q_DEVICE_RETIRE,
+	Q_DEVICE_LIST,
+	Q_DEVICE_COUNT,
+	Q_RES_REPLACE,
+	Q_RES_CONFLICTS,
+	Q_RES_CHAIN,
+	Q_RES_INSERT,
+	Q_RES_CURRENT,
+	Q_RES_VERIFY,
+	Q_RES_OWNER,
+	Q_RES_CANCEL,
+	Q_RES_RETIRE,
+	Q_RES_RANGE,
+	Q_RES_RANGE_COUNT,
+	Q_RES_MINE,
+	Q_RES_MINE_COUNT,
+};
+
+static const char *const sql[] = {
+	[Q_DEVICE_INSERT] =
+		"INSERT INTO devices (device_id, name, location, key_hash)"
+		" VALUES (?, ?, ?, ?)",
+	[Q_DEVICE_GET] =
+		"SELECT id, key_hash FROM devices"
+		" WHERE device_id = ? AND status = 'active'",
+	/* Serialises every reservation change of one device. */
+	[Q_DEVICE_LOCK] =
+		"SELECT id FROM devices WHERE device_id = ?"
+		" AND status = 'active' FOR UPDATE",
+	[Q_DEVICE_REKEY] =
+		"UPDATE devices SET key_hash = ?"
+		" WHERE device_id = ? AND status = 'active'",
+	[Q_DEVICE_RETIRE] =
+		"UPDATE devices SET status = 'retired', key_hash = NULL,"
+		" retired_at = UTC_TIMESTAMP(6) WHERE id = ?",
+	/* Live windows never overlap, so at most one is active now. */
+	[Q_DEVICE_LIST] =
+		"SELECT d.id, d.device_id, d.name, d.location, r.user_id,"
+		" u.username, r.end_at FROM devices d"
+		" LEFT JOIN reservations r ON r.device_pk = d.id"
+		" AND r.cancelled_at IS NULL AND r.start_at <= UTC_TIMESTAMP(6)"
+		" AND r.end_at > UTC_TIMESTAMP(6)"
+		" LEFT JOIN users u ON u.id = r.user_id"
+		" WHERE d.status = 'active' ORDER BY d.device_id"
+		" LIMIT ? OFFSET ?",
+	[Q_DEVICE_COUNT] =
+		"SELECT COUNT(*) FROM devices WHERE status = 'active'",
+	/* The caller's reservation of the device that has not ended yet is
+	 * the one /set-reservation replaces. */
+	[Q_RES_REPLACE] =
+		"UPDATE reservations SET cancelled_at = UTC_TIMESTAMP(6),"
+		" cancelled_by = ?, cancel_reason = 'replaced'"
+		" WHERE device_pk = ? AND user_id = ? AND cancelled_at IS NULL"
+		" AND end_at > UTC_TIMESTAMP(6)",
+	/* Half-open windows: one may start exactly when another ends.  A
+	 * locking read, so it sees the latest committed rows. */
+	[Q_RES_CONFLICTS] =
+		"SELECT start_time, end_time, start_at, end_at"
+		" FROM reservations WHERE device_pk = ?"
+		" AND cancelled_at IS NULL"
+		" AND start_at < ? AND end_at > ? ORDER BY start_at FOR UPDATE",
+	[Q_RES_CHAIN] =
+		"SELECT " MICROS("start_at") ", " MICROS("end_at")
+		" FROM reservations WHERE device_pk = ?"
+		" AND cancelled_at IS NULL AND end_at > ? ORDER BY start_at",
+	[Q_RES_INSERT] =
+		"INSERT INTO reservations (device_pk, user_id, start_time,"
+		" end_time, start_at, end_at, credential)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
+	/* The earliest live window not ended: the active one, else the
+	 * next.  Optionally only one user's. */
+	[Q_RES_CURRENT] =
+		"SELECT start_time, end_time, credential FROM reservations"
+		" WHERE device_pk = ? AND cancelled_at IS NULL"
+		" AND end_at > UTC_TIMESTAMP(6) AND (? IS NULL OR user_id = ?)"
+		" ORDER BY start_at LIMIT 1",
+	[Q_RES_VERIFY] =
+		"SELECT end_at, end_time FROM reservations"
+		" WHERE device_pk = ? AND cancelled_at IS NULL"
+		" AND credential = ? AND start_at <= UTC_TIMESTAMP(6)"
+		" AND end_at > UTC_TIMESTAMP(6)"
+		" LIMIT 1",
+	[Q_RES_OWNER] =
+		"SELECT r.user_id, d.device_id, r.start_time, r.end_time"
+		" FROM reservations r JOIN devices d ON d.id = r.device_pk"
+		" WHERE r.id = ?",
+	[Q_RES_CANCEL] =
+		"UPDATE reservations SET cancelled_at = UTC_TIMESTAMP(6),"
+		" cancelled_by = ?, cancel_reason = ? WHERE id = ?"
+		" AND cancelled_at IS NULL AND end_at > UTC_TIMESTAMP(6)",
+	[Q_RES_RETIRE] =
+		"UPDATE reservations SET cancelled_at = UTC_TIMESTAMP(6),"
+		" cancelled_by = ?, cancel_reason = 'retired'"
+		" WHERE device_pk = ? AND cancelled_at IS NULL"
+		" AND end_at > UTC_TIMESTAMP(6)",
+	[Q_RES_RANGE] =
+		"SELECT " RES_COLS " FROM reservations r"
+		" JOIN devices d ON d.id = r.device_pk WHERE r.device_pk = ?"
+		" AND r.cancelled_at IS NULL AND r.end_at > ?"
+		" AND (? IS NULL OR r.start_at < ?)"
+		" ORDER BY r.start_at LIMIT ? OFFSET ?",
+	[Q_RES_RANGE_COUNT] =
+		"SELECT COUNT(*) FROM reservations r WHERE r.device_pk = ?"
+		" AND r.cancelled_at IS NULL AND r.end_at > ?"
+		" AND (? IS NULL OR r.start_at < ?)",
+	[Q_RES_MINE] =
+		"SELECT " RES_COLS " FROM reservations r"
+		" JOIN devices d ON d.id = r.device_pk WHERE r.user_id = ?"
+		" AND (? = 1 OR (r.cancelled_at IS NULL"
+		" AND r.end_at > UTC_TIMESTAMP(6)))"
+		" ORDER BY r.start_at DESC, r.id DESC LIMIT ? OFFSET ?",
+	[Q_RES_MINE_COUNT] =
+		"SELECT COUNT(*) FROM reservations r WHERE r.user_id = ?"
+		" AND (? = 1 OR (r.cancelled_at IS NULL"
+		" AND r.end_at > UTC_TIMESTAMP(6)))",
+};
+
+/* ---- times --------------------------------------------------------------- */
+
+/* Reads exactly n digits at *p, advancing it. */
+static bool
+digits(const char **p, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return false;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+static bool
+expect(const char **p, char c)
+{
+	if (**p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30,
+				    31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* ".f" with 1 to 9 digits; keeps microseconds. */
+static bool
+fraction(const char **p, long long *us)
+{
+	long long scale = 100000;
+	int n = 0;
+
+	*us = 0;
+	if (**p != '.')
+		return true;
+	(*p)++;
+	while (isdigit((unsigned char)**p) && n < 9) {
+		*us += (**p - '0') * scale;
+		scale /= 10;
+		(*p)++, n++;
+	}
+	return n > 0 && !isdigit((unsigned char)**p);
+}
+
+/* "YYYY-MM-DD[T ]HH:MM[:SS[.f]]" into tm (UTC fields) and *us. */
+static bool
+parse_wall(const char **p, struct tm *tm, long long *us)
+{
+	int y, mo, d, h, mi, s = 0;
+
+	*us = 0;
+	if (!digits(p, 4, &y) || !expect(p, '-') || !digits(p, 2, &mo) ||
+	    !expect(p, '-') || !digits(p, 2, &d))
+		return false;
+	if (**p != 'T' && **p != 't' && **p != ' ')
+		return false;
+	(*p)++;
+	if (!digits(p, 2, &h) || !expect(p, ':') || !digits(p, 2, &mi))
+		return false;
+	if (**p == ':' && (!expect(p, ':') || !digits(p, 2, &s) ||
+			   !fraction(p, us)))
+		return false;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
+		return false;
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = y - 1900;
+	tm->tm_mon = mo - 1;
+	tm->tm_mday = d;
+	tm->tm_hour = h;
+	tm->tm_min = mi;
+	tm->tm_sec = s;
+	return true;
+}
+
+/* "Z", "+HH:MM", "+HHMM" or "+HH" at *p, then the end of the string.
+ * *zoned is false when there is no zone at all. */
+static bool
+parse_zone(const char *p, bool *zoned, long long *offset_s)
+{
+	int sign, h, m = 0;
+
+	*zoned = *p != '\0';
+	*offset_s = 0;
+	if (!*p)
+		return true;
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+		return true;
+	if (*p != '+' && *p != '-')
+		return false;
+	sign = *p++ == '-' ? -1 : 1;
+	if (!digits(&p, 2, &h))
+		return false;
+	if (*p == ':')
+		p++;
+	if (*p && !digits(&p, 2, &m))
+		return false;
+	if (*p || h > 18 || m > 59)
+		return false;
+	*offset_s = sign * (h * 3600LL + m * 60LL);
+	return true;
+}
+
+static bool
+tz_is_utc(const char *tz)
+{
+	return !tz || !*tz || !strcasecmp(tz, "UTC") ||
+	       !strcmp(tz, "Etc/UTC") || !strcmp(tz, "Z");
+}
+
+/* tm read as wall-clock time in zone tz.  For an IANA name, TZ is set for
+ * the one mktime call and restored afterwards: haasd workers are
+ * single-threaded processes, so nothing else sees the change, and this
+ * module keeps no state of its own. */
+static int
+wall_to_epoch(struct tm *tm, const char *tz, long long *out)
+{
+	const char *old;
+	char *saved;
+	time_t t;
+
+	if (tz_is_utc(tz)) {
+		*out = (long long)timegm(tm);
+		return 0;
+	}
+	old = getenv("TZ");
+	saved = old ? xstrdup(old) : NULL;
+	setenv("TZ", tz, 1);
+	tzset();
+	tm->tm_isdst = -1;
+	t = mktime(tm);
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+	if (t == (time_t)-1)
+		return -1;
+	*out = (long long)t;
+	return 0;
+}
+
+int
+devices_parse_time(const char *s, const char *tz, long long *us)
+{
+	struct tm tm;
+	long long frac, offset, secs;
+	bool zoned;
+
+	if (!s || !parse_wall(&s, &tm, &frac) ||
+	    !parse_zone(s, &zoned, &offset))
+		return -1;
+	if (zoned)
+		secs = (long long)timegm(&tm) - offset;
+	else if (wall_to_epoch(&tm, tz, &secs))
+		return -1;
+	if (secs < 0 || secs >= 253402300800LL)	/* 10000-01-01 */
+		return -1;
+	*us = secs * US_PER_SEC + frac;
+	return 0;
+}
+
+/* "YYYY-MM-DD HH:MM:SS.ffffff" UTC for a DATETIME(6) parameter, in r's
+ * pool. */
+static const char *
+db_time(struct req *r, long long us)
+{
+	time_t t = (time_t)(us / US_PER_SEC);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return req_printf(r, "%04d-%02d-%02d %02d:%02d:%02d.%06lld",
+			  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			  tm.tm_hour, tm.tm_min, tm.tm_sec, us % US_PER_SEC);
+}
+
+static long long
+now_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * US_PER_SEC + tv.tv_usec;
+}
+
+/* ---- shared helpers ------------------------------------------------------ */
+
+typedef enum err (*tx_fn)(struct req *r, void *arg);
+
+/* Runs fn inside one transaction, again from the start (a few times) when
+ * MariaDB reports a deadlock or lock wait timeout. */
+static enum err
+in_tx(struct req *r, tx_fn fn, void *arg)
+{
+	enum err e = ERR_DB_RETRY;
+	int i;
+
+	for (i = 0; i < TX_TRIES && e == ERR_DB_RETRY; i++) {
+		e = db_begin(r->db);
+		if (e != ERR_OK)
+			return e;
+		e = fn(r, arg);
+		if (e == ERR_OK)
+			e = db_commit(r->db);
+		else
+			db_rollback(r->db);
+	}
+	return e;
+}
+
+/* First column of the one row of a query as an integer; missing when
+ * there is no row. */
+static enum err
+query_int(struct req *r, const char *q, const struct db_param *p, size_t np,
+	  enum err missing, long long *out)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, q, p, np, 1, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = missing;
+	if (db_next(rows)) {
+		*out = db_col_int(rows, 0);
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* The active device device_id: its row id, and whether the request's
+ * X-Device-Key is its key (digests compared in constant time). */
+static enum err
+device_find(struct req *r, const char *device_id, long long *pk,
+	    bool *key_ok)
+{
+	struct db_rows *rows;
+	const char *stored;
+	char want[65];
+	enum err e = db_query(r->db, sql[Q_DEVICE_GET],
+			      DB_P(db_str(device_id)), 2, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = ERR_DEVICE_NOT_FOUND;
+	*key_ok = false;
+	if (db_next(rows)) {
+		*pk = db_col_int(rows, 0);
+		stored = db_col(rows, 1);
+		if (r->device_key && stored && strlen(stored) == 64) {
+			sha256_hex(r->device_key, strlen(r->device_key), want);
+			*key_ok = ct_equal(want, stored, 64);
+		}
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* The earliest instant at or after from where a window of dur fits
+ * between the device's live reservations. */
+static enum err
+next_free(struct req *r, long long pk, long long from, long long dur,
+	  long long *out)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_RES_CHAIN],
+			      DB_P(db_int(pk), db_str(db_time(r, from))), 2,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	*out = from;
+	while (db_next(rows)) {
+		if (db_col_int(rows, 0) >= *out + dur)
+			break;
+		if (db_col_int(rows, 1) > *out)
+			*out = db_col_int(rows, 1);
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+static char *
+id_str(struct req *r, long long id)
+{
+	return req_printf(r, "%lld", id);
+}
+
+/* ---- /set-reservation ---------------------------------------------------- */
+
+enum { S_DEVICE, S_START, S_END, S_CRED };
+
+/* Times and credential are kept exactly as sent: no trimming. */
+static const struct field set_spec[] = {
+	[S_DEVICE] = { "device_id", FT_STRING, F_REQUIRED, .max = 64,
+		       .missing = ERR_DEVICE_ID_REQUIRED },
+	[S_START] = { "start_time", FT_STRING, F_REQUIRED, .max = 64,
+		      .missing = ERR_TIMES_REQUIRED },
+	[S_END] = { "end_time", FT_STRING, F_REQUIRED, .max = 64,
+		    .missing = ERR_TIMES_REQUIRED },
+	[S_CRED] = { "credential", FT_STRING, F_REQUIRED, .max = 255,
+		     .missing = ERR_CREDENTIAL_REQUIRED },
+};
+
+struct reserve {
+	struct field_value v[ARRAY_SIZE(set_spec)];
+	long long start, end;	/* microseconds since the epoch */
+};
+
+static enum err
+time_field(struct req *r, const struct field_value *v, const char *name,
+	   long long *us)
+{
+	if (!devices_parse_time(v->s, r->app->cfg.timezone, us))
+		return ERR_OK;
+	req_fail_extra(r, "field", json_object_new_string(name));
+	return ERR_TIME_INVALID;
+}
+
+/* The window rules that need no database: order, length, not over. */
+static enum err
+window_check(struct req *r, struct reserve *w)
+{
+	long long hours = r->app->cfg.reservation_max_hours;
+	enum err e = time_field(r, &w->v[S_START], "start_time", &w->start);
+
+	if (e == ERR_OK)
+		e = time_field(r, &w->v[S_END], "end_time", &w->end);
+	if (e != ERR_OK)
+		return e;
+	if (w->end <= w->start)
+		return ERR_TIME_ORDER;
+	if (w->end - w->start > hours * 3600 * US_PER_SEC)
+		return req_fail(r, ERR_RESERVATION_TOO_LONG,
+				"A reservation may last at most %lld hours",
+				hours);
+	if (w->end <= now_us())
+		return ERR_RESERVATION_ENDED;
+	return ERR_OK;
+}
+
+/* A conflicting window as the 409 lists it: the times as their owner sent
+ * them and as UTC instants; never the credential or the owner. */
+static json_object *
+conflict_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "start_time",
+			       json_object_new_string(db_col(rows, 0)));
+	json_object_object_add(o, "end_time",
+			       json_object_new_string(db_col(rows, 1)));
+	json_object_object_add(o, "start", json_time(db_col(rows, 2)));
+	json_object_object_add(o, "end", json_time(db_col(rows, 3)));
+	return o;
+}
+
+/* ERR_RESERVATION_OVERLAP, listing the conflicts and the next free start,
+ * when a live window of device pk overlaps w. */
+static enum err
+check_overlap(struct req *r, long long pk, const struct reserve *w)
+{
+	json_object *list = json_object_new_array();
+	struct db_rows *rows;
+	long long free_at = 0;
+	enum err e = db_query(r->db, sql[Q_RES_CONFLICTS], DB_P(db_int(pk),
+		db_str(db_time(r, w->end)), db_str(db_time(r, w->start))), 4,
+		&rows);
+
+	if (e == ERR_OK) {
+		while (db_next(rows))
+			json_object_array_add(list, conflict_json(rows));
+		e = db_rows_err(rows);
+		db_rows_free(rows);
+	}
+	if (e == ERR_OK && json_object_array_length(list) > 0)
+		e = next_free(r, pk, w->start, w->end - w->start, &free_at);
+	if (e != ERR_OK || json_object_array_length(list) == 0) {
+		json_object_put(list);
+		return e;
+	}
+	req_fail_extra(r, "conflicts", list);
+	req_fail_extra(r, "next_free_start", json_time(db_time(r, free_at)));
+	return ERR_RESERVATION_OVERLAP;
+}
+
+static enum err
+insert_reservation(struct req *r, long long pk, const struct reserve *w,
+		   bool replaced)
+{
+	const struct field_value *v = w->v;
+	struct db_result res = { 0 };
+	json_object *d;
+	enum err e = db_exec(r->db, sql[Q_RES_INSERT], DB_P(db_int(pk),
+		db_int(r->user.id), db_str(v[S_START].s), db_str(v[S_END].s),
+		db_str(db_time(r, w->start)), db_str(db_time(r, w->end)),
+		db_str(v[S_CRED].s)), &res);
+
+	if (e != ERR_OK)
+		return e;
+	/* Never the credential: the audit log is readable by every admin. */
+	d = json_object_new_object();
+	json_object_object_add(d, "device_id",
+			       json_object_new_string(v[S_DEVICE].s));
+	json_object_object_add(d, "start_time",
+			       json_object_new_string(v[S_START].s));
+	json_object_object_add(d, "end_time",
+			       json_object_new_string(v[S_END].s));
+	return audit_write(r->db, r, r->user.id,
+			   replaced ? "reservation.replace"
+				    : "reservation.create",
+			   "reservation", id_str(r, (long long)res.insert_id),
+			   d);
+}
+
+/* Lock the device, replace the caller's pending reservation of it, check
+ * overlap, insert: one transaction, so concurrent writers serialise on
+ * the device row and exactly one of two overlapping windows wins. */
+static enum err
+reserve_tx(struct req *r, void *arg)
+{
+	struct reserve *w = arg;
+	struct db_result res = { 0 };
+	long long pk;
+	enum err e = query_int(r, sql[Q_DEVICE_LOCK],
+			       DB_P(db_str(w->v[S_DEVICE].s)),
+			       ERR_DEVICE_NOT_FOUND, &pk);
+
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_RES_REPLACE], DB_P(db_int(r->user.id),
+			    db_int(pk), db_int(r->user.id)), &res);
+	if (e == ERR_OK)
+		e = check_overlap(r, pk, w);
+	if (e == ERR_OK)
+		e = insert_reservation(r, pk, w, res.affected > 0);
+	return e;
+}
+
+static enum err
+devices_set_reservation(struct req *r)
+{
+	struct reserve w;
+	enum err e = body_read(r, set_spec, w.v);
+
+	if (e == ERR_OK)
+		e = window_check(r, &w);
+	if (e == ERR_OK)
+		e = in_tx(r, reserve_tx, &w);
+	if (e != ERR_OK)
+		return e;
+	json_object_object_add(req_reply(r), "status",
+			       json_object_new_string("saved"));
+	return ERR_OK;
+}
+
+/* ---- /get-reservation ---------------------------------------------------- */
+
+static enum err
+reservation_unauthorized(struct req *r)
+{
+	if (r->auth_err == ERR_DB_DOWN)
+		return ERR_DB_DOWN;
+	req_header(r, "WWW-Authenticate", "Bearer");
+	return r->auth_err ? r->auth_err : ERR_RESERVATION_AUTH;
+}
+
+/* Replies the active-else-next live reservation of device pk (only owner's
+ * when owner is not 0). */
+static enum err
+reply_current(struct req *r, long long pk, long long owner)
+{
+	struct db_param who = owner ? db_int(owner) : db_null();
+	struct db_rows *rows;
+	json_object *o;
+	enum err e = db_query(r->db, sql[Q_RES_CURRENT],
+			      DB_P(db_int(pk), who, who), 3, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = ERR_RESERVATION_NOT_FOUND;
+	if (db_next(rows)) {
+		o = req_reply(r);
+		json_object_object_add(o, "start_time",
+				       json_object_new_string(db_col(rows, 0)));
+		json_object_object_add(o, "end_time",
+				       json_object_new_string(db_col(rows, 1)));
+		json_object_object_add(o, "credential",
+				       json_object_new_string(db_col(rows, 2)));
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* The device's own key, an admin and (with get_reservation_open) anyone
+ * see the device's reservation; a user sees only their own. */
+static enum err
+devices_get_reservation(struct req *r)
+{
+	const char *device_id = req_query(r, "device_id");
+	bool open = r->app->cfg.get_reservation_open, key_ok = false;
+	long long pk = 0, owner = 0;
+	enum err e;
+
+	if (!device_id || !*device_id)
+		return ERR_DEVICE_ID_REQUIRED;
+	if (!open && !r->user.id && !r->device_key)
+		return reservation_unauthorized(r);
+	e = device_find(r, device_id, &pk, &key_ok);
+	if (e == ERR_DEVICE_NOT_FOUND)
+		return ERR_RESERVATION_NOT_FOUND;
+	if (e != ERR_OK)
+		return e;
+	if (!open && !key_ok && !r->user.id)
+		return ERR_DEVICE_KEY;
+	if (!open && !key_ok && r->user.role < ROLE_ADMIN)
+		owner = r->user.id;
+	return reply_current(r, pk, owner);
+}
+
+/* ---- POST /api/devices/{device_id}/verify ------------------------------- */
+
+static enum err
+devices_verify(struct req *r)
+{
+	static const struct field spec[] = {
+		{ "credential", FT_STRING, F_REQUIRED, .max = 255,
+		  .missing = ERR_CREDENTIAL_REQUIRED },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct db_rows *rows;
+	long long pk = 0;
+	bool key_ok = false, valid;
+	json_object *o;
+	enum err e;
+
+	if (!r->device_key)
+		return ERR_DEVICE_KEY;
+	e = device_find(r, req_param(r, "device_id"), &pk, &key_ok);
+	if (e == ERR_DEVICE_NOT_FOUND || (e == ERR_OK && !key_ok))
+		return ERR_DEVICE_KEY;
+	if (e == ERR_OK)
+		e = body_read(r, spec, v);
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_RES_VERIFY], DB_P(db_int(pk),
+			     db_str(v[0].s)), 2, &rows);
+	if (e != ERR_OK)
+		return e;
+	valid = db_next(rows);
+	o = req_reply(r);
+	json_object_object_add(o, "valid", json_object_new_boolean(valid));
+	if (valid) {
+		json_object_object_add(o, "until", json_time(db_col(rows, 0)));
+		json_object_object_add(o, "end_time",
+				       json_object_new_string(db_col(rows, 1)));
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* ---- devices (admin) ----------------------------------------------------- */
+
+static bool
+device_id_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 1 || n > 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-:", s[i]))
+			return false;
+	return true;
+}
+
+/* A new key into r's reply as device_key; its digest into hash. */
+static void
+new_key(struct req *r, const char *device_id, char hash[65])
+{
+	char *key = random_token(32);
+	json_object *o = req_reply(r);
+
+	sha256_hex(key, strlen(key), hash);
+	json_object_object_add(o, "device_id",
+			       json_object_new_string(device_id));
+	json_object_object_add(o, "device_key", json_object_new_string(key));
+	free(key);
+}
+
+enum { D_ID, D_NAME, D_LOCATION };
+
+struct device_new {
+	struct field_value v[3];
+};
+
+static enum err
+create_tx(struct req *r, void *arg)
+{
+	const struct field_value *v = ((struct device_new *)arg)->v;
+	const char *name = v[D_NAME].set ? v[D_NAME].s : v[D_ID].s;
+	const char *loc = v[D_LOCATION].set && !v[D_LOCATION].is_null
+			  ? v[D_LOCATION].s : NULL;
+	char hash[65];
+	enum err e;
+
+	new_key(r, v[D_ID].s, hash);
+	json_object_object_add(req_reply(r), "name",
+			       json_object_new_string(name));
+	json_object_object_add(req_reply(r), "location",
+			       json_str_or_null(loc));
+	e = db_exec(r->db, sql[Q_DEVICE_INSERT], DB_P(db_str(v[D_ID].s),
+		    db_str(name), db_str(loc), db_str(hash)), NULL);
+	if (e == ERR_DUPLICATE)
+		return ERR_DEVICE_EXISTS;
+	if (e != ERR_OK)
+		return e;
+	return audit_write(r->db, r, r->user.id, "device.create", "device",
+			   v[D_ID].s, NULL);
+}
+
+/* Not ROUTE_IDEMPOTENT: a stored replay would keep the key in clear. */
+static enum err
+devices_create(struct req *r)
+{
+	static const struct field spec[] = {
+		[D_ID] = { "device_id", FT_STRING, F_REQUIRED | F_TRIM,
+			   .max = 64, .missing = ERR_DEVICE_ID_REQUIRED },
+		[D_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
+		[D_LOCATION] = { "location", FT_STRING, F_TRIM | F_NULLABLE,
+				 .max = 200 },
+	};
+	struct device_new d;
+	enum err e = body_read(r, spec, d.v);
+
+	if (e != ERR_OK)
+		return e;
+	if (!device_id_valid(d.v[D_ID].s))
+		return ERR_DEVICE_ID_INVALID;
+	return in_tx(r, create_tx, &d);
+}
+
+static enum err
+rekey_tx(struct req *r, void *arg)
+{
+	const char *device_id = arg;
+	struct db_result res = { 0 };
+	char hash[65];
+	enum err e;
+
+	new_key(r, device_id, hash);
+	e = db_exec(r->db, sql[Q_DEVICE_REKEY], DB_P(db_str(hash),
+		    db_str(device_id)), &res);
+	if (e == ERR_OK && res.affected == 0)
+		e = ERR_DEVICE_NOT_FOUND;
+	if (e != ERR_OK)
+		return e;
+	return audit_write(r->db, r, r->user.id, "device.key_rotate",
+			   "device", device_id, NULL);
+}
+
+static enum err
+devices_rekey(struct req *r)
+{
+	return in_tx(r, rekey_tx, (void *)req_param(r, "device_id"));
+}
+
+/* Retiring cancels the device's pending reservations and drops its key. */
+static enum err
+retire_tx(struct req *r, void *arg)
+{
+	const char *device_id = arg;
+	struct db_result res = { 0 };
+	long long pk;
+	enum err e = query_int(r, sql[Q_DEVICE_LOCK], DB_P(db_str(device_id)),
+			       ERR_DEVICE_NOT_FOUND, &pk);
+
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_RES_RETIRE], DB_P(db_int(r->user.id),
+			    db_int(pk)), &res);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_DEVICE_RETIRE], DB_P(db_int(pk)),
+			    NULL);
+	if (e != ERR_OK)
+		return e;
+	return audit_write(r->db, r, r->user.id, "device.retire", "device",
+			   device_id, json_object_new_int64(
+				   (int64_t)res.affected));
+}
+
+static enum err
+devices_retire(struct req *r)
+{
+	return in_tx(r, retire_tx, (void *)req_param(r, "device_id"));
+}
+
+/* ---- lists ------------------------------------------------------------- */
+
+static json_object *
+device_json(struct req *r, const struct db_rows *rows, long long free_at)
+{
+	json_object *o = json_object_new_object(), *holder = NULL;
+
+	json_object_object_add(o, "device_id",
+			       json_object_new_string(db_col(rows, 1)));
+	json_object_object_add(o, "name",
+			       json_object_new_string(db_col(rows, 2)));
+	json_object_object_add(o, "location",
+			       json_str_or_null(db_col(rows, 3)));
+	json_object_object_add(o, "in_use", json_object_new_boolean(
+		db_col(rows, 4) != NULL));
+	if (db_col(rows, 4)) {
+		holder = json_object_new_object();
+		json_object_object_add(holder, "user_id",
+				       json_id(db_col_int(rows, 4)));
+		json_object_object_add(holder, "username",
+				       json_str_or_null(db_col(rows, 5)));
+	}
+	json_object_object_add(o, "current_holder", holder);
+	json_object_object_add(o, "busy_until", json_time(db_col(rows, 6)));
+	json_object_object_add(o, "next_free", json_time(db_time(r, free_at)));
+	return o;
+}
+
+static enum err
+devices_list(struct req *r)
+{
+	json_object *arr = json_object_new_array();
+	long long limit, offset, free_at, total = 0, now = now_us();
+	struct db_rows *rows = NULL;
+	enum err e = req_paging(r, &limit, &offset);
+
+	json_object_object_add(req_reply(r), "devices", arr);
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_DEVICE_LIST], DB_P(db_int(limit),
+			     db_int(offset)), 7, &rows);
+	if (e != ERR_OK)
+		return e;
+	while (e == ERR_OK && db_next(rows)) {
+		e = next_free(r, db_col_int(rows, 0), now, 1, &free_at);
+		if (e == ERR_OK)
+			json_object_array_add(arr, device_json(r, rows,
+							       free_at));
+	}
+	if (e == ERR_OK)
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK)
+		e = query_int(r, sql[Q_DEVICE_COUNT], DB_NONE, ERR_INTERNAL,
+			      &total);
+	json_object_object_add(req_reply(r), "total",
+			       json_object_new_int64(total));
+	return e;
+}
+
+/* A reservation row (RES_COLS); the credential and owner only for the
+ * owner and admins. */
+static json_object *
+reservation_json(const struct req *r, const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+	bool mine = db_col_int(rows, 2) == r->user.id;
+
+	json_object_object_add(o, "reservation_id",
+			       json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "device_id",
+			       json_object_new_string(db_col(rows, 1)));
+	json_object_object_add(o, "start_time",
+			       json_object_new_string(db_col(rows, 3)));
+	json_object_object_add(o, "end_time",
+			       json_object_new_string(db_col(rows, 4)));
+	json_object_object_add(o, "start", json_time(db_col(rows, 5)));
+	json_object_object_add(o, "end", json_time(db_col(rows, 6)));
+	json_object_object_add(o, "status",
+			       json_object_new_string(db_col(rows, 8)));
+	json_object_object_add(o, "mine", json_object_new_boolean(mine));
+	if (mine || r->user.role >= ROLE_ADMIN) {
+		json_object_object_add(o, "user_id",
+				       json_id(db_col_int(rows, 2)));
+		json_object_object_add(o, "credential",
+				       json_object_new_string(db_col(rows, 7)));
+	}
+	return o;
+}
+
+/* Replies {"reservations": [...], "total"}; p[0..np) are the filters,
+ * followed by limit and offset in the list query. */
+static enum err
+reservation_page(struct req *r, enum devices_sql list, enum devices_sql count,
+		 const struct db_param *p, size_t np)
+{
+	json_object *arr = json_object_new_array();
+	struct db_param all[8];
+	struct db_rows *rows;
+	long long total = 0, limit, offset;
+	enum err e = req_paging(r, &limit, &offset);
+
+	json_object_object_add(req_reply(r), "reservations", arr);
+	if (e != ERR_OK)
+		return e;
+	memcpy(all, p, np * sizeof(*p));
+	all[np] = db_int(limit);
+	all[np + 1] = db_int(offset);
+	e = db_query(r->db, sql[list], all, np + 2, RES_NCOLS, &rows);
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows))
+		json_object_array_add(arr, reservation_json(r, rows));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK)
+		e = query_int(r, sql[count], p, np, ERR_INTERNAL, &total);
+	json_object_object_add(req_reply(r), "total",
+			       json_object_new_int64(total));
+	return e;
+}
+
+static enum err
+query_time(struct req *r, const char *name, long long def, long long *us)
+{
+	const char *s = req_query(r, name);
+
+	*us = def;
+	if (!s || !*s)
+		return ERR_OK;
+	if (devices_parse_time(s, r->app->cfg.timezone, us))
+		return req_fail(r, ERR_BAD_QUERY, "%s must be an ISO 8601 time",
+				name);
+	return ERR_OK;
+}
+
+/* Live reservations of a device that end after ?from= (default now) and
+ * start before ?to= (default: no limit). */
+static enum err
+devices_reservations(struct req *r)
+{
+	long long pk, from, to;
+	bool key_ok;
+	const char *end;
+	enum err e = query_time(r, "from", now_us(), &from);
+
+	if (e == ERR_OK)
+		e = query_time(r, "to", -1, &to);
+	if (e == ERR_OK)
+		e = device_find(r, req_param(r, "device_id"), &pk, &key_ok);
+	if (e != ERR_OK)
+		return e;
+	end = to >= 0 ? db_time(r, to) : NULL;
+	return reservation_page(r, Q_RES_RANGE, Q_RES_RANGE_COUNT, DB_P(
+		db_int(pk), db_str(db_time(r, from)), db_str(end),
+		db_str(end)));
+}
+
+/* The caller's pending reservations; ?all=1 adds ended and cancelled. */
+static enum err
+devices_mine(struct req *r)
+{
+	long long all;
+	enum err e = req_query_int(r, "all", 0, 0, 1, &all);
+
+	if (e != ERR_OK)
+		return e;
+	return reservation_page(r, Q_RES_MINE, Q_RES_MINE_COUNT,
+				DB_P(db_int(r->user.id), db_int(all)));
+}
+
+/* ---- cancel and kick --------------------------------------------------- */
+
+struct cancel {
+	long long id;
+};
+
+static json_object *
+cancel_details(const struct db_rows *rows)
+{
+	json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "owner", json_id(db_col_int(rows, 0)));
+	json_object_object_add(d, "device_id",
+			       json_object_new_string(db_col(rows, 1)));
+	json_object_object_add(d, "start_time",
+			       json_object_new_string(db_col(rows, 2)));
+	json_object_object_add(d, "end_time",
+			       json_object_new_string(db_col(rows, 3)));
+	return d;
+}
+
+/* Owners cancel their own; an admin cancelling another's kicks it.
+ * Another user's reservation is not found. */
+static enum err
+cancel_tx(struct req *r, void *arg)
+{
+	long long id = ((struct cancel *)arg)->id;
+	struct db_result res = { 0 };
+	json_object *details = NULL;
+	struct db_rows *rows;
+	bool kick = false;
+	enum err e = db_query(r->db, sql[Q_RES_OWNER], DB_P(db_int(id)), 4,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = ERR_RESERVATION_MISSING;
+	if (db_next(rows) && (db_col_int(rows, 0) == r->user.id ||
+			      r->user.role >= ROLE_ADMIN)) {
+		kick = db_col_int(rows, 0) != r->user.id;
+		details = cancel_details(rows);
+		e = ERR_OK;
+	}
+	db_rows_free(rows);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_RES_CANCEL], DB_P(db_int(r->user.id),
+			    db_str(kick ? "kicked" : "cancelled"), db_int(id)),
+			    &res);
+	if (e == ERR_OK && res.affected == 0)
+		e = ERR_RESERVATION_CLOSED;
+	if (e != ERR_OK) {
+		json_object_put(details);
+		return e;
+	}
+	return audit_write(r->db, r, r->user.id, kick ? "reservation.kick"
+			   : "reservation.cancel", "reservation",
+			   id_str(r, id), details);
+}
+
+static enum err
+devices_cancel(struct req *r)
+{
+	struct cancel c;
+
+	if (parse_ll(req_param(r, "id"), 1, INT64_MAX, &c.id))
+		return ERR_RESERVATION_MISSING;
+	return in_tx(r, cancel_tx, &c);
+}
+
+const struct route devices_routes[] = {
+	{ "POST", "/set-reservation", ROLE_USER, 200, BODY_JSON,
+	  devices_set_reservation,
+	  "Reserve a device for a window (replaces your pending one)" },
+	{ "GET", "/get-reservation", ROLE_NONE, 200, BODY_NONE,
+	  devices_get_reservation,
+	  "The active-else-next reservation (?device_id=; token or key)" },
+	{ "GET", "/api/devices", ROLE_USER, 200, BODY_NONE, devices_list,
+	  "Devices with their current holder and next free time" },
+	{ "POST", "/api/devices", ROLE_ADMIN, 201, BODY_JSON, devices_create,
+	  "Register a device; its key is shown once" },
+	{ "GET", "/api/devices/reservations", ROLE_USER, 200, BODY_NONE,
+	  devices_mine, "Your pending reservations (?all=1: every one)" },
+	{ "DELETE", "/api/devices/reservations/{id}", ROLE_USER, 204,
+	  BODY_NONE, devices_cancel,
+	  "Cancel your reservation (admins: any, a kick)" },
+	{ "GET", "/api/devices/{device_id}/reservations", ROLE_USER, 200,
+	  BODY_NONE, devices_reservations,
+	  "A device's live reservations (?from=&to=)" },
+	{ "POST", "/api/devices/{device_id}/key", ROLE_ADMIN, 200, BODY_NONE,
+	  devices_rekey, "Issue a new device key (the old one stops working)" },
+	{ "DELETE", "/api/devices/{device_id}", ROLE_ADMIN, 204, BODY_NONE,
+	  devices_retire,
+	  "Retire a device and cancel its pending reservations" },
+	{ "POST", "/api/devices/{device_id}/verify", ROLE_NONE, 200, BODY_JSON,
+	  devices_verify,
+	  "Lock agent: is this credential valid now? (X-Device-Key)" },
+	{ 0 },
+};

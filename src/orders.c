@@ -1,0 +1,611 @@
+/* orders: the shop's orders.  Creating one takes stock for every line in
+ * one transaction (product rows locked in id order, never oversold);
+ * cancelling puts it back exactly once; admins move orders along. */
+#include "orders.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "audit.h"
+#include "body.h"
+#include "db.h"
+#include "util.h"
+
+#define ORDER_COLS \
+	"o.id, o.user_id, o.status, o.total_price, o.created_at, o.updated_at"
+#define ITEM_COLS "i.product_id, i.name, i.unit_price, i.quantity"
+#define MAX_LINES 100
+#define MAX_QUANTITY 10000
+#define TXN_ATTEMPTS 5
+
+enum orders_sql {
+	Q_LOCK_PRODUCT,
+	Q_TAKE_STOCK,
+	Q_ORDER_INSERT,
+	Q_ITEM_INSERT,
+	Q_ORDER,
+	Q_ITEMS,
+	Q_ORDERS,
+	Q_ORDERS_COUNT,
+	Q_ORDER_LOCK,
+	Q_SET_STATUS,
+	Q_CANCEL,
+	Q_LINES,
+	Q_RESTOCK,
+};
+
+static const char *const sql[] = {
+	[Q_LOCK_PRODUCT] = "SELECT name, price, retired_at IS NULL"
+		" FROM products WHERE id = ? FOR UPDATE",
+	/* The row is locked already; the condition (and CHECK stock >= 0)
+	 * keep the invariant even if a caller forgot to lock. */
+	[Q_TAKE_STOCK] = "UPDATE products SET stock = stock - ?"
+		" WHERE id = ? AND stock >= ? AND retired_at IS NULL",
+	[Q_ORDER_INSERT] = "INSERT INTO orders (user_id, total_price)"
+		" VALUES (?, ?)",
+	[Q_ITEM_INSERT] = "INSERT INTO order_items (order_id, product_id,"
+		" name, unit_price, quantity) VALUES (?, ?, ?, ?, ?)",
+	/* (? OR user_id = ?): admins see every order, users their own. */
+	[Q_ORDER] = "SELECT " ORDER_COLS " FROM orders o"
+		" WHERE o.id = ? AND (? OR o.user_id = ?)",
+	[Q_ITEMS] = "SELECT " ITEM_COLS " FROM order_items i"
+		" WHERE i.order_id = ? ORDER BY i.product_id",
+	/* One page of orders with their lines, in one round trip. */
+	[Q_ORDERS] = "SELECT " ORDER_COLS ", " ITEM_COLS " FROM"
+		" (SELECT * FROM orders WHERE (? OR user_id = ?)"
+		"  AND (? IS NULL OR status = ?) ORDER BY id DESC"
+		"  LIMIT ? OFFSET ?) o"
+		" JOIN order_items i ON i.order_id = o.id"
+		" ORDER BY o.id DESC, i.product_id",
+	[Q_ORDERS_COUNT] = "SELECT COUNT(*) FROM orders"
+		" WHERE (? OR user_id = ?) AND (? IS NULL OR status = ?)",
+	[Q_ORDER_LOCK] = "SELECT user_id, status FROM orders WHERE id = ?"
+		" FOR UPDATE",
+	[Q_SET_STATUS] = "UPDATE orders SET status = ? WHERE id = ?"
+		" AND status = ?",
+	/* Owners cancel while pending, admins until shipped. */
+	[Q_CANCEL] = "UPDATE orders SET status = 'cancelled',"
+		" cancelled_at = UTC_TIMESTAMP(6) WHERE id = ?"
+		" AND (status = 'pending' OR (? AND status = 'paid'))",
+	[Q_LINES] = "SELECT product_id, quantity FROM order_items"
+		" WHERE order_id = ? ORDER BY product_id",
+	[Q_RESTOCK] = "UPDATE products SET stock = stock + ? WHERE id = ?",
+};
+
+static const char *const statuses[] = {
+	"pending", "paid", "shipped", "delivered", "cancelled",
+};
+
+static bool
+in_status(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(statuses); i++)
+		if (!strcmp(s, statuses[i]))
+			return true;
+	return false;
+}
+
+static bool
+is_admin(const struct req *r)
+{
+	return r->user.role == ROLE_ADMIN;
+}
+
+static char *
+sid(struct req *r, long long id)
+{
+	return req_printf(r, "%lld", id);
+}
+
+/* Runs fn in a transaction, again from the start after a deadlock or a
+ * lock wait timeout (fn must be safe to repeat). */
+static enum err
+txn_retry(struct req *r, enum err (*fn)(struct req *, void *), void *arg)
+{
+	enum err e = ERR_DB_RETRY;
+	int attempt;
+
+	for (attempt = 0; attempt < TXN_ATTEMPTS && e == ERR_DB_RETRY;
+	     attempt++) {
+		e = db_begin(r->db);
+		if (e != ERR_OK)
+			continue;
+		e = fn(r, arg);
+		if (e == ERR_OK)
+			e = db_commit(r->db);
+		else
+			db_rollback(r->db);
+	}
+	return e;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static json_object *
+order_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "order_id", json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 1)));
+	json_object_object_add(o, "status", json_object_new_string(db_col(rows, 2)));
+	json_object_object_add(o, "total_price",
+			       json_object_new_int64(db_col_int(rows, 3)));
+	json_object_object_add(o, "created_at", json_time(db_col(rows, 4)));
+	json_object_object_add(o, "updated_at", json_time(db_col(rows, 5)));
+	json_object_object_add(o, "items", json_object_new_array());
+	return o;
+}
+
+/* Appends the line in columns at..at+3 to order o's items. */
+static void
+item_add(json_object *o, const struct db_rows *rows, unsigned at)
+{
+	json_object *it = json_object_new_object();
+	long long price = db_col_int(rows, at + 2);
+	long long qty = db_col_int(rows, at + 3);
+
+	json_object_object_add(it, "product_id", json_id(db_col_int(rows, at)));
+	json_object_object_add(it, "name",
+			       json_object_new_string(db_col(rows, at + 1)));
+	json_object_object_add(it, "unit_price", json_object_new_int64(price));
+	json_object_object_add(it, "quantity", json_object_new_int64(qty));
+	json_object_object_add(it, "line_total",
+			       json_object_new_int64(price * qty));
+	json_object_array_add(json_object_object_get(o, "items"), it);
+}
+
+static enum err
+order_items(struct req *r, long long id, json_object *o)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_ITEMS], DB_P(db_int(id)), 4, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows))
+		item_add(o, rows, 0);
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* Order id as the caller may see it (another user's is not found), as a
+ * new object in *out. */
+static enum err
+order_load(struct req *r, long long id, json_object **out)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_ORDER], DB_P(db_int(id),
+			      db_int(is_admin(r)), db_int(r->user.id)), 6,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	*out = db_next(rows) ? order_json(rows) : NULL;
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK && !*out)
+		return ERR_ORDER_NOT_FOUND;
+	if (e == ERR_OK)
+		e = order_items(r, id, *out);
+	if (e != ERR_OK) {
+		json_object_put(*out);
+		*out = NULL;
+	}
+	return e;
+}
+
+static enum err
+reply_order(struct req *r, long long id)
+{
+	json_object *o;
+	enum err e = order_load(r, id, &o);
+
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "order", o);
+	return e;
+}
+
+static enum err
+path_id(struct req *r, long long *id)
+{
+	return parse_ll(req_param(r, "id"), 1, INT64_MAX, id)
+	       ? ERR_ORDER_NOT_FOUND : ERR_OK;
+}
+
+static enum err
+orders_get(struct req *r)
+{
+	long long id;
+	enum err e = path_id(r, &id);
+
+	return e != ERR_OK ? e : reply_order(r, id);
+}
+
+static enum err
+orders_count(struct req *r, const char *status)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_ORDERS_COUNT], DB_P(
+		db_int(is_admin(r)), db_int(r->user.id), db_str(status),
+		db_str(status)), 1, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows))
+		json_object_object_add(req_reply(r), "total",
+				       json_object_new_int64(db_col_int(rows, 0)));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+static enum err
+orders_list(struct req *r)
+{
+	const char *status = req_query(r, "status");
+	json_object *arr, *cur = NULL;
+	struct db_rows *rows;
+	long long limit, offset, cur_id = 0;
+	enum err e = req_paging(r, &limit, &offset);
+
+	if (e == ERR_OK && status && !in_status(status))
+		e = req_fail(r, ERR_BAD_QUERY, "Unknown order status");
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_ORDERS], DB_P(db_int(is_admin(r)),
+			     db_int(r->user.id), db_str(status), db_str(status),
+			     db_int(limit), db_int(offset)), 10, &rows);
+	if (e != ERR_OK)
+		return e;
+	arr = json_object_new_array();
+	json_object_object_add(req_reply(r), "orders", arr);
+	while (db_next(rows)) {
+		if (!cur || db_col_int(rows, 0) != cur_id) {
+			cur = order_json(rows);
+			cur_id = db_col_int(rows, 0);
+			json_object_array_add(arr, cur);
+		}
+		item_add(cur, rows, 6);
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e != ERR_OK ? e : orders_count(r, status);
+}
+
+/* ---- creating ----------------------------------------------------------- */
+
+struct line {
+	long long product_id, quantity;
+	const char *name;	/* snapshot, in r's pool */
+	long long price;
+};
+
+struct new_order {
+	struct line lines[MAX_LINES];
+	size_t n;
+	long long id;
+};
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+
+	return (x->product_id > y->product_id) - (x->product_id < y->product_id);
+}
+
+static enum err
+item_read(struct req *r, json_object *item, struct line *l)
+{
+	static const struct field spec[] = {
+		{ "product_id", FT_ID, F_REQUIRED },
+		{ "quantity", FT_INT, F_REQUIRED, .min = 1,
+		  .max = MAX_QUANTITY },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	enum err e;
+
+	if (!json_object_is_type(item, json_type_object))
+		return req_fail(r, ERR_ORDER_ITEMS,
+				"Each item must be an object with product_id and quantity");
+	e = body_fields(r, item, spec, ARRAY_SIZE(spec), v);
+	l->product_id = v[0].i;
+	l->quantity = v[1].i;
+	return e;
+}
+
+/* Reads items, sorted by product id with repeated products added up. */
+static enum err
+items_read(struct req *r, struct new_order *o)
+{
+	static const struct field spec[] = {
+		{ "items", FT_ARRAY, F_REQUIRED, .max = MAX_LINES,
+		  .missing = ERR_ORDER_ITEMS },
+	};
+	struct field_value v[1];
+	size_t i, n;
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	n = json_object_array_length(v[0].o);
+	if (n == 0)
+		return ERR_ORDER_ITEMS;
+	for (i = 0; i < n && e == ERR_OK; i++)
+		e = item_read(r, json_object_array_get_idx(v[0].o, i),
+			      &o->lines[i]);
+	if (e != ERR_OK)
+		return e;
+	qsort(o->lines, n, sizeof(o->lines[0]), line_cmp);
+	o->n = 0;
+	for (i = 0; i < n; i++) {
+		if (o->n && o->lines[o->n - 1].product_id == o->lines[i].product_id)
+			o->lines[o->n - 1].quantity += o->lines[i].quantity;
+		else
+			o->lines[o->n++] = o->lines[i];
+	}
+	return ERR_OK;
+}
+
+static enum err
+line_fail(struct req *r, enum err e, const struct line *l)
+{
+	req_fail_extra(r, "product_id", json_id(l->product_id));
+	if (l->name)
+		req_fail_extra(r, "product_name", json_object_new_string(l->name));
+	return e;
+}
+
+/* Locks line l's product, snapshots its name and price, takes the stock. */
+static enum err
+line_take(struct req *r, struct line *l)
+{
+	struct db_rows *rows;
+	struct db_result res = { 0 };
+	bool live = false;
+	enum err e = db_query(r->db, sql[Q_LOCK_PRODUCT],
+			      DB_P(db_int(l->product_id)), 3, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	l->name = NULL;
+	if (db_next(rows)) {
+		l->name = req_strdup(r, db_col(rows, 0));
+		l->price = db_col_int(rows, 1);
+		live = db_col_int(rows, 2) == 1;
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK && !live)
+		return line_fail(r, ERR_PRODUCT_NOT_FOUND, l);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_TAKE_STOCK], DB_P(db_int(l->quantity),
+			    db_int(l->product_id), db_int(l->quantity)), &res);
+	if (e == ERR_CONFLICT || (e == ERR_OK && res.affected == 0))
+		return line_fail(r, ERR_INSUFFICIENT_STOCK, l);
+	return e;
+}
+
+/* The whole order, inside txn_retry: all lines or nothing. */
+static enum err
+order_create_txn(struct req *r, void *arg)
+{
+	struct new_order *o = arg;
+	struct db_result res = { 0 };
+	long long total = 0, line_total;
+	size_t i;
+	enum err e = ERR_OK;
+
+	for (i = 0; i < o->n && e == ERR_OK; i++) {
+		const struct line *l = &o->lines[i];
+
+		e = line_take(r, &o->lines[i]);
+		if (e == ERR_OK && (__builtin_mul_overflow(l->price, l->quantity,
+							   &line_total) ||
+				    __builtin_add_overflow(total, line_total,
+							   &total)))
+			e = req_fail(r, ERR_FIELD_INVALID, "Order total too large");
+	}
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_ORDER_INSERT], DB_P(db_int(r->user.id),
+			    db_int(total)), &res);
+	o->id = (long long)res.insert_id;
+	for (i = 0; i < o->n && e == ERR_OK; i++)
+		e = db_exec(r->db, sql[Q_ITEM_INSERT], DB_P(db_int(o->id),
+			    db_int(o->lines[i].product_id),
+			    db_str(o->lines[i].name), db_int(o->lines[i].price),
+			    db_int(o->lines[i].quantity)), NULL);
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "order.create", "order",
+				sid(r, o->id), json_object_new_int64(total));
+	return e;
+}
+
+static enum err
+orders_create(struct req *r)
+{
+	struct new_order *o = req_alloc(r, sizeof(*o));
+	enum err e = items_read(r, o);
+
+	if (e == ERR_OK)
+		e = txn_retry(r, order_create_txn, o);
+	if (e != ERR_OK)
+		return e;
+	json_object_object_add(req_reply(r), "message",
+			       json_object_new_string("Order created successfully"));
+	return reply_order(r, o->id);
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+struct transition {
+	long long id;
+	const char *to;
+};
+
+/* Locks order t->id; another user's order is not found.  *from gets its
+ * status (borrowed from r's pool). */
+static enum err
+order_lock(struct req *r, long long id, const char **from)
+{
+	struct db_rows *rows;
+	long long owner = 0;
+	enum err e = db_query(r->db, sql[Q_ORDER_LOCK], DB_P(db_int(id)), 2,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows)) {
+		owner = db_col_int(rows, 0);
+		*from = req_strdup(r, db_col(rows, 1));
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK && (!owner || (owner != r->user.id && !is_admin(r))))
+		e = ERR_ORDER_NOT_FOUND;
+	return e;
+}
+
+static enum err
+restock(struct req *r, long long id)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_LINES], DB_P(db_int(id)), 2, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	while (e == ERR_OK && db_next(rows))
+		e = db_exec(r->db, sql[Q_RESTOCK], DB_P(db_int(db_col_int(rows, 1)),
+			    db_int(db_col_int(rows, 0))), NULL);
+	if (e == ERR_OK)
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+static enum err
+audit_transition(struct req *r, long long id, const char *from,
+		 const char *to)
+{
+	json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "from", json_object_new_string(from));
+	json_object_object_add(d, "to", json_object_new_string(to));
+	return audit_write(r->db, r, r->user.id, !strcmp(to, "cancelled")
+			   ? "order.cancel" : "order.status", "order",
+			   sid(r, id), d);
+}
+
+/* Cancels and restocks in the same transaction: the conditional UPDATE
+ * succeeds once, so the stock comes back once. */
+static enum err
+cancel_txn(struct req *r, void *arg)
+{
+	struct transition *t = arg;
+	struct db_result res = { 0 };
+	const char *from = NULL;
+	enum err e = order_lock(r, t->id, &from);
+
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_CANCEL], DB_P(db_int(t->id),
+			    db_int(is_admin(r))), &res);
+	if (e == ERR_OK && res.affected == 0)
+		return req_fail(r, ERR_ORDER_NOT_CANCELLABLE,
+				"Order is %s and can no longer be cancelled",
+				from);
+	if (e == ERR_OK)
+		e = restock(r, t->id);
+	if (e == ERR_OK)
+		e = audit_transition(r, t->id, from, "cancelled");
+	return e;
+}
+
+static enum err
+orders_cancel(struct req *r)
+{
+	struct transition t = { .to = "cancelled" };
+	enum err e = path_id(r, &t.id);
+
+	if (e == ERR_OK)
+		e = txn_retry(r, cancel_txn, &t);
+	return e != ERR_OK ? e : reply_order(r, t.id);
+}
+
+/* The one status each forward move starts from. */
+static const char *
+transition_from(const char *to)
+{
+	if (!strcmp(to, "paid"))
+		return "pending";
+	if (!strcmp(to, "shipped"))
+		return "paid";
+	if (!strcmp(to, "delivered"))
+		return "shipped";
+	return NULL;
+}
+
+static enum err
+advance_txn(struct req *r, void *arg)
+{
+	struct transition *t = arg;
+	struct db_result res = { 0 };
+	const char *from = NULL, *need = transition_from(t->to);
+	enum err e = order_lock(r, t->id, &from);
+
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_SET_STATUS], DB_P(db_str(t->to),
+			    db_int(t->id), db_str(need)), &res);
+	if (e == ERR_OK && res.affected == 0)
+		return req_fail(r, ERR_ORDER_TRANSITION,
+				"Order is %s and cannot become %s", from, t->to);
+	if (e == ERR_OK)
+		e = audit_transition(r, t->id, from, t->to);
+	return e;
+}
+
+static enum err
+orders_set_status(struct req *r)
+{
+	static const struct field spec[] = {
+		{ "status", FT_STRING, F_REQUIRED | F_TRIM, .max = 16,
+		  .invalid = ERR_ORDER_STATUS_INVALID },
+	};
+	struct field_value v[1];
+	struct transition t;
+	enum err e = path_id(r, &t.id);
+
+	if (e == ERR_OK)
+		e = body_read(r, spec, v);
+	if (e != ERR_OK)
+		return e;
+	t.to = v[0].s;
+	if (!strcmp(t.to, "cancelled"))
+		e = txn_retry(r, cancel_txn, &t);
+	else if (transition_from(t.to))
+		e = txn_retry(r, advance_txn, &t);
+	else
+		e = ERR_ORDER_STATUS_INVALID;
+	return e != ERR_OK ? e : reply_order(r, t.id);
+}
+
+const struct route orders_routes[] = {
+	{ "POST", "/api/orders/create", ROLE_USER, 201, BODY_JSON,
+	  orders_create, "Order products (stock taken at once; "
+	  "Idempotency-Key honoured)", ROUTE_IDEMPOTENT },
+	{ "GET", "/api/orders", ROLE_USER, 200, BODY_NONE, orders_list,
+	  "Your orders (admins: all), ?status=, paging" },
+	{ "GET", "/api/orders/{id}", ROLE_USER, 200, BODY_NONE, orders_get,
+	  "One order" },
+	{ "POST", "/api/orders/{id}/cancel", ROLE_USER, 200, BODY_JSON_OPTIONAL,
+	  orders_cancel, "Cancel an order (owner: while pending; admins: "
+	  "until shipped); stock returns" },
+	{ "PATCH", "/api/orders/{id}", ROLE_ADMIN, 200, BODY_JSON,
+	  orders_set_status, "Move an order: paid, shipped, delivered or "
+	  "cancelled" },
+	{ 0 },
+};

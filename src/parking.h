@@ -1,0 +1,33 @@
+/* parking: parking spaces bound to MQTT sensors, their public list with a
+ * summary per zone, occupancy history, and licence plates. */
+#ifndef HAAS_PARKING_H
+#define HAAS_PARKING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "router.h"
+
+struct config;
+
+extern const struct route parking_routes[];
+
+#define PLATE_MAX 10
+
+/* Normalizes a plate into out (PLATE_MAX + 1 bytes): upper case, spaces
+ * and hyphens removed.  False unless the result is 2 to 10 ASCII letters
+ * and digits. */
+bool parking_plate_normalize(const char *in, char out[PLATE_MAX + 1]);
+
+/* True when s is a usable sensor id (and so broker user name): 1 to 64 of
+ * [A-Za-z0-9._-]. */
+bool parking_sensor_id_valid(const char *s);
+
+/* Adds or replaces the broker account user:password in cfg's
+ * mosquitto_passwd_file with mosquitto_passwd (serialized by a lock file
+ * beside it), then sends SIGHUP to the broker named by mosquitto_pid_file
+ * so it takes the account without a restart.  Returns 0 or -1 (logged). */
+int parking_broker_account_add(const struct config *cfg, const char *user,
+			       const char *password);
+
+#endif

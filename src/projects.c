@@ -1,0 +1,458 @@
+/* projects: HaaS projects: create, list a user's, join, leave, detail with
+ * members and units held per hardware set, and the project's history. */
+#include "projects.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "body.h"
+#include "db.h"
+#include "resources.h"
+#include "util.h"
+
+enum projects_sql {
+	Q_USER_EXISTS,
+	Q_INSERT,
+	Q_ADD_MEMBER,
+	Q_FIND,
+	Q_LEAVE,
+	Q_LIST,
+	Q_GET,
+	Q_MEMBERS,
+	Q_HOLDINGS,
+};
+
+#define PROJECT_COLS \
+	"p.id, p.code, p.name, p.description, p.owner_id, p.created_at"
+/* Projects that user ? belongs to (? NULL: any). */
+#define MEMBER_OF(col) \
+	" AND (? IS NULL OR " col " IN (SELECT project_id" \
+	" FROM project_members WHERE user_id = ?))"
+
+static const char *const sql[] = {
+	[Q_USER_EXISTS] = "SELECT id FROM users WHERE id = ?"
+		" AND status <> 'deleted'",
+	[Q_INSERT] = "INSERT INTO projects (code, name, description,"
+		" owner_id) VALUES (?, ?, ?, ?)",
+	[Q_ADD_MEMBER] = "INSERT INTO project_members (project_id, user_id)"
+		" VALUES (?, ?)",
+	/* The project by code, its owner, and whether user ? is a member. */
+	[Q_FIND] = "SELECT p.id, p.owner_id, m.user_id IS NOT NULL"
+		" FROM projects p LEFT JOIN project_members m"
+		" ON m.project_id = p.id AND m.user_id = ? WHERE p.code = ?",
+	[Q_LEAVE] = "DELETE FROM project_members WHERE project_id = ?"
+		" AND user_id = ?",
+	[Q_LIST] = "SELECT " PROJECT_COLS " FROM projects p"
+		" JOIN project_members me ON me.project_id = p.id"
+		" AND me.user_id = ? ORDER BY p.id LIMIT ? OFFSET ?",
+	[Q_GET] = "SELECT " PROJECT_COLS " FROM projects p WHERE p.id = ?",
+	/* Members and holdings of the projects in one page [lo, hi]. */
+	[Q_MEMBERS] = "SELECT m.project_id, m.user_id FROM project_members m"
+		" WHERE m.project_id BETWEEN ? AND ?" MEMBER_OF("m.project_id")
+		" ORDER BY m.project_id, m.joined_at, m.user_id",
+	[Q_HOLDINGS] = "SELECT h.project_id, r.code, h.units"
+		" FROM resource_holdings h JOIN resources r"
+		" ON r.id = h.resource_id WHERE h.units > 0"
+		" AND h.project_id BETWEEN ? AND ?" MEMBER_OF("h.project_id")
+		" ORDER BY h.project_id, r.code",
+};
+
+static bool
+is_admin(const struct req *r)
+{
+	return r->user.role == ROLE_ADMIN;
+}
+
+/* ---- reading projects ------------------------------------------------- */
+
+static json_object *
+project_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "project_id",
+			       json_object_new_string(db_col(rows, 1)));
+	json_object_object_add(o, "project_name",
+			       json_object_new_string(db_col(rows, 2)));
+	json_object_object_add(o, "description",
+			       json_str_or_null(db_col(rows, 3)));
+	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 4)));
+	json_object_object_add(o, "created_at", json_time(db_col(rows, 5)));
+	json_object_object_add(o, "members", json_object_new_array());
+	json_object_object_add(o, "resources", json_object_new_object());
+	return o;
+}
+
+/* The project in byid (internal id -> project JSON, borrowed) that row
+ * column 0 names; NULL when it is not on this page. */
+static json_object *
+project_of(json_object *byid, const struct db_rows *rows)
+{
+	json_object *p = NULL;
+
+	json_object_object_get_ex(byid, db_col(rows, 0), &p);
+	return p;
+}
+
+/* Adds members and units held per set to the projects in byid, whose
+ * ids lie in [lo, hi]; user (0: any) limits the rows to their projects. */
+static enum err
+project_details(struct req *r, json_object *byid, long long lo,
+		long long hi, long long user)
+{
+	struct db_param u = user ? db_int(user) : db_null();
+	struct db_rows *rows;
+	json_object *p;
+	enum err e = db_query(r->db, sql[Q_MEMBERS], DB_P(db_int(lo),
+		db_int(hi), u, u), 2, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows)) {
+		p = project_of(byid, rows);
+		if (p)
+			json_object_array_add(json_object_object_get(p,
+				"members"), json_id(db_col_int(rows, 1)));
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_HOLDINGS], DB_P(db_int(lo),
+			db_int(hi), u, u), 3, &rows);
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows)) {
+		p = project_of(byid, rows);
+		if (p)
+			json_object_object_add(json_object_object_get(p,
+				"resources"), db_col(rows, 1),
+				json_object_new_int64(db_col_int(rows, 2)));
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* Runs a project query into array arr, indexing each in byid. */
+static enum err
+project_rows(struct req *r, const char *q, const struct db_param *p,
+	     size_t np, json_object *arr, json_object *byid,
+	     long long *lo, long long *hi)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, q, p, np, 6, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	*lo = 0;
+	*hi = -1;
+	while (db_next(rows)) {
+		json_object *o = project_json(rows);
+
+		json_object_array_add(arr, o);
+		json_object_object_add(byid, db_col(rows, 0),
+				       json_object_get(o));
+		if (!*lo)
+			*lo = db_col_int(rows, 0);
+		*hi = db_col_int(rows, 0);
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+static enum err
+projects_list(struct req *r)
+{
+	json_object *arr, *byid;
+	long long user, limit, offset, lo, hi;
+	enum err e;
+
+	if (parse_ll(req_param(r, "user_id"), 1, INT64_MAX, &user))
+		return ERR_USER_NOT_FOUND;
+	if (user != r->user.id && !is_admin(r))
+		return req_fail(r, ERR_FORBIDDEN,
+				"You may only list your own projects");
+	e = req_paging(r, &limit, &offset);
+	if (e != ERR_OK)
+		return e;
+	arr = json_object_new_array();
+	json_object_object_add(req_reply(r), "projects", arr);
+	byid = json_object_new_object();
+	e = project_rows(r, sql[Q_LIST], DB_P(db_int(user), db_int(limit),
+		db_int(offset)), arr, byid, &lo, &hi);
+	if (e == ERR_OK && hi >= lo)
+		e = project_details(r, byid, lo, hi, user);
+	json_object_put(byid);
+	return e;
+}
+
+/* ---- one project ------------------------------------------------------ */
+
+struct project {
+	long long id;
+	long long owner;
+	bool member;		/* the caller is a member */
+};
+
+/* Finds project code (404 when absent) with the caller's membership. */
+static enum err
+project_find(struct req *r, const char *code, struct project *p)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_FIND], DB_P(db_int(r->user.id),
+		db_str(code)), 3, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = ERR_PROJECT_NOT_FOUND;
+	if (db_next(rows)) {
+		p->id = db_col_int(rows, 0);
+		p->owner = db_col_int(rows, 1);
+		p->member = db_col_int(rows, 2) != 0;
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* The project named in the path, readable by members and admins. */
+static enum err
+project_visible(struct req *r, struct project *p)
+{
+	enum err e = project_find(r, req_param(r, "project_id"), p);
+
+	if (e == ERR_OK && !p->member && !is_admin(r))
+		e = ERR_NOT_PROJECT_MEMBER;
+	return e;
+}
+
+static enum err
+projects_get(struct req *r)
+{
+	json_object *arr, *byid;
+	struct project p;
+	long long lo, hi;
+	enum err e = project_visible(r, &p);
+
+	if (e != ERR_OK)
+		return e;
+	arr = json_object_new_array();
+	byid = json_object_new_object();
+	e = project_rows(r, sql[Q_GET], DB_P(db_int(p.id)), arr, byid, &lo,
+			 &hi);
+	if (e == ERR_OK && hi >= lo)
+		e = project_details(r, byid, lo, hi, 0);
+	if (e == ERR_OK && json_object_array_length(arr) == 1)
+		json_object_object_add(req_reply(r), "project", json_object_get(
+			json_object_array_get_idx(arr, 0)));
+	json_object_put(byid);
+	json_object_put(arr);
+	return e;
+}
+
+static enum err
+projects_history(struct req *r)
+{
+	struct project p;
+	enum err e = project_visible(r, &p);
+
+	return e != ERR_OK ? e : resources_history(r, 0, p.id);
+}
+
+/* ---- create, join, leave ---------------------------------------------- */
+
+enum { C_USER, C_NAME, C_DESC, C_CODE };
+
+static const struct field create_spec[] = {
+	[C_USER] = { "user_id", FT_ID, F_REQUIRED,
+		     .missing = ERR_PROJECT_FIELDS },
+	[C_NAME] = { "project_name", FT_STRING, F_REQUIRED | F_TRIM,
+		     .max = 200, .missing = ERR_PROJECT_FIELDS },
+	[C_DESC] = { "description", FT_STRING, F_TRIM | F_NULLABLE,
+		     .max = 2000 },
+	[C_CODE] = { "project_id", FT_STRING, F_REQUIRED | F_TRIM,
+		     .max = 64, .missing = ERR_PROJECT_FIELDS },
+};
+
+/* ERR_USER_NOT_FOUND unless user id exists (an admin creating a
+ * project for someone else may name anyone). */
+static enum err
+user_exists(struct req *r, long long id)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_USER_EXISTS], DB_P(db_int(id)), 1,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = db_next(rows) ? ERR_OK : ERR_USER_NOT_FOUND;
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* Inserts the project and its owner's membership; *id gets its id. */
+static enum err
+create_rows(struct req *r, const struct field_value *v, long long *id)
+{
+	long long owner = v[C_USER].i;
+	struct db_result res;
+	enum err e = ERR_OK;
+
+	if (owner != r->user.id)
+		e = user_exists(r, owner);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_INSERT], DB_P(db_str(v[C_CODE].s),
+			db_str(v[C_NAME].s),
+			db_str(v[C_DESC].is_null ? NULL : v[C_DESC].s),
+			db_int(owner)), &res);
+	if (e == ERR_DUPLICATE)
+		return ERR_PROJECT_EXISTS;
+	if (e != ERR_OK)
+		return e;
+	*id = (long long)res.insert_id;
+	return db_exec(r->db, sql[Q_ADD_MEMBER], DB_P(db_int(*id),
+		db_int(owner)), NULL);
+}
+
+static enum err
+projects_create(struct req *r)
+{
+	struct field_value v[ARRAY_SIZE(create_spec)];
+	long long id;
+	enum err e = body_read(r, create_spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	if (v[C_USER].i != r->user.id && !is_admin(r))
+		return req_fail(r, ERR_FORBIDDEN,
+				"You may only create projects for yourself");
+	e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = create_rows(r, v, &id);
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "project.create",
+				"project", v[C_CODE].s, json_object_new_string(
+					v[C_NAME].s));
+	if (e == ERR_OK)
+		e = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	if (e != ERR_OK)
+		return e;
+	json_object_object_add(req_reply(r), "message", json_object_new_string(
+		"Project created successfully"));
+	json_object_object_add(req_reply(r), "project_id",
+			       json_object_new_string(v[C_CODE].s));
+	return ERR_OK;
+}
+
+static const struct field code_spec[] = {
+	{ "project_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64 },
+};
+
+/* The caller joins p; a concurrent join of the same pair hits the
+ * primary key. */
+static enum err
+join_apply(struct req *r, const struct project *p)
+{
+	enum err e;
+
+	if (p->member)
+		return ERR_ALREADY_MEMBER;
+	e = db_exec(r->db, sql[Q_ADD_MEMBER], DB_P(db_int(p->id),
+		db_int(r->user.id)), NULL);
+	return e == ERR_DUPLICATE ? ERR_ALREADY_MEMBER : e;
+}
+
+/* The owner stays, so a project always has someone who can return what
+ * it holds. */
+static enum err
+leave_apply(struct req *r, const struct project *p)
+{
+	struct db_result res;
+	enum err e;
+
+	if (!p->member)
+		return ERR_NOT_MEMBER;
+	if (p->owner == r->user.id)
+		return ERR_OWNER_CANNOT_LEAVE;
+	e = db_exec(r->db, sql[Q_LEAVE], DB_P(db_int(p->id),
+		db_int(r->user.id)), &res);
+	if (e == ERR_OK && res.affected != 1)
+		e = ERR_NOT_MEMBER;
+	return e;
+}
+
+/* Joins or leaves the project named in the body, in one transaction
+ * with its audit entry. */
+static enum err
+membership(struct req *r, bool join)
+{
+	struct field_value v[1];
+	struct project p;
+	enum err e = body_read(r, code_spec, v);
+
+	if (e == ERR_OK)
+		e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = project_find(r, v[0].s, &p);
+	if (e == ERR_OK)
+		e = join ? join_apply(r, &p) : leave_apply(r, &p);
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, join ? "project.join"
+				: "project.leave", "project", v[0].s, NULL);
+	if (e == ERR_OK)
+		e = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	return e;
+}
+
+static enum err
+projects_join(struct req *r)
+{
+	enum err e = membership(r, true);
+
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "message",
+			json_object_new_string("Successfully joined the project"));
+	return e;
+}
+
+static enum err
+projects_leave(struct req *r)
+{
+	enum err e = membership(r, false);
+
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "message",
+			json_object_new_string("Successfully left the project"));
+	return e;
+}
+
+const struct route projects_routes[] = {
+	{ "POST", "/api/projects/create_project", ROLE_USER, 201, BODY_JSON,
+	  projects_create, "Create a project (you own it)", ROUTE_IDEMPOTENT },
+	{ "GET", "/api/projects/get_projects/{user_id}", ROLE_USER, 200,
+	  BODY_NONE, projects_list,
+	  "Projects a user owns or joined, with members and units held" },
+	{ "POST", "/api/projects/join", ROLE_USER, 200, BODY_JSON,
+	  projects_join, "Join a project by project_id" },
+	{ "POST", "/api/projects/leave", ROLE_USER, 200, BODY_JSON,
+	  projects_leave, "Leave a project by project_id" },
+	{ "GET", "/api/projects/{project_id}", ROLE_USER, 200, BODY_NONE,
+	  projects_get, "A project with members and units held (members)" },
+	{ "GET", "/api/projects/{project_id}/history", ROLE_USER, 200,
+	  BODY_NONE, projects_history,
+	  "Checkouts and checkins of a project, newest first (?cursor=)" },
+	{ 0 },
+};

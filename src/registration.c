@@ -1,0 +1,634 @@
+/* registration: POST /api/register streams a multipart body through the
+ * multipart parser, writes the document under a random name in upload_dir
+ * (checked by its magic bytes, never by the client's name or type), and
+ * creates a pending account and its request in one transaction; staff
+ * decide each request once. */
+#include "registration.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "app.h"
+#include "audit.h"
+#include "body.h"
+#include "db.h"
+#include "log.h"
+#include "multipart.h"
+#include "parking.h"
+#include "util.h"
+
+#define REQ_COLS \
+	"q.id, q.user_id, u.name, u.email, q.plate_number, q.status," \
+	" q.reason, q.submitted_at, q.decided_at, q.decided_by," \
+	" q.document_type, q.document_bytes," \
+	" q.document_name IS NOT NULL AND q.document_deleted_at IS NULL"
+#define REQ_NCOLS 13
+#define TEXT_MAX 1024
+#define DECIDE_TRIES 3
+
+enum registration_sql {
+	Q_PLATE_USED,
+	Q_INSERT,
+	Q_SUBMITTED,
+	Q_LIST,
+	Q_COUNT,
+	Q_GET,
+	Q_LOCK,
+	Q_ACTIVATE,
+	Q_DISABLE,
+	Q_PLATE_ADD,
+	Q_DECIDE,
+	Q_DOCUMENT,
+};
+
+static const char *const sql[] = {
+	[Q_PLATE_USED] = "SELECT COUNT(*) FROM plates WHERE plate_number = ?",
+	[Q_INSERT] = "INSERT INTO registration_requests (user_id, plate_number,"
+		" document_name, document_type, document_bytes)"
+		" VALUES (?, ?, ?, ?, ?)",
+	[Q_SUBMITTED] = "SELECT submitted_at FROM registration_requests"
+		" WHERE id = ?",
+	[Q_LIST] = "SELECT " REQ_COLS " FROM registration_requests q"
+		" JOIN users u ON u.id = q.user_id"
+		" WHERE (? IS NULL OR q.status = ?) ORDER BY q.id"
+		" LIMIT ? OFFSET ?",
+	[Q_COUNT] = "SELECT COUNT(*) FROM registration_requests q"
+		" WHERE (? IS NULL OR q.status = ?)",
+	[Q_GET] = "SELECT " REQ_COLS " FROM registration_requests q"
+		" JOIN users u ON u.id = q.user_id WHERE q.id = ?",
+	[Q_LOCK] = "SELECT user_id, plate_number, status"
+		" FROM registration_requests WHERE id = ? FOR UPDATE",
+	[Q_ACTIVATE] = "UPDATE users SET status = 'active'"
+		" WHERE id = ? AND status = 'pending'",
+	[Q_DISABLE] = "UPDATE users SET status = 'disabled',"
+		" token_version = token_version + 1"
+		" WHERE id = ? AND status = 'pending'",
+	[Q_PLATE_ADD] =
+		"INSERT INTO plates (user_id, plate_number) VALUES (?, ?)",
+	[Q_DECIDE] = "UPDATE registration_requests SET status = ?,"
+		" reason = ?, decided_at = UTC_TIMESTAMP(6), decided_by = ?"
+		" WHERE id = ? AND status = 'pending'",
+	[Q_DOCUMENT] = "SELECT document_name, document_type,"
+		" document_deleted_at IS NULL FROM registration_requests"
+		" WHERE id = ?",
+};
+
+enum { F_NAME, F_EMAIL, F_PASSWORD, F_PLATE, F_NFIELDS };
+
+static const char *const field_names[F_NFIELDS] = {
+	[F_NAME] = "name", [F_EMAIL] = "email", [F_PASSWORD] = "password",
+	[F_PLATE] = "plate_number",
+};
+
+/* The form as it streams in. */
+struct form {
+	struct req *r;
+	const char *fields[F_NFIELDS];
+	struct buf text;
+	int cur;		/* F_*, -1 ignored, F_NFIELDS the document */
+	int fd;
+	char *tmp_path;		/* while the document is being written */
+	char *path;		/* after its type is known */
+	char name[48];
+	const char *type;
+	unsigned char head[8];
+	size_t head_len;
+	long long bytes;
+	bool have_doc;
+	enum err err;
+};
+
+/* ---- the document --------------------------------------------------------- */
+
+/* By content: JPEG, PNG or PDF; the extension lets nginx's mime.types
+ * serve the right Content-Type. */
+static const char *
+magic_type(const unsigned char *h, size_t n, const char **ext)
+{
+	if (n >= 3 && h[0] == 0xFF && h[1] == 0xD8 && h[2] == 0xFF) {
+		*ext = "jpg";
+		return "image/jpeg";
+	}
+	if (n >= 8 && !memcmp(h, "\x89PNG\r\n\x1a\n", 8)) {
+		*ext = "png";
+		return "image/png";
+	}
+	if (n >= 5 && !memcmp(h, "%PDF-", 5)) {
+		*ext = "pdf";
+		return "application/pdf";
+	}
+	return NULL;
+}
+
+/* The client's file name is never used for storage, but one that tries
+ * to climb directories or hide control characters is refused outright. */
+static bool
+filename_ok(const char *s)
+{
+	if (!*s || strstr(s, ".."))
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == '/' || *s == '\\' ||
+		    *s == 0x7F)
+			return false;
+	return true;
+}
+
+static enum err
+doc_open(struct form *f, const struct mp_part *p)
+{
+	unsigned char rnd[16];
+
+	if (f->have_doc)
+		return ERR_MULTIPART_INVALID;
+	if (!p->has_filename)
+		return ERR_REGISTRATION_FIELDS;
+	if (!filename_ok(p->filename))
+		return ERR_DOCUMENT_NAME;
+	random_bytes(rnd, sizeof(rnd));
+	hex_encode(rnd, sizeof(rnd), f->name);
+	f->tmp_path = xasprintf("%s/%s.part", f->r->app->cfg.upload_dir,
+				f->name);
+	f->fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		     0644);
+	if (f->fd < 0) {
+		log_error("register: cannot create %s: %s", f->tmp_path,
+			  strerror(errno));
+		return ERR_INTERNAL;
+	}
+	f->have_doc = true;
+	return ERR_OK;
+}
+
+static enum err
+doc_write(struct form *f, const char *s, size_t n)
+{
+	size_t k = n < sizeof(f->head) - f->head_len ? n
+		: sizeof(f->head) - f->head_len;
+	ssize_t w;
+
+	memcpy(f->head + f->head_len, s, k);
+	f->head_len += k;
+	f->bytes += (long long)n;
+	if (f->bytes > f->r->app->cfg.upload_max_bytes)
+		return ERR_DOCUMENT_TOO_LARGE;
+	while (n) {
+		w = write(f->fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_error("register: write: %s", strerror(errno));
+			return ERR_INTERNAL;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return ERR_OK;
+}
+
+/* Closes the file and gives it its final name once the type is known. */
+static enum err
+doc_close(struct form *f)
+{
+	const char *ext;
+
+	if (close(f->fd)) {
+		f->fd = -1;
+		return ERR_INTERNAL;
+	}
+	f->fd = -1;
+	f->type = magic_type(f->head, f->head_len, &ext);
+	if (!f->type)
+		return ERR_DOCUMENT_TYPE;
+	snprintf(f->name + 32, sizeof(f->name) - 32, ".%s", ext);
+	f->path = xasprintf("%s/%s", f->r->app->cfg.upload_dir, f->name);
+	if (rename(f->tmp_path, f->path)) {
+		log_error("register: rename: %s", strerror(errno));
+		free(f->path);
+		f->path = NULL;
+		return ERR_INTERNAL;
+	}
+	free(f->tmp_path);
+	f->tmp_path = NULL;
+	return ERR_OK;
+}
+
+/* Removes whatever was written (on any failure). */
+static void
+doc_discard(struct form *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->tmp_path)
+		unlink(f->tmp_path);
+	if (f->path)
+		unlink(f->path);
+	free(f->tmp_path);
+	free(f->path);
+	f->fd = -1;
+	f->tmp_path = f->path = NULL;
+}
+
+/* ---- the form ------------------------------------------------------------- */
+
+static int
+on_begin(void *arg, const struct mp_part *p)
+{
+	struct form *f = arg;
+	int i;
+
+	f->cur = -1;
+	f->text.len = 0;
+	if (!strcmp(p->name, "document")) {
+		f->cur = F_NFIELDS;
+		f->err = doc_open(f, p);
+		return f->err != ERR_OK;
+	}
+	for (i = 0; i < F_NFIELDS; i++)
+		if (!strcmp(p->name, field_names[i]))
+			f->cur = i;
+	if (f->cur >= 0 && f->fields[f->cur])
+		f->err = ERR_MULTIPART_INVALID;	/* sent twice */
+	return f->err != ERR_OK;
+}
+
+static int
+on_data(void *arg, const char *s, size_t n)
+{
+	struct form *f = arg;
+
+	if (f->cur == F_NFIELDS)
+		f->err = doc_write(f, s, n);
+	else if (f->cur >= 0 && f->text.len + n > TEXT_MAX)
+		f->err = req_fail(f->r, ERR_FIELD_INVALID,
+				  "%s is too long", field_names[f->cur]);
+	else if (f->cur >= 0)
+		buf_add(&f->text, s, n);
+	return f->err != ERR_OK;
+}
+
+static int
+on_end(void *arg)
+{
+	struct form *f = arg;
+	const char *s = f->text.s ? f->text.s : "";
+
+	if (f->cur == F_NFIELDS)
+		f->err = doc_close(f);
+	else if (f->cur >= 0 && !utf8_valid(s, f->text.len))
+		f->err = ERR_BAD_UTF8;
+	else if (f->cur >= 0)
+		f->fields[f->cur] = req_strndup(f->r, s, f->text.len);
+	return f->err != ERR_OK;
+}
+
+static const struct mp_callbacks form_callbacks = { on_begin, on_data,
+						    on_end };
+
+static enum err
+form_parse(struct req *r, struct form *f)
+{
+	char boundary[MP_BOUNDARY_MAX + 1];
+	struct multipart *mp;
+	enum mp_status s;
+
+	if (!multipart_boundary(r->content_type, boundary))
+		return ERR_MULTIPART_REQUIRED;
+	mp = xmalloc(sizeof(*mp));
+	multipart_init(mp, boundary, &form_callbacks, f);
+	s = multipart_feed(mp, r->body ? r->body : "", r->body_len);
+	if (s == MP_OK)
+		s = multipart_finish(mp);
+	free(mp);
+	buf_release(&f->text);
+	if (f->err != ERR_OK)
+		return f->err;
+	if (s == MP_ERR_LIMIT)
+		return req_fail(r, ERR_MULTIPART_INVALID,
+				"Multipart body exceeds a limit (parts, headers"
+				" or header length)");
+	return s == MP_OK ? ERR_OK : ERR_MULTIPART_INVALID;
+}
+
+/* ---- POST /api/register --------------------------------------------------- */
+
+static enum err
+form_check(struct req *r, struct form *f, char plate[PLATE_MAX + 1])
+{
+	int i;
+
+	for (i = 0; i < F_NFIELDS; i++)
+		if (!f->fields[i] || !*f->fields[i])
+			return ERR_REGISTRATION_FIELDS;
+	if (!f->have_doc)
+		return ERR_REGISTRATION_FIELDS;
+	if (!accounts_email_valid(f->fields[F_EMAIL]))
+		return ERR_EMAIL_INVALID;
+	if (!parking_plate_normalize(f->fields[F_PLATE], plate))
+		return ERR_PLATE_INVALID;
+	return accounts_check_password(r, f->fields[F_PASSWORD], NULL,
+				       f->fields[F_EMAIL]);
+}
+
+static enum err
+register_store(struct req *r, const struct form *f, const char *plate,
+	       long long *id)
+{
+	struct new_account a = { .email = f->fields[F_EMAIL],
+		.name = f->fields[F_NAME], .password = f->fields[F_PASSWORD],
+		.role = ROLE_USER, .status = "pending" };
+	struct db_result res;
+	struct db_rows *rows;
+	long long uid, used = 0;
+	enum err e = accounts_create(r->db, r, &a, &uid);
+
+	if (e == ERR_EMAIL_TAKEN)
+		return ERR_EMAIL_REGISTERED;
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_PLATE_USED], DB_P(db_str(plate)), 1,
+			     &rows);
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows))
+		used = db_col_int(rows, 0);
+	db_rows_free(rows);
+	if (used)
+		return ERR_PLATE_TAKEN;
+	e = db_exec(r->db, sql[Q_INSERT], DB_P(db_int(uid), db_str(plate),
+		db_str(f->name), db_str(f->type), db_int(f->bytes)), &res);
+	if (e == ERR_DUPLICATE)
+		return ERR_PLATE_TAKEN;
+	if (e != ERR_OK)
+		return e;
+	*id = (long long)res.insert_id;
+	return audit_write(r->db, r, uid, "registration.submit",
+			   "registration_request", req_printf(r, "%lld", *id),
+			   json_object_new_string(plate));
+}
+
+static enum err
+reply_submitted(struct req *r, long long id)
+{
+	json_object *o = req_reply(r);
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_SUBMITTED], DB_P(db_int(id)), 1,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	json_object_object_add(o, "request_id", json_id(id));
+	json_object_object_add(o, "status", json_object_new_string("pending"));
+	json_object_object_add(o, "submitted_at", db_next(rows)
+			       ? json_time(db_col(rows, 0)) : NULL);
+	db_rows_free(rows);
+	return ERR_OK;
+}
+
+static enum err
+register_submit(struct req *r)
+{
+	struct form f = { .r = r, .fd = -1, .cur = -1 };
+	char plate[PLATE_MAX + 1];
+	long long id = 0;
+	enum err e = form_parse(r, &f);
+
+	if (e == ERR_OK)
+		e = form_check(r, &f, plate);
+	if (e == ERR_OK)
+		e = db_begin(r->db);
+	if (e != ERR_OK)
+		goto out;
+	e = register_store(r, &f, plate, &id);
+	if (e == ERR_OK)
+		e = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	if (e == ERR_OK)
+		e = reply_submitted(r, id);
+out:
+	if (e != ERR_OK)
+		doc_discard(&f);
+	free(f.tmp_path);
+	free(f.path);
+	return e;
+}
+
+/* ---- staff ---------------------------------------------------------------- */
+
+static json_object *
+request_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object(), *d = NULL;
+
+	json_object_object_add(o, "request_id", json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 1)));
+	json_object_object_add(o, "name", json_str_or_null(db_col(rows, 2)));
+	json_object_object_add(o, "email", json_str_or_null(db_col(rows, 3)));
+	json_object_object_add(o, "plate_number",
+			       json_object_new_string(db_col(rows, 4)));
+	json_object_object_add(o, "status",
+			       json_object_new_string(db_col(rows, 5)));
+	json_object_object_add(o, "reason", json_str_or_null(db_col(rows, 6)));
+	json_object_object_add(o, "submitted_at", json_time(db_col(rows, 7)));
+	json_object_object_add(o, "decided_at", json_time(db_col(rows, 8)));
+	json_object_object_add(o, "decided_by", db_col(rows, 9)
+			       ? json_id(db_col_int(rows, 9)) : NULL);
+	if (db_col_int(rows, 12)) {
+		d = json_object_new_object();
+		json_object_object_add(d, "type",
+				       json_str_or_null(db_col(rows, 10)));
+		json_object_object_add(d, "bytes", json_object_new_int64(
+			db_col_int(rows, 11)));
+	}
+	json_object_object_add(o, "document", d);
+	return o;
+}
+
+static enum err
+requests_list(struct req *r)
+{
+	const char *st = req_query(r, "status");
+	long long limit, offset;
+	json_object *arr = json_object_new_array();
+	struct db_rows *rows;
+	enum err e = req_paging(r, &limit, &offset);
+
+	json_object_object_add(req_reply(r), "requests", arr);
+	st = st && *st ? st : NULL;
+	if (st && strcmp(st, "pending") && strcmp(st, "approved") &&
+	    strcmp(st, "rejected"))
+		return ERR_REQUEST_STATUS_INVALID;
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_LIST], DB_P(db_str(st), db_str(st),
+			db_int(limit), db_int(offset)), REQ_NCOLS, &rows);
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows))
+		json_object_array_add(arr, request_json(rows));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e != ERR_OK)
+		return e;
+	e = db_query(r->db, sql[Q_COUNT], DB_P(db_str(st), db_str(st)), 1,
+		     &rows);
+	if (e == ERR_OK && db_next(rows))
+		json_object_object_add(req_reply(r), "total",
+			json_object_new_int64(db_col_int(rows, 0)));
+	if (e == ERR_OK)
+		db_rows_free(rows);
+	return e;
+}
+
+static enum err
+path_id(struct req *r, long long *id)
+{
+	const char *s = req_param(r, "id");
+
+	return s && !parse_ll(s, 1, INT64_MAX, id) ? ERR_OK
+						    : ERR_REQUEST_NOT_FOUND;
+}
+
+static enum err
+reply_request(struct req *r, long long id)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_GET], DB_P(db_int(id)), REQ_NCOLS,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows))
+		json_object_object_add(req_reply(r), "request",
+				       request_json(rows));
+	else
+		e = ERR_REQUEST_NOT_FOUND;
+	db_rows_free(rows);
+	return e;
+}
+
+/* The document itself is sent by nginx from an internal location: haasd
+ * only names it, after the router has checked the caller's role. */
+static enum err
+requests_document(struct req *r)
+{
+	struct db_rows *rows;
+	long long id;
+	enum err e = path_id(r, &id);
+
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_DOCUMENT], DB_P(db_int(id)), 3, &rows);
+	if (e != ERR_OK)
+		return e;
+	if (!db_next(rows))
+		e = ERR_REQUEST_NOT_FOUND;
+	else if (!db_col(rows, 0) || !db_col_int(rows, 2))
+		e = ERR_DOCUMENT_NOT_FOUND;
+	else
+		req_header(r, "X-Accel-Redirect", req_printf(r,
+			   "/internal/uploads/%s", db_col(rows, 0)));
+	db_rows_free(rows);
+	return e;
+}
+
+struct decision {
+	const char *status;	/* "approved" or "rejected" */
+	const char *reason;
+};
+
+/* Locks the request; approving activates the account and registers its
+ * plate, rejecting disables the account; either way exactly once. */
+static enum err
+decide_locked(struct req *r, long long id, const struct decision *d)
+{
+	bool approve = !strcmp(d->status, "approved");
+	struct db_rows *rows;
+	char plate[PLATE_MAX + 1] = "";
+	long long uid = 0;
+	json_object *det;
+	enum err e = db_query(r->db, sql[Q_LOCK], DB_P(db_int(id)), 3, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	if (!db_next(rows))
+		e = ERR_REQUEST_NOT_FOUND;
+	else if (strcmp(db_col(rows, 2), "pending"))
+		e = ERR_REQUEST_DECIDED;
+	else {
+		uid = db_col_int(rows, 0);
+		snprintf(plate, sizeof(plate), "%s", db_col(rows, 1));
+	}
+	db_rows_free(rows);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[approve ? Q_ACTIVATE : Q_DISABLE],
+			    DB_P(db_int(uid)), NULL);
+	if (e == ERR_OK && approve)
+		e = db_exec(r->db, sql[Q_PLATE_ADD], DB_P(db_int(uid),
+			db_str(plate)), NULL);
+	if (e == ERR_DUPLICATE)
+		return ERR_PLATE_TAKEN;
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_DECIDE], DB_P(db_str(d->status),
+			db_str(d->reason), db_int(r->user.id), db_int(id)), NULL);
+	if (e != ERR_OK)
+		return e;
+	det = json_object_new_object();
+	json_object_object_add(det, "plate_number", json_object_new_string(plate));
+	json_object_object_add(det, "reason", json_str_or_null(d->reason));
+	return audit_write(r->db, r, r->user.id, approve
+			   ? "registration.approve" : "registration.reject",
+			   "registration_request", req_printf(r, "%lld", id),
+			   det);
+}
+
+static enum err
+requests_decide(struct req *r)
+{
+	static const struct field spec[] = {
+		{ "status", FT_STRING, F_REQUIRED | F_TRIM, 1, 16,
+		  ERR_DECISION_INVALID, ERR_DECISION_INVALID },
+		{ "reason", FT_STRING, F_TRIM | F_NULLABLE, 0, 500 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct decision d;
+	long long id;
+	int tries = 0;
+	enum err e = path_id(r, &id);
+
+	if (e == ERR_OK)
+		e = body_read(r, spec, v);
+	if (e != ERR_OK)
+		return e;
+	if (strcmp(v[0].s, "approved") && strcmp(v[0].s, "rejected"))
+		return ERR_DECISION_INVALID;
+	d.status = v[0].s;
+	d.reason = v[1].set && !v[1].is_null && *v[1].s ? v[1].s : NULL;
+	do {
+		e = db_begin(r->db);
+		if (e == ERR_OK)
+			e = decide_locked(r, id, &d);
+		if (e == ERR_OK)
+			e = db_commit(r->db);
+		else
+			db_rollback(r->db);
+	} while (e == ERR_DB_RETRY && ++tries < DECIDE_TRIES);
+	return e != ERR_OK ? e : reply_request(r, id);
+}
+
+const struct route registration_routes[] = {
+	{ "POST", "/api/register", ROLE_NONE, 201, BODY_RAW, register_submit,
+	  "Register as a driver: multipart name, email, password, "
+	  "plate_number and document (JPEG, PNG or PDF)" },
+	{ "GET", "/api/requests", ROLE_OPERATOR, 200, BODY_NONE,
+	  requests_list, "Registration requests (?status=, paging)" },
+	{ "GET", "/api/requests/{id}/document", ROLE_OPERATOR, 200, BODY_NONE,
+	  requests_document, "A request's identity document (served by "
+	  "nginx)" },
+	{ "PUT", "/api/requests/{id}", ROLE_OPERATOR, 200, BODY_JSON,
+	  requests_decide, "Approve or reject a request, once" },
+	{ 0 },
+};

@@ -1,0 +1,773 @@
+/* resources: hardware sets and their checkout/checkin.  The invariant
+ * available + held = total is kept by conditional UPDATEs checked by
+ * affected rows, with CHECK constraints as the backstop; bulk requests
+ * lock resource rows in id order and the whole transaction is retried on
+ * deadlock or lock-wait timeout. */
+#include "resources.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "body.h"
+#include "db.h"
+#include "util.h"
+
+#define UNITS_MAX 1000000000LL
+#define ITEMS_MAX 100
+#define MOVE_ATTEMPTS 6
+
+enum resources_sql {
+	Q_LIST,
+	Q_COUNT,
+	Q_GET,
+	Q_ID_ANY,
+	Q_ID_LIVE,
+	Q_LOCK,
+	Q_INSERT,
+	Q_UPDATE,
+	Q_RETIRE,
+	Q_PROJECT,
+	Q_TAKE,
+	Q_HOLD,
+	Q_GIVE_BACK,
+	Q_RELEASE,
+	Q_AVAILABLE,
+	Q_EVENT,
+	Q_HIST_RESOURCE,
+	Q_HIST_PROJECT,
+};
+
+#define RES_COLS "r.code, r.name, r.total_units, r.available_units"
+#define HIST_COLS \
+	"e.id, e.at, e.actor_id, e.action, r.code, p.code, e.user_id," \
+	" e.units, e.available_after FROM resource_events e" \
+	" JOIN resources r ON r.id = e.resource_id" \
+	" LEFT JOIN projects p ON p.id = e.project_id"
+
+static const char *const sql[] = {
+	/* held_by_you: what the caller holds personally (no project). */
+	[Q_LIST] = "SELECT " RES_COLS ", COALESCE(h.units, 0) FROM resources r"
+		" LEFT JOIN resource_holdings h ON h.resource_id = r.id"
+		" AND h.holder = CONCAT('u', ?) WHERE r.retired_at IS NULL"
+		" ORDER BY r.code LIMIT ? OFFSET ?",
+	[Q_COUNT] = "SELECT COUNT(*) FROM resources WHERE retired_at IS NULL",
+	[Q_GET] = "SELECT " RES_COLS ", COALESCE(h.units, 0) FROM resources r"
+		" LEFT JOIN resource_holdings h ON h.resource_id = r.id"
+		" AND h.holder = CONCAT('u', ?)"
+		" WHERE r.code = ? AND r.retired_at IS NULL",
+	/* History stays readable after a set is retired. */
+	[Q_ID_ANY] = "SELECT id FROM resources WHERE code = ?",
+	[Q_ID_LIVE] = "SELECT id FROM resources WHERE code = ?"
+		" AND retired_at IS NULL",
+	[Q_LOCK] = "SELECT id FROM resources WHERE code = ?"
+		" AND retired_at IS NULL FOR UPDATE",
+	[Q_INSERT] = "INSERT INTO resources (code, name, total_units,"
+		" available_units) VALUES (?, ?, ?, ?)",
+	/* MariaDB assigns left to right, so available is computed from the
+	 * old total before total changes; a capacity below what is held
+	 * makes available negative, which the CHECK refuses. */
+	[Q_UPDATE] = "UPDATE resources SET name = COALESCE(?, name),"
+		" available_units = available_units + COALESCE(?, total_units)"
+		"   - total_units,"
+		" total_units = COALESCE(?, total_units) WHERE id = ?",
+	[Q_RETIRE] = "UPDATE resources SET retired_at = UTC_TIMESTAMP(6)"
+		" WHERE id = ? AND retired_at IS NULL"
+		" AND available_units = total_units",
+	/* The project, and whether the caller is a member.  The membership
+	 * row is share-locked so a concurrent leave waits for us. */
+	[Q_PROJECT] = "SELECT p.id, m.user_id IS NOT NULL FROM projects p"
+		" LEFT JOIN project_members m ON m.project_id = p.id"
+		" AND m.user_id = ? WHERE p.code = ? LOCK IN SHARE MODE",
+	/* The oversell guard: no row changes unless enough is available. */
+	[Q_TAKE] = "UPDATE resources SET available_units = available_units - ?"
+		" WHERE id = ? AND retired_at IS NULL AND available_units >= ?",
+	[Q_HOLD] = "INSERT INTO resource_holdings (resource_id, project_id,"
+		" user_id, units) VALUES (?, ?, ?, ?)"
+		" ON DUPLICATE KEY UPDATE units = units + VALUES(units)",
+	/* The resource row first, as checkout does, so that both lock in
+	 * the same order; the holder's count is the real guard. */
+	[Q_GIVE_BACK] = "UPDATE resources SET available_units ="
+		" available_units + ? WHERE id = ?",
+	[Q_RELEASE] = "UPDATE resource_holdings SET units = units - ?"
+		" WHERE resource_id = ? AND holder = ? AND units >= ?",
+	[Q_AVAILABLE] = "SELECT available_units FROM resources WHERE id = ?",
+	[Q_EVENT] = "INSERT INTO resource_events (actor_id, resource_id,"
+		" project_id, user_id, action, units, available_after)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[Q_HIST_RESOURCE] = "SELECT " HIST_COLS " WHERE e.resource_id = ?"
+		" AND e.id < ? ORDER BY e.id DESC LIMIT ?",
+	[Q_HIST_PROJECT] = "SELECT " HIST_COLS " WHERE e.project_id = ?"
+		" AND e.id < ? ORDER BY e.id DESC LIMIT ?",
+};
+
+static json_object *
+resource_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "resource_id",
+			       json_object_new_string(db_col(rows, 0)));
+	json_object_object_add(o, "name",
+			       json_object_new_string(db_col(rows, 1)));
+	json_object_object_add(o, "total_units",
+			       json_object_new_int64(db_col_int(rows, 2)));
+	json_object_object_add(o, "available_units",
+			       json_object_new_int64(db_col_int(rows, 3)));
+	json_object_object_add(o, "held_by_you",
+			       json_object_new_int64(db_col_int(rows, 4)));
+	return o;
+}
+
+static enum err
+count_into(struct req *r, const char *q, const char *key)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, q, DB_NONE, 1, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	if (db_next(rows))
+		json_object_object_add(req_reply(r), key,
+				       json_object_new_int64(db_col_int(rows, 0)));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+static enum err
+resources_list(struct req *r)
+{
+	long long limit, offset;
+	struct db_rows *rows;
+	json_object *arr;
+	enum err e = req_paging(r, &limit, &offset);
+
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_LIST], DB_P(db_int(r->user.id),
+			db_int(limit), db_int(offset)), 5, &rows);
+	if (e != ERR_OK)
+		return e;
+	arr = json_object_new_array();
+	json_object_object_add(req_reply(r), "resources", arr);
+	while (db_next(rows))
+		json_object_array_add(arr, resource_json(rows));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e != ERR_OK ? e : count_into(r, sql[Q_COUNT], "total");
+}
+
+static enum err
+resources_get(struct req *r)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_GET], DB_P(db_int(r->user.id),
+		db_str(req_param(r, "resource_id"))), 5, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = ERR_RESOURCE_NOT_FOUND;
+	if (db_next(rows)) {
+		json_object_object_add(req_reply(r), "resource",
+				       resource_json(rows));
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* The first column of the first row as an id; notfound when no row. */
+static enum err
+query_id(struct req *r, const char *q, const struct db_param *p, size_t np,
+	 unsigned ncols, enum err notfound, long long *id)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, q, p, np, ncols, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	e = notfound;
+	if (db_next(rows)) {
+		*id = db_col_int(rows, 0);
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* ---- admin: create, change, retire ------------------------------------ */
+
+enum { N_NAME, N_TOTAL, N_CODE };
+
+static enum err
+resources_create(struct req *r)
+{
+	static const struct field spec[] = {
+		[N_NAME] = { "name", FT_STRING, F_REQUIRED | F_TRIM,
+			     .max = 200, .missing = ERR_RESOURCE_FIELDS },
+		[N_TOTAL] = { "total_units", FT_INT, F_REQUIRED, .min = 0,
+			      .max = UNITS_MAX, .missing = ERR_RESOURCE_FIELDS,
+			      .invalid = ERR_TOTAL_UNITS_INVALID },
+		[N_CODE] = { "resource_id", FT_STRING, F_TRIM | F_NULLABLE,
+			     .max = 64 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	const char *code;
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	/* Without a code the name is the code, as in HaaS (HWSet1). */
+	code = v[N_CODE].set && !v[N_CODE].is_null && *v[N_CODE].s
+		? v[N_CODE].s : v[N_NAME].s;
+	if (strlen(code) > 64)
+		return req_fail(r, ERR_FIELD_INVALID,
+				"resource_id must be at most 64 characters");
+	e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = db_exec(r->db, sql[Q_INSERT], DB_P(db_str(code),
+		db_str(v[N_NAME].s), db_int(v[N_TOTAL].i),
+		db_int(v[N_TOTAL].i)), NULL);
+	if (e == ERR_DUPLICATE)
+		e = ERR_RESOURCE_EXISTS;
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "resource.create",
+				"resource", code, json_object_new_int64(
+					v[N_TOTAL].i));
+	if (e != ERR_OK) {
+		db_rollback(r->db);
+		return e;
+	}
+	e = db_commit(r->db);
+	if (e != ERR_OK)
+		return e;
+	json_object_object_add(req_reply(r), "message", json_object_new_string(
+		"Resource created successfully"));
+	json_object_object_add(req_reply(r), "resource_id",
+			       json_object_new_string(code));
+	return ERR_OK;
+}
+
+static json_object *
+update_details(const struct field_value *v)
+{
+	json_object *d = json_object_new_object();
+
+	if (v[N_NAME].set)
+		json_object_object_add(d, "name",
+				       json_object_new_string(v[N_NAME].s));
+	if (v[N_TOTAL].set)
+		json_object_object_add(d, "total_units",
+				       json_object_new_int64(v[N_TOTAL].i));
+	return d;
+}
+
+static enum err
+resources_update(struct req *r)
+{
+	static const struct field spec[] = {
+		[N_NAME] = { "name", FT_STRING, F_TRIM, .min = 1, .max = 200 },
+		[N_TOTAL] = { "total_units", FT_INT, 0, .min = 0,
+			      .max = UNITS_MAX,
+			      .invalid = ERR_TOTAL_UNITS_INVALID },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	const char *code = req_param(r, "resource_id");
+	long long id;
+	enum err e = body_read(r, spec, v);
+
+	if (e == ERR_OK)
+		e = db_begin(r->db);
+	if (e != ERR_OK)
+		return e;
+	e = query_id(r, sql[Q_LOCK], DB_P(db_str(code)), 1,
+		     ERR_RESOURCE_NOT_FOUND, &id);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_UPDATE], DB_P(
+			db_str(v[N_NAME].set ? v[N_NAME].s : NULL),
+			v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
+			v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
+			db_int(id)), NULL);
+	if (e == ERR_CONFLICT)
+		e = ERR_CAPACITY_BELOW_HELD;
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "resource.update",
+				"resource", code, update_details(v));
+	if (e == ERR_OK)
+		e = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	return e != ERR_OK ? e : resources_get(r);
+}
+
+static enum err
+resources_retire(struct req *r)
+{
+	const char *code = req_param(r, "resource_id");
+	struct db_result res;
+	long long id;
+	enum err e = db_begin(r->db);
+
+	if (e != ERR_OK)
+		return e;
+	e = query_id(r, sql[Q_LOCK], DB_P(db_str(code)), 1,
+		     ERR_RESOURCE_NOT_FOUND, &id);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_RETIRE], DB_P(db_int(id)), &res);
+	if (e == ERR_OK && res.affected != 1)
+		e = ERR_RESOURCE_IN_USE;
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "resource.retire",
+				"resource", code, NULL);
+	if (e == ERR_OK)
+		e = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	return e;
+}
+
+/* ---- checkout and checkin --------------------------------------------- */
+
+struct line {
+	const char *code;
+	long long units;
+	long long id;		/* resources.id, once resolved */
+	long long available;	/* after this request */
+};
+
+struct move {
+	bool checkin;
+	bool bulk;
+	const char *project_code;	/* NULL: the caller holds */
+	long long project;		/* projects.id, once resolved */
+	char holder[32];		/* resource_holdings.holder */
+	struct line *lines;
+	size_t n;
+};
+
+enum { L_CODE, L_UNITS };
+
+static const struct field line_spec[] = {
+	[L_CODE] = { "resource_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64,
+		     .missing = ERR_CHECKOUT_FIELDS },
+	[L_UNITS] = { "units", FT_INT, F_REQUIRED, .min = 1, .max = UNITS_MAX,
+		      .missing = ERR_CHECKOUT_FIELDS,
+		      .invalid = ERR_UNITS_INVALID },
+};
+
+/* Adds a line, or its units to an earlier line naming the same set, so
+ * that the check sees the sum. */
+static void
+line_add(struct move *m, const char *code, long long units)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		if (!strcmp(m->lines[i].code, code)) {
+			m->lines[i].units += units;
+			return;
+		}
+	}
+	m->lines[m->n].code = code;
+	m->lines[m->n].units = units;
+	m->n++;
+}
+
+static enum err
+read_items(struct req *r, struct move *m, json_object *items)
+{
+	size_t i, n = json_object_array_length(items);
+	struct field_value v[ARRAY_SIZE(line_spec)];
+	enum err e;
+
+	if (n == 0)
+		return ERR_ITEMS_INVALID;
+	m->lines = req_alloc(r, n * sizeof(*m->lines));
+	for (i = 0; i < n; i++) {
+		json_object *it = json_object_array_get_idx(items, i);
+
+		if (!json_object_is_type(it, json_type_object))
+			return ERR_ITEMS_INVALID;
+		e = body_fields(r, it, line_spec, ARRAY_SIZE(line_spec), v);
+		if (e != ERR_OK)
+			return e;
+		line_add(m, v[L_CODE].s, v[L_UNITS].i);
+	}
+	return ERR_OK;
+}
+
+enum { M_PROJECT, M_ITEMS };
+
+/* Reads {resource_id, units, project_id} or {items: [...], project_id}. */
+static enum err
+move_read(struct req *r, struct move *m)
+{
+	static const struct field spec[] = {
+		[M_PROJECT] = { "project_id", FT_STRING, F_TRIM | F_NULLABLE,
+				.max = 64 },
+		[M_ITEMS] = { "items", FT_ARRAY, 0, .max = ITEMS_MAX,
+			      .invalid = ERR_ITEMS_INVALID },
+	};
+	struct field_value v[ARRAY_SIZE(spec)], l[ARRAY_SIZE(line_spec)];
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	if (v[M_PROJECT].set && !v[M_PROJECT].is_null && *v[M_PROJECT].s)
+		m->project_code = v[M_PROJECT].s;
+	if (v[M_ITEMS].set) {
+		m->bulk = true;
+		return read_items(r, m, v[M_ITEMS].o);
+	}
+	e = body_read(r, line_spec, l);
+	if (e != ERR_OK)
+		return e;
+	m->lines = req_alloc(r, sizeof(*m->lines));
+	line_add(m, l[L_CODE].s, l[L_UNITS].i);
+	return ERR_OK;
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Names the failing set in the error body. */
+static enum err
+line_fail(struct req *r, const struct line *l, enum err e)
+{
+	req_fail_extra(r, "resource_id", json_object_new_string(l->code));
+	return e;
+}
+
+/* Resolves codes to ids (no locks yet) and sorts the lines by id: every
+ * transaction then locks resource rows in the same order. */
+static enum err
+move_resolve(struct req *r, struct move *m)
+{
+	size_t i;
+	enum err e;
+
+	for (i = 0; i < m->n; i++) {
+		e = query_id(r, sql[Q_ID_LIVE], DB_P(db_str(m->lines[i].code)),
+			     1, ERR_RESOURCE_NOT_FOUND, &m->lines[i].id);
+		if (e != ERR_OK)
+			return line_fail(r, &m->lines[i], e);
+	}
+	qsort(m->lines, m->n, sizeof(*m->lines), line_cmp);
+	return ERR_OK;
+}
+
+/* Finds the project and checks that the caller may act for it. */
+static enum err
+move_project(struct req *r, struct move *m)
+{
+	struct db_rows *rows;
+	bool member = false;
+	enum err e;
+
+	if (!m->project_code) {
+		snprintf(m->holder, sizeof(m->holder), "u%lld", r->user.id);
+		return ERR_OK;
+	}
+	e = db_query(r->db, sql[Q_PROJECT], DB_P(db_int(r->user.id),
+		db_str(m->project_code)), 2, &rows);
+	if (e != ERR_OK)
+		return e;
+	e = ERR_PROJECT_NOT_FOUND;
+	if (db_next(rows)) {
+		m->project = db_col_int(rows, 0);
+		member = db_col_int(rows, 1) != 0;
+		e = member ? ERR_OK : ERR_NOT_PROJECT_MEMBER;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	snprintf(m->holder, sizeof(m->holder), "p%lld", m->project);
+	return e;
+}
+
+static enum err
+line_take(struct req *r, const struct move *m, const struct line *l)
+{
+	struct db_result res;
+	enum err e = db_exec(r->db, sql[Q_TAKE], DB_P(db_int(l->units),
+		db_int(l->id), db_int(l->units)), &res);
+
+	if (e == ERR_OK && res.affected != 1)
+		e = ERR_INSUFFICIENT_UNITS;
+	if (e == ERR_CONFLICT)
+		e = ERR_INSUFFICIENT_UNITS;
+	if (e != ERR_OK)
+		return e;
+	return db_exec(r->db, sql[Q_HOLD], DB_P(db_int(l->id),
+		m->project ? db_int(m->project) : db_null(),
+		m->project ? db_null() : db_int(r->user.id),
+		db_int(l->units)), NULL);
+}
+
+static enum err
+line_release(struct req *r, const struct move *m, const struct line *l)
+{
+	struct db_result res;
+	enum err e = db_exec(r->db, sql[Q_GIVE_BACK], DB_P(db_int(l->units),
+		db_int(l->id)), NULL);
+
+	/* More back than could ever be out: the CHECK refused it. */
+	if (e == ERR_CONFLICT)
+		return ERR_CHECKIN_FAILED;
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_RELEASE], DB_P(db_int(l->units),
+			db_int(l->id), db_str(m->holder), db_int(l->units)),
+			&res);
+	if (e == ERR_OK && res.affected != 1)
+		e = ERR_CHECKIN_FAILED;
+	return e;
+}
+
+static json_object *
+event_details(const struct move *m, const struct line *l)
+{
+	json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "project_id",
+			       json_str_or_null(m->project_code));
+	json_object_object_add(d, "units", json_object_new_int64(l->units));
+	json_object_object_add(d, "available_units",
+			       json_object_new_int64(l->available));
+	return d;
+}
+
+/* Records the line in the history and the audit log. */
+static enum err
+line_record(struct req *r, const struct move *m, struct line *l)
+{
+	enum err e = query_id(r, sql[Q_AVAILABLE], DB_P(db_int(l->id)), 1,
+			      ERR_INTERNAL, &l->available);
+
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_EVENT], DB_P(db_int(r->user.id),
+			db_int(l->id),
+			m->project ? db_int(m->project) : db_null(),
+			m->project ? db_null() : db_int(r->user.id),
+			db_str(m->checkin ? "checkin" : "checkout"),
+			db_int(l->units), db_int(l->available)), NULL);
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, m->checkin
+				? "resource.checkin" : "resource.checkout",
+				"resource", l->code, event_details(m, l));
+	return e;
+}
+
+/* One attempt: all lines or none. */
+static enum err
+move_once(struct req *r, struct move *m)
+{
+	size_t i;
+	enum err e = db_begin(r->db);
+
+	if (e != ERR_OK)
+		return e;
+	e = move_project(r, m);
+	for (i = 0; e == ERR_OK && i < m->n; i++) {
+		struct line *l = &m->lines[i];
+
+		e = m->checkin ? line_release(r, m, l) : line_take(r, m, l);
+		if (e == ERR_OK)
+			e = line_record(r, m, l);
+		else if (e != ERR_DB_RETRY && e != ERR_DB_DOWN)
+			line_fail(r, l, e);
+	}
+	if (e == ERR_OK)
+		e = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	return e;
+}
+
+/* Retries the whole transaction on deadlock or lock-wait timeout, after
+ * a short random pause so that the contenders spread out. */
+static enum err
+move_run(struct req *r, struct move *m)
+{
+	enum err e = ERR_DB_RETRY;
+	int attempt;
+
+	for (attempt = 0; attempt < MOVE_ATTEMPTS && e == ERR_DB_RETRY;
+	     attempt++) {
+		if (attempt) {
+			unsigned short jitter;
+
+			random_bytes(&jitter, sizeof(jitter));
+			usleep((useconds_t)(1000 * attempt + jitter % 4000));
+		}
+		e = move_once(r, m);
+	}
+	return e;
+}
+
+static void
+move_reply(struct req *r, const struct move *m)
+{
+	json_object *arr;
+	size_t i;
+
+	json_object_object_add(req_reply(r), "message", json_object_new_string(
+		m->checkin ? "Resource checked in successfully"
+			   : "Resource checked out successfully"));
+	json_object_object_add(req_reply(r), "project_id",
+			       json_str_or_null(m->project_code));
+	if (!m->bulk) {
+		json_object_object_add(req_reply(r), "resource_id",
+				       json_object_new_string(m->lines[0].code));
+		json_object_object_add(req_reply(r), "available_units",
+			json_object_new_int64(m->lines[0].available));
+		return;
+	}
+	arr = json_object_new_array();
+	json_object_object_add(req_reply(r), "resources", arr);
+	for (i = 0; i < m->n; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "resource_id",
+				       json_object_new_string(m->lines[i].code));
+		json_object_object_add(o, "units",
+				       json_object_new_int64(m->lines[i].units));
+		json_object_object_add(o, "available_units",
+			json_object_new_int64(m->lines[i].available));
+		json_object_array_add(arr, o);
+	}
+}
+
+static enum err
+move(struct req *r, bool checkin)
+{
+	struct move m = { .checkin = checkin };
+	enum err e = move_read(r, &m);
+
+	if (e == ERR_OK)
+		e = move_resolve(r, &m);
+	if (e == ERR_OK)
+		e = move_run(r, &m);
+	if (e == ERR_OK)
+		move_reply(r, &m);
+	return e;
+}
+
+static enum err
+resources_checkout(struct req *r)
+{
+	return move(r, false);
+}
+
+static enum err
+resources_checkin(struct req *r)
+{
+	return move(r, true);
+}
+
+/* ---- history ---------------------------------------------------------- */
+
+static json_object *
+event_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "at", json_time(db_col(rows, 1)));
+	json_object_object_add(o, "actor_id", json_id(db_col_int(rows, 2)));
+	json_object_object_add(o, "action",
+			       json_object_new_string(db_col(rows, 3)));
+	json_object_object_add(o, "resource_id",
+			       json_object_new_string(db_col(rows, 4)));
+	json_object_object_add(o, "project_id",
+			       json_str_or_null(db_col(rows, 5)));
+	json_object_object_add(o, "user_id", db_col(rows, 6)
+			       ? json_id(db_col_int(rows, 6)) : NULL);
+	json_object_object_add(o, "units",
+			       json_object_new_int64(db_col_int(rows, 7)));
+	json_object_object_add(o, "available_units",
+			       json_object_new_int64(db_col_int(rows, 8)));
+	return o;
+}
+
+enum err
+resources_history(struct req *r, long long resource, long long project)
+{
+	long long limit, cursor, last = 0, n = 0;
+	struct db_rows *rows;
+	json_object *arr;
+	enum err e = req_query_int(r, "limit", 50, 1, 500, &limit);
+
+	if (e == ERR_OK)
+		e = req_query_int(r, "cursor", INT64_MAX, 1, INT64_MAX, &cursor);
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[project ? Q_HIST_PROJECT
+					       : Q_HIST_RESOURCE],
+			     DB_P(db_int(project ? project : resource),
+				  db_int(cursor), db_int(limit)), 9, &rows);
+	if (e != ERR_OK)
+		return e;
+	arr = json_object_new_array();
+	json_object_object_add(req_reply(r), "history", arr);
+	for (; db_next(rows); n++) {
+		json_object_array_add(arr, event_json(rows));
+		last = db_col_int(rows, 0);
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	json_object_object_add(req_reply(r), "next_cursor", n == limit
+		? json_object_new_string(req_printf(r, "%lld", last)) : NULL);
+	return e;
+}
+
+static enum err
+resources_history_get(struct req *r)
+{
+	long long id;
+	enum err e = query_id(r, sql[Q_ID_ANY],
+			      DB_P(db_str(req_param(r, "resource_id"))), 1,
+			      ERR_RESOURCE_NOT_FOUND, &id);
+
+	return e != ERR_OK ? e : resources_history(r, id, 0);
+}
+
+/* Fixed paths come before /api/resources/{resource_id}: the first match
+ * wins. */
+const struct route resources_routes[] = {
+	{ "GET", "/api/resources", ROLE_USER, 200, BODY_NONE, resources_list,
+	  "Hardware sets with total and available units" },
+	{ "GET", "/api/resources/all", ROLE_USER, 200, BODY_NONE,
+	  resources_list, "Hardware sets (HaaS path)" },
+	{ "POST", "/api/resources/create", ROLE_ADMIN, 201, BODY_JSON,
+	  resources_create, "Create a hardware set", ROUTE_IDEMPOTENT },
+	{ "POST", "/api/resources/checkout", ROLE_USER, 200, BODY_JSON,
+	  resources_checkout,
+	  "Check units out to a project or yourself (or items, all or none)" },
+	{ "POST", "/api/resources/checkin", ROLE_USER, 200, BODY_JSON,
+	  resources_checkin,
+	  "Check units back in (or items, all or none)" },
+	{ "GET", "/api/resources/{resource_id}", ROLE_USER, 200, BODY_NONE,
+	  resources_get, "A hardware set" },
+	{ "PATCH", "/api/resources/{resource_id}", ROLE_ADMIN, 200, BODY_JSON,
+	  resources_update,
+	  "Rename or resize a hardware set (never below what is out)" },
+	{ "DELETE", "/api/resources/{resource_id}", ROLE_ADMIN, 204,
+	  BODY_NONE, resources_retire,
+	  "Retire a hardware set (only when nothing is held)" },
+	{ "GET", "/api/resources/{resource_id}/history", ROLE_ADMIN, 200,
+	  BODY_NONE, resources_history_get,
+	  "Checkouts and checkins of a set, newest first (?cursor=)" },
+	{ 0 },
+};

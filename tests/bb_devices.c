@@ -1,0 +1,767 @@
+/* bb_devices: lab PC reservations (the MSMP rows of the contract) through
+ * nginx, with the database checked afterwards.  HAAS_GET_RESERVATION_OPEN=1
+ * says the stack runs with get_reservation_open = 1. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bb.h"
+#include "cunit_main.h"
+#include "util.h"
+
+#define PW "Tr0ub4dor&3x"
+
+static const char sql_live_count[] =
+	"SELECT COUNT(*) FROM reservations r JOIN devices d"
+	" ON d.id = r.device_pk WHERE d.device_id = ?"
+	" AND r.cancelled_at IS NULL";
+static const char sql_live_of_user[] =
+	"SELECT COUNT(*) FROM reservations r JOIN devices d"
+	" ON d.id = r.device_pk WHERE d.device_id = ? AND r.user_id = ?"
+	" AND r.cancelled_at IS NULL";
+static const char sql_key_hashed[] =
+	"SELECT COUNT(*) FROM devices WHERE device_id = ?"
+	" AND key_hash = SHA2(?, 256)";
+static const char sql_start_at[] =
+	"SELECT COUNT(*) FROM reservations r JOIN devices d"
+	" ON d.id = r.device_pk WHERE d.device_id = ?"
+	" AND r.cancelled_at IS NULL AND r.start_at = ? AND r.start_time = ?";
+static const char sql_audit[] =
+	"SELECT COUNT(*) FROM audit_log WHERE action = ? AND entity_id = ?";
+static const char sql_audit_secret[] =
+	"SELECT COUNT(*) FROM audit_log WHERE details LIKE ?";
+static const char sql_res_id[] =
+	"SELECT MAX(r.id) FROM reservations r JOIN devices d"
+	" ON d.id = r.device_pk WHERE d.device_id = ?"
+	" AND r.cancelled_at IS NULL";
+static const char sql_last_of_user[] =
+	"SELECT MAX(id) FROM reservations WHERE user_id = ?";
+static const char sql_to_past[] =
+	"UPDATE reservations SET start_at = UTC_TIMESTAMP(6) - INTERVAL 2 HOUR,"
+	" end_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR WHERE id = ?";
+
+static bool
+legacy_open(void)
+{
+	const char *v = getenv("HAAS_GET_RESERVATION_OPEN");
+
+	return v && !strcmp(v, "1");
+}
+
+/* A fresh user's token; waits out nginx's login rate limit. */
+static char *
+user_token(long long *uid)
+{
+	char *name = bb_unique("res"), *body, *token = NULL;
+	struct bb_resp *r;
+	int i;
+
+	body = xasprintf("{\"username\": \"%s\", \"password\": \"%s\"}",
+			 name, PW);
+	bb_free(bb_json("POST", "/api/auth/signup", NULL, body));
+	for (i = 0; i < 100 && !token; i++) {
+		r = bb_json("POST", "/api/auth/login", NULL, body);
+		if (r->status == 200) {
+			token = xstrdup(bb_str(r, "access_token"));
+			*uid = strtoll(bb_str(r, "user_id"), NULL, 10);
+		} else {
+			usleep(200000);
+		}
+		bb_free(r);
+	}
+	free(body);
+	free(name);
+	return token ? token : xstrdup("");
+}
+
+static char *admin;
+
+/* Registers a device; returns its key and sets *id (caller frees both). */
+static char *
+new_device(char **id)
+{
+	char *body, *key;
+	struct bb_resp *r;
+
+	*id = bb_unique("pc");
+	body = xasprintf("{\"device_id\": \"%s\", \"name\": \"Lab PC\","
+			 " \"location\": \"Room 1\"}", *id);
+	r = bb_json("POST", "/api/devices", admin, body);
+	CU_ASSERT_EQUAL(r->status, 201);
+	key = xstrdup(bb_str(r, "device_key"));
+	bb_free(r);
+	free(body);
+	return key;
+}
+
+static struct bb_resp *
+set_res(const char *token, const char *dev, const char *start,
+	const char *end, const char *cred)
+{
+	char *body = xasprintf("{\"device_id\": \"%s\", \"start_time\": \"%s\","
+			       " \"end_time\": \"%s\", \"credential\": \"%s\"}",
+			       dev, start, end, cred);
+	struct bb_resp *r = bb_json("POST", "/set-reservation", token, body);
+
+	free(body);
+	return r;
+}
+
+/* set_res expecting 200 {"status": "saved"}. */
+static void
+saved(const char *token, const char *dev, const char *start, const char *end,
+      const char *cred)
+{
+	struct bb_resp *r = set_res(token, dev, start, end, cred);
+
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "status"), "saved");
+	if (r->status != 200)
+		fprintf(stderr, "set-reservation: %s\n", r->body);
+	bb_free(r);
+}
+
+/* GET /get-reservation with a token or a device key (either may be NULL). */
+static struct bb_resp *
+get_res(const char *dev, const char *token, const char *key)
+{
+	char *path = xasprintf("/get-reservation?device_id=%s", dev);
+	char *hdr = key ? xasprintf("X-Device-Key: %s", key) : NULL;
+	struct bb_resp *r = bb_req("GET", path, token, NULL, NULL, 0, hdr);
+
+	free(path);
+	free(hdr);
+	return r;
+}
+
+static struct bb_resp *
+verify(const char *dev, const char *key, const char *cred)
+{
+	char *path = xasprintf("/api/devices/%s/verify", dev);
+	char *hdr = key ? xasprintf("X-Device-Key: %s", key) : NULL;
+	char *body = xasprintf("{\"credential\": \"%s\"}", cred);
+	struct bb_resp *r = bb_req("POST", path, NULL, "application/json",
+				   body, strlen(body), hdr);
+
+	free(path);
+	free(hdr);
+	free(body);
+	return r;
+}
+
+static bool
+valid(const char *dev, const char *key, const char *cred)
+{
+	struct bb_resp *r = verify(dev, key, cred);
+	json_object *v = NULL;
+	bool ok;
+
+	CU_ASSERT_EQUAL(r->status, 200);
+	ok = r->json && json_object_object_get_ex(r->json, "valid", &v) &&
+	     json_object_get_boolean(v);
+	bb_free(r);
+	return ok;
+}
+
+/* now + secs as "YYYY-MM-DDTHH:MM:SSZ". */
+static char *
+utc_in(long secs)
+{
+	time_t t = time(NULL) + secs;
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+static long long
+res_id(const char *dev)
+{
+	return bb_db_int(sql_res_id, DB_P(db_str(dev)));
+}
+
+static void
+to_past(long long id)
+{
+	CU_ASSERT_EQUAL(db_exec(bb_db(), sql_to_past, DB_P(db_int(id)), NULL),
+			ERR_OK);
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void
+test_register_devices(void)
+{
+	long long uid;
+	char *user = user_token(&uid), *id, *key = new_device(&id), *body;
+	struct bb_resp *r;
+
+	CU_ASSERT(strlen(key) >= 40);
+	/* stored as its SHA-256 digest, never in clear */
+	CU_ASSERT_EQUAL(bb_db_int(sql_key_hashed, DB_P(db_str(id),
+				  db_str(key))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit, DB_P(db_str("device.create"),
+				  db_str(id))), 1);
+	body = xasprintf("{\"device_id\": \"%s\", \"name\": \"again\"}", id);
+	r = bb_json("POST", "/api/devices", admin, body);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Device already exists");
+	bb_free(r);
+	r = bb_json("POST", "/api/devices", user, body);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = bb_json("POST", "/api/devices", admin, "{\"name\": \"x\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "device_id required");
+	bb_free(r);
+	r = bb_json("POST", "/api/devices", admin,
+		    "{\"device_id\": \"a b/c\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	free(body);
+	free(key);
+	free(id);
+	free(user);
+}
+
+static void
+test_set_reservation_contract(void)
+{
+	long long uid;
+	char *user = user_token(&uid), *id, *key = new_device(&id);
+	struct bb_resp *r;
+
+	saved(user, id, "2031-03-01T10:00:00Z", "2031-03-01T12:00:00Z", "c1");
+	r = bb_json("POST", "/set-reservation", user,
+		    "{\"start_time\": \"2031-03-01T10:00\", \"end_time\":"
+		    " \"2031-03-01T11:00\", \"credential\": \"x\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "device_id required");
+	bb_free(r);
+	r = set_res(user, id, "2031-03-01T12:00", "2031-03-01T10:00", "c");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "end_time must be after start_time");
+	bb_free(r);
+	r = set_res(user, id, "2031-03-01T10:00", "2031-03-01T10:00", "c");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = set_res(user, id, "2031-03-01T10:00", "2031-03-01T18:01", "c");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "reservation_too_long");
+	bb_free(r);
+	r = set_res(user, id, "2031-03-01T10:00", "2031-03-01T18:00", "c8");
+	CU_ASSERT_EQUAL(r->status, 200);	/* exactly the maximum */
+	bb_free(r);
+	r = set_res(user, id, "yesterday", "2031-03-01T10:00", "c");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "start_time");
+	bb_free(r);
+	r = set_res(user, id, "2020-03-01T10:00Z", "2020-03-01T11:00Z", "c");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "reservation_ended");
+	bb_free(r);
+	r = set_res(user, "no-such-pc", "2031-03-01T10:00", "2031-03-01T11:00",
+		    "c");
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	r = set_res(NULL, id, "2031-03-01T10:00", "2031-03-01T11:00", "c");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	/* the bad requests changed nothing: one live reservation, the last */
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_count, DB_P(db_str(id))), 1);
+	r = get_res(id, user, NULL);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "credential"), "c8");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_secret, DB_P(db_str("%c8%"))), 0);
+	free(key);
+	free(id);
+	free(user);
+}
+
+/* Each time format comes back byte for byte, and is read as the right
+ * instant (times without a zone in the configured zone, UTC here). */
+static void
+test_echo_formats(void)
+{
+	static const char *const fmt[][3] = {
+		{ "2031-06-26T10:00", "2031-06-26T12:00",
+		  "2031-06-26 10:00:00" },
+		{ "2031-06-26T10:00:00Z", "2031-06-26T12:00:00Z",
+		  "2031-06-26 10:00:00" },
+		{ "2031-06-26T12:00:00+02:00", "2031-06-26T14:30:00+02:00",
+		  "2031-06-26 10:00:00" },
+		{ "2031-06-26T05:00:00.250-05:00", "2031-06-26T07:00-05:00",
+		  "2031-06-26 10:00:00.25" },
+	};
+	long long uid;
+	char *user = user_token(&uid), *id, *key = new_device(&id);
+	struct bb_resp *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		saved(user, id, fmt[i][0], fmt[i][1], "echo-cred");
+		r = get_res(id, user, NULL);
+		CU_ASSERT_EQUAL(r->status, 200);
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "start_time"), fmt[i][0]);
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "end_time"), fmt[i][1]);
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "credential"), "echo-cred");
+		bb_free(r);
+		r = get_res(id, NULL, key);
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "start_time"), fmt[i][0]);
+		bb_free(r);
+		CU_ASSERT_EQUAL(bb_db_int(sql_start_at, DB_P(db_str(id),
+			db_str(fmt[i][2]), db_str(fmt[i][0]))), 1);
+	}
+	/* each set replaced the one before */
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_count, DB_P(db_str(id))), 1);
+	free(key);
+	free(id);
+	free(user);
+}
+
+static void
+test_no_double_booking(void)
+{
+	long long a_id, b_id;
+	char *a = user_token(&a_id), *b = user_token(&b_id), *id;
+	char *key = new_device(&id);
+	struct bb_resp *r;
+	json_object *c;
+
+	saved(a, id, "2031-07-01T10:00:00Z", "2031-07-01T12:00:00Z", "alice");
+	r = set_res(b, id, "2031-07-01T11:00:00Z", "2031-07-01T13:00:00Z",
+		    "bob");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_EQUAL(bb_len(r, "conflicts"), 1);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "next_free_start"),
+			       "2031-07-01T12:00:00Z");
+	if (r->json && json_object_object_get_ex(r->json, "conflicts", &c)) {
+		json_object *w = json_object_array_get_idx(c, 0), *v;
+
+		CU_ASSERT(json_object_object_get_ex(w, "start", &v) &&
+			  !strcmp(json_object_get_string(v),
+				  "2031-07-01T10:00:00Z"));
+		CU_ASSERT_FALSE(json_object_object_get_ex(w, "credential", &v));
+	}
+	bb_free(r);
+	/* the first reservation stands */
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_of_user, DB_P(db_str(id),
+				  db_int(a_id))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_of_user, DB_P(db_str(id),
+				  db_int(b_id))), 0);
+	r = get_res(id, NULL, key);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "credential"), "alice");
+	bb_free(r);
+	/* back to back, on either side: half-open windows */
+	saved(b, id, "2031-07-01T12:00:00Z", "2031-07-01T13:00:00Z", "bob");
+	/* b's own 12:00 window would be replaced, so it is free */
+	r = set_res(b, id, "2031-07-01T08:00:00Z", "2031-07-01T10:00:01Z",
+		    "bob");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "next_free_start"),
+			       "2031-07-01T12:00:00Z");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_count, DB_P(db_str(id))), 2);
+	/* the 409 above left b's 12:00 window in place */
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_of_user, DB_P(db_str(id),
+				  db_int(b_id))), 1);
+	free(key);
+	free(id);
+	free(a);
+	free(b);
+}
+
+struct race {
+	const char *dev;
+	char *tokens[50];
+	int ok, conflict, other;
+};
+
+static void
+race_reserve(int i, void *arg)
+{
+	struct race *race = arg;
+	char start[32], end[32];
+	struct bb_resp *r;
+
+	/* every window overlaps every other */
+	snprintf(start, sizeof(start), "2031-08-01T10:%02d:00Z", i);
+	snprintf(end, sizeof(end), "2031-08-01T11:%02d:00Z", i);
+	r = set_res(race->tokens[i], race->dev, start, end, "race");
+	if (r->status == 200)
+		__sync_add_and_fetch(&race->ok, 1);
+	else if (r->status == 409)
+		__sync_add_and_fetch(&race->conflict, 1);
+	else
+		__sync_add_and_fetch(&race->other, 1);
+	bb_free(r);
+}
+
+static void
+test_concurrent_reservations(void)
+{
+	struct race race = { 0 };
+	long long uid;
+	char *id, *key = new_device(&id);
+	int i;
+
+	for (i = 0; i < 50; i++)
+		race.tokens[i] = user_token(&uid);
+	race.dev = id;
+	bb_parallel(50, race_reserve, &race);
+	CU_ASSERT_EQUAL(race.ok, 1);
+	CU_ASSERT_EQUAL(race.conflict, 49);
+	CU_ASSERT_EQUAL(race.other, 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_count, DB_P(db_str(id))), 1);
+	for (i = 0; i < 50; i++)
+		free(race.tokens[i]);
+	free(key);
+	free(id);
+}
+
+static void
+test_get_reservation_access(void)
+{
+	long long uid, other_id;
+	char *user = user_token(&uid), *other = user_token(&other_id), *id;
+	char *key = new_device(&id), *id2, *key2 = new_device(&id2);
+	bool open = legacy_open();
+	struct bb_resp *r;
+
+	saved(user, id, "2031-09-01T10:00", "2031-09-01T11:00", "secret-1");
+	r = get_res(id, NULL, NULL);
+	CU_ASSERT_EQUAL(r->status, open ? 200 : 401);
+	if (open)
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "credential"), "secret-1");
+	bb_free(r);
+	r = get_res(id, NULL, key2);	/* another device's key */
+	CU_ASSERT_EQUAL(r->status, open ? 200 : 401);
+	bb_free(r);
+	r = get_res(id, NULL, "not-a-key");
+	CU_ASSERT_EQUAL(r->status, open ? 200 : 401);
+	bb_free(r);
+	r = get_res(id, "not.a.token", NULL);
+	CU_ASSERT_EQUAL(r->status, open ? 200 : 401);
+	bb_free(r);
+	r = get_res(id, NULL, key);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "credential"), "secret-1");
+	bb_free(r);
+	r = get_res(id, admin, NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "credential"), "secret-1");
+	bb_free(r);
+	r = get_res(id, other, NULL);	/* not the owner */
+	CU_ASSERT_EQUAL(r->status, open ? 200 : 404);
+	if (!open)
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "not found");
+	bb_free(r);
+	r = get_res(id2, NULL, key2);	/* no reservation */
+	CU_ASSERT_EQUAL(r->status, 404);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "not found");
+	bb_free(r);
+	r = get_res("no-such-pc", admin, NULL);
+	CU_ASSERT_EQUAL(r->status, 404);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "not found");
+	bb_free(r);
+	r = bb_get("/get-reservation", admin);
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "device_id required");
+	bb_free(r);
+	free(key);
+	free(key2);
+	free(id);
+	free(id2);
+	free(user);
+	free(other);
+}
+
+/* Active now beats the next one; ended ones are never answered. */
+static void
+test_active_else_next(void)
+{
+	long long a_id, b_id;
+	char *a = user_token(&a_id), *b = user_token(&b_id), *id;
+	char *key = new_device(&id), *s = utc_in(-60), *e = utc_in(3600);
+	struct bb_resp *r;
+
+	saved(a, id, "2031-10-01T10:00Z", "2031-10-01T11:00Z", "later");
+	saved(b, id, s, e, "now");
+	r = get_res(id, NULL, key);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "credential"), "now");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "start_time"), s);
+	bb_free(r);
+	to_past(bb_db_int(sql_last_of_user, DB_P(db_int(b_id))));
+	r = get_res(id, NULL, key);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "credential"), "later");
+	bb_free(r);
+	free(s);
+	free(e);
+	free(key);
+	free(id);
+	free(a);
+	free(b);
+}
+
+static void
+test_verify(void)
+{
+	long long uid;
+	char *user = user_token(&uid), *id, *key = new_device(&id), *id2;
+	char *key2 = new_device(&id2), *s, *e, *path;
+	struct bb_resp *r;
+	long long rid;
+
+	/* before the window */
+	saved(user, id, "2031-11-01T10:00Z", "2031-11-01T11:00Z", "open-1");
+	CU_ASSERT_FALSE(valid(id, key, "open-1"));
+	/* inside */
+	s = utc_in(-60);
+	e = utc_in(3600);
+	saved(user, id, s, e, "open-1");
+	r = verify(id, key, "open-1");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT(json_object_get_boolean(json_object_object_get(r->json,
+								  "valid")));
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "until"), e);
+	bb_free(r);
+	CU_ASSERT_FALSE(valid(id, key, "OPEN-1"));	/* byte for byte */
+	CU_ASSERT_FALSE(valid(id, key, "open-"));
+	/* the key must be this device's */
+	r = verify(id, key2, "open-1");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = verify(id, NULL, "open-1");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	/* after the window */
+	rid = res_id(id);
+	to_past(rid);
+	CU_ASSERT_FALSE(valid(id, key, "open-1"));
+	/* a kick stops it at once */
+	saved(user, id, s, e, "open-2");
+	CU_ASSERT_TRUE(valid(id, key, "open-2"));
+	rid = res_id(id);
+	path = xasprintf("/api/devices/reservations/%lld", rid);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	free(path);
+	CU_ASSERT_FALSE(valid(id, key, "open-2"));
+	r = get_res(id, NULL, key);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	free(s);
+	free(e);
+	free(key);
+	free(key2);
+	free(id);
+	free(id2);
+	free(user);
+}
+
+static void
+test_cancel_and_kick(void)
+{
+	long long uid, other_id;
+	char *user = user_token(&uid), *other = user_token(&other_id), *id;
+	char *key = new_device(&id), *path, *sid;
+	struct bb_resp *r;
+	long long rid;
+
+	saved(user, id, "2031-12-01T10:00Z", "2031-12-01T11:00Z", "k");
+	rid = res_id(id);
+	path = xasprintf("/api/devices/reservations/%lld", rid);
+	sid = xasprintf("%lld", rid);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit, DB_P(db_str("reservation.create"),
+				  db_str(sid))), 1);
+	r = bb_req("DELETE", path, other, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 404);	/* another user's */
+	bb_free(r);
+	r = bb_req("DELETE", path, user, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	r = bb_req("DELETE", path, user, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit, DB_P(db_str("reservation.cancel"),
+				  db_str(sid))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_count, DB_P(db_str(id))), 0);
+	free(path);
+	free(sid);
+	/* replace, then an admin kicks */
+	saved(user, id, "2031-12-02T10:00Z", "2031-12-02T11:00Z", "k");
+	saved(user, id, "2031-12-02T12:00Z", "2031-12-02T13:00Z", "k");
+	rid = res_id(id);
+	sid = xasprintf("%lld", rid);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit, DB_P(db_str("reservation.replace"),
+				  db_str(sid))), 1);
+	path = xasprintf("/api/devices/reservations/%lld", rid);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit, DB_P(db_str("reservation.kick"),
+				  db_str(sid))), 1);
+	r = bb_req("DELETE", "/api/devices/reservations/999999999", admin,
+		   NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	free(path);
+	free(sid);
+	free(key);
+	free(id);
+	free(user);
+	free(other);
+}
+
+/* The device in GET /api/devices named id, or NULL (borrowed from r). */
+static json_object *
+find_device(struct bb_resp *r, const char *id)
+{
+	json_object *arr, *d, *v;
+	size_t i;
+
+	if (!r->json || !json_object_object_get_ex(r->json, "devices", &arr))
+		return NULL;
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		d = json_object_array_get_idx(arr, i);
+		if (json_object_object_get_ex(d, "device_id", &v) &&
+		    !strcmp(json_object_get_string(v), id))
+			return d;
+	}
+	return NULL;
+}
+
+static const char *
+member(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) && v
+	       ? json_object_get_string(v) : "";
+}
+
+static void
+test_lists(void)
+{
+	long long uid, other_id;
+	char *user = user_token(&uid), *other = user_token(&other_id), *id;
+	char *key = new_device(&id), *s = utc_in(-60), *e = utc_in(3600);
+	char *e2 = utc_in(7200), *path, *suid = xasprintf("%lld", uid);
+	struct bb_resp *r;
+	json_object *d, *h;
+
+	saved(user, id, s, e, "secret-u");
+	saved(other, id, e, e2, "secret-o");	/* back to back */
+	r = bb_get("/api/devices?limit=500", user);
+	CU_ASSERT_EQUAL(r->status, 200);
+	d = find_device(r, id);
+	CU_ASSERT_PTR_NOT_NULL(d);
+	h = d ? json_object_object_get(d, "current_holder") : NULL;
+	CU_ASSERT_STRING_EQUAL(member(h, "user_id"), suid);
+	CU_ASSERT_STRING_EQUAL(member(d, "busy_until"), e);
+	CU_ASSERT_STRING_EQUAL(member(d, "next_free"), e2);
+	bb_free(r);
+
+	path = xasprintf("/api/devices/%s/reservations", id);
+	r = bb_get(path, other);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "reservations"), 2);
+	CU_ASSERT_PTR_NULL(strstr(r->body, "secret-u"));	/* not theirs */
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, "secret-o"));
+	bb_free(r);
+	free(path);
+	path = xasprintf("/api/devices/%s/reservations?from=%s", id, e);
+	r = bb_get(path, other);
+	CU_ASSERT_EQUAL(bb_len(r, "reservations"), 1);
+	bb_free(r);
+	free(path);
+	r = bb_get("/api/devices/reservations", user);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "reservations"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, "\"active\""));
+	bb_free(r);
+	free(s);
+	free(e);
+	free(e2);
+	free(suid);
+	free(key);
+	free(id);
+	free(user);
+	free(other);
+}
+
+static void
+test_rotate_and_retire(void)
+{
+	long long uid;
+	char *user = user_token(&uid), *id, *key = new_device(&id), *path;
+	char *s = utc_in(-60), *e = utc_in(3600), *key2;
+	struct bb_resp *r;
+
+	saved(user, id, s, e, "rot");
+	path = xasprintf("/api/devices/%s/key", id);
+	r = bb_req("POST", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	key2 = xstrdup(bb_str(r, "device_key"));
+	bb_free(r);
+	free(path);
+	r = verify(id, key, "rot");
+	CU_ASSERT_EQUAL(r->status, 401);	/* the old key is dead */
+	bb_free(r);
+	CU_ASSERT_TRUE(valid(id, key2, "rot"));
+	path = xasprintf("/api/devices/%s", id);
+	r = bb_req("DELETE", path, user, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_count, DB_P(db_str(id))), 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit, DB_P(db_str("device.retire"),
+				  db_str(id))), 1);
+	r = verify(id, key2, "rot");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = set_res(user, id, "2031-05-01T10:00Z", "2031-05-01T11:00Z", "x");
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	free(path);
+	free(s);
+	free(e);
+	free(key);
+	free(key2);
+	free(id);
+	free(user);
+}
+
+static CU_TestInfo tests[] = {
+	{ "register devices", test_register_devices },
+	{ "set-reservation contract", test_set_reservation_contract },
+	{ "times echoed byte for byte", test_echo_formats },
+	{ "no double booking, back to back", test_no_double_booking },
+	{ "50 concurrent overlapping reservations",
+	  test_concurrent_reservations },
+	{ "get-reservation access", test_get_reservation_access },
+	{ "active else next", test_active_else_next },
+	{ "verify before, inside, after, kicked", test_verify },
+	{ "cancel and kick", test_cancel_and_kick },
+	{ "device and reservation lists", test_lists },
+	{ "rotate key and retire", test_rotate_and_retire },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = { SUITE("devices", tests), CU_SUITE_INFO_NULL };
+
+int
+main(void)
+{
+	bb_init();
+	admin = bb_admin_token();
+	return cunit_run(suites);
+}

@@ -1,0 +1,957 @@
+/* bb_parking: the Smart parking rows of the contract through nginx: spaces,
+ * the public list, history, plates; MQTT ingest with a real broker; live
+ * events; multipart registration and approval.  The database is checked
+ * afterwards. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bb.h"
+#include "cunit_main.h"
+#include "util.h"
+
+#define PW "Tr0ub4dor&3x"
+
+static const char sql_audit_count[] =
+	"SELECT COUNT(*) FROM audit_log WHERE action = ? AND entity_id = ?";
+static const char sql_sensor_count[] =
+	"SELECT COUNT(*) FROM parking_sensors WHERE sensor_id = ?";
+static const char sql_history_count[] =
+	"SELECT COUNT(*) FROM parking_history WHERE space_id = ?";
+static const char sql_history_source[] =
+	"SELECT COUNT(*) FROM parking_history WHERE space_id = ? AND source = ?";
+static const char sql_plate_count[] =
+	"SELECT COUNT(*) FROM plates WHERE plate_number = ?";
+static const char sql_space_retired[] =
+	"SELECT COUNT(*) FROM parking_spaces WHERE id = ?"
+	" AND retired_at IS NOT NULL";
+
+static char *admin;
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static long long
+id_of(const struct bb_resp *r, const char *obj, const char *key)
+{
+	json_object *o, *v;
+
+	if (!r->json || !json_object_object_get_ex(r->json, obj, &o) ||
+	    !json_object_object_get_ex(o, key, &v))
+		return 0;
+	return strtoll(json_object_get_string(v), NULL, 10);
+}
+
+static const char *
+sub_str(const struct bb_resp *r, const char *obj, const char *key)
+{
+	json_object *o, *v;
+
+	if (!r->json || !json_object_object_get_ex(r->json, obj, &o) ||
+	    !json_object_object_get_ex(o, key, &v))
+		return "";
+	return json_object_get_string(v);
+}
+
+/* A staff member's token (role "operator" or "admin"). */
+static char *
+staff_token(const char *role)
+{
+	char *u = bb_unique(role), *body, *tok;
+	struct bb_resp *r;
+
+	body = xasprintf("{\"username\": \"%s\", \"email\": \"%s@example.com\","
+			 " \"password\": \"%s\", \"role\": \"%s\"}", u, u, PW,
+			 role);
+	r = bb_json("POST", "/api/admins", admin, body);
+	CU_ASSERT_EQUAL(r->status, 201);
+	bb_free(r);
+	r = bb_login(u, PW);
+	tok = xstrdup(bb_str(r, "access_token"));
+	bb_free(r);
+	free(body);
+	free(u);
+	return tok;
+}
+
+/* Creates a space; returns its id and (when asked) the sensor password. */
+static long long
+space_new(const char *code, const char *zone, const char *sensor, char **pw)
+{
+	char *b = xasprintf("{\"code\": \"%s\", \"zone\": \"%s\","
+			    " \"sensor_id\": \"%s\"}", code, zone, sensor);
+	struct bb_resp *r = bb_json("POST", "/api/parking-spaces", admin, b);
+	long long id = id_of(r, "parking_space", "space_id");
+
+	CU_ASSERT_EQUAL(r->status, 201);
+	if (pw)
+		*pw = xstrdup(bb_str(r, "sensor_password"));
+	bb_free(r);
+	free(b);
+	return id;
+}
+
+#define path(fmt, id) xasprintf(fmt, (long long)(id))
+
+static long long
+summary_count(const struct bb_resp *r, const char *zone, const char *status)
+{
+	json_object *s, *z, *v;
+
+	if (!r->json || !json_object_object_get_ex(r->json, "summary", &s))
+		return -1;
+	if (zone && (!json_object_object_get_ex(s, "zones", &z) ||
+		     !json_object_object_get_ex(z, zone, &s)))
+		return -1;
+	if (!json_object_object_get_ex(s, status, &v))
+		return -1;
+	return json_object_get_int64(v);
+}
+
+/* ---- spaces --------------------------------------------------------------- */
+
+static void
+test_space_crud(void)
+{
+	char *code = bb_unique("A"), *sensor = bb_unique("s"), *pw = NULL;
+	char *user = bb_new_user("driver", NULL), *b, *p, sid[32];
+	struct bb_resp *r;
+	long long id = space_new(code, "north", sensor, &pw);
+
+	CU_ASSERT(id > 0);
+	CU_ASSERT(strlen(pw) >= 16);
+	CU_ASSERT_EQUAL(bb_db_int(sql_sensor_count, DB_P(db_str(sensor))), 1);
+	snprintf(sid, sizeof(sid), "%lld", id);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_count,
+		DB_P(db_str("parking_space.create"), db_str(sid))), 1);
+
+	/* the same code, the same sensor: 409 with the contract's meaning */
+	b = xasprintf("{\"code\": \"%s\", \"zone\": \"x\", \"sensor_id\": \"new%s\"}",
+		      code, sensor);
+	r = bb_json("POST", "/api/parking-spaces", admin, b);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "A parking space with this code already exists");
+	bb_free(r);
+	free(b);
+	b = xasprintf("{\"code\": \"x%s\", \"zone\": \"x\", \"sensor_id\": \"%s\"}",
+		      code, sensor);
+	r = bb_json("POST", "/api/parking-spaces", admin, b);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "This sensor is already bound to another parking space");
+	bb_free(r);
+
+	/* a plain user may not; missing and bad fields are 400 */
+	r = bb_json("POST", "/api/parking-spaces", user, b);
+	CU_ASSERT_EQUAL(r->status, 403);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "You are not authorized to perform this action");
+	bb_free(r);
+	free(b);
+	r = bb_json("POST", "/api/parking-spaces", admin, "{\"code\": \"z\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "code, zone and sensor_id are required");
+	bb_free(r);
+	r = bb_json("POST", "/api/parking-spaces", admin,
+		    "{\"code\": \"z\", \"zone\": \"z\", \"sensor_id\": \"a b\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+
+	/* edit: zone, then out of service (a staff history entry) */
+	p = path("/api/parking-spaces/%lld", id);
+	r = bb_json("PATCH", p, admin,
+		    "{\"zone\": \"south\", \"status\": \"out_of_service\"}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "parking_space", "zone"), "south");
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "parking_space", "status"),
+			       "out_of_service");
+	CU_ASSERT(r->json && strstr(r->body, "sensor_password") == NULL);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_history_source,
+		DB_P(db_int(id), db_str("staff"))), 1);
+	r = bb_json("PATCH", p, admin, "{\"status\": \"occupied\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = bb_get(p, NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "parking_space", "code"), code);
+	bb_free(r);
+
+	/* retire: gone from the API, the row kept, its code free again */
+	r = bb_req("DELETE", p, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_space_retired, DB_P(db_int(id))), 1);
+	r = bb_get(p, NULL);
+	CU_ASSERT_EQUAL(r->status, 404);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Parking space not found");
+	bb_free(r);
+	r = bb_req("DELETE", p, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	/* the known sensor gets no new password */
+	b = xasprintf("{\"code\": \"%s\", \"zone\": \"x\", \"sensor_id\": \"%s\"}",
+		      code, sensor);
+	r = bb_json("POST", "/api/parking-spaces", admin, b);
+	CU_ASSERT_EQUAL(r->status, 201);
+	CU_ASSERT(strstr(r->body, "sensor_password") == NULL);
+	bb_free(r);
+	free(b);
+	free(p);
+	free(pw);
+	free(user);
+	free(code);
+	free(sensor);
+}
+
+static void
+test_space_list(void)
+{
+	char *zone = bb_unique("zone"), *q, *c1 = bb_unique("L"),
+	     *c2 = bb_unique("L"), *s1 = bb_unique("ls"), *s2 = bb_unique("ls");
+	struct bb_resp *r;
+	long long id2;
+
+	space_new(c1, zone, s1, NULL);
+	id2 = space_new(c2, zone, s2, NULL);
+	q = path("/api/parking-spaces/%lld", id2);
+	r = bb_json("PATCH", q, admin, "{\"status\": \"out_of_service\"}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	free(q);
+
+	q = xasprintf("/api/parking-spaces?zone=%s", zone);
+	r = bb_get(q, NULL);	/* public */
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "parking_spaces"), 2);
+	CU_ASSERT_EQUAL(summary_count(r, NULL, "unknown"), 1);
+	CU_ASSERT_EQUAL(summary_count(r, NULL, "out_of_service"), 1);
+	CU_ASSERT_EQUAL(summary_count(r, NULL, "free"), 0);
+	CU_ASSERT_EQUAL(summary_count(r, zone, "total"), 2);
+	CU_ASSERT(strstr(r->body, "\"updated_at\"") != NULL);
+	CU_ASSERT(strstr(r->body, "sensor_id") == NULL);
+	bb_free(r);
+	free(q);
+	q = xasprintf("/api/parking-spaces?zone=%s&status=unknown", zone);
+	r = bb_get(q, NULL);
+	CU_ASSERT_EQUAL(bb_len(r, "parking_spaces"), 1);
+	bb_free(r);
+	free(q);
+	r = bb_get("/api/parking-spaces?status=parked", NULL);
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	free(zone);
+	free(c1);
+	free(c2);
+	free(s1);
+	free(s2);
+}
+
+static void
+test_history(void)
+{
+	char *c = bb_unique("H"), *s = bb_unique("hs"), *p, *q;
+	char *user = bb_new_user("hist", NULL);
+	const char *states[] = { "out_of_service", "unknown", "out_of_service" };
+	struct bb_resp *r;
+	long long id = space_new(c, "h", s, NULL);
+	size_t i;
+
+	p = path("/api/parking-spaces/%lld", id);
+	for (i = 0; i < 3; i++) {
+		q = xasprintf("{\"status\": \"%s\"}", states[i]);
+		r = bb_json("PATCH", p, admin, q);
+		CU_ASSERT_EQUAL(r->status, 200);
+		bb_free(r);
+		free(q);
+	}
+	CU_ASSERT_EQUAL(bb_db_int(sql_history_count, DB_P(db_int(id))), 3);
+	q = path("/api/parking-spaces/%lld/history?limit=2", id);
+	r = bb_get(q, NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_get(q, user);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "history"), 2);
+	CU_ASSERT(strstr(r->body, "\"source\":\"staff\"") != NULL);
+	CU_ASSERT(strstr(r->body, "\"at\":\"") != NULL);
+	free(q);
+	q = xasprintf("/api/parking-spaces/%lld/history?limit=2&cursor=%s", id,
+		      bb_str(r, "next_cursor"));
+	bb_free(r);
+	r = bb_get(q, user);
+	CU_ASSERT_EQUAL(bb_len(r, "history"), 1);
+	CU_ASSERT(r->json && json_object_object_get(r->json, "next_cursor")
+		  == NULL);
+	bb_free(r);
+	free(q);
+	q = path("/api/parking-spaces/%lld/history?from=2999-01-01T00:00:00%%2B02:00",
+		 id);
+	r = bb_get(q, user);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "history"), 0);
+	bb_free(r);
+	free(q);
+	q = path("/api/parking-spaces/%lld/history?to=2999-01-01T00:00Z", id);
+	r = bb_get(q, user);
+	CU_ASSERT_EQUAL(bb_len(r, "history"), 3);
+	bb_free(r);
+	free(q);
+	q = path("/api/parking-spaces/%lld/history?from=yesterday", id);
+	r = bb_get(q, user);
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	free(q);
+	r = bb_get("/api/parking-spaces/999999999/history", user);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	free(p);
+	free(user);
+	free(c);
+	free(s);
+}
+
+/* ---- plates --------------------------------------------------------------- */
+
+static struct bb_resp *
+plate_add(const char *token, const char *plate)
+{
+	char *b = xasprintf("{\"plate_number\": \"%s\"}", plate);
+	struct bb_resp *r = bb_json("POST", "/api/plates", token, b);
+
+	free(b);
+	return r;
+}
+
+static void
+test_plates(void)
+{
+	long long uid;
+	char *u1 = bb_new_user("plate", &uid), *u2 = bb_new_user("plate", NULL);
+	char *op = staff_token("operator"), *raw, norm[16], *p, *q;
+	struct bb_resp *r;
+	long long pid;
+	unsigned long n = (unsigned long)getpid() % 100000;
+
+	snprintf(norm, sizeof(norm), "PL%05lu%c", n, 'A' + (int)(time(NULL) % 26));
+	raw = xasprintf("pl-%05lu %c", n, 'a' + (int)(norm[7] - 'A'));
+	r = plate_add(u1, raw);
+	CU_ASSERT_EQUAL(r->status, 201);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "plate_number"), norm);
+	pid = id_of(r, "plate", "plate_id");
+	CU_ASSERT_EQUAL(id_of(r, "plate", "user_id"), uid);
+	bb_free(r);
+	r = plate_add(u2, norm);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Plate already registered");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(norm))), 1);
+	r = plate_add(u2, "A");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "Plate number must be 2 to 10 letters and digits");
+	bb_free(r);
+	r = plate_add(u2, "ABCDEFGHIJK");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = plate_add(u2, "AB_12");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+
+	/* lists: mine only; staff see all */
+	r = bb_get("/api/plates", u1);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "plates"), 1);
+	bb_free(r);
+	r = bb_get("/api/plates", u2);
+	CU_ASSERT_EQUAL(bb_len(r, "plates"), 0);
+	bb_free(r);
+	r = bb_get("/api/plates?limit=500", op);
+	CU_ASSERT(bb_len(r, "plates") >= 1);
+	bb_free(r);
+
+	/* lookup: operators only; normalized */
+	q = xasprintf("/api/plates/lookup?plate=%s", raw);
+	for (p = q; *p; p++)
+		if (*p == ' ')
+			*p = '+';
+	r = bb_get(q, u1);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = bb_get(q, op);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT(r->json && json_object_get_boolean(json_object_object_get(
+		r->json, "permitted")));
+	CU_ASSERT_EQUAL(id_of(r, "owner", "user_id"), uid);
+	bb_free(r);
+	free(q);
+	r = bb_get("/api/plates/lookup?plate=ZZ99NOPE", op);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT(r->json && !json_object_get_boolean(json_object_object_get(
+		r->json, "permitted")));
+	bb_free(r);
+
+	/* another user's plate is 404; the owner deletes it; audited */
+	p = path("/api/plates/%lld", pid);
+	r = bb_req("DELETE", p, u2, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	r = bb_req("DELETE", p, u1, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(norm))), 0);
+	q = xasprintf("%lld", pid);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_count,
+		DB_P(db_str("plate.delete"), db_str(q))), 1);
+	free(q);
+	free(p);
+	free(raw);
+	free(op);
+	free(u1);
+	free(u2);
+}
+
+struct plate_race {
+	char *tokens[8];
+	char plate[16];
+	int created, conflict;
+};
+
+static void
+race_plate(int i, void *arg)
+{
+	struct plate_race *pr = arg;
+	struct bb_resp *r = plate_add(pr->tokens[i], pr->plate);
+
+	if (r->status == 201)
+		__atomic_add_fetch(&pr->created, 1, __ATOMIC_SEQ_CST);
+	else if (r->status == 409)
+		__atomic_add_fetch(&pr->conflict, 1, __ATOMIC_SEQ_CST);
+	bb_free(r);
+}
+
+static void
+test_plate_race(void)
+{
+	struct plate_race pr = { .created = 0 };
+	int i;
+
+	for (i = 0; i < 8; i++)
+		pr.tokens[i] = bb_new_user("race", NULL);
+	snprintf(pr.plate, sizeof(pr.plate), "RC%06ld",
+		 (long)(getpid() * 7 + time(NULL)) % 1000000);
+	bb_parallel(8, race_plate, &pr);
+	CU_ASSERT_EQUAL(pr.created, 1);
+	CU_ASSERT_EQUAL(pr.conflict, 7);
+	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(pr.plate))), 1);
+	for (i = 0; i < 8; i++)
+		free(pr.tokens[i]);
+}
+
+
+/* ---- MQTT ingest ---------------------------------------------------------- */
+
+static const char sql_space_status[] =
+	"SELECT status = ? FROM parking_spaces WHERE id = ?";
+static const char sql_last_seq[] =
+	"SELECT COALESCE(last_seq, -1) FROM parking_spaces WHERE id = ?";
+
+static int
+mqtt_port(void)
+{
+	const char *p = getenv("HAAS_MQTT_PORT");
+
+	return p ? (int)strtol(p, NULL, 10) : 18830;
+}
+
+/* mosquitto_pub as sensor user with password pw, QoS 1; exit status. */
+static int
+pub(const char *user, const char *pw, const char *leaf, const char *msg)
+{
+	char *cmd = xasprintf("mosquitto_pub -h 127.0.0.1 -p %d -q 1 -u '%s'"
+			      " -P '%s' -t 'haas/parking/%s/%s' -m '%s'"
+			      " 2>/dev/null", mqtt_port(), user, pw, user, leaf,
+			      msg);
+	int rc = system(cmd);
+
+	free(cmd);
+	return rc;
+}
+
+static int
+pub_status(const char *sensor, const char *pw, const char *status, int seq)
+{
+	char *m = xasprintf("{\"status\": \"%s\", \"seq\": %d, \"ts\":"
+			    " \"2026-01-01T00:00:00Z\"}", status, seq);
+	int rc = pub(sensor, pw, "status", m);
+
+	free(m);
+	return rc;
+}
+
+/* Waits up to ms for the space to reach status. */
+static bool
+wait_status(long long id, const char *status, int ms)
+{
+	for (; ms > 0; ms -= 50) {
+		if (bb_db_int(sql_space_status, DB_P(db_str(status),
+						     db_int(id))) == 1)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+static bool
+wait_seq(long long id, long long seq, int ms)
+{
+	for (; ms > 0; ms -= 50) {
+		if (bb_db_int(sql_last_seq, DB_P(db_int(id))) == seq)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+static void
+test_ingest(void)
+{
+	char *c = bb_unique("M"), *s = bb_unique("sensor"), *pw = NULL;
+	long long id = space_new(c, "mqtt", s, &pw);
+
+	/* the broker took the new account without a restart */
+	CU_ASSERT_EQUAL(pub_status(s, pw, "occupied", 1), 0);
+	CU_ASSERT(wait_status(id, "occupied", 5000));
+	CU_ASSERT_EQUAL(bb_db_int(sql_history_source,
+		DB_P(db_int(id), db_str("sensor"))), 1);
+	/* wrong password: refused (anonymous access is off too) */
+	CU_ASSERT_NOT_EQUAL(pub_status(s, "wrong", "free", 9), 0);
+	/* a duplicate and an older seq change nothing */
+	pub_status(s, pw, "free", 1);
+	pub_status(s, pw, "free", 0);
+	pub_status(s, pw, "occupied", 2);
+	CU_ASSERT(wait_seq(id, 2, 5000));
+	CU_ASSERT(wait_status(id, "occupied", 1));
+	CU_ASSERT_EQUAL(bb_db_int(sql_history_count, DB_P(db_int(id))), 1);
+	/* malformed payloads are dropped; the daemon keeps going */
+	pub(s, pw, "status", "not json");
+	pub(s, pw, "status", "{\"status\": \"parked\", \"seq\": 5}");
+	pub(s, pw, "status", "{\"status\": \"free\", \"seq\": \"6\"}");
+	CU_ASSERT(wait_seq(id, 2, 1));
+	pub_status(s, pw, "free", 7);
+	CU_ASSERT(wait_status(id, "free", 5000));
+	CU_ASSERT_EQUAL(bb_db_int(sql_history_count, DB_P(db_int(id))), 2);
+	/* silence longer than sensor_ttl (3 s in tests): unknown */
+	CU_ASSERT(wait_status(id, "unknown", 9000));
+	CU_ASSERT_EQUAL(bb_db_int(sql_history_source,
+		DB_P(db_int(id), db_str("ttl"))), 1);
+	free(pw);
+	free(c);
+	free(s);
+}
+
+static void
+test_last_will(void)
+{
+	char *c = bb_unique("W"), *s = bb_unique("will"), *pw = NULL;
+	long long id = space_new(c, "mqtt", s, &pw);
+
+	pub_status(s, pw, "occupied", 1);
+	CU_ASSERT(wait_status(id, "occupied", 5000));
+	/* what the broker publishes for a sensor's last will */
+	CU_ASSERT_EQUAL(pub(s, pw, "online", "offline"), 0);
+	CU_ASSERT(wait_status(id, "unknown", 2500));
+	CU_ASSERT_EQUAL(bb_db_int(sql_history_source,
+		DB_P(db_int(id), db_str("will"))), 1);
+	free(pw);
+	free(c);
+	free(s);
+}
+
+/* ---- live events ---------------------------------------------------------- */
+
+static void
+test_live_events(void)
+{
+	char *c = bb_unique("E"), *s = bb_unique("live"), *pw = NULL, *cmd;
+	char out[] = "/tmp/bb_parking_events_XXXXXX", buf[8192] = { 0 };
+	long long id = space_new(c, "live", s, &pw);
+	FILE *f;
+	int fd = mkstemp(out);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	cmd = xasprintf("curl -sN --max-time 4 --cacert '%s'"
+			" -H 'Accept: text/event-stream'"
+			" '%s/api/parking-spaces/events' > '%s' 2>/dev/null &",
+			getenv("HAAS_TEST_CA"), getenv("HAAS_TEST_URL"), out);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	usleep(1000000);
+	pub_status(s, pw, "occupied", 1);
+	CU_ASSERT(wait_status(id, "occupied", 3000));
+	usleep(1000000);
+	f = fopen(out, "r");
+	if (f) {
+		CU_ASSERT(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+		fclose(f);
+	}
+	CU_ASSERT(strstr(buf, "data:") != NULL);
+	CU_ASSERT(strstr(buf, c) != NULL);
+	CU_ASSERT(strstr(buf, "\"status\":\"occupied\"") != NULL);
+	unlink(out);
+	free(pw);
+	free(c);
+	free(s);
+}
+
+
+/* ---- registration --------------------------------------------------------- */
+
+static const char sql_req_count[] =
+	"SELECT COUNT(*) FROM registration_requests q JOIN users u"
+	" ON u.id = q.user_id WHERE u.email = ?";
+static const char sql_user_status[] =
+	"SELECT COUNT(*) FROM users WHERE email = ? AND status = ?";
+static const char sql_user_plates[] =
+	"SELECT COUNT(*) FROM plates p JOIN users u ON u.id = p.user_id"
+	" WHERE u.email = ? AND p.plate_number = ?";
+
+static int
+upload_count(void)
+{
+	char *cmd = xasprintf("ls -1 '%s/uploads' | wc -l",
+			      getenv("HAAS_STATE_DIR"));
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	char line[32];
+
+	if (p && fgets(line, sizeof(line), p))
+		n = (int)strtol(line, NULL, 10);
+	if (p)
+		pclose(p);
+	free(cmd);
+	return n;
+}
+
+/* curl -F as a browser would; extra is more -F arguments (or "").
+ * Returns the HTTP status; the body goes to *body (caller frees). */
+static int
+curl_register(const char *email, const char *plate, const char *doc_arg,
+	      const char *extra, char **body)
+{
+	char *cmd = xasprintf("curl -s --cacert '%s' -o /tmp/bb_parking_reg.out"
+		" -w '%%{http_code}' -F 'name=Ana Driver' -F 'email=%s'"
+		" -F 'password=%s' -F 'plate_number=%s' %s %s"
+		" '%s/api/register'", getenv("HAAS_TEST_CA"), email, PW, plate,
+		doc_arg, extra, getenv("HAAS_TEST_URL"));
+	FILE *p = popen(cmd, "r");
+	char code[8] = { 0 };
+	FILE *f;
+	long n;
+
+	if (p) {
+		if (!fgets(code, sizeof(code), p))
+			code[0] = '\0';
+		pclose(p);
+	}
+	free(cmd);
+	*body = xcalloc(1, 4096);
+	f = fopen("/tmp/bb_parking_reg.out", "r");
+	if (f) {
+		n = (long)fread(*body, 1, 4095, f);
+		(*body)[n > 0 ? n : 0] = '\0';
+		fclose(f);
+	}
+	return (int)strtol(code, NULL, 10);
+}
+
+static const char *
+write_file(const char *name, const void *data, size_t n)
+{
+	FILE *f = fopen(name, "wb");
+
+	if (f) {
+		fwrite(data, 1, n, f);
+		fclose(f);
+	}
+	return name;
+}
+
+static char *
+reg_email(void)
+{
+	char *u = bb_unique("drv"), *e = xasprintf("%s@example.com", u);
+
+	free(u);
+	return e;
+}
+
+static void
+reg_plate(char out[16])
+{
+	static int k;
+
+	k = (k + 1) % 100;
+	snprintf(out, 16, "RG%02u%05u", (unsigned)k,
+		 (unsigned)(getpid() + time(NULL)) % 100000u);
+}
+
+static void
+test_register_rejects(void)
+{
+	char *email = reg_email(), *body, plate[16], *big;
+	int before = upload_count();
+	FILE *f;
+
+	reg_plate(plate);
+	write_file("/tmp/bb_parking_evil.exe", "MZ\x90\x00", 4);
+	write_file("/tmp/bb_parking_id.png", "\x89PNG\r\n\x1a\nxxxx", 12);
+	/* wrong type (by content, whatever the name and type say) */
+	CU_ASSERT_EQUAL(curl_register(email, plate,
+		"-F 'document=@/tmp/bb_parking_evil.exe;filename=id.png;type=image/png'",
+		"", &body), 400);
+	CU_ASSERT(strstr(body, "File type not allowed") != NULL);
+	free(body);
+	/* a file name that climbs */
+	CU_ASSERT_EQUAL(curl_register(email, plate,
+		"-F 'document=@/tmp/bb_parking_id.png;filename=../../etc/x.png'",
+		"", &body), 400);
+	CU_ASSERT(strstr(body, "File name not allowed") != NULL);
+	free(body);
+	/* missing document, missing field, bad plate */
+	CU_ASSERT_EQUAL(curl_register(email, plate, "", "", &body), 400);
+	CU_ASSERT(strstr(body, "are required") != NULL);
+	free(body);
+	CU_ASSERT_EQUAL(curl_register(email, "X",
+		"-F 'document=@/tmp/bb_parking_id.png'", "", &body), 400);
+	CU_ASSERT(strstr(body, "Plate number must be") != NULL);
+	free(body);
+	/* oversize: more than upload_max_bytes */
+	big = xmalloc(6 * 1024 * 1024);
+	memcpy(big, "%PDF-1.4\n", 9);
+	memset(big + 9, 'a', 6 * 1024 * 1024 - 9);
+	f = fopen("/tmp/bb_parking_big.pdf", "wb");
+	if (f) {
+		fwrite(big, 1, 6 * 1024 * 1024, f);
+		fclose(f);
+	}
+	free(big);
+	CU_ASSERT_EQUAL(curl_register(email, plate,
+		"-F 'document=@/tmp/bb_parking_big.pdf'", "", &body), 413);
+	free(body);
+	/* JSON instead of multipart */
+	{
+		struct bb_resp *r = bb_json("POST", "/api/register", NULL, "{}");
+
+		CU_ASSERT_EQUAL(r->status, 415);
+		bb_free(r);
+	}
+	/* nothing stored */
+	CU_ASSERT_EQUAL(bb_db_int(sql_req_count, DB_P(db_str(email))), 0);
+	CU_ASSERT_EQUAL(upload_count(), before);
+	unlink("/tmp/bb_parking_big.pdf");
+	unlink("/tmp/bb_parking_evil.exe");
+	free(email);
+}
+
+/* Registers a driver; returns the request id. */
+static long long
+register_ok(const char *email, const char *plate)
+{
+	char *body;
+	json_object *o, *v;
+	long long id = 0;
+
+	write_file("/tmp/bb_parking_id.pdf", "%PDF-1.4\nid card\n", 17);
+	CU_ASSERT_EQUAL(curl_register(email, plate,
+		"-F 'document=@/tmp/bb_parking_id.pdf;type=application/pdf'",
+		"", &body), 201);
+	o = json_tokener_parse(body);
+	if (o && json_object_object_get_ex(o, "request_id", &v))
+		id = strtoll(json_object_get_string(v), NULL, 10);
+	CU_ASSERT(o && json_object_object_get_ex(o, "status", &v) &&
+		  !strcmp(json_object_get_string(v), "pending"));
+	CU_ASSERT(o && json_object_object_get_ex(o, "submitted_at", &v));
+	json_object_put(o);
+	free(body);
+	return id;
+}
+
+static struct bb_resp *
+decide(const char *token, long long id, const char *status)
+{
+	char *p = path("/api/requests/%lld", id), *b = xasprintf(
+		"{\"status\": \"%s\", \"reason\": \"checked\"}", status);
+	struct bb_resp *r = bb_json("PUT", p, token, b);
+
+	free(p);
+	free(b);
+	return r;
+}
+
+static void
+test_register_approve(void)
+{
+	char *email = reg_email(), *body, plate[16], *p, *op;
+	struct bb_resp *r;
+	long long id;
+
+	reg_plate(plate);
+	id = register_ok(email, plate);
+	CU_ASSERT(id > 0);
+	/* the same email or plate again: 409 */
+	CU_ASSERT_EQUAL(curl_register(email, "ZZ12345",
+		"-F 'document=@/tmp/bb_parking_id.pdf'", "", &body), 409);
+	free(body);
+	{
+		char *e2 = reg_email();
+
+		CU_ASSERT_EQUAL(curl_register(e2, plate,
+			"-F 'document=@/tmp/bb_parking_id.pdf'", "", &body), 409);
+		free(body);
+		free(e2);
+	}
+	/* pending: cannot log in */
+	{
+		char *lb = xasprintf("{\"email\": \"%s\", \"password\": \"%s\"}",
+				     email, PW);
+
+		r = bb_json("POST", "/api/users/login", NULL, lb);
+		CU_ASSERT_EQUAL(r->status, 403);
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+				       "Account pending approval");
+		bb_free(r);
+		free(lb);
+	}
+	op = staff_token("operator");
+	r = bb_get("/api/requests?status=pending&limit=500", op);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT(bb_len(r, "requests") >= 1);
+	CU_ASSERT(strstr(r->body, email) != NULL);
+	bb_free(r);
+	/* the document, through nginx; never directly */
+	p = path("/api/requests/%lld/document", id);
+	r = bb_get(p, op);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT(r->body_len == 17 && !memcmp(r->body, "%PDF-1.4\nid card\n", 17));
+	bb_free(r);
+	free(p);
+	r = bb_get("/internal/uploads/x.pdf", NULL);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	/* decisions: bad status, then approve once */
+	r = decide(op, id, "maybe");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = decide(op, id, "approved");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "status"), "approved");
+	bb_free(r);
+	r = decide(op, id, "rejected");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Request already decided");
+	bb_free(r);
+	r = decide(op, 999999999, "approved");
+	CU_ASSERT_EQUAL(r->status, 404);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Request not found");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_user_status, DB_P(db_str(email),
+		db_str("active"))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_user_plates, DB_P(db_str(email),
+		db_str(plate))), 1);
+	p = xasprintf("%lld", id);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_count,
+		DB_P(db_str("registration.approve"), db_str(p))), 1);
+	free(p);
+	free(op);
+	free(email);
+}
+
+static void
+test_register_reject(void)
+{
+	char *email = reg_email(), plate[16], *op = staff_token("operator");
+	struct bb_resp *r;
+	long long id;
+
+	reg_plate(plate);
+	id = register_ok(email, plate);
+	r = decide(op, id, "rejected");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "reason"), "checked");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_user_plates, DB_P(db_str(email),
+		db_str(plate))), 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_user_status, DB_P(db_str(email),
+		db_str("disabled"))), 1);
+	free(op);
+	free(email);
+}
+
+struct decide_race {
+	char *ops[2];
+	long long id;
+	int ok, conflict;
+};
+
+static void
+race_decide(int i, void *arg)
+{
+	struct decide_race *d = arg;
+	struct bb_resp *r = decide(d->ops[i], d->id, "approved");
+
+	if (r->status == 200)
+		__atomic_add_fetch(&d->ok, 1, __ATOMIC_SEQ_CST);
+	else if (r->status == 409)
+		__atomic_add_fetch(&d->conflict, 1, __ATOMIC_SEQ_CST);
+	bb_free(r);
+}
+
+static void
+test_register_race(void)
+{
+	char *email = reg_email(), plate[16];
+	struct decide_race d = { .ok = 0 };
+
+	reg_plate(plate);
+	d.id = register_ok(email, plate);
+	d.ops[0] = staff_token("operator");
+	d.ops[1] = staff_token("operator");
+	bb_parallel(2, race_decide, &d);
+	CU_ASSERT_EQUAL(d.ok, 1);
+	CU_ASSERT_EQUAL(d.conflict, 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(plate))), 1);
+	free(d.ops[0]);
+	free(d.ops[1]);
+	free(email);
+}
+
+static CU_TestInfo tests[] = {
+	{ "spaces: create, edit, retire", test_space_crud },
+	{ "public list with summary per zone", test_space_list },
+	{ "history with range and cursor", test_history },
+	{ "plates: normalized, unique, mine, lookup", test_plates },
+	{ "8 users race for one plate", test_plate_race },
+	{ "MQTT ingest: seq, duplicates, malformed, silence", test_ingest },
+	{ "last will turns the space unknown", test_last_will },
+	{ "EventSource receives the change", test_live_events },
+	{ "register: type, name, fields, size rejected", test_register_rejects },
+	{ "register, document, approve once", test_register_approve },
+	{ "register and reject", test_register_reject },
+	{ "two operators approve at once", test_register_race },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = { SUITE("parking", tests), CU_SUITE_INFO_NULL };
+
+int
+main(void)
+{
+	bb_init();
+	admin = bb_admin_token();
+	return cunit_run(suites);
+}

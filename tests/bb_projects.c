@@ -1,0 +1,720 @@
+/* bb_projects: the "Projects and hardware sets" rows of the contract
+ * through nginx, the database checked afterwards, and races: 200 clients
+ * on 100 units, a random storm of checkouts and checkins, bulk requests
+ * that must apply all lines or none. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bb.h"
+#include "cunit_main.h"
+#include "util.h"
+
+/* Every set, not only ours: available + held = total, nothing negative. */
+static const char sql_invariant_broken[] =
+	"SELECT COUNT(*) FROM resources r WHERE r.available_units < 0"
+	" OR r.available_units + COALESCE((SELECT SUM(h.units)"
+	" FROM resource_holdings h WHERE h.resource_id = r.id), 0)"
+	" <> r.total_units";
+static const char sql_negative_holdings[] =
+	"SELECT COUNT(*) FROM resource_holdings WHERE units < 0";
+static const char sql_available[] =
+	"SELECT available_units FROM resources WHERE code = ?";
+static const char sql_held_by_project[] =
+	"SELECT COALESCE(SUM(h.units), 0) FROM resource_holdings h"
+	" JOIN resources r ON r.id = h.resource_id"
+	" JOIN projects p ON p.id = h.project_id"
+	" WHERE r.code = ? AND p.code = ?";
+static const char sql_held_by_user[] =
+	"SELECT COALESCE(SUM(h.units), 0) FROM resource_holdings h"
+	" JOIN resources r ON r.id = h.resource_id"
+	" WHERE r.code = ? AND h.user_id = ?";
+/* What the history says a project holds: checkouts minus checkins. */
+static const char sql_history_net[] =
+	"SELECT COALESCE(SUM(IF(e.action = 'checkout', e.units, -e.units)), 0)"
+	" FROM resource_events e JOIN resources r ON r.id = e.resource_id"
+	" JOIN projects p ON p.id = e.project_id WHERE r.code = ?"
+	" AND p.code = ?";
+static const char sql_events[] =
+	"SELECT COUNT(*) FROM resource_events e JOIN resources r"
+	" ON r.id = e.resource_id WHERE r.code = ?";
+static const char sql_audit[] =
+	"SELECT COUNT(*) FROM audit_log WHERE entity = 'resource'"
+	" AND entity_id = ? AND action = ?";
+static const char sql_members[] =
+	"SELECT COUNT(*) FROM project_members m JOIN projects p"
+	" ON p.id = m.project_id WHERE p.code = ?";
+static const char sql_projects[] =
+	"SELECT COUNT(*) FROM projects WHERE code = ?";
+
+static long long
+jint(const struct bb_resp *r, const char *key)
+{
+	json_object *v;
+
+	if (!r->json || !json_object_object_get_ex(r->json, key, &v))
+		return -1;
+	return json_object_get_int64(v);
+}
+
+static struct bb_resp *
+post(const char *path, const char *token, const char *fmt, ...)
+{
+	struct bb_resp *r;
+	va_list ap;
+	char *b;
+
+	va_start(ap, fmt);
+	if (vasprintf(&b, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	r = bb_json("POST", path, token, b);
+	free(b);
+	return r;
+}
+
+/* Asserts status and, when want is not NULL, the message or error. */
+static void
+expect(struct bb_resp *r, long status, const char *want)
+{
+	CU_ASSERT_EQUAL(r->status, status);
+	if (r->status != status)
+		fprintf(stderr, "\n  got %ld %s\n", r->status, r->body);
+	if (want)
+		CU_ASSERT_STRING_EQUAL(bb_str(r, status < 300 ? "message"
+					      : "error"), want);
+	bb_free(r);
+}
+
+/* A new set with total units, created by the admin; caller frees. */
+static char *
+new_set(const char *admin, long long total)
+{
+	char *code = bb_unique("HWS");
+	struct bb_resp *r = post("/api/resources/create", admin,
+		"{\"name\": \"Set %s\", \"total_units\": %lld,"
+		" \"resource_id\": \"%s\"}", code, total, code);
+
+	CU_ASSERT_EQUAL(r->status, 201);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "message"),
+			       "Resource created successfully");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "resource_id"), code);
+	bb_free(r);
+	return code;
+}
+
+/* A new project owned by the holder of token (user uid); caller frees. */
+static char *
+new_project(const char *token, long long uid)
+{
+	char *code = bb_unique("proj");
+	struct bb_resp *r = post("/api/projects/create_project", token,
+		"{\"user_id\": \"%lld\", \"project_name\": \"P %s\","
+		" \"description\": \"d\", \"project_id\": \"%s\"}", uid, code,
+		code);
+
+	CU_ASSERT_EQUAL(r->status, 201);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "message"),
+			       "Project created successfully");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "project_id"), code);
+	bb_free(r);
+	return code;
+}
+
+static struct bb_resp *
+move(const char *what, const char *token, const char *set, const char *units,
+     const char *project)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/api/resources/%s", what);
+	if (!project)
+		return post(path, token, "{\"resource_id\": \"%s\","
+			    " \"units\": %s}", set, units);
+	return post(path, token, "{\"resource_id\": \"%s\", \"units\": %s,"
+		    " \"project_id\": \"%s\"}", set, units, project);
+}
+
+static long long
+available(const char *set)
+{
+	return bb_db_int(sql_available, DB_P(db_str(set)));
+}
+
+static long long
+project_holds(const char *set, const char *project)
+{
+	return bb_db_int(sql_held_by_project, DB_P(db_str(set),
+		db_str(project)));
+}
+
+/* ---- projects ------------------------------------------------------------ */
+
+/* The same Idempotency-Key and body: the first 201 again, one project. */
+static void
+idempotent_create(const char *token, long long uid)
+{
+	char *code = bb_unique("idem"), *key = xasprintf("Idempotency-Key: %s",
+							  code);
+	char *body = xasprintf("{\"user_id\": %lld, \"project_name\": \"i\","
+			       " \"project_id\": \"%s\"}", uid, code);
+	struct bb_resp *r;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		r = bb_req("POST", "/api/projects/create_project", token,
+			   "application/json", body, strlen(body), key);
+		CU_ASSERT_EQUAL(r->status, 201);
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "project_id"), code);
+		if (i)
+			CU_ASSERT_PTR_NOT_NULL(bb_header(r,
+				"Idempotent-Replayed"));
+		bb_free(r);
+	}
+	CU_ASSERT_EQUAL(bb_db_int(sql_projects, DB_P(db_str(code))), 1);
+	free(code), free(key), free(body);
+}
+
+static void
+test_create_project(void)
+{
+	long long a_id, b_id;
+	char *a = bb_new_user("pa", &a_id), *b = bb_new_user("pb", &b_id);
+	char *admin = bb_admin_token(), *code = new_project(a, a_id);
+	char *code2 = bb_unique("proj");
+
+	expect(post("/api/projects/create_project", b, "{\"user_id\": %lld,"
+		    " \"project_name\": \"x\", \"project_id\": \"%s\"}", b_id,
+		    code), 409, "ProjectID already exists");
+	expect(post("/api/projects/create_project", a, "{\"user_id\": %lld,"
+		    " \"project_name\": \"x\"}", a_id), 400,
+	       "User ID, project name, and project ID are required");
+	expect(post("/api/projects/create_project", a, "{\"project_name\":"
+		    " \"x\", \"project_id\": \"%s\"}", code2), 400,
+	       "User ID, project name, and project ID are required");
+	expect(post("/api/projects/create_project", a, "{\"user_id\": %lld,"
+		    " \"project_name\": \"\", \"project_id\": \"%s\"}", a_id,
+		    code2), 400,
+	       "User ID, project name, and project ID are required");
+	/* The original trusted any user_id: creating for someone else. */
+	expect(post("/api/projects/create_project", a, "{\"user_id\": %lld,"
+		    " \"project_name\": \"x\", \"project_id\": \"%s\"}", b_id,
+		    code2), 403, NULL);
+	CU_ASSERT_EQUAL(bb_db_int(sql_projects, DB_P(db_str(code2))), 0);
+	/* Admins may, and the named user owns it. */
+	expect(post("/api/projects/create_project", admin, "{\"user_id\":"
+		    " \"%lld\", \"project_name\": \"x\", \"project_id\": \"%s\"}",
+		    b_id, code2), 201, "Project created successfully");
+	CU_ASSERT_EQUAL(bb_db_int(sql_members, DB_P(db_str(code2))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_members, DB_P(db_str(code))), 1);
+	idempotent_create(a, a_id);
+	free(a), free(b), free(admin), free(code), free(code2);
+}
+
+/* The project named code in a get_projects reply, or NULL. */
+static json_object *
+find_project(const struct bb_resp *r, const char *code)
+{
+	json_object *arr = json_object_object_get(r->json, "projects");
+	size_t i;
+
+	for (i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *p = json_object_array_get_idx(arr, i);
+
+		if (!strcmp(json_object_get_string(json_object_object_get(p,
+			"project_id")), code))
+			return p;
+	}
+	return NULL;
+}
+
+static void
+test_list_join_leave(void)
+{
+	long long a_id, b_id;
+	char *a = bb_new_user("la", &a_id), *b = bb_new_user("lb", &b_id);
+	char *admin = bb_admin_token(), *code = new_project(a, a_id);
+	char *set = new_set(admin, 10), *path, *aid;
+	struct bb_resp *r;
+	json_object *p;
+
+	expect(post("/api/projects/join", b, "{\"project_id\": \"%s\"}",
+		    code), 200, "Successfully joined the project");
+	expect(post("/api/projects/join", b, "{\"project_id\": \"%s\"}",
+		    code), 409, NULL);
+	expect(post("/api/projects/join", b, "{\"project_id\": \"nope-%s\"}",
+		    code), 404, "Project not found");
+	expect(move("checkout", b, set, "3", code), 200,
+	       "Resource checked out successfully");
+
+	path = xasprintf("/api/projects/get_projects/%lld", b_id);
+	r = bb_get(path, b);
+	CU_ASSERT_EQUAL(r->status, 200);
+	p = find_project(r, code);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	aid = xasprintf("%lld", a_id);
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(
+		p, "user_id")), aid);
+	free(aid);
+	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(p,
+		"members")), 2);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
+		json_object_object_get(p, "resources"), set)), 3);
+	bb_free(r);
+	r = bb_get(path, a);	/* another user's list */
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_PTR_NOT_NULL(find_project(r, code));
+	bb_free(r);
+	free(path);
+
+	path = xasprintf("/api/projects/%s", code);
+	r = bb_get(path, a);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+
+	expect(post("/api/projects/leave", b, "{\"project_id\": \"%s\"}",
+		    code), 200, "Successfully left the project");
+	expect(post("/api/projects/leave", b, "{\"project_id\": \"%s\"}",
+		    code), 409, NULL);
+	expect(post("/api/projects/leave", b, "{\"project_id\": \"nope-%s\"}",
+		    code), 404, "Project not found");
+	expect(post("/api/projects/leave", a, "{\"project_id\": \"%s\"}",
+		    code), 409, NULL);	/* the owner stays */
+	r = bb_get(path, b);	/* no longer a member */
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	expect(move("checkin", b, set, "1", code), 403, NULL);
+	CU_ASSERT_EQUAL(bb_db_int(sql_members, DB_P(db_str(code))), 1);
+	CU_ASSERT_EQUAL(project_holds(set, code), 3);
+	free(path), free(a), free(b), free(admin), free(code), free(set);
+}
+
+/* ---- hardware sets ------------------------------------------------------- */
+
+static void
+test_sets_admin(void)
+{
+	long long uid;
+	char *u = bb_new_user("sa", &uid), *admin = bb_admin_token();
+	char *set = new_set(admin, 10), *path;
+	struct bb_resp *r;
+
+	expect(post("/api/resources/create", u, "{\"name\": \"x\","
+		    " \"total_units\": 5}"), 403, NULL);
+	expect(post("/api/resources/create", admin, "{\"name\": \"x\","
+		    " \"total_units\": 5, \"resource_id\": \"%s\"}", set), 409,
+	       NULL);
+	expect(post("/api/resources/create", admin, "{\"total_units\": 5}"),
+	       400, "Name and total units are required");
+	expect(post("/api/resources/create", admin, "{\"name\": \"x\"}"), 400,
+	       "Name and total units are required");
+	expect(post("/api/resources/create", admin, "{\"name\": \"x\","
+		    " \"total_units\": -1}"), 400, NULL);
+
+	r = bb_get("/api/resources", u);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT(bb_len(r, "resources") >= 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, set));
+	bb_free(r);
+	r = bb_get("/api/resources/all", u);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, set));
+	bb_free(r);
+
+	expect(move("checkout", u, set, "4", NULL), 200, NULL);
+	path = xasprintf("/api/resources/%s", set);
+	r = bb_json("PATCH", path, admin, "{\"total_units\": 3}");
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
+	CU_ASSERT_EQUAL(available(set), 6);
+	r = bb_json("PATCH", path, admin, "{\"total_units\": 4,"
+		    " \"name\": \"Renamed\"}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, "Renamed"));
+	bb_free(r);
+	CU_ASSERT_EQUAL(available(set), 0);
+	r = bb_json("PATCH", path, u, "{\"total_units\": 40}");
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);	/* units are out */
+	bb_free(r);
+	expect(move("checkin", u, set, "4", NULL), 200, NULL);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	expect(move("checkout", u, set, "1", NULL), 404,
+	       "Resource not found");
+	r = bb_get("/api/resources", u);
+	CU_ASSERT_PTR_NULL(strstr(r->body, set));
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_invariant_broken, DB_NONE), 0);
+	free(path), free(u), free(admin), free(set);
+}
+
+/* The seed's sets exist (sql/seed/010_hwsets.sql). */
+static void
+test_seeded_sets(void)
+{
+	char *admin = bb_admin_token();
+	struct bb_resp *r = bb_get("/api/resources", admin);
+
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, "\"HWSet1\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, "\"HWSet2\""));
+	bb_free(r);
+	free(admin);
+}
+
+/* ---- checkout and checkin ------------------------------------------------ */
+
+static void
+test_bad_input(void)
+{
+	long long uid;
+	char *u = bb_new_user("bi", &uid), *admin = bb_admin_token();
+	char *set = new_set(admin, 10);
+	static const char *const bad[] = { "0", "-1", "\"abc\"", "1.5",
+					   "true", "\"\"", "\"-2\"",
+					   "99999999999999999999" };
+	size_t i;
+
+	expect(post("/api/resources/checkout", u, "{\"units\": 1}"), 400,
+	       "Resource ID and units are required");
+	expect(post("/api/resources/checkout", u, "{\"resource_id\": \"%s\"}",
+		    set), 400, "Resource ID and units are required");
+	expect(post("/api/resources/checkin", u, "{\"resource_id\": \"\","
+		    " \"units\": 1}"), 400, "Resource ID and units are required");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		expect(move("checkout", u, set, bad[i], NULL), 400,
+		       "Units must be a valid integer");
+		expect(move("checkin", u, set, bad[i], NULL), 400,
+		       "Units must be a valid integer");
+	}
+	expect(move("checkout", u, "no-such-set", "1", NULL), 404,
+	       "Resource not found");
+	expect(move("checkout", u, set, "1", "no-such-project"), 404,
+	       "Project not found");
+	CU_ASSERT_EQUAL(available(set), 10);
+	free(u), free(admin), free(set);
+}
+
+static void
+test_checkout_checkin(void)
+{
+	long long a_id, b_id;
+	char *a = bb_new_user("ca", &a_id), *b = bb_new_user("cb", &b_id);
+	char *admin = bb_admin_token(), *set = new_set(admin, 10);
+	char *pa = new_project(a, a_id), *pb = new_project(b, b_id);
+	struct bb_resp *r;
+
+	r = move("checkout", a, set, "\"4\"", pa);	/* digits as a string */
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "message"),
+			       "Resource checked out successfully");
+	CU_ASSERT_EQUAL(jint(r, "available_units"), 6);
+	bb_free(r);
+	/* A member of A cannot act for B, either way. */
+	expect(move("checkout", a, set, "1", pb), 403, NULL);
+	expect(move("checkin", b, set, "1", pa), 403, NULL);
+	expect(move("checkout", a, set, "7", pa), 409,
+	       "Insufficient units available");
+	CU_ASSERT_EQUAL(available(set), 6);
+	/* Checkin of more than held: 409 and nothing changes. */
+	expect(move("checkin", a, set, "5", pa), 409,
+	       "Unable to check in resource");
+	expect(move("checkin", b, set, "1", pb), 409,
+	       "Unable to check in resource");
+	CU_ASSERT_EQUAL(available(set), 6);
+	CU_ASSERT_EQUAL(project_holds(set, pa), 4);
+	/* Without project_id the caller holds the units. */
+	expect(move("checkout", b, set, "2", NULL), 200, NULL);
+	CU_ASSERT_EQUAL(bb_db_int(sql_held_by_user, DB_P(db_str(set),
+		db_int(b_id))), 2);
+	expect(move("checkin", a, set, "1", NULL), 409,
+	       "Unable to check in resource");
+	r = move("checkin", a, set, "4", pa);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "message"),
+			       "Resource checked in successfully");
+	CU_ASSERT_EQUAL(jint(r, "available_units"), 8);
+	bb_free(r);
+	expect(move("checkin", b, set, "2", NULL), 200, NULL);
+	CU_ASSERT_EQUAL(available(set), 10);
+	CU_ASSERT_EQUAL(project_holds(set, pa), 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_invariant_broken, DB_NONE), 0);
+	free(a), free(b), free(admin), free(set), free(pa), free(pb);
+}
+
+static void
+test_bulk(void)
+{
+	long long uid;
+	char *u = bb_new_user("bu", &uid), *admin = bb_admin_token();
+	char *s1 = new_set(admin, 10), *s2 = new_set(admin, 5);
+	char *p = new_project(u, uid);
+	struct bb_resp *r;
+
+	/* One impossible line: nothing changes. */
+	r = post("/api/resources/checkout", u, "{\"project_id\": \"%s\","
+		 " \"items\": [{\"resource_id\": \"%s\", \"units\": 3},"
+		 " {\"resource_id\": \"%s\", \"units\": 6}]}", p, s1, s2);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "Insufficient units available");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "resource_id"), s2);
+	bb_free(r);
+	/* Lines naming the same set add up: 3 + 3 > 5. */
+	expect(post("/api/resources/checkout", u, "{\"project_id\": \"%s\","
+		    " \"items\": [{\"resource_id\": \"%s\", \"units\": 3},"
+		    " {\"resource_id\": \"%s\", \"units\": 3}]}", p, s2, s2),
+	       409, "Insufficient units available");
+	/* An unknown set or a bad line: nothing changes either. */
+	expect(post("/api/resources/checkout", u, "{\"items\":"
+		    " [{\"resource_id\": \"%s\", \"units\": 1},"
+		    " {\"resource_id\": \"nope\", \"units\": 1}]}", s1), 404,
+	       "Resource not found");
+	expect(post("/api/resources/checkout", u, "{\"items\":"
+		    " [{\"resource_id\": \"%s\", \"units\": 1},"
+		    " {\"resource_id\": \"%s\", \"units\": 0}]}", s1, s2), 400,
+	       "Units must be a valid integer");
+	expect(post("/api/resources/checkout", u, "{\"items\": []}"), 400,
+	       NULL);
+	CU_ASSERT_EQUAL(available(s1), 10);
+	CU_ASSERT_EQUAL(available(s2), 5);
+	CU_ASSERT_EQUAL(bb_db_int(sql_events, DB_P(db_str(s1))), 0);
+
+	r = post("/api/resources/checkout", u, "{\"project_id\": \"%s\","
+		 " \"items\": [{\"resource_id\": \"%s\", \"units\": 3},"
+		 " {\"resource_id\": \"%s\", \"units\": \"5\"},"
+		 " {\"resource_id\": \"%s\", \"units\": 2}]}", p, s1, s2, s1);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "resources"), 2);
+	bb_free(r);
+	CU_ASSERT_EQUAL(available(s1), 5);
+	CU_ASSERT_EQUAL(available(s2), 0);
+	/* Bulk checkin with one line too many: nothing comes back. */
+	expect(post("/api/resources/checkin", u, "{\"project_id\": \"%s\","
+		    " \"items\": [{\"resource_id\": \"%s\", \"units\": 5},"
+		    " {\"resource_id\": \"%s\", \"units\": 6}]}", p, s1, s2),
+	       409, "Unable to check in resource");
+	CU_ASSERT_EQUAL(available(s1), 5);
+	CU_ASSERT_EQUAL(available(s2), 0);
+	expect(post("/api/resources/checkin", u, "{\"project_id\": \"%s\","
+		    " \"items\": [{\"resource_id\": \"%s\", \"units\": 5},"
+		    " {\"resource_id\": \"%s\", \"units\": 5}]}", p, s1, s2),
+	       200, "Resource checked in successfully");
+	CU_ASSERT_EQUAL(available(s1), 10);
+	CU_ASSERT_EQUAL(available(s2), 5);
+	CU_ASSERT_EQUAL(bb_db_int(sql_invariant_broken, DB_NONE), 0);
+	free(u), free(admin), free(s1), free(s2), free(p);
+}
+
+static void
+test_history(void)
+{
+	long long uid, oid;
+	char *u = bb_new_user("hi", &uid), *o = bb_new_user("ho", &oid);
+	char *admin = bb_admin_token(), *set = new_set(admin, 10);
+	char *p = new_project(u, uid), *path, *next;
+	struct bb_resp *r;
+	json_object *e;
+
+	expect(move("checkout", u, set, "3", p), 200, NULL);
+	expect(move("checkin", u, set, "1", p), 200, NULL);
+	expect(move("checkout", u, set, "2", NULL), 200, NULL);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit, DB_P(db_str(set),
+		db_str("resource.checkout"))), 2);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit, DB_P(db_str(set),
+		db_str("resource.checkin"))), 1);
+
+	path = xasprintf("/api/resources/%s/history?limit=2", set);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "history"), 2);
+	e = json_object_array_get_idx(json_object_object_get(r->json,
+		"history"), 0);	/* newest first */
+	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(
+		e, "action")), "checkout");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(e,
+		"units")), 2);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(e,
+		"available_units")), 6);
+	next = xasprintf("/api/resources/%s/history?limit=2&cursor=%s", set,
+			 bb_str(r, "next_cursor"));
+	bb_free(r);
+	r = bb_get(next, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "history"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, "\"next_cursor\":null"));
+	bb_free(r);
+	r = bb_get(path, u);	/* sets' history: admins */
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	free(path), free(next);
+
+	path = xasprintf("/api/projects/%s/history", p);
+	r = bb_get(path, u);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "history"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, p));
+	bb_free(r);
+	r = bb_get(path, o);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	free(path);
+	free(u), free(o), free(admin), free(set), free(p);
+}
+
+/* ---- races ---------------------------------------------------------------- */
+
+struct race {
+	const char *token;
+	const char *set;
+	const char *project;
+	int ok, conflict, other;
+};
+
+static void
+tally(struct race *race, struct bb_resp *r)
+{
+	if (r->status == 200)
+		__sync_add_and_fetch(&race->ok, 1);
+	else if (r->status == 409)
+		__sync_add_and_fetch(&race->conflict, 1);
+	else
+		__sync_add_and_fetch(&race->other, 1);
+	bb_free(r);
+}
+
+static void
+race_one(int i, void *arg)
+{
+	struct race *race = arg;
+
+	tally(race, move("checkout", race->token, race->set, "1",
+			 race->project));
+}
+
+static void
+test_race_200_on_100(void)
+{
+	long long uid;
+	char *u = bb_new_user("rc", &uid), *admin = bb_admin_token();
+	char *set = new_set(admin, 100), *p = new_project(u, uid);
+	struct race race = { .token = u, .set = set, .project = p };
+
+	bb_parallel(200, race_one, &race);
+	CU_ASSERT_EQUAL(race.ok, 100);
+	CU_ASSERT_EQUAL(race.conflict, 100);
+	CU_ASSERT_EQUAL(race.other, 0);
+	CU_ASSERT_EQUAL(available(set), 0);
+	CU_ASSERT_EQUAL(project_holds(set, p), 100);
+	CU_ASSERT_EQUAL(bb_db_int(sql_events, DB_P(db_str(set))), 100);
+	CU_ASSERT_EQUAL(bb_db_int(sql_invariant_broken, DB_NONE), 0);
+	free(u), free(admin), free(set), free(p);
+}
+
+#define STORM_PROJECTS 4
+
+struct storm {
+	char *token[STORM_PROJECTS];
+	char *project[STORM_PROJECTS];
+	const char *sets[2];
+	int ok, conflict, other;
+};
+
+/* Each client does a few random moves on a random project and set. */
+static void
+storm_one(int i, void *arg)
+{
+	struct storm *s = arg;
+	unsigned seed = (unsigned)i * 2654435761u;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		int pi = (int)(rand_r(&seed) % STORM_PROJECTS);
+		const char *set = s->sets[rand_r(&seed) % 2];
+		char units[8];
+		struct race t = { 0 };
+
+		snprintf(units, sizeof(units), "%d", 1 + rand_r(&seed) % 6);
+		if (k == 3)	/* bulk, sets named in either order */
+			tally(&t, post(rand_r(&seed) % 2
+				? "/api/resources/checkin"
+				: "/api/resources/checkout", s->token[pi],
+				"{\"project_id\": \"%s\", \"items\": ["
+				"{\"resource_id\": \"%s\", \"units\": %s},"
+				" {\"resource_id\": \"%s\", \"units\": 1}]}",
+				s->project[pi], set, units, s->sets[i % 2]));
+		else
+			tally(&t, move(rand_r(&seed) % 2 ? "checkin" : "checkout",
+			       s->token[pi], set, units, s->project[pi]));
+		__sync_add_and_fetch(&s->ok, t.ok);
+		__sync_add_and_fetch(&s->conflict, t.conflict);
+		__sync_add_and_fetch(&s->other, t.other);
+	}
+}
+
+static void
+test_storm(void)
+{
+	char *admin = bb_admin_token();
+	char *s1 = new_set(admin, 30), *s2 = new_set(admin, 12);
+	struct storm s = { .sets = { s1, s2 } };
+	long long uid, total = 0;
+	int i;
+
+	for (i = 0; i < STORM_PROJECTS; i++) {
+		s.token[i] = bb_new_user("st", &uid);
+		s.project[i] = new_project(s.token[i], uid);
+	}
+	bb_parallel(100, storm_one, &s);
+	CU_ASSERT_EQUAL(s.other, 0);
+	CU_ASSERT(s.ok > 0);
+	CU_ASSERT(s.conflict > 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_invariant_broken, DB_NONE), 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_negative_holdings, DB_NONE), 0);
+	for (i = 0; i < STORM_PROJECTS; i++) {
+		long long h1 = project_holds(s1, s.project[i]);
+
+		/* The history adds up to what each project holds. */
+		CU_ASSERT_EQUAL(bb_db_int(sql_history_net, DB_P(db_str(s1),
+			db_str(s.project[i]))), h1);
+		CU_ASSERT_EQUAL(bb_db_int(sql_history_net, DB_P(db_str(s2),
+			db_str(s.project[i]))), project_holds(s2,
+							      s.project[i]));
+		total += h1;
+		free(s.token[i]), free(s.project[i]);
+	}
+	CU_ASSERT_EQUAL(available(s1) + total, 30);
+	free(admin), free(s1), free(s2);
+}
+
+static CU_TestInfo tests[] = {
+	{ "create project", test_create_project },
+	{ "list, join, leave, detail", test_list_join_leave },
+	{ "hardware sets: create, resize, retire", test_sets_admin },
+	{ "seeded HWSet1 and HWSet2", test_seeded_sets },
+	{ "checkout/checkin bad input", test_bad_input },
+	{ "checkout and checkin", test_checkout_checkin },
+	{ "bulk: all lines or none", test_bulk },
+	{ "history and audit", test_history },
+	{ "200 clients on 100 units", test_race_200_on_100 },
+	{ "random storm keeps the invariant", test_storm },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = { SUITE("projects", tests),
+				 CU_SUITE_INFO_NULL };
+
+int
+main(void)
+{
+	bb_init();
+	return cunit_run(suites);
+}
