@@ -164,22 +164,6 @@ path_id(struct req *r, enum err missing, long long *id)
 							      : ERR_OK;
 }
 
-/* One COUNT(*)-like integer from a query. */
-static enum err
-query_int(struct req *r, const char *q, const struct db_param *p, size_t np,
-	  long long *out)
-{
-	struct db_rows *rows;
-	enum err e = db_query(r->db, q, p, np, 1, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	*out = db_next(rows) ? db_col_int(rows, 0) : 0;
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
-}
-
 static json_object *
 json_rating(const char *avg)
 {
@@ -429,7 +413,7 @@ products_list_kind(struct req *r, const char *kind)
 	if (e != ERR_OK)
 		return e;
 	filter_params(&f, p);
-	e = query_int(r, sql[Q_PRODUCTS_COUNT], p, ARRAY_SIZE(p), &total);
+	e = db_query_int(r->db, sql[Q_PRODUCTS_COUNT], p, ARRAY_SIZE(p), ERR_OK, &total);
 	if (e == ERR_OK)
 		json_object_object_add(req_reply(r), "total",
 				       json_object_new_int64(total));
@@ -512,10 +496,10 @@ brand_resolve(struct req *r, struct product_in *in)
 	in->brand = db_null();
 	in->brand_set = id->set || name->set;
 	if (id->set && !id->is_null)
-		e = query_int(r, sql[Q_BRAND_EXISTS],
-			      DB_P(db_int(id->i)), &found);
+		e = db_query_int(r->db, sql[Q_BRAND_EXISTS],
+			      DB_P(db_int(id->i)), ERR_OK, &found);
 	else if (name->set && !name->is_null && *name->s)
-		e = query_int(r, sql[Q_BRAND_BY_NAME], DB_P(db_str(name->s)),
+		e = db_query_int(r->db, sql[Q_BRAND_BY_NAME], DB_P(db_str(name->s)), ERR_OK,
 			      &found);
 	else
 		return ERR_OK;
@@ -847,8 +831,8 @@ catalog_brand_update(struct req *r)
 	enum err e = path_id(r, ERR_BRAND_NOT_FOUND, &id);
 
 	if (e == ERR_OK)
-		e = query_int(r, sql[Q_BRAND_EXISTS],
-			      DB_P(db_int(id)), &n);
+		e = db_query_int(r->db, sql[Q_BRAND_EXISTS],
+			      DB_P(db_int(id)), ERR_OK, &n);
 	if (e == ERR_OK && !n)
 		e = ERR_BRAND_NOT_FOUND;
 	if (e == ERR_OK)
@@ -923,8 +907,8 @@ static enum err
 product_exists(struct req *r, long long id)
 {
 	long long n = 0;
-	enum err e = query_int(r, sql[Q_PRODUCT_EXISTS],
-			       DB_P(db_int(id)), &n);
+	enum err e = db_query_int(r->db, sql[Q_PRODUCT_EXISTS],
+			       DB_P(db_int(id)), ERR_OK, &n);
 
 	return e == ERR_OK && !n ? ERR_PRODUCT_NOT_FOUND : e;
 }
@@ -998,8 +982,8 @@ catalog_review_create(struct req *r)
 	if (e == ERR_OK)
 		e = product_exists(r, id);
 	if (e == ERR_OK)
-		e = query_int(r, sql[Q_BOUGHT], DB_P(db_int(r->user.id),
-			      db_int(id)), &bought);
+		e = db_query_int(r->db, sql[Q_BOUGHT], DB_P(db_int(r->user.id),
+			      db_int(id)), ERR_OK, &bought);
 	if (e == ERR_OK && !bought)
 		e = ERR_REVIEW_NOT_BOUGHT;
 	if (e == ERR_OK)
@@ -1027,7 +1011,7 @@ review_mine(struct req *r, bool admin_ok, long long *id)
 	enum err e = path_id(r, ERR_REVIEW_NOT_FOUND, id);
 
 	if (e == ERR_OK)
-		e = query_int(r, sql[Q_REVIEW_OWNER], DB_P(db_int(*id)), &owner);
+		e = db_query_int(r->db, sql[Q_REVIEW_OWNER], DB_P(db_int(*id)), ERR_OK, &owner);
 	if (e != ERR_OK)
 		return e;
 	if (!owner || (owner != r->user.id &&

@@ -519,6 +519,27 @@ db_rows_free(struct db_rows *rows)
 	free(rows);
 }
 
+enum err
+db_query_int(struct db *db, const char *sql, const struct db_param *p,
+	     size_t np, enum err missing, long long *out)
+{
+	struct db_rows *rows;
+	enum err e = db_query(db, sql, p, np, 1, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	*out = 0;
+	e = missing;
+	if (db_next(rows)) {
+		*out = db_col_int(rows, 0);
+		e = ERR_OK;
+	}
+	if (db_rows_err(rows))
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
 static const char sql_begin[] = "START TRANSACTION";
 static const char sql_commit[] = "COMMIT";
 static const char sql_rollback[] = "ROLLBACK";

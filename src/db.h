@@ -91,6 +91,11 @@ unsigned long long db_rows_count(const struct db_rows *rows);
 enum err db_rows_err(const struct db_rows *rows);
 void db_rows_free(struct db_rows *rows);
 
+/* The first column of a query's first row, as an integer.  With no row:
+ * *out = 0 and ERR_OK when missing is ERR_OK, else missing. */
+enum err db_query_int(struct db *db, const char *sql, const struct db_param *p,
+		      size_t np, enum err missing, long long *out);
+
 enum err db_begin(struct db *db);
 enum err db_commit(struct db *db);
 void db_rollback(struct db *db);

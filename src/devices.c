@@ -20,7 +20,6 @@
 #include "util.h"
 
 #define US_PER_SEC 1000000LL
-#define TX_TRIES 5
 
 /* Columns of a reservation in lists (see reservation_json). */
 #define RES_COLS \
@@ -355,50 +354,6 @@ now_us(void)
 
 /* ---- shared helpers ------------------------------------------------------ */
 
-typedef enum err (*tx_fn)(struct req *r, void *arg);
-
-/* Runs fn inside one transaction, again from the start (a few times) when
- * MariaDB reports a deadlock or lock wait timeout. */
-static enum err
-in_tx(struct req *r, tx_fn fn, void *arg)
-{
-	enum err e = ERR_DB_RETRY;
-	int i;
-
-	for (i = 0; i < TX_TRIES && e == ERR_DB_RETRY; i++) {
-		e = db_begin(r->db);
-		if (e != ERR_OK)
-			return e;
-		e = fn(r, arg);
-		if (e == ERR_OK)
-			e = db_commit(r->db);
-		else
-			db_rollback(r->db);
-	}
-	return e;
-}
-
-/* First column of the one row of a query as an integer; missing when
- * there is no row. */
-static enum err
-query_int(struct req *r, const char *q, const struct db_param *p, size_t np,
-	  enum err missing, long long *out)
-{
-	struct db_rows *rows;
-	enum err e = db_query(r->db, q, p, np, 1, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	e = missing;
-	if (db_next(rows)) {
-		*out = db_col_int(rows, 0);
-		e = ERR_OK;
-	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
-}
 
 /* The active device device_id: its row id, and whether the request's
  * X-Device-Key is its key (digests compared in constant time). */
@@ -598,7 +553,7 @@ reserve_tx(struct req *r, void *arg)
 	struct reserve *w = arg;
 	struct db_result res = { 0 };
 	long long pk;
-	enum err e = query_int(r, sql[Q_DEVICE_LOCK],
+	enum err e = db_query_int(r->db, sql[Q_DEVICE_LOCK],
 			       DB_P(db_str(w->v[S_DEVICE].s)),
 			       ERR_DEVICE_NOT_FOUND, &pk);
 
@@ -621,7 +576,7 @@ devices_set_reservation(struct req *r)
 	if (e == ERR_OK)
 		e = window_check(r, &w);
 	if (e == ERR_OK)
-		e = in_tx(r, reserve_tx, &w);
+		e = req_txn(r, reserve_tx, &w);
 	if (e != ERR_OK)
 		return e;
 	json_object_object_add(req_reply(r), "status",
@@ -815,7 +770,7 @@ devices_create(struct req *r)
 		return e;
 	if (!device_id_valid(d.v[D_ID].s))
 		return ERR_DEVICE_ID_INVALID;
-	return in_tx(r, create_tx, &d);
+	return req_txn(r, create_tx, &d);
 }
 
 static enum err
@@ -840,7 +795,7 @@ rekey_tx(struct req *r, void *arg)
 static enum err
 devices_rekey(struct req *r)
 {
-	return in_tx(r, rekey_tx, (void *)req_param(r, "device_id"));
+	return req_txn(r, rekey_tx, (void *)req_param(r, "device_id"));
 }
 
 /* Retiring cancels the device's pending reservations and drops its key. */
@@ -850,7 +805,7 @@ retire_tx(struct req *r, void *arg)
 	const char *device_id = arg;
 	struct db_result res = { 0 };
 	long long pk;
-	enum err e = query_int(r, sql[Q_DEVICE_LOCK], DB_P(db_str(device_id)),
+	enum err e = db_query_int(r->db, sql[Q_DEVICE_LOCK], DB_P(db_str(device_id)),
 			       ERR_DEVICE_NOT_FOUND, &pk);
 
 	if (e == ERR_OK)
@@ -869,7 +824,7 @@ retire_tx(struct req *r, void *arg)
 static enum err
 devices_retire(struct req *r)
 {
-	return in_tx(r, retire_tx, (void *)req_param(r, "device_id"));
+	return req_txn(r, retire_tx, (void *)req_param(r, "device_id"));
 }
 
 /* ---- lists ------------------------------------------------------------- */
@@ -924,7 +879,7 @@ devices_list(struct req *r)
 		e = db_rows_err(rows);
 	db_rows_free(rows);
 	if (e == ERR_OK)
-		e = query_int(r, sql[Q_DEVICE_COUNT], DB_NONE, ERR_INTERNAL,
+		e = db_query_int(r->db, sql[Q_DEVICE_COUNT], DB_NONE, ERR_INTERNAL,
 			      &total);
 	json_object_object_add(req_reply(r), "total",
 			       json_object_new_int64(total));
@@ -987,7 +942,7 @@ reservation_page(struct req *r, enum devices_sql list, enum devices_sql count,
 	e = db_rows_err(rows);
 	db_rows_free(rows);
 	if (e == ERR_OK)
-		e = query_int(r, sql[count], p, np, ERR_INTERNAL, &total);
+		e = db_query_int(r->db, sql[count], p, np, ERR_INTERNAL, &total);
 	json_object_object_add(req_reply(r), "total",
 			       json_object_new_int64(total));
 	return e;
@@ -1108,7 +1063,7 @@ devices_cancel(struct req *r)
 
 	if (parse_ll(req_param(r, "id"), 1, INT64_MAX, &c.id))
 		return ERR_RESERVATION_MISSING;
-	return in_tx(r, cancel_tx, &c);
+	return req_txn(r, cancel_tx, &c);
 }
 
 const struct route devices_routes[] = {

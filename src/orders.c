@@ -18,7 +18,6 @@
 #define ITEM_COLS "i.product_id, i.name, i.unit_price, i.quantity"
 #define MAX_LINES 100
 #define MAX_QUANTITY 10000
-#define TXN_ATTEMPTS 5
 
 enum orders_sql {
 	Q_LOCK_PRODUCT,
@@ -101,27 +100,6 @@ sid(struct req *r, long long id)
 	return req_printf(r, "%lld", id);
 }
 
-/* Runs fn in a transaction, again from the start after a deadlock or a
- * lock wait timeout (fn must be safe to repeat). */
-static enum err
-txn_retry(struct req *r, enum err (*fn)(struct req *, void *), void *arg)
-{
-	enum err e = ERR_DB_RETRY;
-	int attempt;
-
-	for (attempt = 0; attempt < TXN_ATTEMPTS && e == ERR_DB_RETRY;
-	     attempt++) {
-		e = db_begin(r->db);
-		if (e != ERR_OK)
-			continue;
-		e = fn(r, arg);
-		if (e == ERR_OK)
-			e = db_commit(r->db);
-		else
-			db_rollback(r->db);
-	}
-	return e;
-}
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -433,7 +411,7 @@ orders_create(struct req *r)
 	enum err e = items_read(r, o);
 
 	if (e == ERR_OK)
-		e = txn_retry(r, order_create_txn, o);
+		e = req_txn(r, order_create_txn, o);
 	if (e != ERR_OK)
 		return e;
 	json_object_object_add(req_reply(r), "message",
@@ -532,7 +510,7 @@ orders_cancel(struct req *r)
 	enum err e = path_id(r, &t.id);
 
 	if (e == ERR_OK)
-		e = txn_retry(r, cancel_txn, &t);
+		e = req_txn(r, cancel_txn, &t);
 	return e != ERR_OK ? e : reply_order(r, t.id);
 }
 
@@ -585,9 +563,9 @@ orders_set_status(struct req *r)
 		return e;
 	t.to = v[0].s;
 	if (!strcmp(t.to, "cancelled"))
-		e = txn_retry(r, cancel_txn, &t);
+		e = req_txn(r, cancel_txn, &t);
 	else if (transition_from(t.to))
-		e = txn_retry(r, advance_txn, &t);
+		e = req_txn(r, advance_txn, &t);
 	else
 		e = ERR_ORDER_STATUS_INVALID;
 	return e != ERR_OK ? e : reply_order(r, t.id);

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "db.h"
 #include "util.h"
 
 struct pool_item {
@@ -290,4 +292,38 @@ json_object *
 json_str_or_null(const char *s)
 {
 	return s ? json_object_new_string(s) : NULL;
+}
+
+static enum err
+txn_once(struct req *r, req_txn_fn fn, void *arg)
+{
+	enum err e = db_begin(r->db);
+
+	if (e != ERR_OK)
+		return e;
+	e = fn(r, arg);
+	if (e == ERR_OK)
+		e = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	return e;
+}
+
+enum err
+req_txn(struct req *r, req_txn_fn fn, void *arg)
+{
+	enum err e = ERR_DB_RETRY;
+	int attempt;
+
+	for (attempt = 0; attempt < REQ_TXN_ATTEMPTS && e == ERR_DB_RETRY;
+	     attempt++) {
+		if (attempt) {
+			unsigned short jitter;
+
+			random_bytes(&jitter, sizeof(jitter));
+			usleep((useconds_t)(1000 * attempt + jitter % 4000));
+		}
+		e = txn_once(r, fn, arg);
+	}
+	return e;
 }

@@ -113,6 +113,16 @@ enum err req_parse_urlencoded(struct req *r, const char *s, size_t n,
 char *req_urldecode(struct req *r, const char *s, size_t n, bool plus,
 		    size_t *outlen);
 
+typedef enum err (*req_txn_fn)(struct req *r, void *arg);
+
+/* Runs fn(r, arg) inside one transaction: COMMIT when it returns ERR_OK,
+ * ROLLBACK otherwise.  After a deadlock or lock-wait timeout
+ * (ERR_DB_RETRY) the whole transaction runs again from the start, after a
+ * short random pause that spreads the contenders, up to REQ_TXN_ATTEMPTS
+ * times; fn must therefore be safe to repeat. */
+#define REQ_TXN_ATTEMPTS 6
+enum err req_txn(struct req *r, req_txn_fn fn, void *arg);
+
 /* The JSON reply under construction, created as {} on first use. */
 json_object *req_reply(struct req *r);
 

@@ -18,7 +18,6 @@
 
 #define UNITS_MAX 1000000000LL
 #define ITEMS_MAX 100
-#define MOVE_ATTEMPTS 6
 
 enum resources_sql {
 	Q_LIST,
@@ -570,16 +569,14 @@ line_record(struct req *r, const struct move *m, struct line *l)
 	return e;
 }
 
-/* One attempt: all lines or none. */
+/* One attempt, inside req_txn's transaction: all lines or none. */
 static enum err
-move_once(struct req *r, struct move *m)
+move_tx(struct req *r, void *arg)
 {
+	struct move *m = arg;
+	enum err e = move_project(r, m);
 	size_t i;
-	enum err e = db_begin(r->db);
 
-	if (e != ERR_OK)
-		return e;
-	e = move_project(r, m);
 	for (i = 0; e == ERR_OK && i < m->n; i++) {
 		struct line *l = &m->lines[i];
 
@@ -588,31 +585,6 @@ move_once(struct req *r, struct move *m)
 			e = line_record(r, m, l);
 		else if (e != ERR_DB_RETRY && e != ERR_DB_DOWN)
 			line_fail(r, l, e);
-	}
-	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
-	return e;
-}
-
-/* Retries the whole transaction on deadlock or lock-wait timeout, after
- * a short random pause so that the contenders spread out. */
-static enum err
-move_run(struct req *r, struct move *m)
-{
-	enum err e = ERR_DB_RETRY;
-	int attempt;
-
-	for (attempt = 0; attempt < MOVE_ATTEMPTS && e == ERR_DB_RETRY;
-	     attempt++) {
-		if (attempt) {
-			unsigned short jitter;
-
-			random_bytes(&jitter, sizeof(jitter));
-			usleep((useconds_t)(1000 * attempt + jitter % 4000));
-		}
-		e = move_once(r, m);
 	}
 	return e;
 }
@@ -659,7 +631,7 @@ move(struct req *r, bool checkin)
 	if (e == ERR_OK)
 		e = move_resolve(r, &m);
 	if (e == ERR_OK)
-		e = move_run(r, &m);
+		e = req_txn(r, move_tx, &m);
 	if (e == ERR_OK)
 		move_reply(r, &m);
 	return e;

@@ -258,21 +258,25 @@ audit_update(struct req *r, long long id, const struct update *u,
 			   sid, d);
 }
 
-/* Applies u to user id in one transaction, guarding the last admin. */
+struct change {
+	long long id;
+	const struct update *u;	/* NULL: erase the account */
+};
+
+/* Applies c->u to the user, guarding the last admin (in req_txn). */
 static enum err
-update_apply(struct req *r, long long id, const struct update *u)
+update_tx(struct req *r, void *arg)
 {
+	const struct change *c = arg;
+	const struct update *u = c->u;
 	const struct field_value *v = u->v;
 	bool disable = v[U_DISABLED].set && v[U_DISABLED].i;
 	enum role before = ROLE_NONE;
-	enum err e = db_begin(r->db);
+	enum err e = lock_user(r, c->id, &before);
 
-	if (e != ERR_OK)
-		return e;
-	e = lock_user(r, id, &before);
 	if (e == ERR_OK)
-		e = guard_last_admin(r, id, disable || (u->role != ROLE_NONE &&
-							u->role != ROLE_ADMIN));
+		e = guard_last_admin(r, c->id, disable ||
+				     (u->role != ROLE_NONE && u->role != ROLE_ADMIN));
 	if (e == ERR_OK)
 		e = map_taken(r, db_exec(r->db, sql[Q_UPDATE], DB_P(
 			db_str(v[U_USERNAME].set ? v[U_USERNAME].s : NULL),
@@ -282,47 +286,54 @@ update_apply(struct req *r, long long id, const struct update *u)
 			v[U_DISABLED].set ? db_int(disable) : db_null(),
 			db_int(disable),
 			v[U_DISABLED].set ? db_int(disable) : db_null(),
-			db_int(disable), db_int(id)), NULL));
+			db_int(disable), db_int(c->id)), NULL));
 	if (e == ERR_OK && v[U_PASSWORD].set) {
 		e = accounts_check_password(r, v[U_PASSWORD].s, NULL, NULL);
 		if (e == ERR_OK)
-			e = accounts_set_password(r->db, r, id, v[U_PASSWORD].s);
+			e = accounts_set_password(r->db, r, c->id,
+						  v[U_PASSWORD].s);
 	}
 	if (e == ERR_OK)
-		e = audit_update(r, id, u, before);
-	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
+		e = audit_update(r, c->id, u, before);
 	return e;
 }
 
-/* Erases user id in one transaction, guarding the last admin. */
 static enum err
-erase(struct req *r, long long id)
+update_apply(struct req *r, long long id, const struct update *u)
 {
+	struct change c = { id, u };
+
+	return req_txn(r, update_tx, &c);
+}
+
+/* Erases the user, guarding the last admin (in req_txn). */
+static enum err
+erase_tx(struct req *r, void *arg)
+{
+	const struct change *c = arg;
 	enum role role;
 	char sid[32];
-	enum err e = db_begin(r->db);
+	enum err e = lock_user(r, c->id, &role);
 
-	if (e != ERR_OK)
-		return e;
-	e = lock_user(r, id, &role);
 	if (e == ERR_OK)
-		e = guard_last_admin(r, id, true);
+		e = guard_last_admin(r, c->id, true);
 	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_ERASE], DB_P(db_int(id)), NULL);
+		e = db_exec(r->db, sql[Q_ERASE], DB_P(db_int(c->id)), NULL);
 	if (e == ERR_OK)
-		e = accounts_revoke_all(r->db, id);
-	snprintf(sid, sizeof(sid), "%lld", id);
+		e = accounts_revoke_all(r->db, c->id);
+	snprintf(sid, sizeof(sid), "%lld", c->id);
 	if (e == ERR_OK)
 		e = audit_write(r->db, r, r->user.id, "user.delete", "user",
 				sid, NULL);
-	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
 	return e;
+}
+
+static enum err
+erase(struct req *r, long long id)
+{
+	struct change c = { id, NULL };
+
+	return req_txn(r, erase_tx, &c);
 }
 
 /* ---- me ---------------------------------------------------------------- */
