@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db.h"
 #include "migrate.h"
+#include "parking.h"
 #include "util.h"
 
 enum haasctl_sql { Q_USER_ID, Q_SET_ROLE };
@@ -204,6 +205,32 @@ cmd_user_set_role(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* A sensor's broker account, for sensors installed before their space. */
+static int
+cmd_sensor_add(struct ctl *c, int argc, char **argv)
+{
+	char *pw = NULL;
+	enum err e;
+
+	if (argc != 2 || !parking_sensor_id_valid(argv[1])) {
+		fprintf(stderr, "usage: haasctl sensor add SENSOR_ID\n");
+		return 2;
+	}
+	e = parking_sensor_add(c->db, &c->cfg, argv[1], &pw);
+	if (e != ERR_OK)
+		return fail("sensor add", e);
+	if (!pw) {
+		printf("sensor %s already has a broker account\n", argv[1]);
+		return 0;
+	}
+	audit_write(c->db, NULL, 0, "sensor.create", "sensor", argv[1],
+		    json_object_new_string("haasctl"));
+	printf("sensor %s: broker user %s, password %s (shown once)\n",
+	       argv[1], argv[1], pw);
+	free(pw);
+	return 0;
+}
+
 struct command {
 	const char *name;
 	const char *sub;
@@ -218,6 +245,7 @@ static const struct command commands[] = {
 	{ "user", "add", cmd_user_add, true },
 	{ "user", "passwd", cmd_user_passwd, true },
 	{ "user", "set-role", cmd_user_set_role, true },
+	{ "sensor", "add", cmd_sensor_add, true },
 };
 
 static void
@@ -230,7 +258,8 @@ usage(void)
 		"  check-config            validate the configuration\n"
 		"  user add --email E --name N [--username U] --role R  (password on stdin)\n"
 		"  user passwd USER        (password on stdin)\n"
-		"  user set-role USER ROLE\n");
+		"  user set-role USER ROLE\n"
+		"  sensor add SENSOR_ID    broker account for a sensor (password printed once)\n");
 }
 
 static const struct command *

@@ -417,23 +417,36 @@ static const struct field space_spec[] = {
 	[S_STATUS] = { "status", FT_STRING, 0, 1, 32 },
 };
 
-/* Registers sensor_id; when it is new, creates its broker account and puts
- * its password into the reply (shown this once). */
+enum err
+parking_sensor_add(struct db *db, const struct config *cfg,
+		   const char *sensor_id, char **password)
+{
+	struct db_result res;
+	enum err e = db_exec(db, sql[Q_SENSOR_ADD], DB_P(db_str(sensor_id)),
+			     &res);
+
+	*password = NULL;
+	if (e != ERR_OK || res.affected == 0)
+		return e;
+	*password = random_token(18);
+	if (parking_broker_account_add(cfg, sensor_id, *password)) {
+		free(*password);
+		*password = NULL;
+		return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
+/* Registers sensor_id; when it is new, its broker password goes into the
+ * reply (shown this once). */
 static enum err
 sensor_bind(struct req *r, const char *sensor_id)
 {
-	struct db_result res;
 	char *pw;
-	enum err e = db_exec(r->db, sql[Q_SENSOR_ADD],
-			     DB_P(db_str(sensor_id)), &res);
+	enum err e = parking_sensor_add(r->db, &r->app->cfg, sensor_id, &pw);
 
-	if (e != ERR_OK || res.affected == 0)
+	if (e != ERR_OK || !pw)
 		return e;
-	pw = random_token(18);
-	if (parking_broker_account_add(&r->app->cfg, sensor_id, pw)) {
-		free(pw);
-		return ERR_INTERNAL;
-	}
 	json_object_object_add(req_reply(r), "sensor_password",
 			       json_object_new_string(pw));
 	free(pw);

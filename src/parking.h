@@ -9,6 +9,7 @@
 #include "router.h"
 
 struct config;
+struct db;
 
 extern const struct route parking_routes[];
 
@@ -29,5 +30,11 @@ bool parking_sensor_id_valid(const char *s);
  * so it takes the account without a restart.  Returns 0 or -1 (logged). */
 int parking_broker_account_add(const struct config *cfg, const char *user,
 			       const char *password);
+
+/* Registers sensor_id in the database; when it is new, creates its broker
+ * account with a fresh password returned in *password (the caller frees
+ * it; NULL when the sensor already existed). */
+enum err parking_sensor_add(struct db *db, const struct config *cfg,
+			    const char *sensor_id, char **password);
 
 #endif

@@ -182,6 +182,35 @@ test_db_restart(void)
 	}
 }
 
+/* db.c in-process: a statement that fails as if the server were gone
+ * drops the connection; the next one reconnects and re-prepares, and a
+ * transaction cut off that way leaves nothing behind. */
+static void
+test_db_reconnect(void)
+{
+	static const char one[] = "SELECT 1";
+	static const char count[] = "SELECT COUNT(*) FROM schema_migrations"
+		" WHERE version = 'bb-fault-probe'";
+	static const char insert[] = "INSERT INTO schema_migrations (version)"
+		" VALUES ('bb-fault-probe')";
+	struct db *db = bb_db();
+	long long v = 0;
+
+	CU_ASSERT_EQUAL(db_query_int(db, one, DB_NONE, ERR_OK, &v), ERR_OK);
+	db_fail_nth(db, 1);
+	CU_ASSERT_EQUAL(db_query_int(db, one, DB_NONE, ERR_OK, &v), ERR_DB_DOWN);
+	v = 0;
+	CU_ASSERT_EQUAL(db_query_int(db, one, DB_NONE, ERR_OK, &v), ERR_OK);
+	CU_ASSERT_EQUAL(v, 1);
+
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), ERR_OK);
+	CU_ASSERT_EQUAL(db_exec(db, insert, DB_NONE, NULL), ERR_OK);
+	db_fail_nth(db, 1);
+	CU_ASSERT_EQUAL(db_commit(db), ERR_DB_DOWN);
+	CU_ASSERT_EQUAL(db_query_int(db, count, DB_NONE, ERR_OK, &v), ERR_OK);
+	CU_ASSERT_EQUAL(v, 0);
+}
+
 /* ---- process supervision ---------------------------------------------- */
 
 static long
@@ -350,6 +379,7 @@ static CU_TestInfo tests[] = {
 	{ "static files and http redirect", test_static_and_redirect },
 	{ "openapi", test_openapi },
 	{ "database restart ridden out", test_db_restart },
+	{ "db layer reconnects after a failure", test_db_reconnect },
 	{ "killed worker replaced", test_worker_killed },
 	{ "SIGHUP swaps workers without loss", test_reload },
 	{ "SIGTERM drains", test_graceful_stop },

@@ -553,6 +553,41 @@ test_ingest(void)
 	free(s);
 }
 
+/* haasctl sensor add: an account for a sensor installed before its space;
+ * binding a space to it later creates no second password. */
+static void
+test_haasctl_sensor_add(void)
+{
+	char *s = bb_unique("ctl"), *c = bb_unique("K"), *pw = NULL, *cmd;
+	char line[512] = "", pass[128] = "";
+	long long id;
+	FILE *p;
+
+	cmd = xasprintf("%s/haasctl -c %s sensor add %s 2>/dev/null",
+			getenv("HAAS_BUILD_DIR"), getenv("HAAS_CONFIG"), s);
+	p = popen(cmd, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	if (!fgets(line, sizeof(line), p))
+		line[0] = '\0';
+	CU_ASSERT_EQUAL(pclose(p), 0);
+	{
+		const char *at = strstr(line, "password ");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		snprintf(pass, sizeof(pass), "%.*s", (int)strcspn(at + 9, " \n"),
+			 at + 9);
+	}
+	CU_ASSERT_EQUAL(bb_db_int(sql_sensor_count, DB_P(db_str(s))), 1);
+	id = space_new(c, "mqtt", s, &pw);
+	CU_ASSERT_STRING_EQUAL(pw, "");	/* not new: no second password */
+	CU_ASSERT_EQUAL(pub_status(s, pass, "occupied", 1), 0);
+	CU_ASSERT(wait_status(id, "occupied", 5000));
+	free(pw);
+	free(cmd);
+	free(c);
+	free(s);
+}
+
 static void
 test_last_will(void)
 {
@@ -937,6 +972,7 @@ static CU_TestInfo tests[] = {
 	{ "plates: normalized, unique, mine, lookup", test_plates },
 	{ "8 users race for one plate", test_plate_race },
 	{ "MQTT ingest: seq, duplicates, malformed, silence", test_ingest },
+	{ "haasctl sensor add", test_haasctl_sensor_add },
 	{ "last will turns the space unknown", test_last_will },
 	{ "EventSource receives the change", test_live_events },
 	{ "register: type, name, fields, size rejected", test_register_rejects },
