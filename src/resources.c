@@ -180,27 +180,6 @@ resources_get(struct req *r)
 	return e;
 }
 
-/* The first column of the first row as an id; notfound when no row. */
-static enum err
-query_id(struct req *r, const char *q, const struct db_param *p, size_t np,
-	 unsigned ncols, enum err notfound, long long *id)
-{
-	struct db_rows *rows;
-	enum err e = db_query(r->db, q, p, np, ncols, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	e = notfound;
-	if (db_next(rows)) {
-		*id = db_col_int(rows, 0);
-		e = ERR_OK;
-	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
-}
-
 /* ---- admin: create, change, retire ------------------------------------ */
 
 enum { N_NAME, N_TOTAL, N_CODE };
@@ -287,7 +266,7 @@ resources_update(struct req *r)
 		e = db_begin(r->db);
 	if (e != ERR_OK)
 		return e;
-	e = query_id(r, sql[Q_LOCK], DB_P(db_str(code)), 1,
+	e = db_query_int(r->db, sql[Q_LOCK], DB_P(db_str(code)),
 		     ERR_RESOURCE_NOT_FOUND, &id);
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_UPDATE], DB_P(
@@ -317,7 +296,7 @@ resources_retire(struct req *r)
 
 	if (e != ERR_OK)
 		return e;
-	e = query_id(r, sql[Q_LOCK], DB_P(db_str(code)), 1,
+	e = db_query_int(r->db, sql[Q_LOCK], DB_P(db_str(code)),
 		     ERR_RESOURCE_NOT_FOUND, &id);
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_RETIRE], DB_P(db_int(id)), &res);
@@ -459,8 +438,9 @@ move_resolve(struct req *r, struct move *m)
 	enum err e;
 
 	for (i = 0; i < m->n; i++) {
-		e = query_id(r, sql[Q_ID_LIVE], DB_P(db_str(m->lines[i].code)),
-			     1, ERR_RESOURCE_NOT_FOUND, &m->lines[i].id);
+		e = db_query_int(r->db, sql[Q_ID_LIVE],
+				 DB_P(db_str(m->lines[i].code)),
+				 ERR_RESOURCE_NOT_FOUND, &m->lines[i].id);
 		if (e != ERR_OK)
 			return line_fail(r, &m->lines[i], e);
 	}
@@ -552,7 +532,7 @@ event_details(const struct move *m, const struct line *l)
 static enum err
 line_record(struct req *r, const struct move *m, struct line *l)
 {
-	enum err e = query_id(r, sql[Q_AVAILABLE], DB_P(db_int(l->id)), 1,
+	enum err e = db_query_int(r->db, sql[Q_AVAILABLE], DB_P(db_int(l->id)),
 			      ERR_INTERNAL, &l->available);
 
 	if (e == ERR_OK)
@@ -708,8 +688,8 @@ static enum err
 resources_history_get(struct req *r)
 {
 	long long id;
-	enum err e = query_id(r, sql[Q_ID_ANY],
-			      DB_P(db_str(req_param(r, "resource_id"))), 1,
+	enum err e = db_query_int(r->db, sql[Q_ID_ANY],
+			      DB_P(db_str(req_param(r, "resource_id"))),
 			      ERR_RESOURCE_NOT_FOUND, &id);
 
 	return e != ERR_OK ? e : resources_history(r, id, 0);

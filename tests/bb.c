@@ -262,6 +262,16 @@ bb_admin_token(void)
 	return token;
 }
 
+void
+bb_tally(struct bb_tally *t, struct bb_resp *r, long want)
+{
+	int *slot = r->status == want ? &t->ok
+		  : r->status == 409 ? &t->conflict : &t->other;
+
+	__sync_add_and_fetch(slot, 1);
+	bb_free(r);
+}
+
 struct par {
 	void (*fn)(int, void *);
 	void *arg;

@@ -52,6 +52,16 @@ char *bb_admin_token(void);
 /* Logs in on /api/auth/login; returns the response. */
 struct bb_resp *bb_login(const char *username, const char *password);
 
+/* Outcomes of a race, counted from many threads at once. */
+struct bb_tally {
+	int ok;			/* the status the race wants */
+	int conflict;		/* 409 */
+	int other;
+};
+
+/* Counts r into t as ok (status want), conflict (409) or other; frees r. */
+void bb_tally(struct bb_tally *t, struct bb_resp *r, long want);
+
 /* Runs fn(i, arg) on n threads at once, released together. */
 void bb_parallel(int n, void (*fn)(int i, void *arg), void *arg);
 

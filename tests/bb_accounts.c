@@ -633,7 +633,7 @@ test_forged_tokens(void)
 
 struct race {
 	const char *name;
-	int created, conflict, other;
+	struct bb_tally t;
 };
 
 static void
@@ -642,13 +642,7 @@ race_signup(int i, void *arg)
 	struct race *race = arg;
 	struct bb_resp *r = signup(race->name, PW);
 
-	if (r->status == 201)
-		__sync_add_and_fetch(&race->created, 1);
-	else if (r->status == 409)
-		__sync_add_and_fetch(&race->conflict, 1);
-	else
-		__sync_add_and_fetch(&race->other, 1);
-	bb_free(r);
+	bb_tally(&race->t, r, 201);
 }
 
 static void
@@ -658,9 +652,9 @@ test_concurrent_signup(void)
 	struct race race = { .name = u };
 
 	bb_parallel(100, race_signup, &race);
-	CU_ASSERT_EQUAL(race.created, 1);
-	CU_ASSERT_EQUAL(race.conflict, 99);
-	CU_ASSERT_EQUAL(race.other, 0);
+	CU_ASSERT_EQUAL(race.t.ok, 1);
+	CU_ASSERT_EQUAL(race.t.conflict, 99);
+	CU_ASSERT_EQUAL(race.t.other, 0);
 	CU_ASSERT_EQUAL(bb_db_int(sql_user_count, DB_P(db_str(u))), 1);
 	free(u);
 }

@@ -379,7 +379,7 @@ test_no_double_booking(void)
 struct race {
 	const char *dev;
 	char *tokens[50];
-	int ok, conflict, other;
+	struct bb_tally t;
 };
 
 static void
@@ -393,13 +393,7 @@ race_reserve(int i, void *arg)
 	snprintf(start, sizeof(start), "2031-08-01T10:%02d:00Z", i);
 	snprintf(end, sizeof(end), "2031-08-01T11:%02d:00Z", i);
 	r = set_res(race->tokens[i], race->dev, start, end, "race");
-	if (r->status == 200)
-		__sync_add_and_fetch(&race->ok, 1);
-	else if (r->status == 409)
-		__sync_add_and_fetch(&race->conflict, 1);
-	else
-		__sync_add_and_fetch(&race->other, 1);
-	bb_free(r);
+	bb_tally(&race->t, r, 200);
 }
 
 static void
@@ -414,9 +408,9 @@ test_concurrent_reservations(void)
 		race.tokens[i] = user_token(&uid);
 	race.dev = id;
 	bb_parallel(50, race_reserve, &race);
-	CU_ASSERT_EQUAL(race.ok, 1);
-	CU_ASSERT_EQUAL(race.conflict, 49);
-	CU_ASSERT_EQUAL(race.other, 0);
+	CU_ASSERT_EQUAL(race.t.ok, 1);
+	CU_ASSERT_EQUAL(race.t.conflict, 49);
+	CU_ASSERT_EQUAL(race.t.other, 0);
 	CU_ASSERT_EQUAL(bb_db_int(sql_live_count, DB_P(db_str(id))), 1);
 	for (i = 0; i < 50; i++)
 		free(race.tokens[i]);

@@ -417,7 +417,7 @@ test_plates(void)
 struct plate_race {
 	char *tokens[8];
 	char plate[16];
-	int created, conflict;
+	struct bb_tally t;
 };
 
 static void
@@ -426,17 +426,13 @@ race_plate(int i, void *arg)
 	struct plate_race *pr = arg;
 	struct bb_resp *r = plate_add(pr->tokens[i], pr->plate);
 
-	if (r->status == 201)
-		__atomic_add_fetch(&pr->created, 1, __ATOMIC_SEQ_CST);
-	else if (r->status == 409)
-		__atomic_add_fetch(&pr->conflict, 1, __ATOMIC_SEQ_CST);
-	bb_free(r);
+	bb_tally(&pr->t, r, 201);
 }
 
 static void
 test_plate_race(void)
 {
-	struct plate_race pr = { .created = 0 };
+	struct plate_race pr = { .t = { 0 } };
 	int i;
 
 	for (i = 0; i < 8; i++)
@@ -444,8 +440,8 @@ test_plate_race(void)
 	snprintf(pr.plate, sizeof(pr.plate), "RC%06ld",
 		 (long)(getpid() * 7 + time(NULL)) % 1000000);
 	bb_parallel(8, race_plate, &pr);
-	CU_ASSERT_EQUAL(pr.created, 1);
-	CU_ASSERT_EQUAL(pr.conflict, 7);
+	CU_ASSERT_EQUAL(pr.t.ok, 1);
+	CU_ASSERT_EQUAL(pr.t.conflict, 7);
 	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(pr.plate))), 1);
 	for (i = 0; i < 8; i++)
 		free(pr.tokens[i]);
@@ -930,7 +926,7 @@ test_register_reject(void)
 struct decide_race {
 	char *ops[2];
 	long long id;
-	int ok, conflict;
+	struct bb_tally t;
 };
 
 static void
@@ -939,26 +935,22 @@ race_decide(int i, void *arg)
 	struct decide_race *d = arg;
 	struct bb_resp *r = decide(d->ops[i], d->id, "approved");
 
-	if (r->status == 200)
-		__atomic_add_fetch(&d->ok, 1, __ATOMIC_SEQ_CST);
-	else if (r->status == 409)
-		__atomic_add_fetch(&d->conflict, 1, __ATOMIC_SEQ_CST);
-	bb_free(r);
+	bb_tally(&d->t, r, 200);
 }
 
 static void
 test_register_race(void)
 {
 	char *email = reg_email(), plate[16];
-	struct decide_race d = { .ok = 0 };
+	struct decide_race d = { .t = { 0 } };
 
 	reg_plate(plate);
 	d.id = register_ok(email, plate);
 	d.ops[0] = staff_token("operator");
 	d.ops[1] = staff_token("operator");
 	bb_parallel(2, race_decide, &d);
-	CU_ASSERT_EQUAL(d.ok, 1);
-	CU_ASSERT_EQUAL(d.conflict, 1);
+	CU_ASSERT_EQUAL(d.t.ok, 1);
+	CU_ASSERT_EQUAL(d.t.conflict, 1);
 	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(plate))), 1);
 	free(d.ops[0]);
 	free(d.ops[1]);

@@ -576,28 +576,16 @@ struct race {
 	const char *token;
 	const char *set;
 	const char *project;
-	int ok, conflict, other;
+	struct bb_tally t;
 };
-
-static void
-tally(struct race *race, struct bb_resp *r)
-{
-	if (r->status == 200)
-		__sync_add_and_fetch(&race->ok, 1);
-	else if (r->status == 409)
-		__sync_add_and_fetch(&race->conflict, 1);
-	else
-		__sync_add_and_fetch(&race->other, 1);
-	bb_free(r);
-}
 
 static void
 race_one(int i, void *arg)
 {
 	struct race *race = arg;
 
-	tally(race, move("checkout", race->token, race->set, "1",
-			 race->project));
+	bb_tally(&race->t, move("checkout", race->token, race->set, "1",
+				race->project), 200);
 }
 
 static void
@@ -609,9 +597,9 @@ test_race_200_on_100(void)
 	struct race race = { .token = u, .set = set, .project = p };
 
 	bb_parallel(200, race_one, &race);
-	CU_ASSERT_EQUAL(race.ok, 100);
-	CU_ASSERT_EQUAL(race.conflict, 100);
-	CU_ASSERT_EQUAL(race.other, 0);
+	CU_ASSERT_EQUAL(race.t.ok, 100);
+	CU_ASSERT_EQUAL(race.t.conflict, 100);
+	CU_ASSERT_EQUAL(race.t.other, 0);
 	CU_ASSERT_EQUAL(available(set), 0);
 	CU_ASSERT_EQUAL(project_holds(set, p), 100);
 	CU_ASSERT_EQUAL(bb_db_int(sql_events, DB_P(db_str(set))), 100);
@@ -625,7 +613,7 @@ struct storm {
 	char *token[STORM_PROJECTS];
 	char *project[STORM_PROJECTS];
 	const char *sets[2];
-	int ok, conflict, other;
+	struct bb_tally t;
 };
 
 /* Each client does a few random moves on a random project and set. */
@@ -640,23 +628,20 @@ storm_one(int i, void *arg)
 		int pi = (int)(rand_r(&seed) % STORM_PROJECTS);
 		const char *set = s->sets[rand_r(&seed) % 2];
 		char units[8];
-		struct race t = { 0 };
 
 		snprintf(units, sizeof(units), "%d", 1 + rand_r(&seed) % 6);
 		if (k == 3)	/* bulk, sets named in either order */
-			tally(&t, post(rand_r(&seed) % 2
+			bb_tally(&s->t, post(rand_r(&seed) % 2
 				? "/api/resources/checkin"
 				: "/api/resources/checkout", s->token[pi],
 				"{\"project_id\": \"%s\", \"items\": ["
 				"{\"resource_id\": \"%s\", \"units\": %s},"
 				" {\"resource_id\": \"%s\", \"units\": 1}]}",
-				s->project[pi], set, units, s->sets[i % 2]));
+				s->project[pi], set, units, s->sets[i % 2]), 200);
 		else
-			tally(&t, move(rand_r(&seed) % 2 ? "checkin" : "checkout",
-			       s->token[pi], set, units, s->project[pi]));
-		__sync_add_and_fetch(&s->ok, t.ok);
-		__sync_add_and_fetch(&s->conflict, t.conflict);
-		__sync_add_and_fetch(&s->other, t.other);
+			bb_tally(&s->t, move(rand_r(&seed) % 2 ? "checkin"
+					     : "checkout", s->token[pi], set,
+					     units, s->project[pi]), 200);
 	}
 }
 
@@ -674,9 +659,9 @@ test_storm(void)
 		s.project[i] = new_project(s.token[i], uid);
 	}
 	bb_parallel(100, storm_one, &s);
-	CU_ASSERT_EQUAL(s.other, 0);
-	CU_ASSERT(s.ok > 0);
-	CU_ASSERT(s.conflict > 0);
+	CU_ASSERT_EQUAL(s.t.other, 0);
+	CU_ASSERT(s.t.ok > 0);
+	CU_ASSERT(s.t.conflict > 0);
 	CU_ASSERT_EQUAL(bb_db_int(sql_invariant_broken, DB_NONE), 0);
 	CU_ASSERT_EQUAL(bb_db_int(sql_negative_holdings, DB_NONE), 0);
 	for (i = 0; i < STORM_PROJECTS; i++) {

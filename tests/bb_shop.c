@@ -523,7 +523,7 @@ struct race {
 	const char *token;
 	char *items;
 	const char *key;
-	int ok, conflict, other;
+	struct bb_tally t;
 };
 
 static void
@@ -532,13 +532,7 @@ race_order(int i, void *arg)
 	struct race *race = arg;
 	struct bb_resp *r = order(race->token, race->items, race->key);
 
-	if (r->status == 201)
-		__sync_add_and_fetch(&race->ok, 1);
-	else if (r->status == 409)
-		__sync_add_and_fetch(&race->conflict, 1);
-	else
-		__sync_add_and_fetch(&race->other, 1);
-	bb_free(r);
+	bb_tally(&race->t, r, 201);
 }
 
 /* 50 clients each order 1 unit of a product with 10 in stock. */
@@ -551,9 +545,9 @@ test_no_oversell(void)
 
 	race.items = xasprintf("[{\"product_id\": %lld, \"quantity\": 1}]", p);
 	bb_parallel(50, race_order, &race);
-	CU_ASSERT_EQUAL(race.ok, 10);
-	CU_ASSERT_EQUAL(race.conflict, 40);
-	CU_ASSERT_EQUAL(race.other, 0);
+	CU_ASSERT_EQUAL(race.t.ok, 10);
+	CU_ASSERT_EQUAL(race.t.conflict, 40);
+	CU_ASSERT_EQUAL(race.t.other, 0);
 	CU_ASSERT_EQUAL(stock_of(p), 0);
 	CU_ASSERT_EQUAL(bb_db_int(sql_sold, DB_P(db_int(p))), 10);
 	CU_ASSERT_EQUAL(bb_db_int(sql_orders_of, DB_P(db_int(uid))), 10);
@@ -573,8 +567,8 @@ test_idempotency(void)
 	long long first;
 
 	bb_parallel(20, race_order, &race);
-	CU_ASSERT(race.ok >= 1);
-	CU_ASSERT_EQUAL(race.other, 0);
+	CU_ASSERT(race.t.ok >= 1);
+	CU_ASSERT_EQUAL(race.t.other, 0);
 	CU_ASSERT_EQUAL(bb_db_int(sql_orders_of, DB_P(db_int(uid))), 1);
 	CU_ASSERT_EQUAL(stock_of(p), 98);
 
@@ -598,7 +592,7 @@ test_idempotency(void)
 struct cancel_race {
 	const char *token;
 	long long oid;
-	int ok, conflict, other;
+	struct bb_tally t;
 };
 
 static void
@@ -608,13 +602,7 @@ race_cancel(int i, void *arg)
 	struct bb_resp *r = order_action("POST", c->oid, "/cancel", c->token,
 					 NULL);
 
-	if (r->status == 200)
-		__sync_add_and_fetch(&c->ok, 1);
-	else if (r->status == 409)
-		__sync_add_and_fetch(&c->conflict, 1);
-	else
-		__sync_add_and_fetch(&c->other, 1);
-	bb_free(r);
+	bb_tally(&c->t, r, 200);
 }
 
 static void
@@ -626,13 +614,13 @@ test_concurrent_cancel(void)
 	int round;
 
 	for (round = 0; round < 3; round++) {
-		c.ok = c.conflict = c.other = 0;
+		memset(&c.t, 0, sizeof(c.t));
 		c.oid = order_one(user, p, 3);
 		CU_ASSERT_EQUAL(stock_of(p), 2);
 		bb_parallel(2, race_cancel, &c);
-		CU_ASSERT_EQUAL(c.ok, 1);
-		CU_ASSERT_EQUAL(c.conflict, 1);
-		CU_ASSERT_EQUAL(c.other, 0);
+		CU_ASSERT_EQUAL(c.t.ok, 1);
+		CU_ASSERT_EQUAL(c.t.conflict, 1);
+		CU_ASSERT_EQUAL(c.t.other, 0);
 		CU_ASSERT_EQUAL(stock_of(p), 5);
 	}
 	free(user);
