@@ -31,6 +31,9 @@ enum accounts_sql {
 	Q_USER_STATE,
 	Q_PASSWORD_GET,
 	Q_PASSWORD_SET,
+	Q_SESSION_INSERT,
+	Q_SESSION_REVOKE,
+	Q_SESSIONS_REVOKE_USER,
 };
 
 static const char *const sql[] = {
@@ -88,6 +91,14 @@ static const char *const sql[] = {
 	[Q_PASSWORD_SET] =
 		"UPDATE users SET password_hash = ?,"
 		" token_version = token_version + 1 WHERE id = ?",
+	[Q_SESSION_INSERT] =
+		"INSERT INTO sessions (family, user_id) VALUES (?, ?)",
+	[Q_SESSION_REVOKE] =
+		"UPDATE sessions SET revoked_at = UTC_TIMESTAMP(6)"
+		" WHERE family = ? AND revoked_at IS NULL",
+	[Q_SESSIONS_REVOKE_USER] =
+		"UPDATE sessions SET revoked_at = UTC_TIMESTAMP(6)"
+		" WHERE user_id = ? AND revoked_at IS NULL",
 };
 
 /* The most common passwords of at least 8 characters (lower-case). */
@@ -210,13 +221,38 @@ accounts_create(struct db *db, struct req *r, const struct new_account *a,
 	return e;
 }
 
-enum err
-accounts_revoke_all(struct db *db, long long id)
+/* Ends every session of user id: its refresh tokens and, through the
+ * session rows, every access token minted from them. */
+static enum err
+sessions_end_all(struct db *db, long long id)
 {
 	enum err e = db_exec(db, sql[Q_USER_REVOKE], DB_P(db_int(id)), NULL);
 
 	if (e == ERR_OK)
+		e = db_exec(db, sql[Q_SESSIONS_REVOKE_USER], DB_P(db_int(id)),
+			    NULL);
+	return e;
+}
+
+enum err
+accounts_revoke_all(struct db *db, long long id)
+{
+	enum err e = sessions_end_all(db, id);
+
+	if (e == ERR_OK)
 		e = db_exec(db, sql[Q_BUMP_VERSION], DB_P(db_int(id)), NULL);
+	return e;
+}
+
+enum err
+accounts_end_session(struct db *db, const char *family)
+{
+	enum err e = db_exec(db, sql[Q_FAMILY_REVOKE], DB_P(db_str(family)),
+			     NULL);
+
+	if (e == ERR_OK)
+		e = db_exec(db, sql[Q_SESSION_REVOKE], DB_P(db_str(family)),
+			    NULL);
 	return e;
 }
 
@@ -235,7 +271,7 @@ accounts_set_password(struct db *db, struct req *r, long long id,
 	if (e == ERR_OK && res.affected == 0)
 		return ERR_USER_NOT_FOUND;
 	if (e == ERR_OK)
-		e = db_exec(db, sql[Q_USER_REVOKE], DB_P(db_int(id)), NULL);
+		e = sessions_end_all(db, id);
 	(void)r;
 	return e;
 }
@@ -252,10 +288,12 @@ session_release(struct session *s)
 {
 	free(s->access);
 	free(s->refresh);
+	s->access = s->refresh = NULL;
 }
 
-/* Issues an access token and a refresh token in family fam (a new family
- * when fam is NULL), storing the refresh token's digest. */
+/* Issues an access token and a refresh token of session fam (a new
+ * session when fam is NULL), storing the refresh token's digest.  Both
+ * tokens name the session, so ending it ends them. */
 static enum err
 session_issue(struct req *r, long long uid, enum role role, long long ver,
 	      const char *fam, struct session *out)
@@ -263,16 +301,21 @@ session_issue(struct req *r, long long uid, enum role role, long long ver,
 	const struct config *cfg = &r->app->cfg;
 	struct token_claims c = { .sub = uid, .role = role, .ver = ver };
 	char digest[65], *family = fam ? xstrdup(fam) : random_token(18);
-	enum err e = ERR_INTERNAL;
+	enum err e = ERR_OK;
 
 	memset(out, 0, sizeof(*out));
+	snprintf(c.fam, sizeof(c.fam), "%s", family);
 	c.typ = TOKEN_ACCESS;
 	out->access = auth_issue_token(cfg, &c, cfg->jwt_access_token_expires);
 	c.typ = TOKEN_REFRESH;
-	snprintf(c.fam, sizeof(c.fam), "%s", family);
 	out->refresh = auth_issue_token(cfg, &c,
 					cfg->jwt_refresh_token_expires);
-	if (out->access && out->refresh) {
+	if (!out->access || !out->refresh)
+		e = ERR_INTERNAL;
+	if (e == ERR_OK && !fam)
+		e = db_exec(r->db, sql[Q_SESSION_INSERT], DB_P(db_str(family),
+			    db_int(uid)), NULL);
+	if (e == ERR_OK) {
 		sha256_hex(out->refresh, strlen(out->refresh), digest);
 		e = db_exec(r->db, sql[Q_REFRESH_INSERT], DB_P(db_int(uid),
 			db_str(family), db_str(digest),
@@ -316,49 +359,50 @@ static enum err
 login_lookup(struct req *r, enum login_path path, const char *ident,
 	     struct login_row *out)
 {
-	struct db_rows *rows;
+	struct db_rows *row;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
 	if (path == LOGIN_EMAIL)
-		e = db_query(r->db, sql[Q_FIND_EMAIL], DB_P(db_str(ident)), 6,
-			     &rows);
+		e = db_row(r->db, sql[Q_FIND_EMAIL], DB_P(db_str(ident)), 6,
+			   ERR_OK, &row);
 	else
-		e = db_query(r->db, sql[Q_FIND_LOGIN],
-			     DB_P(db_str(ident), db_str(ident)), 6, &rows);
-	if (e != ERR_OK)
+		e = db_row(r->db, sql[Q_FIND_LOGIN], DB_P(db_str(ident),
+			   db_str(ident)), 6, ERR_OK, &row);
+	if (!row)
 		return e;
-	if (db_next(rows)) {
-		out->found = true;
-		out->id = db_col_int(rows, 0);
-		snprintf(out->hash, sizeof(out->hash), "%s", db_col(rows, 1));
-		out->role = auth_role_parse(db_col(rows, 2));
-		snprintf(out->status, sizeof(out->status), "%s", db_col(rows, 3));
-		out->ver = db_col_int(rows, 4);
-		out->locked = db_col_int(rows, 5) != 0;
-	}
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	out->found = true;
+	out->id = db_col_int(row, 0);
+	snprintf(out->hash, sizeof(out->hash), "%s", db_col(row, 1));
+	out->role = auth_role_parse(db_col(row, 2));
+	snprintf(out->status, sizeof(out->status), "%s", db_col(row, 3));
+	out->ver = db_col_int(row, 4);
+	out->locked = db_col_int(row, 5) != 0;
+	db_rows_free(row);
+	return ERR_OK;
 }
 
-/* Counts a failure; writes the lockout to the audit log when this one
- * reached the threshold. */
+/* Counts a failure and writes it to the audit log, with the lockout when
+ * this one reached the threshold (in req_txn).  What was typed as the
+ * identifier is never stored: people type passwords there. */
 static enum err
-login_failed(struct req *r, const struct login_row *u, const char *ident)
+login_failed_tx(struct req *r, void *arg)
 {
+	const struct login_row *u = arg;
 	const struct config *cfg = &r->app->cfg;
-	json_object *d = json_object_new_object();
-	struct db_rows *rows;
-	enum err e;
+	json_object *d = NULL;
+	long long n;
 	char id[32];
+	enum err e;
 
-	json_object_object_add(d, "identifier", json_object_new_string(ident));
 	if (!u->found)
-		return audit_write(r->db, r, 0, "login.failure", "user", NULL, d);
+		return audit_write(r->db, r, 0, "login.failure", "user", NULL,
+				   NULL);
 	snprintf(id, sizeof(id), "%lld", u->id);
-	if (u->locked)
+	if (u->locked) {
+		d = json_object_new_object();
 		json_object_object_add(d, "locked", json_object_new_boolean(1));
+	}
 	e = audit_write(r->db, r, 0, "login.failure", "user", id, d);
 	/* Attempts during a lock do not extend it: it ends on time. */
 	if (e != ERR_OK || u->locked)
@@ -366,47 +410,67 @@ login_failed(struct req *r, const struct login_row *u, const char *ident)
 	e = db_exec(r->db, sql[Q_LOGIN_FAILED], DB_P(
 		db_int(cfg->lockout_window), db_int(cfg->lockout_threshold),
 		db_int(cfg->lockout_duration), db_int(u->id)), NULL);
-	if (e != ERR_OK)
-		return e;
-	e = db_query(r->db, sql[Q_FAILED_COUNT], DB_P(db_int(u->id)), 1, &rows);
-	if (e != ERR_OK)
-		return e;
-	if (db_next(rows) && db_col_int(rows, 0) == cfg->lockout_threshold)
+	if (e == ERR_OK)
+		e = db_query_int(r->db, sql[Q_FAILED_COUNT], DB_P(db_int(u->id)),
+				 ERR_OK, &n);
+	if (e == ERR_OK && n == cfg->lockout_threshold)
 		e = audit_write(r->db, r, 0, "login.lockout", "user", id, NULL);
-	db_rows_free(rows);
 	return e;
+}
+
+struct login_ok {
+	const struct login_row *u;
+	struct session *s;
+};
+
+/* Clears the failure count, opens the session, audits (in req_txn). */
+static enum err
+login_ok_tx(struct req *r, void *arg)
+{
+	struct login_ok *l = arg;
+	const struct login_row *u = l->u;
+	char id[32];
+	enum err e;
+
+	session_release(l->s);
+	e = db_exec(r->db, sql[Q_LOGIN_OK], DB_P(db_int(u->id)), NULL);
+	if (e == ERR_OK)
+		e = session_issue(r, u->id, u->role, u->ver, NULL, l->s);
+	if (e != ERR_OK)
+		return e;
+	snprintf(id, sizeof(id), "%lld", u->id);
+	return audit_write(r->db, r, u->id, "login.success", "user", id, NULL);
 }
 
 /* Verifies the credentials and opens a session; every failure looks the
  * same from outside (401 "Invalid credentials"), costs one hash, and is
- * counted towards the lockout. */
+ * counted towards the lockout.  The hash is checked before any
+ * transaction begins: nothing is locked while it runs. */
 static enum err
 login(struct req *r, enum login_path path, const char *ident,
       const char *password, struct login_row *u, struct session *s)
 {
-	char id[32];
+	struct login_ok l = { u, s };
 	enum err e;
 	bool ok;
 
+	memset(s, 0, sizeof(*s));
 	e = login_lookup(r, path, ident, u);
 	if (e != ERR_OK)
 		return e;
 	ok = auth_verify_password(password, u->found ? u->hash : NULL);
 	if (!ok || u->locked) {
-		e = login_failed(r, u, ident);
-		return e == ERR_OK || e == ERR_DUPLICATE ? ERR_BAD_CREDENTIALS : e;
+		e = req_txn(r, login_failed_tx, u);
+		return e == ERR_OK ? ERR_BAD_CREDENTIALS : e;
 	}
 	if (!strcmp(u->status, "pending"))
 		return ERR_ACCOUNT_PENDING;
 	if (strcmp(u->status, "active"))
 		return ERR_ACCOUNT_DISABLED;
-	e = db_exec(r->db, sql[Q_LOGIN_OK], DB_P(db_int(u->id)), NULL);
-	if (e == ERR_OK)
-		e = session_issue(r, u->id, u->role, u->ver, NULL, s);
+	e = req_txn(r, login_ok_tx, &l);
 	if (e != ERR_OK)
-		return e;
-	snprintf(id, sizeof(id), "%lld", u->id);
-	return audit_write(r->db, r, u->id, "login.success", "user", id, NULL);
+		session_release(s);
+	return e;
 }
 
 enum { L_IDENT, L_PASSWORD };
@@ -509,16 +573,38 @@ accounts_token(struct req *r)
 
 /* ---- sign-up ----------------------------------------------------------- */
 
-static enum err
-signed_up(struct req *r, long long id, const char *message)
-{
-	char sid[32];
-	json_object *o = req_reply(r);
+struct signup {
+	struct new_account a;
+	const char *message;
+	long long id;
+};
 
-	json_object_object_add(o, "message", json_object_new_string(message));
-	json_object_object_add(o, "user_id", json_id(id));
-	snprintf(sid, sizeof(sid), "%lld", id);
-	return audit_write(r->db, r, id, "user.signup", "user", sid, NULL);
+/* The account and its audit entry, in one transaction (in req_txn). */
+static enum err
+signup_tx(struct req *r, void *arg)
+{
+	struct signup *u = arg;
+	char sid[32];
+	enum err e = accounts_create(r->db, r, &u->a, &u->id);
+
+	if (e != ERR_OK)
+		return e;
+	snprintf(sid, sizeof(sid), "%lld", u->id);
+	return audit_write(r->db, r, u->id, "user.signup", "user", sid, NULL);
+}
+
+static enum err
+signup(struct req *r, struct signup *u)
+{
+	json_object *o;
+	enum err e = req_txn(r, signup_tx, u);
+
+	if (e != ERR_OK)
+		return e;
+	o = req_reply(r);
+	json_object_object_add(o, "message", json_object_new_string(u->message));
+	json_object_object_add(o, "user_id", json_id(u->id));
+	return ERR_OK;
 }
 
 enum { S_USERNAME, S_PASSWORD };
@@ -534,20 +620,18 @@ accounts_signup(struct req *r)
 				 .missing = ERR_SIGNUP_REQUIRED },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	struct new_account a = { .role = ROLE_USER };
-	long long id;
+	struct signup u = { .a.role = ROLE_USER,
+			    .message = "User created successfully" };
 	enum err e = body_read(r, spec, v);
 
 	if (e != ERR_OK)
 		return e;
-	a.username = v[S_USERNAME].s;
-	a.password = v[S_PASSWORD].s;
-	e = accounts_create(r->db, r, &a, &id);
+	u.a.username = v[S_USERNAME].s;
+	u.a.password = v[S_PASSWORD].s;
+	e = signup(r, &u);
 	if (e == ERR_USERNAME_TAKEN || e == ERR_EMAIL_TAKEN)
 		return ERR_USER_EXISTS;
-	if (e != ERR_OK)
-		return e;
-	return signed_up(r, id, "User created successfully");
+	return e;
 }
 
 enum { R_EMAIL, R_PASSWORD, R_NAME, R_USERNAME };
@@ -565,22 +649,19 @@ accounts_register(struct req *r)
 		[R_USERNAME] = { "username", FT_STRING, F_TRIM, .max = 64 },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	struct new_account a = { .role = ROLE_USER };
-	long long id;
+	struct signup u = { .a.role = ROLE_USER,
+			    .message = "User registered successfully" };
 	enum err e = body_read(r, spec, v);
 
 	if (e != ERR_OK)
 		return e;
 	if (!v[R_NAME].len && !v[R_USERNAME].len)
 		return ERR_REGISTER_REQUIRED;
-	a.email = v[R_EMAIL].s;
-	a.password = v[R_PASSWORD].s;
-	a.name = v[R_NAME].len ? v[R_NAME].s : v[R_USERNAME].s;
-	a.username = v[R_USERNAME].len ? v[R_USERNAME].s : NULL;
-	e = accounts_create(r->db, r, &a, &id);
-	if (e != ERR_OK)
-		return e;
-	return signed_up(r, id, "User registered successfully");
+	u.a.email = v[R_EMAIL].s;
+	u.a.password = v[R_PASSWORD].s;
+	u.a.name = v[R_NAME].len ? v[R_NAME].s : v[R_USERNAME].s;
+	u.a.username = v[R_USERNAME].len ? v[R_USERNAME].s : NULL;
+	return signup(r, &u);
 }
 
 /* ---- refresh, logout, reset ------------------------------------------- */
@@ -594,42 +675,38 @@ struct refresh_row {
 static enum err
 refresh_lookup(struct req *r, const char *token, struct refresh_row *out)
 {
-	struct db_rows *rows;
+	struct db_rows *row;
 	char digest[65];
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
 	sha256_hex(token, strlen(token), digest);
-	e = db_query(r->db, sql[Q_REFRESH_FIND], DB_P(db_str(digest)), 6, &rows);
-	if (e != ERR_OK)
+	e = db_row(r->db, sql[Q_REFRESH_FIND], DB_P(db_str(digest)), 6, ERR_OK,
+		   &row);
+	if (!row)
 		return e;
-	if (db_next(rows)) {
-		out->found = true;
-		out->id = db_col_int(rows, 0);
-		out->user_id = db_col_int(rows, 1);
-		snprintf(out->family, sizeof(out->family), "%s", db_col(rows, 2));
-		out->rotated = db_col_int(rows, 3);
-		out->revoked = db_col_int(rows, 4);
-		out->expired = db_col_int(rows, 5);
-	}
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	out->found = true;
+	out->id = db_col_int(row, 0);
+	out->user_id = db_col_int(row, 1);
+	snprintf(out->family, sizeof(out->family), "%s", db_col(row, 2));
+	out->rotated = db_col_int(row, 3);
+	out->revoked = db_col_int(row, 4);
+	out->expired = db_col_int(row, 5);
+	db_rows_free(row);
+	return ERR_OK;
 }
 
-/* A rotated token came back: someone holds a copy.  Kill the family. */
+/* A rotated token came back: someone holds a copy.  End the session. */
 static enum err
 family_revoke(struct req *r, const struct refresh_row *t, const char *why)
 {
-	json_object *d = json_object_new_object();
+	json_object *d;
 	char uid[32];
-	enum err e;
+	enum err e = accounts_end_session(r->db, t->family);
 
-	e = db_exec(r->db, sql[Q_FAMILY_REVOKE], DB_P(db_str(t->family)), NULL);
-	if (e != ERR_OK) {
-		json_object_put(d);
+	if (e != ERR_OK)
 		return e;
-	}
+	d = json_object_new_object();
 	json_object_object_add(d, "reason", json_object_new_string(why));
 	snprintf(uid, sizeof(uid), "%lld", t->user_id);
 	return audit_write(r->db, r, t->user_id, "token.family_revoked",
@@ -639,26 +716,24 @@ family_revoke(struct req *r, const struct refresh_row *t, const char *why)
 static enum err
 user_state(struct req *r, long long id, enum role *role, long long *ver)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_USER_STATE], DB_P(db_int(id)), 3,
-			      &rows);
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_USER_STATE], DB_P(db_int(id)), 3,
+			    ERR_REFRESH_INVALID, &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
 	e = ERR_REFRESH_INVALID;
-	if (db_next(rows) && !strcmp(db_col(rows, 1), "active")) {
-		*role = auth_role_parse(db_col(rows, 0));
-		*ver = db_col_int(rows, 2);
+	if (!strcmp(db_col(row, 1), "active")) {
+		*role = auth_role_parse(db_col(row, 0));
+		*ver = db_col_int(row, 2);
 		e = ERR_OK;
 	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
+	db_rows_free(row);
 	return e;
 }
 
-/* Inside a transaction: checks t (locked FOR UPDATE), rotates it, issues
- * the next pair of the same family. */
+/* Checks t (locked FOR UPDATE), rotates it, issues the next pair of the
+ * same session. */
 static enum err
 refresh_rotate(struct req *r, const struct token_claims *c,
 	       const struct refresh_row *t, struct session *s)
@@ -687,6 +762,30 @@ refresh_rotate(struct req *r, const struct token_claims *c,
 	return e;
 }
 
+struct refresh {
+	const char *token;
+	struct token_claims c;
+	struct session s;
+	enum err outcome;	/* ERR_OK or ERR_REFRESH_INVALID */
+};
+
+/* One rotation (in req_txn).  A refused token still commits: a session
+ * ended by reuse detection must stay ended though the request fails. */
+static enum err
+refresh_tx(struct req *r, void *arg)
+{
+	struct refresh *f = arg;
+	struct refresh_row t;
+	enum err e;
+
+	session_release(&f->s);
+	e = refresh_lookup(r, f->token, &t);
+	if (e == ERR_OK)
+		e = refresh_rotate(r, &f->c, &t, &f->s);
+	f->outcome = e;
+	return e == ERR_REFRESH_INVALID ? ERR_OK : e;
+}
+
 enum { F_REFRESH };
 
 static const struct field refresh_spec[] = {
@@ -694,46 +793,75 @@ static const struct field refresh_spec[] = {
 			.max = 4096 },
 };
 
-/* POST /api/auth/refresh: rotation with reuse detection.  A revoked
- * family must stay revoked even though the request fails, so the
- * transaction commits on ERR_REFRESH_INVALID too. */
+/* POST /api/auth/refresh: rotation with reuse detection. */
 static enum err
 accounts_refresh(struct req *r)
 {
 	struct field_value v[ARRAY_SIZE(refresh_spec)];
-	struct token_claims c;
-	struct refresh_row t;
-	struct session s = { 0 };
+	struct refresh f = { 0 };
 	enum err e = body_read(r, refresh_spec, v);
 
 	if (e != ERR_OK)
 		return e;
-	if (auth_verify_token(&r->app->cfg, v[F_REFRESH].s, TOKEN_REFRESH, &c))
+	f.token = v[F_REFRESH].s;
+	if (auth_verify_token(&r->app->cfg, f.token, TOKEN_REFRESH, &f.c))
 		return ERR_REFRESH_INVALID;
-	e = db_begin(r->db);
-	if (e != ERR_OK)
-		return e;
-	e = refresh_lookup(r, v[F_REFRESH].s, &t);
+	e = req_txn(r, refresh_tx, &f);
 	if (e == ERR_OK)
-		e = refresh_rotate(r, &c, &t, &s);
-	if (e == ERR_OK || e == ERR_REFRESH_INVALID) {
-		enum err ce = db_commit(r->db);
+		e = f.outcome;
+	if (e == ERR_OK)
+		reply_tokens(r, &f.s);
+	session_release(&f.s);
+	return e;
+}
 
-		if (ce != ERR_OK)
-			e = ce;
-	} else {
-		db_rollback(r->db);
+struct logout {
+	const char *family;	/* NULL: every session of the caller */
+};
+
+static enum err
+logout_tx(struct req *r, void *arg)
+{
+	const struct logout *l = arg;
+	char uid[32];
+	enum err e;
+
+	snprintf(uid, sizeof(uid), "%lld", r->user.id);
+	if (!l->family) {
+		e = accounts_revoke_all(r->db, r->user.id);
+		return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,
+			"logout.all", "user", uid, NULL);
 	}
+	e = accounts_end_session(r->db, l->family);
+	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id, "logout",
+					     "user", uid, NULL);
+}
+
+/* The session a refresh token in the body belongs to (it must be the
+ * caller's). */
+static enum err
+logout_family(struct req *r, const char *token, const char **family)
+{
+	struct token_claims c;
+	struct refresh_row t;
+	enum err e;
+
+	if (auth_verify_token(&r->app->cfg, token, TOKEN_REFRESH, &c) ||
+	    c.sub != r->user.id)
+		return ERR_REFRESH_INVALID;
+	e = refresh_lookup(r, token, &t);
+	if (e == ERR_OK && !t.found)
+		e = ERR_REFRESH_INVALID;
 	if (e == ERR_OK)
-		reply_tokens(r, &s);
-	session_release(&s);
+		*family = req_strdup(r, t.family);
 	return e;
 }
 
 enum { O_REFRESH, O_ALL };
 
-/* POST /api/auth/logout: ends the session the refresh token belongs to;
- * {"all": true} ends every session of the caller. */
+/* POST /api/auth/logout: ends the session the refresh token belongs to,
+ * or without one the session of the access token used; {"all": true}
+ * ends every session of the caller. */
 static enum err
 accounts_logout(struct req *r)
 {
@@ -742,37 +870,15 @@ accounts_logout(struct req *r)
 		[O_ALL] = { "all", FT_BOOL, 0 },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	struct token_claims c;
-	struct refresh_row t;
-	char uid[32];
+	struct logout l = { r->user.session };
 	enum err e = body_read(r, spec, v);
 
-	if (e != ERR_OK)
-		return e;
-	snprintf(uid, sizeof(uid), "%lld", r->user.id);
-	if (v[O_ALL].i) {
-		e = accounts_revoke_all(r->db, r->user.id);
-		if (e == ERR_OK)
-			e = audit_write(r->db, r, r->user.id, "logout.all",
-					"user", uid, NULL);
-	} else {
-		if (!v[O_REFRESH].len)
-			return req_fail(r, ERR_FIELD_MISSING,
-					"Field 'refresh_token' is required");
-		if (auth_verify_token(&r->app->cfg, v[O_REFRESH].s,
-				      TOKEN_REFRESH, &c) ||
-		    c.sub != r->user.id)
-			return ERR_REFRESH_INVALID;
-		e = refresh_lookup(r, v[O_REFRESH].s, &t);
-		if (e == ERR_OK && !t.found)
-			e = ERR_REFRESH_INVALID;
-		if (e == ERR_OK)
-			e = db_exec(r->db, sql[Q_FAMILY_REVOKE],
-				    DB_P(db_str(t.family)), NULL);
-		if (e == ERR_OK)
-			e = audit_write(r->db, r, r->user.id, "logout", "user",
-					uid, NULL);
-	}
+	if (e == ERR_OK && v[O_ALL].i)
+		l.family = NULL;
+	else if (e == ERR_OK && v[O_REFRESH].len)
+		e = logout_family(r, v[O_REFRESH].s, &l.family);
+	if (e == ERR_OK)
+		e = req_txn(r, logout_tx, &l);
 	if (e == ERR_OK)
 		json_object_object_add(req_reply(r), "message",
 				       json_object_new_string("Logged out successfully"));
@@ -785,27 +891,39 @@ static enum err
 password_check_current(struct req *r, const char *current, char **username,
 		       char **email)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_PASSWORD_GET],
-			      DB_P(db_int(r->user.id)), 3, &rows);
+	struct db_rows *row;
+	const char *u, *m;
+	enum err e = db_row(r->db, sql[Q_PASSWORD_GET],
+			    DB_P(db_int(r->user.id)), 3, ERR_CURRENT_PASSWORD,
+			    &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
 	e = ERR_CURRENT_PASSWORD;
-	if (db_next(rows) && auth_verify_password(current, db_col(rows, 0))) {
-		const char *u = db_col(rows, 1), *m = db_col(rows, 2);
-
+	if (auth_verify_password(current, db_col(row, 0))) {
+		u = db_col(row, 1);
+		m = db_col(row, 2);
 		*username = u ? req_strdup(r, u) : NULL;
 		*email = m ? req_strdup(r, m) : NULL;
 		e = ERR_OK;
 	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
+	db_rows_free(row);
 	return e;
 }
 
-/* POST /api/users/reset-password: every earlier token stops working. */
+static enum err
+reset_tx(struct req *r, void *arg)
+{
+	const char *password = arg;
+	char uid[32];
+	enum err e = accounts_set_password(r->db, r, r->user.id, password);
+
+	snprintf(uid, sizeof(uid), "%lld", r->user.id);
+	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,
+		"password.reset", "user", uid, NULL);
+}
+
+/* POST /api/users/reset-password: every session ends, this one too. */
 static enum err
 accounts_reset_password(struct req *r)
 {
@@ -818,7 +936,7 @@ accounts_reset_password(struct req *r)
 				.max = 4096, .missing = ERR_PASSWORD_FIELDS },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	char *username = NULL, *email = NULL, uid[32];
+	char *username = NULL, *email = NULL;
 	enum err e = body_read(r, spec, v);
 
 	if (e != ERR_OK)
@@ -829,14 +947,11 @@ accounts_reset_password(struct req *r)
 	if (e == ERR_OK)
 		e = accounts_check_password(r, v[P_NEW].s, username, email);
 	if (e == ERR_OK)
-		e = accounts_set_password(r->db, r, r->user.id, v[P_NEW].s);
-	if (e != ERR_OK)
-		return e;
-	snprintf(uid, sizeof(uid), "%lld", r->user.id);
-	json_object_object_add(req_reply(r), "message",
-			       json_object_new_string("Password reset successfully"));
-	return audit_write(r->db, r, r->user.id, "password.reset", "user", uid,
-			   NULL);
+		e = req_txn(r, reset_tx, (void *)v[P_NEW].s);
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "message",
+				       json_object_new_string("Password reset successfully"));
+	return e;
 }
 
 const struct route accounts_routes[] = {

@@ -34,9 +34,13 @@ enum err accounts_create(struct db *db, struct req *r,
 enum err accounts_set_password(struct db *db, struct req *r, long long id,
 			       const char *password);
 
-/* Revokes every refresh token of the user and bumps its token version, so
- * every access token dies too. */
+/* Ends every session of the user and bumps its token version, so every
+ * refresh and access token dies at once. */
 enum err accounts_revoke_all(struct db *db, long long id);
+
+/* Ends one session (refresh family): its refresh tokens and every access
+ * token minted from it stop working at once. */
+enum err accounts_end_session(struct db *db, const char *family);
 
 /* Password policy: 8+ characters, at most 1024 bytes, not the username or
  * email, not a common password.  On failure returns ERR_PASSWORD_WEAK with

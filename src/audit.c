@@ -64,41 +64,23 @@ entry_json(const struct db_rows *rows)
 	return o;
 }
 
-/* Query times accept ISO 8601 ("2026-11-21T10:00:00Z"); MariaDB compares
- * them as DATETIME once the T and Z are gone. */
-static const char *
-query_time(struct req *r, const char *name)
-{
-	const char *v = req_query(r, name);
-	char *t;
-	size_t n;
-
-	if (!v || !*v)
-		return NULL;
-	t = req_strdup(r, v);
-	n = strlen(t);
-	if (n && t[n - 1] == 'Z')
-		t[n - 1] = '\0';
-	if (strlen(t) > 10 && t[10] == 'T')
-		t[10] = ' ';
-	return t;
-}
-
 static enum err
 audit_list(struct req *r)
 {
 	const char *actor = req_query(r, "actor_id"), *action =
 		req_query(r, "action"), *entity = req_query(r, "entity"),
 		*eid = req_query(r, "entity_id");
-	const char *from = query_time(r, "from"), *to = query_time(r, "to");
+	const char *from, *to;
 	long long limit, cursor;
 	json_object *arr;
 	struct db_rows *rows;
 	long long last = 0, n = 0;
-	enum err e = req_query_int(r, "limit", 50, 1, 500, &limit);
+	enum err e = req_query_db_time(r, "from", &from);
 
 	if (e == ERR_OK)
-		e = req_query_int(r, "cursor", INT64_MAX, 1, INT64_MAX, &cursor);
+		e = req_query_db_time(r, "to", &to);
+	if (e == ERR_OK)
+		e = req_cursor_paging(r, &limit, &cursor);
 	if (e != ERR_OK)
 		return e;
 	e = db_query(r->db, sql[Q_PAGE], DB_P(db_int(cursor), db_str(actor),

@@ -18,9 +18,13 @@
 enum auth_sql { Q_PRINCIPAL };
 
 static const char *const sql[] = {
+	/* One query per request: the user's live role and token version,
+	 * and whether the token's session still stands. */
 	[Q_PRINCIPAL] =
-		"SELECT role, token_version, status FROM users "
-		"WHERE id = ? AND deleted_at IS NULL",
+		"SELECT u.role, u.token_version, u.status,"
+		" s.user_id = u.id AND s.revoked_at IS NULL"
+		" FROM users u LEFT JOIN sessions s ON s.family = ?"
+		" WHERE u.id = ? AND u.deleted_at IS NULL",
 };
 
 /* A real yescrypt hash of a random string: verifying against it costs what
@@ -197,10 +201,10 @@ read_claims(jwt_t *jwt, const struct config *cfg, enum token_type want,
 	out->role = auth_role_parse(jwt_get_grant(jwt, "role"));
 	out->typ = want;
 	snprintf(out->jti, sizeof(out->jti), "%s", jti);
-	if (fam)
-		snprintf(out->fam, sizeof(out->fam), "%s", fam);
-	if (want == TOKEN_REFRESH && !fam)
+	/* Every token belongs to a session (a refresh family). */
+	if (!fam || strlen(fam) >= sizeof(out->fam))
 		return ERR_TOKEN_INVALID;
+	snprintf(out->fam, sizeof(out->fam), "%s", fam);
 	return ERR_OK;
 }
 
@@ -224,27 +228,27 @@ auth_verify_token(const struct config *cfg, const char *token,
 	return e;
 }
 
-/* Loads the user's current role and token version; the token's own role
- * claim is informational only, so a demotion takes effect at once. */
+/* Loads the user's current role and token version and the state of the
+ * token's session; the token's own role claim is informational only, so
+ * a demotion takes effect at once, and so does the end of a session. */
 static enum err
 load_principal(struct req *r, const struct token_claims *c)
 {
-	struct db_rows *rows;
-	enum err e;
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_PRINCIPAL], DB_P(db_str(c->fam),
+			    db_int(c->sub)), 4, ERR_TOKEN_INVALID, &row);
 
-	e = db_query(r->db, sql[Q_PRINCIPAL], DB_P(db_int(c->sub)), 3, &rows);
-	if (e != ERR_OK)
+	if (!row)
 		return e;
-	if (!db_next(rows)) {
-		e = db_rows_err(rows) ? db_rows_err(rows) : ERR_TOKEN_INVALID;
-	} else if (db_col_int(rows, 1) != c->ver ||
-		   strcmp(db_col(rows, 2), "active")) {
+	if (db_col_int(row, 1) != c->ver || strcmp(db_col(row, 2), "active") ||
+	    db_col_int(row, 3) != 1) {
 		e = ERR_TOKEN_INVALID;
 	} else {
 		r->user.id = c->sub;
-		r->user.role = auth_role_parse(db_col(rows, 0));
+		r->user.role = auth_role_parse(db_col(row, 0));
+		r->user.session = req_strdup(r, c->fam);
 	}
-	db_rows_free(rows);
+	db_rows_free(row);
 	return e;
 }
 

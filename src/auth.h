@@ -32,7 +32,7 @@ struct token_claims {
 	long long ver;		/* user's token_version when issued */
 	enum token_type typ;
 	char jti[48];
-	char fam[48];		/* refresh family ("" for access tokens) */
+	char fam[48];		/* session (refresh family) of either type */
 };
 
 /* Issues a signed token for c (iat, exp and jti are filled in from ttl and

@@ -234,6 +234,29 @@ body_fields(struct req *r, json_object *obj, const struct field *spec,
 	return ERR_OK;
 }
 
+enum err
+body_require_change(struct req *r, const struct field *spec, size_t n,
+		    const struct field_value *v)
+{
+	struct buf names = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].set && !(spec[i].flags & F_META))
+			return ERR_OK;
+	for (i = 0; i < n; i++) {
+		if (spec[i].flags & F_META)
+			continue;
+		if (names.len)
+			buf_adds(&names, ", ");
+		buf_adds(&names, spec[i].name);
+	}
+	req_fail(r, ERR_NO_CHANGES, "Nothing to change: send at least one of %s",
+		 names.s ? names.s : "");
+	buf_release(&names);
+	return ERR_NO_CHANGES;
+}
+
 json_object *
 body_form_object(const struct kv *kv, size_t n)
 {

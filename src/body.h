@@ -33,6 +33,7 @@ enum field_flags {
 	F_REQUIRED = 1 << 0,	/* absent, null or "" is an error */
 	F_NULLABLE = 1 << 1,	/* explicit null is allowed (set, is_null) */
 	F_TRIM = 1 << 2,	/* strip surrounding whitespace from strings */
+	F_META = 1 << 3,	/* changes nothing by itself (a version check) */
 };
 
 struct field {
@@ -63,6 +64,14 @@ enum err body_fields(struct req *r, json_object *obj, const struct field *spec,
 #define body_read(r, spec, out) \
 	body_fields((r), (r)->json, (spec), sizeof(spec) / sizeof((spec)[0]), \
 		    (out))
+
+/* A PATCH must name something to change: ERR_NO_CHANGES (400, listing
+ * the fields it takes) unless some field of spec without F_META was
+ * sent.  Call after body_fields, before anything is written. */
+enum err body_require_change(struct req *r, const struct field *spec,
+			     size_t n, const struct field_value *v);
+#define body_changes(r, spec, v) \
+	body_require_change((r), (spec), sizeof(spec) / sizeof((spec)[0]), (v))
 
 /* Builds a JSON object of strings from urlencoded pairs (for form bodies,
  * so body_fields serves them too).  New reference. */

@@ -235,19 +235,13 @@ static enum err
 product_load(struct req *r, long long id, json_object **out)
 {
 	json_object *acc = NULL, *fits = NULL;
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_PRODUCT], DB_P(db_int(id)),
-			      PRODUCT_NCOLS, &rows);
+	enum err e = req_row_json(r, sql[Q_PRODUCT], DB_P(db_int(id)),
+				  PRODUCT_NCOLS, ERR_PRODUCT_NOT_FOUND,
+				  product_json, out);
 
 	if (e != ERR_OK)
 		return e;
-	*out = db_next(rows) ? product_json(rows) : NULL;
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	if (e == ERR_OK && !*out)
-		return ERR_PRODUCT_NOT_FOUND;
-	if (e == ERR_OK)
-		e = product_refs(r, sql[Q_ACCESSORIES_OF], id, &acc);
+	e = product_refs(r, sql[Q_ACCESSORIES_OF], id, &acc);
 	if (e == ERR_OK)
 		e = product_refs(r, sql[Q_FITS], id, &fits);
 	if (*out) {
@@ -468,7 +462,8 @@ static const struct field product_spec[] = {
 			    .max = 5000 },
 	[P_ATTRIBUTES] = { "attributes", FT_OBJECT, 0 },
 	[P_COMPAT] = { "compatible_with", FT_ARRAY, 0, .max = 200 },
-	[P_VERSION] = { "version", FT_INT, 0, .min = 1, .max = UINT32_MAX },
+	[P_VERSION] = { "version", FT_INT, F_META, .min = 1,
+			.max = UINT32_MAX },
 };
 
 struct product_in {
@@ -580,15 +575,6 @@ compat_apply(struct req *r, long long id, const char *kind,
 }
 
 static enum err
-txn_end(struct req *r, enum err e)
-{
-	if (e == ERR_OK)
-		return db_commit(r->db);
-	db_rollback(r->db);
-	return e;
-}
-
-static enum err
 product_insert(struct req *r, const struct product_in *in, long long *id)
 {
 	const struct field_value *v = in->v;
@@ -604,26 +590,37 @@ product_insert(struct req *r, const struct product_in *in, long long *id)
 	return e;
 }
 
+/* One product write: the input, its id, the kind it had. */
+struct product_write {
+	const struct product_in *in;
+	long long id;
+	char kind[16];
+};
+
+static enum err
+product_create_tx(struct req *r, void *arg)
+{
+	struct product_write *w = arg;
+	enum err e = product_insert(r, w->in, &w->id);
+
+	if (e == ERR_OK)
+		e = compat_apply(r, w->id, w->in->v[P_KIND].s, w->in);
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "product.create",
+				"product", sid(r, w->id), NULL);
+	return e;
+}
+
 static enum err
 catalog_product_create(struct req *r)
 {
 	struct product_in in = { 0 };
-	long long id = 0;
+	struct product_write w = { .in = &in };
 	enum err e = product_read(r, &in, true);
 
-	if (e != ERR_OK)
-		return e;
-	e = db_begin(r->db);
-	if (e != ERR_OK)
-		return e;
-	e = product_insert(r, &in, &id);
 	if (e == ERR_OK)
-		e = compat_apply(r, id, in.v[P_KIND].s, &in);
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "product.create",
-				"product", sid(r, id), NULL);
-	e = txn_end(r, e);
-	return e != ERR_OK ? e : reply_product(r, id);
+		e = req_txn(r, product_create_tx, &w);
+	return e != ERR_OK ? e : reply_product(r, w.id);
 }
 
 /* Locks product id (not retired) and checks the client's version. */
@@ -631,27 +628,21 @@ static enum err
 product_lock(struct req *r, long long id, const struct field_value *version,
 	     char *kind, size_t kind_cap)
 {
-	struct db_rows *rows;
-	long long current = 0;
-	enum err e = db_query(r->db, sql[Q_PRODUCT_LOCK], DB_P(db_int(id)), 2,
-			      &rows);
+	struct db_rows *row;
+	long long current;
+	enum err e = db_row(r->db, sql[Q_PRODUCT_LOCK], DB_P(db_int(id)), 2,
+			    ERR_PRODUCT_NOT_FOUND, &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
-	e = ERR_PRODUCT_NOT_FOUND;
-	if (db_next(rows)) {
-		snprintf(kind, kind_cap, "%s", db_col(rows, 0));
-		current = db_col_int(rows, 1);
-		e = ERR_OK;
-	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
-	if (e == ERR_OK && version->set && version->i != current) {
+	snprintf(kind, kind_cap, "%s", db_col(row, 0));
+	current = db_col_int(row, 1);
+	db_rows_free(row);
+	if (version->set && version->i != current) {
 		req_fail_extra(r, "version", json_object_new_int64(current));
-		e = ERR_PRODUCT_STALE;
+		return ERR_PRODUCT_STALE;
 	}
-	return e;
+	return ERR_OK;
 }
 
 static enum err
@@ -671,51 +662,96 @@ product_update(struct req *r, long long id, const struct product_in *in)
 }
 
 static enum err
+product_update_tx(struct req *r, void *arg)
+{
+	struct product_write *w = arg;
+	const struct product_in *in = w->in;
+	enum err e = product_lock(r, w->id, &in->v[P_VERSION], w->kind,
+				  sizeof(w->kind));
+
+	if (e == ERR_OK)
+		e = product_update(r, w->id, in);
+	if (e == ERR_OK)
+		e = compat_apply(r, w->id, in->v[P_KIND].set ? in->v[P_KIND].s
+				 : w->kind, in);
+	if (e == ERR_OK)
+		e = audit_write(r->db, r, r->user.id, "product.update",
+				"product", sid(r, w->id), NULL);
+	return e;
+}
+
+static enum err
 catalog_product_update(struct req *r)
 {
 	struct product_in in = { 0 };
-	char kind[16];
-	long long id;
-	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
+	struct product_write w = { .in = &in };
+	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &w.id);
 
 	if (e == ERR_OK)
 		e = product_read(r, &in, false);
 	if (e == ERR_OK)
-		e = db_begin(r->db);
+		e = body_changes(r, product_spec, in.v);
+	if (e == ERR_OK)
+		e = req_txn(r, product_update_tx, &w);
+	return e != ERR_OK ? e : reply_product(r, w.id);
+}
+
+/* One statement on row id plus its audit entry: create, edit, retire,
+ * delete.  When nothing changed, missing (ERR_OK: no check); without an
+ * id the row is the one the statement inserted. */
+struct row_write {
+	const char *sql;
+	const struct db_param *p;
+	size_t np;
+	enum err missing;
+	const char *action, *entity;
+	long long id;
+	json_object *details;	/* owned until audited */
+	struct db_result res;
+};
+
+static enum err
+row_write_tx(struct req *r, void *arg)
+{
+	struct row_write *w = arg;
+	long long id = w->id;
+	enum err e = db_exec(r->db, w->sql, w->p, w->np, &w->res);
+
+	if (e == ERR_OK && w->res.affected == 0 && w->missing != ERR_OK)
+		e = w->missing;
 	if (e != ERR_OK)
 		return e;
-	e = product_lock(r, id, &in.v[P_VERSION], kind, sizeof(kind));
-	if (e == ERR_OK)
-		e = product_update(r, id, &in);
-	if (e == ERR_OK)
-		e = compat_apply(r, id, in.v[P_KIND].set ? in.v[P_KIND].s : kind,
-				 &in);
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "product.update",
-				"product", sid(r, id), NULL);
-	e = txn_end(r, e);
-	return e != ERR_OK ? e : reply_product(r, id);
+	if (!id)
+		id = (long long)w->res.insert_id;
+	return audit_write(r->db, r, r->user.id, w->action, w->entity,
+			   sid(r, id), json_object_get(w->details));
+}
+
+static enum err
+row_write(struct req *r, struct row_write *w)
+{
+	enum err e = req_txn(r, row_write_tx, w);
+
+	json_object_put(w->details);
+	w->details = NULL;
+	return e;
 }
 
 /* Retires: the product leaves the catalog, old orders keep it. */
 static enum err
 catalog_product_retire(struct req *r)
 {
-	struct db_result res = { 0 };
-	long long id;
-	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
+	struct row_write w = { .sql = sql[Q_PRODUCT_RETIRE], .np = 1,
+			       .missing = ERR_PRODUCT_NOT_FOUND,
+			       .action = "product.retire", .entity = "product" };
+	struct db_param p[1];
+	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &w.id);
 
-	if (e == ERR_OK)
-		e = db_begin(r->db);
 	if (e != ERR_OK)
 		return e;
-	e = db_exec(r->db, sql[Q_PRODUCT_RETIRE], DB_P(db_int(id)), &res);
-	if (e == ERR_OK && res.affected == 0)
-		e = ERR_PRODUCT_NOT_FOUND;
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "product.retire",
-				"product", sid(r, id), NULL);
-	return txn_end(r, e);
+	p[0] = db_int(w.id);
+	w.p = p;
+	return row_write(r, &w);
 }
 
 /* ---- brands ------------------------------------------------------------- */
@@ -736,23 +772,8 @@ brand_json(const struct db_rows *rows)
 static enum err
 reply_brand(struct req *r, long long id)
 {
-	struct db_rows *rows;
-	json_object *b = NULL;
-	enum err e = db_query(r->db, sql[Q_BRAND], DB_P(db_int(id)), 4, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	if (db_next(rows))
-		b = brand_json(rows);
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	if (e == ERR_OK && !b)
-		e = ERR_BRAND_NOT_FOUND;
-	if (e == ERR_OK)
-		json_object_object_add(req_reply(r), "brand", b);
-	else
-		json_object_put(b);
-	return e;
+	return req_reply_row(r, "brand", sql[Q_BRAND], DB_P(db_int(id)), 4,
+			     ERR_BRAND_NOT_FOUND, brand_json);
 }
 
 static enum err
@@ -786,33 +807,51 @@ static const struct field brand_spec[] = {
 	{ "name", FT_STRING, F_REQUIRED | F_TRIM, .max = 100 },
 };
 
-/* Inserts (id 0) or renames brand id, audited in one transaction. */
+struct brand_write {
+	const char *name;
+	bool create;
+	long long id;
+};
+
+/* Inserts (id 0) or renames brand id, audited (in req_txn). */
+static enum err
+brand_write_tx(struct req *r, void *arg)
+{
+	struct brand_write *w = arg;
+	struct db_result res = { 0 };
+	bool create = w->create;
+	enum err e;
+
+	if (create)
+		e = db_exec(r->db, sql[Q_BRAND_INSERT], DB_P(db_str(w->name)),
+			    &res);
+	else
+		e = db_exec(r->db, sql[Q_BRAND_UPDATE], DB_P(db_str(w->name),
+			    db_int(w->id)), &res);
+	if (e == ERR_DUPLICATE)
+		return ERR_BRAND_EXISTS;
+	if (e != ERR_OK)
+		return e;
+	if (create)
+		w->id = (long long)res.insert_id;
+	return audit_write(r->db, r, r->user.id, create ? "brand.create"
+			   : "brand.update", "brand", sid(r, w->id),
+			   json_object_new_string(w->name));
+}
+
 static enum err
 brand_write(struct req *r, long long *id)
 {
 	struct field_value v[1];
-	struct db_result res = { 0 };
+	struct brand_write w = { .create = !*id, .id = *id };
 	enum err e = body_read(r, brand_spec, v);
 
-	if (e == ERR_OK)
-		e = db_begin(r->db);
 	if (e != ERR_OK)
 		return e;
-	if (*id)
-		e = db_exec(r->db, sql[Q_BRAND_UPDATE], DB_P(db_str(v[0].s),
-			    db_int(*id)), &res);
-	else
-		e = db_exec(r->db, sql[Q_BRAND_INSERT], DB_P(db_str(v[0].s)),
-			    &res);
-	if (e == ERR_DUPLICATE)
-		e = ERR_BRAND_EXISTS;
-	if (e == ERR_OK && !*id)
-		*id = (long long)res.insert_id;
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, res.insert_id
-				? "brand.create" : "brand.update", "brand",
-				sid(r, *id), json_object_new_string(v[0].s));
-	return txn_end(r, e);
+	w.name = v[0].s;
+	e = req_txn(r, brand_write_tx, &w);
+	*id = w.id;
+	return e;
 }
 
 static enum err
@@ -843,23 +882,18 @@ catalog_brand_update(struct req *r)
 static enum err
 catalog_brand_delete(struct req *r)
 {
-	struct db_result res = { 0 };
-	long long id;
-	enum err e = path_id(r, ERR_BRAND_NOT_FOUND, &id);
+	struct row_write w = { .sql = sql[Q_BRAND_DELETE], .np = 1,
+			       .missing = ERR_BRAND_NOT_FOUND,
+			       .action = "brand.delete", .entity = "brand" };
+	struct db_param p[1];
+	enum err e = path_id(r, ERR_BRAND_NOT_FOUND, &w.id);
 
-	if (e == ERR_OK)
-		e = db_begin(r->db);
 	if (e != ERR_OK)
 		return e;
-	e = db_exec(r->db, sql[Q_BRAND_DELETE], DB_P(db_int(id)), &res);
-	if (e == ERR_CONFLICT)
-		e = ERR_BRAND_IN_USE;
-	else if (e == ERR_OK && res.affected == 0)
-		e = ERR_BRAND_NOT_FOUND;
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "brand.delete", "brand",
-				sid(r, id), NULL);
-	return txn_end(r, e);
+	p[0] = db_int(w.id);
+	w.p = p;
+	e = row_write(r, &w);
+	return e == ERR_CONFLICT ? ERR_BRAND_IN_USE : e;
 }
 
 /* ---- reviews ------------------------------------------------------------ */
@@ -884,23 +918,8 @@ review_json(const struct db_rows *rows)
 static enum err
 reply_review(struct req *r, long long id)
 {
-	struct db_rows *rows;
-	json_object *o = NULL;
-	enum err e = db_query(r->db, sql[Q_REVIEW], DB_P(db_int(id)), 8, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	if (db_next(rows))
-		o = review_json(rows);
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	if (e == ERR_OK && !o)
-		e = ERR_REVIEW_NOT_FOUND;
-	if (e == ERR_OK)
-		json_object_object_add(req_reply(r), "review", o);
-	else
-		json_object_put(o);
-	return e;
+	return req_reply_row(r, "review", sql[Q_REVIEW], DB_P(db_int(id)), 8,
+			     ERR_REVIEW_NOT_FOUND, review_json);
 }
 
 static enum err
@@ -916,21 +935,18 @@ product_exists(struct req *r, long long id)
 static enum err
 review_stats(struct req *r, long long id)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_REVIEW_STATS], DB_P(db_int(id)), 2,
-			      &rows);
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_REVIEW_STATS], DB_P(db_int(id)), 2,
+			    ERR_INTERNAL, &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
-	if (db_next(rows)) {
-		json_object_object_add(req_reply(r), "total",
-				       json_object_new_int64(db_col_int(rows, 0)));
-		json_object_object_add(req_reply(r), "rating_average",
-				       json_rating(db_col(rows, 1)));
-	}
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	json_object_object_add(req_reply(r), "total",
+			       json_object_new_int64(db_col_int(row, 0)));
+	json_object_object_add(req_reply(r), "rating_average",
+			       json_rating(db_col(row, 1)));
+	db_rows_free(row);
+	return ERR_OK;
 }
 
 static enum err
@@ -971,7 +987,9 @@ static enum err
 catalog_review_create(struct req *r)
 {
 	struct field_value v[ARRAY_SIZE(review_spec)];
-	struct db_result res = { 0 };
+	struct row_write w = { .sql = sql[Q_REVIEW_INSERT],
+			       .action = "review.create", .entity = "review" };
+	struct db_param p[4];
 	long long id, bought = 0;
 	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
 
@@ -986,20 +1004,18 @@ catalog_review_create(struct req *r)
 			      db_int(id)), ERR_OK, &bought);
 	if (e == ERR_OK && !bought)
 		e = ERR_REVIEW_NOT_BOUGHT;
-	if (e == ERR_OK)
-		e = db_begin(r->db);
 	if (e != ERR_OK)
 		return e;
-	e = db_exec(r->db, sql[Q_REVIEW_INSERT], DB_P(db_int(id),
-		    db_int(r->user.id), db_int(v[R_RATING].i),
-		    db_str(opt_str(&v[R_COMMENT]))), &res);
+	p[0] = db_int(id);
+	p[1] = db_int(r->user.id);
+	p[2] = db_int(v[R_RATING].i);
+	p[3] = db_str(opt_str(&v[R_COMMENT]));
+	w.p = p;
+	w.np = ARRAY_SIZE(p);
+	e = row_write(r, &w);
 	if (e == ERR_DUPLICATE)
-		e = ERR_REVIEW_EXISTS;
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "review.create", "review",
-				sid(r, (long long)res.insert_id), NULL);
-	e = txn_end(r, e);
-	return e != ERR_OK ? e : reply_review(r, (long long)res.insert_id);
+		return ERR_REVIEW_EXISTS;
+	return e != ERR_OK ? e : reply_review(r, (long long)w.res.insert_id);
 }
 
 /* Review {id} must be the caller's (admins may delete any): others' are
@@ -1024,44 +1040,41 @@ static enum err
 catalog_review_update(struct req *r)
 {
 	struct field_value v[ARRAY_SIZE(review_spec)];
-	long long id;
-	enum err e = review_mine(r, false, &id);
+	struct row_write w = { .sql = sql[Q_REVIEW_UPDATE],
+			       .action = "review.update", .entity = "review" };
+	struct db_param p[4];
+	enum err e = review_mine(r, false, &w.id);
 
 	if (e == ERR_OK)
 		e = body_read(r, review_spec, v);
 	if (e == ERR_OK)
-		e = db_begin(r->db);
+		e = body_changes(r, review_spec, v);
 	if (e != ERR_OK)
 		return e;
-	e = db_exec(r->db, sql[Q_REVIEW_UPDATE], DB_P(
-		v[R_RATING].set ? db_int(v[R_RATING].i) : db_null(),
-		db_int(v[R_COMMENT].set), db_str(opt_str(&v[R_COMMENT])),
-		db_int(id)), NULL);
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "review.update", "review",
-				sid(r, id), NULL);
-	e = txn_end(r, e);
-	return e != ERR_OK ? e : reply_review(r, id);
+	p[0] = v[R_RATING].set ? db_int(v[R_RATING].i) : db_null();
+	p[1] = db_int(v[R_COMMENT].set);
+	p[2] = db_str(opt_str(&v[R_COMMENT]));
+	p[3] = db_int(w.id);
+	w.p = p;
+	w.np = ARRAY_SIZE(p);
+	e = row_write(r, &w);
+	return e != ERR_OK ? e : reply_review(r, w.id);
 }
 
 static enum err
 catalog_review_delete(struct req *r)
 {
-	struct db_result res = { 0 };
-	long long id;
-	enum err e = review_mine(r, true, &id);
+	struct row_write w = { .sql = sql[Q_REVIEW_DELETE], .np = 1,
+			       .missing = ERR_REVIEW_NOT_FOUND,
+			       .action = "review.delete", .entity = "review" };
+	struct db_param p[1];
+	enum err e = review_mine(r, true, &w.id);
 
-	if (e == ERR_OK)
-		e = db_begin(r->db);
 	if (e != ERR_OK)
 		return e;
-	e = db_exec(r->db, sql[Q_REVIEW_DELETE], DB_P(db_int(id)), &res);
-	if (e == ERR_OK && res.affected == 0)
-		e = ERR_REVIEW_NOT_FOUND;
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "review.delete", "review",
-				sid(r, id), NULL);
-	return txn_end(r, e);
+	p[0] = db_int(w.id);
+	w.p = p;
+	return row_write(r, &w);
 }
 
 const struct route catalog_routes[] = {

@@ -21,6 +21,8 @@ struct config {
 	/* database */
 	char *database_url;
 	long long db_connect_timeout;
+	long long db_lock_wait_timeout;	/* seconds a statement waits for a lock */
+	long long fault_injection;	/* 1: honour X-Haas-Fault (tests only) */
 	char *db_user, *db_password, *db_host, *db_name, *db_socket;
 	long long db_port;
 	/* tokens and accounts */
@@ -31,6 +33,7 @@ struct config {
 	long long lockout_threshold;
 	long long lockout_window;
 	long long lockout_duration;
+	long long registration_ttl_days;	/* a pending registration expires */
 	/* idempotent writes */
 	long long idempotency_ttl;	/* seconds a key is remembered */
 	/* lab PC reservations */

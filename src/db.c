@@ -5,9 +5,12 @@
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -15,26 +18,38 @@
 
 #define DB_MAX_PARAMS 48
 #define DB_NUM_BUF 64
+#define DB_MAX_DEPTH 4
+#define DB_FAULT_MATCH 128
+
+/* A cached prepared statement; busy while a db_rows reads its result. */
+struct stmt {
+	MYSQL_STMT *st;
+	bool busy;
+};
 
 struct stmt_slot {
 	const char *sql;
-	MYSQL_STMT *st;
+	struct stmt *stmt;
 };
 
 struct db {
 	const struct config *cfg;
 	MYSQL *conn;
+	unsigned long gen;	/* bumped whenever the connection goes */
 	struct stmt_slot *slots;
 	size_t nslots;		/* power of two */
 	size_t used;
-	bool in_txn;
+	int depth;		/* 0: no transaction; >1: savepoints */
 	long fail_countdown;
+	enum db_fault fault;
+	char fault_match[DB_FAULT_MATCH];
 	char dup_key[128];
 };
 
 struct db_rows {
 	struct db *db;
-	MYSQL_STMT *st;
+	unsigned long gen;	/* of the connection the rows came from */
+	struct stmt *stmt;
 	unsigned ncols;
 	MYSQL_BIND *bind;
 	char **bufs;
@@ -54,22 +69,28 @@ db_new(const struct config *cfg)
 	return db;
 }
 
+/* Drops the connection and every statement prepared on it.  Rows still
+ * held by callers keep their own buffers; their generation no longer
+ * matches, so they refuse to touch the closed statements. */
 static void
 db_disconnect(struct db *db)
 {
 	size_t i;
 
 	for (i = 0; i < db->nslots; i++) {
-		if (db->slots[i].st)
-			mysql_stmt_close(db->slots[i].st);
-		db->slots[i].st = NULL;
+		if (db->slots[i].stmt) {
+			mysql_stmt_close(db->slots[i].stmt->st);
+			free(db->slots[i].stmt);
+		}
+		db->slots[i].stmt = NULL;
 		db->slots[i].sql = NULL;
 	}
 	db->used = 0;
 	if (db->conn)
 		mysql_close(db->conn);
 	db->conn = NULL;
-	db->in_txn = false;
+	db->depth = 0;
+	db->gen++;
 }
 
 void
@@ -105,7 +126,7 @@ errno_is_down(unsigned e)
 static void
 note_dup_key(struct db *db, const char *msg)
 {
-	const char *k = strstr(msg, "for key '");
+	const char *k = strstr(msg, "for key '"), *dot;
 	size_t n;
 
 	db->dup_key[0] = '\0';
@@ -113,14 +134,16 @@ note_dup_key(struct db *db, const char *msg)
 		return;
 	k += 9;
 	n = strcspn(k, "'");
+	/* MariaDB may qualify it as table.key */
+	dot = memchr(k, '.', n);
+	if (dot) {
+		n -= (size_t)(dot + 1 - k);
+		k = dot + 1;
+	}
 	if (n >= sizeof(db->dup_key))
 		n = sizeof(db->dup_key) - 1;
 	memcpy(db->dup_key, k, n);
 	db->dup_key[n] = '\0';
-	/* MariaDB may qualify it as table.key */
-	if (strchr(db->dup_key, '.'))
-		memmove(db->dup_key, strchr(db->dup_key, '.') + 1,
-			strlen(strchr(db->dup_key, '.') + 1) + 1);
 }
 
 /* Maps a server or client error to our table; logs what is unexpected. */
@@ -133,8 +156,10 @@ map_error(struct db *db, unsigned e, const char *msg, const char *what)
 		note_dup_key(db, msg);
 		return ERR_DUPLICATE;
 	case ER_LOCK_DEADLOCK:
-	case ER_LOCK_WAIT_TIMEOUT:
 		return ERR_DB_RETRY;
+	case ER_LOCK_WAIT_TIMEOUT:
+		log_warn("db: %s: lock wait timeout", what);
+		return ERR_DB_BUSY;
 	case ER_CONSTRAINT_FAILED:
 	case ER_NO_REFERENCED_ROW_2:
 	case ER_ROW_IS_REFERENCED_2:
@@ -154,6 +179,33 @@ map_error(struct db *db, unsigned e, const char *msg, const char *what)
 	}
 	log_error("db: %s failed (%u: %s)", what, e, msg);
 	return ERR_INTERNAL;
+}
+
+/* Session settings that take a number: bound parameters, like every
+ * other value. */
+static const char sql_lock_wait[] =
+	"SET SESSION innodb_lock_wait_timeout = ?, lock_wait_timeout = ?";
+
+static int
+session_setup(MYSQL *conn, long long lock_wait)
+{
+	MYSQL_STMT *st = mysql_stmt_init(conn);
+	MYSQL_BIND b[2];
+	int rc = -1;
+
+	if (!st)
+		return -1;
+	memset(b, 0, sizeof(b));
+	b[0].buffer_type = b[1].buffer_type = MYSQL_TYPE_LONGLONG;
+	b[0].buffer = b[1].buffer = &lock_wait;
+	if (!mysql_stmt_prepare(st, sql_lock_wait, strlen(sql_lock_wait)) &&
+	    !mysql_stmt_bind_param(st, b) && !mysql_stmt_execute(st))
+		rc = 0;
+	else
+		log_warn("db: session setup failed (%u: %s)",
+			 mysql_stmt_errno(st), mysql_stmt_error(st));
+	mysql_stmt_close(st);
+	return rc;
 }
 
 static enum err
@@ -181,14 +233,35 @@ db_connect(struct db *db)
 		      "ERROR_FOR_DIVISION_BY_ZERO'");
 	if (!mysql_real_connect(db->conn, c->db_socket ? NULL : c->db_host,
 				c->db_user, c->db_password, c->db_name,
-				(unsigned)c->db_port, c->db_socket, 0)) {
+				(unsigned)c->db_port, c->db_socket, 0) ||
+	    session_setup(db->conn, c->db_lock_wait_timeout)) {
 		log_warn("db: connect failed (%u: %s)", mysql_errno(db->conn),
 			 mysql_error(db->conn));
 		mysql_close(db->conn);
 		db->conn = NULL;
 		return ERR_DB_DOWN;
 	}
+	db->gen++;
 	return ERR_OK;
+}
+
+/* Between statements nothing should be waiting on an idle connection: a
+ * readable socket means the server closed it (restart, idle timeout).
+ * Finding that out now, before anything is sent, lets the statement run
+ * on a fresh connection instead of failing half-way. */
+static void
+drop_if_closed(struct db *db)
+{
+	struct pollfd p;
+
+	if (!db->conn || db->depth)
+		return;
+	p.fd = (int)mysql_get_socket(db->conn);
+	p.events = POLLIN;
+	if (p.fd >= 0 && poll(&p, 1, 0) > 0) {
+		log_warn("db: the server closed the connection; reconnecting");
+		db_disconnect(db);
+	}
 }
 
 static size_t
@@ -222,32 +295,53 @@ slots_grow(struct db *db)
 	free(old);
 }
 
-/* The cached statement for sql, prepared now if it is new. */
-static enum err
-stmt_get(struct db *db, const char *sql, MYSQL_STMT **out)
+static struct stmt *
+stmt_prepare(struct db *db, const char *sql, enum err *e)
 {
 	my_bool on = 1;
-	MYSQL_STMT *st;
+	struct stmt *s;
+	MYSQL_STMT *st = mysql_stmt_init(db->conn);
+
+	if (!st) {
+		*e = ERR_INTERNAL;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, sql, strlen(sql))) {
+		*e = map_error(db, mysql_stmt_errno(st), mysql_stmt_error(st),
+			       "prepare");
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
+	s = xcalloc(1, sizeof(*s));
+	s->st = st;
+	return s;
+}
+
+/* The cached statement for sql, prepared now if it is new.  A statement
+ * whose rows a caller is still reading cannot run again underneath it. */
+static enum err
+stmt_get(struct db *db, const char *sql, struct stmt **out)
+{
+	struct stmt *s;
+	enum err e = ERR_OK;
 	size_t i;
 
 	i = slot_index(db, sql);
 	while (db->slots[i].sql && db->slots[i].sql != sql)
 		i = (i + 1) & (db->nslots - 1);
 	if (db->slots[i].sql) {
-		*out = db->slots[i].st;
+		if (db->slots[i].stmt->busy) {
+			log_error("db: statement run again while its rows are read: %.60s",
+				  sql);
+			return ERR_INTERNAL;
+		}
+		*out = db->slots[i].stmt;
 		return ERR_OK;
 	}
-	st = mysql_stmt_init(db->conn);
-	if (!st)
-		return ERR_INTERNAL;
-	if (mysql_stmt_prepare(st, sql, strlen(sql))) {
-		enum err e = map_error(db, mysql_stmt_errno(st),
-				       mysql_stmt_error(st), "prepare");
-
-		mysql_stmt_close(st);
+	s = stmt_prepare(db, sql, &e);
+	if (!s)
 		return e;
-	}
-	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
 	if (2 * (db->used + 1) > db->nslots) {
 		slots_grow(db);
 		i = slot_index(db, sql);
@@ -255,9 +349,9 @@ stmt_get(struct db *db, const char *sql, MYSQL_STMT **out)
 			i = (i + 1) & (db->nslots - 1);
 	}
 	db->slots[i].sql = sql;
-	db->slots[i].st = st;
+	db->slots[i].stmt = s;
 	db->used++;
-	*out = st;
+	*out = s;
 	return ERR_OK;
 }
 
@@ -297,57 +391,147 @@ bind_params(struct db *db, MYSQL_STMT *st, const struct db_param *p,
 	return ERR_OK;
 }
 
-/* Prepares (or finds) sql, binds p and executes it.  A connection that was
- * lost outside a transaction is re-established once, transparently. */
+/* ---- fault injection (tests) ------------------------------------------ */
+
+/* Does the armed fault apply to this statement?  It fires once. */
+static bool
+fault_due(struct db *db, const char *sql, enum db_fault when)
+{
+	if (db->fail_countdown > 0 && when == DB_FAULT_DOWN_BEFORE &&
+	    --db->fail_countdown == 0)
+		return true;
+	if (db->fault != when ||
+	    (db->fault_match[0] && !strstr(sql, db->fault_match)))
+		return false;
+	db->fault = DB_FAULT_NONE;
+	return true;
+}
+
+/* After a statement ran: a "lost reply" drops the connection as a
+ * network failure would (an open transaction dies with it); a crash ends
+ * the process before anyone hears of the result. */
 static enum err
-run(struct db *db, const char *sql, const struct db_param *p, size_t np,
-    MYSQL_STMT **out)
+fault_after(struct db *db, const char *sql)
+{
+	if (fault_due(db, sql, DB_FAULT_CRASH_AFTER)) {
+		log_warn("db: injected crash after: %.60s", sql);
+		raise(SIGKILL);
+	}
+	if (!fault_due(db, sql, DB_FAULT_LOST_AFTER))
+		return ERR_OK;
+	log_warn("db: injected lost reply after: %.60s", sql);
+	db_disconnect(db);
+	return ERR_DB_DOWN;
+}
+
+void
+db_fault_arm(struct db *db, enum db_fault fault, const char *match)
+{
+	if (!db)
+		return;
+	db->fault = fault;
+	snprintf(db->fault_match, sizeof(db->fault_match), "%s",
+		 match ? match : "");
+}
+
+enum db_fault
+db_fault_parse(const char *spec, const char **match)
+{
+	static const struct {
+		const char *name;
+		enum db_fault fault;
+	} names[] = {
+		{ "down-before", DB_FAULT_DOWN_BEFORE },
+		{ "lost-after", DB_FAULT_LOST_AFTER },
+		{ "crash-after", DB_FAULT_CRASH_AFTER },
+	};
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		n = strlen(names[i].name);
+		if (strncmp(spec, names[i].name, n) ||
+		    (spec[n] != '\0' && spec[n] != ':'))
+			continue;
+		*match = spec[n] == ':' ? spec + n + 1 : NULL;
+		return names[i].fault;
+	}
+	return DB_FAULT_NONE;
+}
+
+void
+db_fail_nth(struct db *db, long n)
+{
+	db->fail_countdown = n;
+}
+
+/* ---- running statements ----------------------------------------------- */
+
+/* One attempt at sql.  *sent tells whether the statement may have reached
+ * the server: only a statement that surely did not is ever repeated. */
+static enum err
+run_once(struct db *db, const char *sql, const struct db_param *p, size_t np,
+	 struct stmt **out, bool *sent)
 {
 	MYSQL_BIND bind[DB_MAX_PARAMS];
 	unsigned long lens[DB_MAX_PARAMS];
-	int attempt;
+	struct stmt *s = NULL;
+	unsigned code;
+	enum err e;
 
-	if (db->fail_countdown > 0 && --db->fail_countdown == 0) {
+	*sent = false;
+	drop_if_closed(db);
+	if (fault_due(db, sql, DB_FAULT_DOWN_BEFORE)) {
 		db_disconnect(db);
 		return ERR_DB_DOWN;
 	}
-	for (attempt = 0; attempt < 2; attempt++) {
-		bool was_connected = db->conn != NULL, in_txn = db->in_txn;
-		MYSQL_STMT *st = NULL;
-		enum err e;
-
-		e = db_connect(db);
-		if (e == ERR_OK)
-			e = stmt_get(db, sql, &st);
-		if (e == ERR_OK)
-			e = bind_params(db, st, p, np, bind, lens);
-		if (e == ERR_OK && mysql_stmt_execute(st))
-			e = map_error(db, mysql_stmt_errno(st),
-				      mysql_stmt_error(st), "execute");
-		if (e == ERR_OK) {
-			*out = st;
-			return ERR_OK;
-		}
-		if (e != ERR_DB_DOWN || !was_connected || in_txn)
-			return e;
+	e = db_connect(db);
+	if (e == ERR_OK)
+		e = stmt_get(db, sql, &s);
+	if (e == ERR_OK)
+		e = bind_params(db, s->st, p, np, bind, lens);
+	if (e != ERR_OK)
+		return e;
+	if (mysql_stmt_execute(s->st)) {
+		code = mysql_stmt_errno(s->st);
+		/* "Gone away" is a failed write: the server never got it. */
+		*sent = code != CR_SERVER_GONE_ERROR;
+		return map_error(db, code, mysql_stmt_error(s->st), "execute");
 	}
-	return ERR_DB_DOWN;
+	*sent = true;
+	*out = s;
+	return fault_after(db, sql);
+}
+
+/* Prepares (or finds) sql, binds p and executes it.  Outside a
+ * transaction, a statement that failed before it reached the server
+ * (the connection had gone) runs once more on a fresh connection; one
+ * that may have run is never repeated: its effect would be doubled. */
+static enum err
+run(struct db *db, const char *sql, const struct db_param *p, size_t np,
+    struct stmt **out)
+{
+	bool in_txn = db->depth > 0, was_connected = db->conn != NULL, sent;
+	enum err e = run_once(db, sql, p, np, out, &sent);
+
+	if (e == ERR_DB_DOWN && !sent && !in_txn && was_connected)
+		e = run_once(db, sql, p, np, out, &sent);
+	return e;
 }
 
 enum err
 db_exec(struct db *db, const char *sql, const struct db_param *p, size_t np,
 	struct db_result *res)
 {
-	MYSQL_STMT *st;
-	enum err e = run(db, sql, p, np, &st);
+	struct stmt *s;
+	enum err e = run(db, sql, p, np, &s);
 
 	if (e != ERR_OK)
 		return e;
 	if (res) {
-		res->affected = mysql_stmt_affected_rows(st);
-		res->insert_id = mysql_stmt_insert_id(st);
+		res->affected = mysql_stmt_affected_rows(s->st);
+		res->insert_id = mysql_stmt_insert_id(s->st);
 	}
-	mysql_stmt_free_result(st);
+	mysql_stmt_free_result(s->st);
 	return ERR_OK;
 }
 
@@ -376,7 +560,8 @@ col_buf_size(const MYSQL_FIELD *f)
 static enum err
 rows_bind(struct db_rows *rows)
 {
-	MYSQL_RES *meta = mysql_stmt_result_metadata(rows->st);
+	MYSQL_STMT *st = rows->stmt->st;
+	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
 	MYSQL_FIELD *f;
 	unsigned i;
 
@@ -394,52 +579,68 @@ rows_bind(struct db_rows *rows)
 		rows->bind[i].is_null = &rows->nulls[i];
 	}
 	mysql_free_result(meta);
-	if (mysql_stmt_bind_result(rows->st, rows->bind))
-		return map_error(rows->db, mysql_stmt_errno(rows->st),
-				 mysql_stmt_error(rows->st), "bind result");
+	if (mysql_stmt_bind_result(st, rows->bind))
+		return map_error(rows->db, mysql_stmt_errno(st),
+				 mysql_stmt_error(st), "bind result");
 	return ERR_OK;
+}
+
+static struct db_rows *
+rows_new(struct db *db, struct stmt *s, unsigned ncols)
+{
+	struct db_rows *rows = xcalloc(1, sizeof(*rows));
+
+	rows->db = db;
+	rows->gen = db->gen;
+	rows->stmt = s;
+	rows->ncols = ncols;
+	rows->bind = xcalloc(ncols, sizeof(*rows->bind));
+	rows->bufs = xcalloc(ncols, sizeof(*rows->bufs));
+	rows->lens = xcalloc(ncols, sizeof(*rows->lens));
+	rows->nulls = xcalloc(ncols, sizeof(*rows->nulls));
+	s->busy = true;
+	return rows;
+}
+
+/* Rows of a connection that has gone since are dead: their statement
+ * was closed with it. */
+static bool
+rows_live(const struct db_rows *rows)
+{
+	return rows->gen == rows->db->gen;
 }
 
 enum err
 db_query(struct db *db, const char *sql, const struct db_param *p, size_t np,
 	 unsigned ncols, struct db_rows **out)
 {
-	struct db_rows *rows = NULL;
-	MYSQL_STMT *st;
-	enum err e = run(db, sql, p, np, &st);
+	struct db_rows *rows;
+	struct stmt *s;
+	enum err e = run(db, sql, p, np, &s);
 
 	if (e != ERR_OK)
 		return e;
-	if (mysql_stmt_field_count(st) != ncols) {
+	if (mysql_stmt_field_count(s->st) != ncols) {
 		log_error("db: query returns %u columns, caller expects %u",
-			  mysql_stmt_field_count(st), ncols);
-		e = ERR_INTERNAL;
-		goto fail;
+			  mysql_stmt_field_count(s->st), ncols);
+		mysql_stmt_free_result(s->st);
+		return ERR_INTERNAL;
 	}
-	if (mysql_stmt_store_result(st)) {
-		e = map_error(db, mysql_stmt_errno(st), mysql_stmt_error(st),
-			      "store result");
-		goto fail;
+	if (mysql_stmt_store_result(s->st)) {
+		e = map_error(db, mysql_stmt_errno(s->st),
+			      mysql_stmt_error(s->st), "store result");
+		if (db->conn)
+			mysql_stmt_free_result(s->st);
+		return e;
 	}
-	rows = xcalloc(1, sizeof(*rows));
-	rows->db = db;
-	rows->st = st;
-	rows->ncols = ncols;
-	rows->bind = xcalloc(ncols, sizeof(*rows->bind));
-	rows->bufs = xcalloc(ncols, sizeof(*rows->bufs));
-	rows->lens = xcalloc(ncols, sizeof(*rows->lens));
-	rows->nulls = xcalloc(ncols, sizeof(*rows->nulls));
+	rows = rows_new(db, s, ncols);
 	e = rows_bind(rows);
-	if (e != ERR_OK)
-		goto fail;
+	if (e != ERR_OK) {
+		db_rows_free(rows);
+		return e;
+	}
 	*out = rows;
 	return ERR_OK;
-fail:
-	if (rows)
-		db_rows_free(rows);
-	else if (db->conn)
-		mysql_stmt_free_result(st);
-	return e;
 }
 
 bool
@@ -448,9 +649,13 @@ db_next(struct db_rows *rows)
 	unsigned i;
 	int rc;
 
+	if (rows->err == ERR_OK && !rows_live(rows)) {
+		log_warn("db: rows outlived their connection");
+		rows->err = ERR_DB_DOWN;
+	}
 	if (rows->err != ERR_OK)
 		return false;
-	rc = mysql_stmt_fetch(rows->st);
+	rc = mysql_stmt_fetch(rows->stmt->st);
 	if (rc == MYSQL_NO_DATA)
 		return false;
 	if (rc == MYSQL_DATA_TRUNCATED) {
@@ -459,8 +664,8 @@ db_next(struct db_rows *rows)
 		return false;
 	}
 	if (rc != 0) {
-		rows->err = map_error(rows->db, mysql_stmt_errno(rows->st),
-				      mysql_stmt_error(rows->st), "fetch");
+		rows->err = map_error(rows->db, mysql_stmt_errno(rows->stmt->st),
+				      mysql_stmt_error(rows->stmt->st), "fetch");
 		return false;
 	}
 	for (i = 0; i < rows->ncols; i++) {
@@ -491,7 +696,7 @@ db_col_int(const struct db_rows *rows, unsigned i)
 unsigned long long
 db_rows_count(const struct db_rows *rows)
 {
-	return mysql_stmt_num_rows(rows->st);
+	return rows_live(rows) ? mysql_stmt_num_rows(rows->stmt->st) : 0;
 }
 
 enum err
@@ -507,9 +712,10 @@ db_rows_free(struct db_rows *rows)
 
 	if (!rows)
 		return;
-	/* After a lost connection db_disconnect already closed the stmt. */
-	if (rows->db->conn && rows->err != ERR_DB_DOWN)
-		mysql_stmt_free_result(rows->st);
+	if (rows_live(rows)) {
+		mysql_stmt_free_result(rows->stmt->st);
+		rows->stmt->busy = false;
+	}
 	for (i = 0; i < rows->ncols; i++)
 		free(rows->bufs[i]);
 	free(rows->bufs);
@@ -520,70 +726,154 @@ db_rows_free(struct db_rows *rows)
 }
 
 enum err
-db_query_int(struct db *db, const char *sql, const struct db_param *p,
-	     size_t np, enum err missing, long long *out)
+db_row(struct db *db, const char *sql, const struct db_param *p, size_t np,
+       unsigned ncols, enum err missing, struct db_rows **out)
 {
 	struct db_rows *rows;
-	enum err e = db_query(db, sql, p, np, 1, &rows);
+	enum err e = db_query(db, sql, p, np, ncols, &rows);
 
+	*out = NULL;
 	if (e != ERR_OK)
 		return e;
-	*out = 0;
-	e = missing;
 	if (db_next(rows)) {
-		*out = db_col_int(rows, 0);
-		e = ERR_OK;
+		*out = rows;
+		return ERR_OK;
 	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
+	e = db_rows_err(rows) ? db_rows_err(rows) : missing;
 	db_rows_free(rows);
 	return e;
 }
 
-static const char sql_begin[] = "START TRANSACTION";
-static const char sql_commit[] = "COMMIT";
-static const char sql_rollback[] = "ROLLBACK";
+enum err
+db_query_int(struct db *db, const char *sql, const struct db_param *p,
+	     size_t np, enum err missing, long long *out)
+{
+	struct db_rows *row;
+	enum err e = db_row(db, sql, p, np, 1, missing, &row);
+
+	*out = 0;
+	if (row) {
+		*out = db_col_int(row, 0);
+		db_rows_free(row);
+	}
+	return e;
+}
+
+/* ---- transactions ----------------------------------------------------- */
+
+/* Transaction control statements carry no values: sent as text, without a
+ * prepare round trip.  Never repeated on failure. */
+static enum err
+control(struct db *db, const char *stmt)
+{
+	if (fault_due(db, stmt, DB_FAULT_DOWN_BEFORE)) {
+		db_disconnect(db);
+		return ERR_DB_DOWN;
+	}
+	if (!db->conn)
+		return ERR_DB_DOWN;
+	if (mysql_real_query(db->conn, stmt, strlen(stmt)))
+		return map_error(db, mysql_errno(db->conn),
+				 mysql_error(db->conn), stmt);
+	return fault_after(db, stmt);
+}
+
+static const char *const savepoints[DB_MAX_DEPTH][2] = {
+	{ "START TRANSACTION", "COMMIT" },
+	{ "SAVEPOINT haas_sp1", "RELEASE SAVEPOINT haas_sp1" },
+	{ "SAVEPOINT haas_sp2", "RELEASE SAVEPOINT haas_sp2" },
+	{ "SAVEPOINT haas_sp3", "RELEASE SAVEPOINT haas_sp3" },
+};
+
+static const char *const rollbacks[DB_MAX_DEPTH] = {
+	"ROLLBACK",
+	"ROLLBACK TO SAVEPOINT haas_sp1",
+	"ROLLBACK TO SAVEPOINT haas_sp2",
+	"ROLLBACK TO SAVEPOINT haas_sp3",
+};
 
 enum err
 db_begin(struct db *db)
 {
-	enum err e = db_exec(db, sql_begin, DB_NONE, NULL);
+	enum err e;
 
+	if (db->depth >= DB_MAX_DEPTH) {
+		log_error("db: transactions nested too deeply");
+		return ERR_INTERNAL;
+	}
+	if (db->depth == 0) {
+		drop_if_closed(db);
+		e = db_connect(db);
+		if (e == ERR_OK)
+			e = control(db, savepoints[0][0]);
+		/* Nothing had happened in a transaction that never began:
+		 * one more try on a fresh connection is always safe. */
+		if (e == ERR_DB_DOWN && db_connect(db) == ERR_OK)
+			e = control(db, savepoints[0][0]);
+	} else {
+		e = control(db, savepoints[db->depth][0]);
+	}
 	if (e == ERR_OK)
-		db->in_txn = true;
+		db->depth++;
 	return e;
 }
 
 enum err
 db_commit(struct db *db)
 {
-	enum err e = db_exec(db, sql_commit, DB_NONE, NULL);
+	enum err e;
 
-	db->in_txn = false;
+	if (db->depth <= 0) {
+		log_error("db: commit without a transaction");
+		return ERR_INTERNAL;
+	}
+	e = control(db, savepoints[db->depth - 1][1]);
+	/* A failed COMMIT leaves the transaction to db_rollback (on a
+	 * connection that is still there). */
+	if (e == ERR_OK)
+		db->depth--;
 	return e;
 }
 
 void
 db_rollback(struct db *db)
 {
-	if (db->conn && db->in_txn)
-		db_exec(db, sql_rollback, DB_NONE, NULL);
-	db->in_txn = false;
+	if (db->depth <= 0)
+		return;
+	if (db->conn && control(db, rollbacks[db->depth - 1]) != ERR_OK &&
+	    db->conn) {
+		/* A transaction we cannot end must not outlive the request. */
+		log_error("db: rollback failed; dropping the connection");
+		db_disconnect(db);
+		return;
+	}
+	if (db->depth > 0)
+		db->depth--;
+}
+
+void
+db_abort(struct db *db)
+{
+	if (db->depth <= 0)
+		return;
+	db->depth = 1;
+	db_rollback(db);
+	db->depth = 0;
+}
+
+int
+db_txn_depth(const struct db *db)
+{
+	return db ? db->depth : 0;
 }
 
 enum err
 db_ping(struct db *db)
 {
 	static const char sql[] = "SELECT 1";
-	struct db_rows *rows;
-	enum err e = db_query(db, sql, DB_NONE, 1, &rows);
+	long long one;
 
-	if (e != ERR_OK)
-		return e;
-	if (!db_next(rows))
-		e = db_rows_err(rows) ? db_rows_err(rows) : ERR_INTERNAL;
-	db_rows_free(rows);
-	return e;
+	return db_query_int(db, sql, DB_NONE, ERR_INTERNAL, &one);
 }
 
 enum err
@@ -625,10 +915,4 @@ const char *
 db_dup_key(const struct db *db)
 {
 	return db->dup_key;
-}
-
-void
-db_fail_nth(struct db *db, long n)
-{
-	db->fail_countdown = n;
 }

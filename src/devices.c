@@ -17,9 +17,10 @@
 #include "audit.h"
 #include "body.h"
 #include "db.h"
+#include "isotime.h"
 #include "util.h"
 
-#define US_PER_SEC 1000000LL
+#define US_PER_SEC ISOTIME_US_PER_SEC
 
 /* Columns of a reservation in lists (see reservation_json). */
 #define RES_COLS \
@@ -109,16 +110,19 @@ static const char *const sql[] = {
 	/* The earliest live window not ended: the active one, else the
 	 * next.  Optionally only one user's. */
 	[Q_RES_CURRENT] =
-		"SELECT start_time, end_time, credential FROM reservations"
-		" WHERE device_pk = ? AND cancelled_at IS NULL"
-		" AND end_at > UTC_TIMESTAMP(6) AND (? IS NULL OR user_id = ?)"
-		" ORDER BY start_at LIMIT 1",
+		"SELECT r.start_time, r.end_time, r.credential"
+		" FROM reservations r JOIN users u ON u.id = r.user_id"
+		" AND u.status = 'active' WHERE r.device_pk = ?"
+		" AND r.cancelled_at IS NULL AND r.end_at > UTC_TIMESTAMP(6)"
+		" AND (? IS NULL OR r.user_id = ?) ORDER BY r.start_at LIMIT 1",
+	/* Only an active account's window opens the device: disabling or
+	 * erasing a user ends their credentials at once. */
 	[Q_RES_VERIFY] =
-		"SELECT end_at, end_time FROM reservations"
-		" WHERE device_pk = ? AND cancelled_at IS NULL"
-		" AND credential = ? AND start_at <= UTC_TIMESTAMP(6)"
-		" AND end_at > UTC_TIMESTAMP(6)"
-		" LIMIT 1",
+		"SELECT r.end_at, r.end_time FROM reservations r"
+		" JOIN users u ON u.id = r.user_id AND u.status = 'active'"
+		" WHERE r.device_pk = ? AND r.cancelled_at IS NULL"
+		" AND r.credential = ? AND r.start_at <= UTC_TIMESTAMP(6)"
+		" AND r.end_at > UTC_TIMESTAMP(6) LIMIT 1",
 	[Q_RES_OWNER] =
 		"SELECT r.user_id, d.device_id, r.start_time, r.end_time"
 		" FROM reservations r JOIN devices d ON d.id = r.device_pk"
@@ -156,193 +160,6 @@ static const char *const sql[] = {
 
 /* ---- times --------------------------------------------------------------- */
 
-/* Reads exactly n digits at *p, advancing it. */
-static bool
-digits(const char **p, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return false;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*out = v;
-	return true;
-}
-
-static bool
-expect(const char **p, char c)
-{
-	if (**p != c)
-		return false;
-	(*p)++;
-	return true;
-}
-
-static int
-days_in_month(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* ".f" with 1 to 9 digits; keeps microseconds. */
-static bool
-fraction(const char **p, long long *us)
-{
-	long long scale = 100000;
-	int n = 0;
-
-	*us = 0;
-	if (**p != '.')
-		return true;
-	(*p)++;
-	while (isdigit((unsigned char)**p) && n < 9) {
-		*us += (**p - '0') * scale;
-		scale /= 10;
-		(*p)++, n++;
-	}
-	return n > 0 && !isdigit((unsigned char)**p);
-}
-
-/* "YYYY-MM-DD[T ]HH:MM[:SS[.f]]" into tm (UTC fields) and *us. */
-static bool
-parse_wall(const char **p, struct tm *tm, long long *us)
-{
-	int y, mo, d, h, mi, s = 0;
-
-	*us = 0;
-	if (!digits(p, 4, &y) || !expect(p, '-') || !digits(p, 2, &mo) ||
-	    !expect(p, '-') || !digits(p, 2, &d))
-		return false;
-	if (**p != 'T' && **p != 't' && **p != ' ')
-		return false;
-	(*p)++;
-	if (!digits(p, 2, &h) || !expect(p, ':') || !digits(p, 2, &mi))
-		return false;
-	if (**p == ':' && (!expect(p, ':') || !digits(p, 2, &s) ||
-			   !fraction(p, us)))
-		return false;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
-		return false;
-	memset(tm, 0, sizeof(*tm));
-	tm->tm_year = y - 1900;
-	tm->tm_mon = mo - 1;
-	tm->tm_mday = d;
-	tm->tm_hour = h;
-	tm->tm_min = mi;
-	tm->tm_sec = s;
-	return true;
-}
-
-/* "Z", "+HH:MM", "+HHMM" or "+HH" at *p, then the end of the string.
- * *zoned is false when there is no zone at all. */
-static bool
-parse_zone(const char *p, bool *zoned, long long *offset_s)
-{
-	int sign, h, m = 0;
-
-	*zoned = *p != '\0';
-	*offset_s = 0;
-	if (!*p)
-		return true;
-	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
-		return true;
-	if (*p != '+' && *p != '-')
-		return false;
-	sign = *p++ == '-' ? -1 : 1;
-	if (!digits(&p, 2, &h))
-		return false;
-	if (*p == ':')
-		p++;
-	if (*p && !digits(&p, 2, &m))
-		return false;
-	if (*p || h > 18 || m > 59)
-		return false;
-	*offset_s = sign * (h * 3600LL + m * 60LL);
-	return true;
-}
-
-static bool
-tz_is_utc(const char *tz)
-{
-	return !tz || !*tz || !strcasecmp(tz, "UTC") ||
-	       !strcmp(tz, "Etc/UTC") || !strcmp(tz, "Z");
-}
-
-/* tm read as wall-clock time in zone tz.  For an IANA name, TZ is set for
- * the one mktime call and restored afterwards: haasd workers are
- * single-threaded processes, so nothing else sees the change, and this
- * module keeps no state of its own. */
-static int
-wall_to_epoch(struct tm *tm, const char *tz, long long *out)
-{
-	const char *old;
-	char *saved;
-	time_t t;
-
-	if (tz_is_utc(tz)) {
-		*out = (long long)timegm(tm);
-		return 0;
-	}
-	old = getenv("TZ");
-	saved = old ? xstrdup(old) : NULL;
-	setenv("TZ", tz, 1);
-	tzset();
-	tm->tm_isdst = -1;
-	t = mktime(tm);
-	if (saved)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved);
-	if (t == (time_t)-1)
-		return -1;
-	*out = (long long)t;
-	return 0;
-}
-
-int
-devices_parse_time(const char *s, const char *tz, long long *us)
-{
-	struct tm tm;
-	long long frac, offset, secs;
-	bool zoned;
-
-	if (!s || !parse_wall(&s, &tm, &frac) ||
-	    !parse_zone(s, &zoned, &offset))
-		return -1;
-	if (zoned)
-		secs = (long long)timegm(&tm) - offset;
-	else if (wall_to_epoch(&tm, tz, &secs))
-		return -1;
-	if (secs < 0 || secs >= 253402300800LL)	/* 10000-01-01 */
-		return -1;
-	*us = secs * US_PER_SEC + frac;
-	return 0;
-}
-
-/* "YYYY-MM-DD HH:MM:SS.ffffff" UTC for a DATETIME(6) parameter, in r's
- * pool. */
-static const char *
-db_time(struct req *r, long long us)
-{
-	time_t t = (time_t)(us / US_PER_SEC);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	return req_printf(r, "%04d-%02d-%02d %02d:%02d:%02d.%06lld",
-			  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			  tm.tm_hour, tm.tm_min, tm.tm_sec, us % US_PER_SEC);
-}
-
 static long long
 now_us(void)
 {
@@ -361,29 +178,23 @@ static enum err
 device_find(struct req *r, const char *device_id, long long *pk,
 	    bool *key_ok)
 {
-	struct db_rows *rows;
+	struct db_rows *row;
 	const char *stored;
 	char want[65];
-	enum err e = db_query(r->db, sql[Q_DEVICE_GET],
-			      DB_P(db_str(device_id)), 2, &rows);
+	enum err e = db_row(r->db, sql[Q_DEVICE_GET], DB_P(db_str(device_id)),
+			    2, ERR_DEVICE_NOT_FOUND, &row);
 
-	if (e != ERR_OK)
-		return e;
-	e = ERR_DEVICE_NOT_FOUND;
 	*key_ok = false;
-	if (db_next(rows)) {
-		*pk = db_col_int(rows, 0);
-		stored = db_col(rows, 1);
-		if (r->device_key && stored && strlen(stored) == 64) {
-			sha256_hex(r->device_key, strlen(r->device_key), want);
-			*key_ok = ct_equal(want, stored, 64);
-		}
-		e = ERR_OK;
+	if (!row)
+		return e;
+	*pk = db_col_int(row, 0);
+	stored = db_col(row, 1);
+	if (r->device_key && stored && strlen(stored) == 64) {
+		sha256_hex(r->device_key, strlen(r->device_key), want);
+		*key_ok = ct_equal(want, stored, 64);
 	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	db_rows_free(row);
+	return ERR_OK;
 }
 
 /* The earliest instant at or after from where a window of dur fits
@@ -394,7 +205,7 @@ next_free(struct req *r, long long pk, long long from, long long dur,
 {
 	struct db_rows *rows;
 	enum err e = db_query(r->db, sql[Q_RES_CHAIN],
-			      DB_P(db_int(pk), db_str(db_time(r, from))), 2,
+			      DB_P(db_int(pk), db_str(req_db_time(r, from))), 2,
 			      &rows);
 
 	if (e != ERR_OK)
@@ -442,7 +253,7 @@ static enum err
 time_field(struct req *r, const struct field_value *v, const char *name,
 	   long long *us)
 {
-	if (!devices_parse_time(v->s, r->app->cfg.timezone, us))
+	if (!isotime_parse(v->s, r->app->cfg.timezone, us))
 		return ERR_OK;
 	req_fail_extra(r, "field", json_object_new_string(name));
 	return ERR_TIME_INVALID;
@@ -495,7 +306,7 @@ check_overlap(struct req *r, long long pk, const struct reserve *w)
 	struct db_rows *rows;
 	long long free_at = 0;
 	enum err e = db_query(r->db, sql[Q_RES_CONFLICTS], DB_P(db_int(pk),
-		db_str(db_time(r, w->end)), db_str(db_time(r, w->start))), 4,
+		db_str(req_db_time(r, w->end)), db_str(req_db_time(r, w->start))), 4,
 		&rows);
 
 	if (e == ERR_OK) {
@@ -511,7 +322,7 @@ check_overlap(struct req *r, long long pk, const struct reserve *w)
 		return e;
 	}
 	req_fail_extra(r, "conflicts", list);
-	req_fail_extra(r, "next_free_start", json_time(db_time(r, free_at)));
+	req_fail_extra(r, "next_free_start", json_time(req_db_time(r, free_at)));
 	return ERR_RESERVATION_OVERLAP;
 }
 
@@ -524,7 +335,7 @@ insert_reservation(struct req *r, long long pk, const struct reserve *w,
 	json_object *d;
 	enum err e = db_exec(r->db, sql[Q_RES_INSERT], DB_P(db_int(pk),
 		db_int(r->user.id), db_str(v[S_START].s), db_str(v[S_END].s),
-		db_str(db_time(r, w->start)), db_str(db_time(r, w->end)),
+		db_str(req_db_time(r, w->start)), db_str(req_db_time(r, w->end)),
 		db_str(v[S_CRED].s)), &res);
 
 	if (e != ERR_OK)
@@ -601,28 +412,22 @@ static enum err
 reply_current(struct req *r, long long pk, long long owner)
 {
 	struct db_param who = owner ? db_int(owner) : db_null();
-	struct db_rows *rows;
+	struct db_rows *row;
 	json_object *o;
-	enum err e = db_query(r->db, sql[Q_RES_CURRENT],
-			      DB_P(db_int(pk), who, who), 3, &rows);
+	enum err e = db_row(r->db, sql[Q_RES_CURRENT], DB_P(db_int(pk), who,
+			    who), 3, ERR_RESERVATION_NOT_FOUND, &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
-	e = ERR_RESERVATION_NOT_FOUND;
-	if (db_next(rows)) {
-		o = req_reply(r);
-		json_object_object_add(o, "start_time",
-				       json_object_new_string(db_col(rows, 0)));
-		json_object_object_add(o, "end_time",
-				       json_object_new_string(db_col(rows, 1)));
-		json_object_object_add(o, "credential",
-				       json_object_new_string(db_col(rows, 2)));
-		e = ERR_OK;
-	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	o = req_reply(r);
+	json_object_object_add(o, "start_time",
+			       json_object_new_string(db_col(row, 0)));
+	json_object_object_add(o, "end_time",
+			       json_object_new_string(db_col(row, 1)));
+	json_object_object_add(o, "credential",
+			       json_object_new_string(db_col(row, 2)));
+	db_rows_free(row);
+	return ERR_OK;
 }
 
 /* The device's own key, an admin and (with get_reservation_open) anyone
@@ -661,9 +466,9 @@ devices_verify(struct req *r)
 		  .missing = ERR_CREDENTIAL_REQUIRED },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	struct db_rows *rows;
+	struct db_rows *row = NULL;
 	long long pk = 0;
-	bool key_ok = false, valid;
+	bool key_ok = false;
 	json_object *o;
 	enum err e;
 
@@ -675,21 +480,19 @@ devices_verify(struct req *r)
 	if (e == ERR_OK)
 		e = body_read(r, spec, v);
 	if (e == ERR_OK)
-		e = db_query(r->db, sql[Q_RES_VERIFY], DB_P(db_int(pk),
-			     db_str(v[0].s)), 2, &rows);
+		e = db_row(r->db, sql[Q_RES_VERIFY], DB_P(db_int(pk),
+			   db_str(v[0].s)), 2, ERR_OK, &row);
 	if (e != ERR_OK)
 		return e;
-	valid = db_next(rows);
 	o = req_reply(r);
-	json_object_object_add(o, "valid", json_object_new_boolean(valid));
-	if (valid) {
-		json_object_object_add(o, "until", json_time(db_col(rows, 0)));
+	json_object_object_add(o, "valid", json_object_new_boolean(row != NULL));
+	if (row) {
+		json_object_object_add(o, "until", json_time(db_col(row, 0)));
 		json_object_object_add(o, "end_time",
-				       json_object_new_string(db_col(rows, 1)));
+				       json_object_new_string(db_col(row, 1)));
 	}
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	db_rows_free(row);
+	return ERR_OK;
 }
 
 /* ---- devices (admin) ----------------------------------------------------- */
@@ -851,7 +654,7 @@ device_json(struct req *r, const struct db_rows *rows, long long free_at)
 	}
 	json_object_object_add(o, "current_holder", holder);
 	json_object_object_add(o, "busy_until", json_time(db_col(rows, 6)));
-	json_object_object_add(o, "next_free", json_time(db_time(r, free_at)));
+	json_object_object_add(o, "next_free", json_time(req_db_time(r, free_at)));
 	return o;
 }
 
@@ -948,20 +751,6 @@ reservation_page(struct req *r, enum devices_sql list, enum devices_sql count,
 	return e;
 }
 
-static enum err
-query_time(struct req *r, const char *name, long long def, long long *us)
-{
-	const char *s = req_query(r, name);
-
-	*us = def;
-	if (!s || !*s)
-		return ERR_OK;
-	if (devices_parse_time(s, r->app->cfg.timezone, us))
-		return req_fail(r, ERR_BAD_QUERY, "%s must be an ISO 8601 time",
-				name);
-	return ERR_OK;
-}
-
 /* Live reservations of a device that end after ?from= (default now) and
  * start before ?to= (default: no limit). */
 static enum err
@@ -970,17 +759,17 @@ devices_reservations(struct req *r)
 	long long pk, from, to;
 	bool key_ok;
 	const char *end;
-	enum err e = query_time(r, "from", now_us(), &from);
+	enum err e = req_query_time(r, "from", now_us(), &from);
 
 	if (e == ERR_OK)
-		e = query_time(r, "to", -1, &to);
+		e = req_query_time(r, "to", -1, &to);
 	if (e == ERR_OK)
 		e = device_find(r, req_param(r, "device_id"), &pk, &key_ok);
 	if (e != ERR_OK)
 		return e;
-	end = to >= 0 ? db_time(r, to) : NULL;
+	end = to >= 0 ? req_db_time(r, to) : NULL;
 	return reservation_page(r, Q_RES_RANGE, Q_RES_RANGE_COUNT, DB_P(
-		db_int(pk), db_str(db_time(r, from)), db_str(end),
+		db_int(pk), db_str(req_db_time(r, from)), db_str(end),
 		db_str(end)));
 }
 
@@ -1026,21 +815,20 @@ cancel_tx(struct req *r, void *arg)
 	long long id = ((struct cancel *)arg)->id;
 	struct db_result res = { 0 };
 	json_object *details = NULL;
-	struct db_rows *rows;
+	struct db_rows *row;
 	bool kick = false;
-	enum err e = db_query(r->db, sql[Q_RES_OWNER], DB_P(db_int(id)), 4,
-			      &rows);
+	enum err e = db_row(r->db, sql[Q_RES_OWNER], DB_P(db_int(id)), 4,
+			    ERR_RESERVATION_MISSING, &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
-	e = ERR_RESERVATION_MISSING;
-	if (db_next(rows) && (db_col_int(rows, 0) == r->user.id ||
-			      r->user.role >= ROLE_ADMIN)) {
-		kick = db_col_int(rows, 0) != r->user.id;
-		details = cancel_details(rows);
-		e = ERR_OK;
+	if (db_col_int(row, 0) == r->user.id || r->user.role >= ROLE_ADMIN) {
+		kick = db_col_int(row, 0) != r->user.id;
+		details = cancel_details(row);
+	} else {
+		e = ERR_RESERVATION_MISSING;
 	}
-	db_rows_free(rows);
+	db_rows_free(row);
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_RES_CANCEL], DB_P(db_int(r->user.id),
 			    db_str(kick ? "kicked" : "cancelled"), db_int(id)),

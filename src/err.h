@@ -20,6 +20,7 @@
 	X(BAD_QUERY, 400, "bad_query", "Invalid query parameter") \
 	X(BAD_FORM, 400, "bad_form", "Invalid form body") \
 	X(BAD_PATH, 400, "bad_path", "Invalid path") \
+	X(NO_CHANGES, 400, "no_changes", "The request names nothing to change") \
 	X(UNAUTHORIZED, 401, "unauthorized", "Authentication required") \
 	X(TOKEN_INVALID, 401, "token_invalid", "Invalid or expired token") \
 	X(FORBIDDEN, 403, "forbidden", "You are not authorized to perform this action") \
@@ -33,6 +34,7 @@
 	X(INTERNAL, 500, "internal", "Internal server error") \
 	X(DB_DOWN, 503, "db_unavailable", "database unavailable") \
 	X(DB_RETRY, 503, "db_busy", "database busy, please retry") \
+	X(DB_BUSY, 503, "db_lock_timeout", "Another request is holding this data; please retry") \
 	/* accounts */ \
 	X(SIGNUP_REQUIRED, 400, "credentials_required", "Username and password are required") \
 	X(USER_EXISTS, 409, "user_exists", "User already exists") \
@@ -53,6 +55,7 @@
 	X(REFRESH_INVALID, 401, "refresh_invalid", "Invalid or expired refresh token") \
 	X(USER_NOT_FOUND, 404, "user_not_found", "User not found") \
 	X(LAST_ADMIN, 409, "last_admin", "The last admin cannot be removed or demoted") \
+	X(HOLDS_UNITS, 409, "holds_units", "The account still holds hardware: check it in before the account is deleted") \
 	X(ROLE_INVALID, 400, "role_invalid", "Role must be user, operator or admin") \
 	X(GRANT_TYPE, 400, "unsupported_grant_type", "grant_type must be password") \
 	/* projects and hardware sets */ \
@@ -121,13 +124,14 @@
 	X(PLATE_INVALID, 400, "plate_invalid", "Plate number must be 2 to 10 letters and digits") \
 	X(PLATE_NOT_FOUND, 404, "plate_not_found", "Plate not found") \
 	X(PLATE_TAKEN, 409, "plate_taken", "Plate already registered") \
+	X(PLATE_DECIDED, 409, "plate_decided", "Plate already decided") \
 	X(REGISTRATION_FIELDS, 400, "registration_fields_required", "name, email, password, plate_number and document are required") \
 	X(MULTIPART_INVALID, 400, "multipart_invalid", "Invalid multipart/form-data body") \
 	X(DOCUMENT_TYPE, 400, "document_type", "File type not allowed: the document must be a JPEG, PNG or PDF") \
 	X(DOCUMENT_TOO_LARGE, 413, "document_too_large", "Document too large") \
 	X(MULTIPART_REQUIRED, 415, "multipart_required", "Content-Type must be multipart/form-data") \
 	X(DECISION_INVALID, 400, "decision_invalid", "status must be approved or rejected") \
-	X(REQUEST_STATUS_INVALID, 400, "request_status_invalid", "status must be pending, approved or rejected") \
+	X(REQUEST_STATUS_INVALID, 400, "request_status_invalid", "status must be pending, approved, rejected or expired") \
 	X(REQUEST_NOT_FOUND, 404, "request_not_found", "Request not found") \
 	X(DOCUMENT_NOT_FOUND, 404, "document_not_found", "Document not found") \
 	X(REQUEST_DECIDED, 409, "request_decided", "Request already decided") \

@@ -103,6 +103,7 @@ build_request(struct req *r, FCGX_Request *fr)
 	r->device_key = param(fr, "HTTP_X_DEVICE_KEY");
 	r->remote_addr = param(fr, "REMOTE_ADDR");
 	r->request_id = param(fr, "REQUEST_ID");
+	r->fault = param(fr, "HTTP_X_HAAS_FAULT");
 	if (r->content_type &&
 	    !strncmp(r->content_type, "multipart/form-data", 19))
 		max = r->app->cfg.upload_max_bytes;

@@ -1,4 +1,5 @@
-/* idempotency: claim, replay and record responses by Idempotency-Key. */
+/* idempotency: claim, replay and record responses by Idempotency-Key, in
+ * the transaction of the request itself. */
 #include "idempotency.h"
 
 #include <stdio.h>
@@ -10,20 +11,24 @@
 #include "req.h"
 #include "util.h"
 
-enum idem_sql { Q_EXPIRE, Q_CLAIM, Q_GET, Q_STORE, Q_FORGET };
+enum idem_sql { Q_EXPIRE, Q_CLAIM, Q_GET, Q_TAKE_OVER, Q_STORE };
 
 static const char *const sql[] = {
 	[Q_EXPIRE] = "DELETE FROM idempotency_keys WHERE user_id = ?"
 		" AND idem_key = ? AND created_at < UTC_TIMESTAMP(6)"
 		" - INTERVAL ? SECOND",
+	/* Waits on the row lock of a claim still running with this key. */
 	[Q_CLAIM] = "INSERT INTO idempotency_keys (user_id, idem_key,"
 		" fingerprint) VALUES (?, ?, ?)",
 	[Q_GET] = "SELECT fingerprint, status, response FROM idempotency_keys"
-		" WHERE user_id = ? AND idem_key = ?",
+		" WHERE user_id = ? AND idem_key = ? FOR UPDATE",
+	/* A row without a response was left by an older haasd that claimed
+	 * outside the transaction: nobody runs it now. */
+	[Q_TAKE_OVER] = "UPDATE idempotency_keys SET fingerprint = ?,"
+		" created_at = UTC_TIMESTAMP(6) WHERE user_id = ?"
+		" AND idem_key = ? AND status IS NULL",
 	[Q_STORE] = "UPDATE idempotency_keys SET status = ?, response = ?"
 		" WHERE user_id = ? AND idem_key = ?",
-	[Q_FORGET] = "DELETE FROM idempotency_keys WHERE user_id = ?"
-		" AND idem_key = ?",
 };
 
 /* The request's identity: method, path and body. */
@@ -41,41 +46,37 @@ fingerprint(const struct req *r, char out[65])
 	buf_release(&b);
 }
 
-/* The key exists: same request -> replay (or 409 while running); another
- * request -> 422. */
+/* The key was committed by an earlier request: same request -> replay its
+ * response; another request -> 422. */
 static enum err
 replay(struct req *r, const char *fp, bool *replayed)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_GET], DB_P(db_int(r->user.id),
-			      db_str(r->idempotency_key)), 3, &rows);
+	const char *key = r->idempotency_key, *body;
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_GET], DB_P(db_int(r->user.id),
+			    db_str(key)), 3, ERR_DB_RETRY, &row);
 
-	if (e != ERR_OK)
+	if (e != ERR_OK)	/* expired and deleted meanwhile: run again */
 		return e;
-	e = ERR_CONFLICT;	/* vanished meanwhile: let the client retry */
-	if (db_next(rows)) {
-		if (strcmp(db_col(rows, 0), fp))
-			e = ERR_IDEMPOTENCY_MISMATCH;
-		else if (!db_col(rows, 1))
-			e = req_fail(r, ERR_CONFLICT,
-				     "A request with this Idempotency-Key is still in progress");
-		else {
-			r->status = (int)db_col_int(rows, 1);
-			r->reply = db_col(rows, 2) ? json_tokener_parse(db_col(rows, 2))
-						   : NULL;
-			req_header(r, "Idempotent-Replayed", "true");
-			*replayed = true;
-			e = ERR_OK;
-		}
+	if (strcmp(db_col(row, 0), fp)) {
+		e = ERR_IDEMPOTENCY_MISMATCH;
+	} else if (!db_col(row, 1)) {
+		e = db_exec(r->db, sql[Q_TAKE_OVER], DB_P(db_str(fp),
+			    db_int(r->user.id), db_str(key)), NULL);
+	} else {
+		body = db_col(row, 2);
+		r->status = (int)db_col_int(row, 1);
+		json_object_put(r->reply);
+		r->reply = body ? json_tokener_parse(body) : NULL;
+		req_header(r, "Idempotent-Replayed", "true");
+		*replayed = true;
 	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
+	db_rows_free(row);
 	return e;
 }
 
 enum err
-idem_begin(struct req *r, bool *replayed)
+idem_claim(struct req *r, bool *replayed)
 {
 	const char *key = r->idempotency_key;
 	char fp[65];
@@ -96,21 +97,13 @@ idem_begin(struct req *r, bool *replayed)
 	return e;
 }
 
-void
-idem_finish(struct req *r)
+enum err
+idem_store(struct req *r)
 {
-	const char *key = r->idempotency_key;
 	const char *body = r->reply ? json_object_to_json_string_ext(r->reply,
 		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
-	enum err e;
 
-	if (r->status >= 500)
-		e = db_exec(r->db, sql[Q_FORGET], DB_P(db_int(r->user.id),
-			    db_str(key)), NULL);
-	else
-		e = db_exec(r->db, sql[Q_STORE], DB_P(db_int(r->status),
-			    db_str(body), db_int(r->user.id), db_str(key)), NULL);
-	if (e != ERR_OK)
-		log_warn("idempotency: could not record key (request %s)",
-			 r->request_id ? r->request_id : "-");
+	return db_exec(r->db, sql[Q_STORE], DB_P(db_int(r->status),
+		       db_str(body), db_int(r->user.id),
+		       db_str(r->idempotency_key)), NULL);
 }

@@ -1,7 +1,11 @@
 /* idempotency: Idempotency-Key for routes flagged ROUTE_IDEMPOTENT.  The
- * same key and request replay the first response with no second effect;
- * the same key with another request is 422; a key whose first request is
- * still running is 409. */
+ * claim, the handler's effect and the stored response commit in one
+ * transaction, so a response is kept exactly when its effect happened: the
+ * same key and request replay it with no second effect (also after a reply
+ * lost between COMMIT and the client), the same key with another request
+ * is 422.  The claim is a row lock held by the running request: a second
+ * request with the key waits for it (at most db_lock_wait_timeout, then
+ * 503 Retry-After), and a request that dies takes its claim with it. */
 #ifndef HAAS_IDEMPOTENCY_H
 #define HAAS_IDEMPOTENCY_H
 
@@ -11,12 +15,14 @@
 
 struct req;
 
-/* Claims r's key before the handler runs.  *replayed is set when the
- * stored response was put into r (status and reply) instead. */
-enum err idem_begin(struct req *r, bool *replayed);
+/* Inside the request's transaction: claims r's key, or, when a request
+ * with this key already committed, puts its stored response into r
+ * (status and reply) and sets *replayed.  Errors: ERR_BAD_REQUEST (a bad
+ * key), ERR_IDEMPOTENCY_MISMATCH, ERR_DB_*. */
+enum err idem_claim(struct req *r, bool *replayed);
 
-/* After the response is final: keeps it for replay, or forgets the key on
- * a 5xx so the client may retry. */
-void idem_finish(struct req *r);
+/* In the same transaction, once r->status and r->reply are final: keeps
+ * them for replays of the key. */
+enum err idem_store(struct req *r);
 
 #endif

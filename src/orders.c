@@ -157,20 +157,13 @@ order_items(struct req *r, long long id, json_object *o)
 static enum err
 order_load(struct req *r, long long id, json_object **out)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_ORDER], DB_P(db_int(id),
-			      db_int(is_admin(r)), db_int(r->user.id)), 6,
-			      &rows);
+	enum err e = req_row_json(r, sql[Q_ORDER], DB_P(db_int(id),
+				  db_int(is_admin(r)), db_int(r->user.id)), 6,
+				  ERR_ORDER_NOT_FOUND, order_json, out);
 
 	if (e != ERR_OK)
 		return e;
-	*out = db_next(rows) ? order_json(rows) : NULL;
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	if (e == ERR_OK && !*out)
-		return ERR_ORDER_NOT_FOUND;
-	if (e == ERR_OK)
-		e = order_items(r, id, *out);
+	e = order_items(r, id, *out);
 	if (e != ERR_OK) {
 		json_object_put(*out);
 		*out = NULL;
@@ -208,19 +201,9 @@ orders_get(struct req *r)
 static enum err
 orders_count(struct req *r, const char *status)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_ORDERS_COUNT], DB_P(
+	return req_reply_count(r, "total", sql[Q_ORDERS_COUNT], DB_P(
 		db_int(is_admin(r)), db_int(r->user.id), db_str(status),
-		db_str(status)), 1, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	if (db_next(rows))
-		json_object_object_add(req_reply(r), "total",
-				       json_object_new_int64(db_col_int(rows, 0)));
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+		db_str(status)));
 }
 
 static enum err
@@ -343,26 +326,24 @@ line_fail(struct req *r, enum err e, const struct line *l)
 static enum err
 line_take(struct req *r, struct line *l)
 {
-	struct db_rows *rows;
+	struct db_rows *row;
 	struct db_result res = { 0 };
-	bool live = false;
-	enum err e = db_query(r->db, sql[Q_LOCK_PRODUCT],
-			      DB_P(db_int(l->product_id)), 3, &rows);
+	bool live;
+	enum err e = db_row(r->db, sql[Q_LOCK_PRODUCT],
+			    DB_P(db_int(l->product_id)), 3, ERR_OK, &row);
 
+	l->name = NULL;
 	if (e != ERR_OK)
 		return e;
-	l->name = NULL;
-	if (db_next(rows)) {
-		l->name = req_strdup(r, db_col(rows, 0));
-		l->price = db_col_int(rows, 1);
-		live = db_col_int(rows, 2) == 1;
+	live = row && db_col_int(row, 2) == 1;
+	if (row) {
+		l->name = req_strdup(r, db_col(row, 0));
+		l->price = db_col_int(row, 1);
 	}
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	if (e == ERR_OK && !live)
+	db_rows_free(row);
+	if (!live)
 		return line_fail(r, ERR_PRODUCT_NOT_FOUND, l);
-	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_TAKE_STOCK], DB_P(db_int(l->quantity),
+	e = db_exec(r->db, sql[Q_TAKE_STOCK], DB_P(db_int(l->quantity),
 			    db_int(l->product_id), db_int(l->quantity)), &res);
 	if (e == ERR_CONFLICT || (e == ERR_OK && res.affected == 0))
 		return line_fail(r, ERR_INSUFFICIENT_STOCK, l);
@@ -431,22 +412,18 @@ struct transition {
 static enum err
 order_lock(struct req *r, long long id, const char **from)
 {
-	struct db_rows *rows;
-	long long owner = 0;
-	enum err e = db_query(r->db, sql[Q_ORDER_LOCK], DB_P(db_int(id)), 2,
-			      &rows);
+	struct db_rows *row;
+	long long owner;
+	enum err e = db_row(r->db, sql[Q_ORDER_LOCK], DB_P(db_int(id)), 2,
+			    ERR_ORDER_NOT_FOUND, &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
-	if (db_next(rows)) {
-		owner = db_col_int(rows, 0);
-		*from = req_strdup(r, db_col(rows, 1));
-	}
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	if (e == ERR_OK && (!owner || (owner != r->user.id && !is_admin(r))))
-		e = ERR_ORDER_NOT_FOUND;
-	return e;
+	owner = db_col_int(row, 0);
+	*from = req_strdup(r, db_col(row, 1));
+	db_rows_free(row);
+	return owner != r->user.id && !is_admin(r) ? ERR_ORDER_NOT_FOUND
+						    : ERR_OK;
 }
 
 static enum err

@@ -25,7 +25,10 @@
 
 #define SPACE_COLS \
 	"id, code, zone, sensor_id, status, updated_at, last_seen_at"
-#define PLATE_COLS "id, plate_number, user_id, created_at"
+#define PLATE_COLS \
+	"p.id, p.plate_number, p.user_id, p.created_at, p.status, p.reason," \
+	" p.decided_at, p.decided_by"
+#define PLATE_NCOLS 8
 
 enum parking_sql {
 	Q_SENSOR_ADD,
@@ -46,7 +49,10 @@ enum parking_sql {
 	Q_PLATE_COUNT,
 	Q_PLATE_DELETE,
 	Q_PLATE_LOOKUP,
-	Q_PLATE_PENDING,
+	Q_PLATE_PERMIT,
+	Q_PLATE_LOCK,
+	Q_PLATE_DECIDE,
+	Q_PLATE_REJECT_OTHERS,
 };
 
 static const char *const sql[] = {
@@ -89,20 +95,39 @@ static const char *const sql[] = {
 		" AND (? IS NULL OR at < ?) ORDER BY id DESC LIMIT ?",
 	[Q_PLATE_INSERT] =
 		"INSERT INTO plates (user_id, plate_number) VALUES (?, ?)",
-	[Q_PLATE_GET] = "SELECT " PLATE_COLS " FROM plates WHERE id = ?",
-	[Q_PLATE_LIST] = "SELECT " PLATE_COLS " FROM plates"
-		" WHERE (? IS NULL OR user_id = ?) ORDER BY id LIMIT ? OFFSET ?",
-	[Q_PLATE_COUNT] = "SELECT COUNT(*) FROM plates"
-		" WHERE (? IS NULL OR user_id = ?)",
+	[Q_PLATE_GET] = "SELECT " PLATE_COLS " FROM plates p WHERE p.id = ?",
+	/* ? IS NULL disables a filter: the caller's own, a status, a
+	 * number that starts with the search. */
+	[Q_PLATE_LIST] = "SELECT " PLATE_COLS " FROM plates p"
+		" WHERE (? IS NULL OR p.user_id = ?)"
+		" AND (? IS NULL OR p.status = ?)"
+		" AND (? IS NULL OR p.plate_number LIKE ?)"
+		" ORDER BY p.status = 'pending' DESC, p.id DESC"
+		" LIMIT ? OFFSET ?",
+	[Q_PLATE_COUNT] = "SELECT COUNT(*) FROM plates p"
+		" WHERE (? IS NULL OR p.user_id = ?)"
+		" AND (? IS NULL OR p.status = ?)"
+		" AND (? IS NULL OR p.plate_number LIKE ?)",
 	[Q_PLATE_DELETE] = "DELETE FROM plates WHERE id = ?"
 		" AND (? IS NULL OR user_id = ?)",
-	[Q_PLATE_LOOKUP] = "SELECT p.id, p.plate_number, p.user_id,"
-		" p.created_at, u.username, u.email, u.name, u.status"
-		" FROM plates p JOIN users u ON u.id = p.user_id"
-		" WHERE p.plate_number = ?",
-	/* a plate waiting in a registration request is taken too */
-	[Q_PLATE_PENDING] = "SELECT COUNT(*) FROM registration_requests"
-		" WHERE pending_plate = ?",
+	/* The plate's most telling row: the permit, else a pending claim,
+	 * else a rejected one. */
+	[Q_PLATE_LOOKUP] = "SELECT " PLATE_COLS ", u.username, u.email,"
+		" u.name, u.status FROM plates p JOIN users u"
+		" ON u.id = p.user_id WHERE p.plate_number = ?"
+		" ORDER BY FIELD(p.status, 'approved', 'pending', 'rejected'),"
+		" p.id DESC LIMIT 1",
+	[Q_PLATE_PERMIT] = "SELECT COUNT(*) FROM plates WHERE live_plate = ?",
+	[Q_PLATE_LOCK] = "SELECT plate_number, status, user_id FROM plates"
+		" WHERE id = ? FOR UPDATE",
+	[Q_PLATE_DECIDE] = "UPDATE plates SET status = ?, reason = ?,"
+		" decided_at = UTC_TIMESTAMP(6), decided_by = ?"
+		" WHERE id = ? AND status = 'pending'",
+	/* Once a number is a permit, the other claims of it are answered. */
+	[Q_PLATE_REJECT_OTHERS] = "UPDATE plates SET status = 'rejected',"
+		" reason = 'The plate was approved for another driver',"
+		" decided_at = UTC_TIMESTAMP(6), decided_by = ?"
+		" WHERE plate_number = ? AND id <> ? AND status = 'pending'",
 };
 
 static const char *const space_statuses[] = {
@@ -231,15 +256,7 @@ static enum err
 count_of(struct req *r, const char *q, const struct db_param *p, size_t np,
 	 long long *n)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, q, p, np, 1, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	*n = db_next(rows) ? db_col_int(rows, 0) : 0;
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	return db_query_int(r->db, q, p, np, ERR_OK, n);
 }
 
 static bool
@@ -277,24 +294,25 @@ is_staff(const struct req *r)
 	return r->user.role >= ROLE_OPERATOR;
 }
 
+static json_object *
+space_json_staff(const struct db_rows *row)
+{
+	return space_json(row, true);
+}
+
+static json_object *
+space_json_public(const struct db_rows *row)
+{
+	return space_json(row, false);
+}
+
 /* Puts {"parking_space": {...}} into the reply. */
 static enum err
 reply_space(struct req *r, long long id)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_SPACE_GET], DB_P(db_int(id)), 7,
-			      &rows);
-
-	if (e != ERR_OK)
-		return e;
-	if (db_next(rows))
-		json_object_object_add(req_reply(r), "parking_space",
-				       space_json(rows, is_staff(r)));
-	else
-		e = db_rows_err(rows) != ERR_OK ? db_rows_err(rows)
-						 : ERR_SPACE_NOT_FOUND;
-	db_rows_free(rows);
-	return e;
+	return req_reply_row(r, "parking_space", sql[Q_SPACE_GET],
+			     DB_P(db_int(id)), 7, ERR_SPACE_NOT_FOUND,
+			     is_staff(r) ? space_json_staff : space_json_public);
 }
 
 static enum err
@@ -467,9 +485,19 @@ space_details(const struct field_value *v)
 	return d;
 }
 
+/* One write of a space: the body and the space's id. */
+struct space_write {
+	const struct field_value *v;
+	long long id;
+};
+
+/* The sensor (a broker account when new), the space, the audit entry
+ * (in req_txn). */
 static enum err
-space_insert(struct req *r, const struct field_value *v, long long *id)
+space_insert_tx(struct req *r, void *arg)
 {
+	struct space_write *w = arg;
+	const struct field_value *v = w->v;
 	struct db_result res;
 	enum err e = sensor_bind(r, v[S_SENSOR].s);
 
@@ -480,9 +508,9 @@ space_insert(struct req *r, const struct field_value *v, long long *id)
 		return space_dup(r);
 	if (e != ERR_OK)
 		return e;
-	*id = (long long)res.insert_id;
+	w->id = (long long)res.insert_id;
 	return audit_write(r->db, r, r->user.id, "parking_space.create",
-			   "parking_space", req_printf(r, "%lld", *id),
+			   "parking_space", req_printf(r, "%lld", w->id),
 			   space_details(v));
 }
 
@@ -490,21 +518,14 @@ static enum err
 spaces_create(struct req *r)
 {
 	struct field_value v[ARRAY_SIZE(space_spec)];
-	long long id = 0;
+	struct space_write w = { v, 0 };
 	enum err e = body_read(r, space_spec, v);
 
 	if (e == ERR_OK && !parking_sensor_id_valid(v[S_SENSOR].s))
 		e = ERR_SENSOR_ID_INVALID;
-	if (e != ERR_OK)
-		return e;
-	e = db_begin(r->db);
 	if (e == ERR_OK)
-		e = space_insert(r, v, &id);
-	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
-	return e != ERR_OK ? e : reply_space(r, id);
+		e = req_txn(r, space_insert_tx, &w);
+	return e != ERR_OK ? e : reply_space(r, w.id);
 }
 
 /* Validates a PATCH body: every field optional; status only as staff may
@@ -536,24 +557,25 @@ opt(const struct field_value *v)
 	return v->set && !v->is_null ? v->s : NULL;
 }
 
+/* Locks the space, applies the PATCH, records a staff status change
+ * (in req_txn). */
 static enum err
-space_apply(struct req *r, long long id, const struct field_value *v)
+space_apply_tx(struct req *r, void *arg)
 {
+	const struct space_write *w = arg;
+	const struct field_value *v = w->v;
 	const char *sensor = opt(&v[S_SENSOR]), *status = opt(&v[S_STATUS]);
-	struct db_rows *rows;
-	bool changed = false;
-	enum err e = db_query(r->db, sql[Q_SPACE_LOCK], DB_P(db_int(id)), 2,
-			      &rows);
+	long long id = w->id;
+	struct db_rows *row;
+	bool changed;
+	enum err e = db_row(r->db, sql[Q_SPACE_LOCK], DB_P(db_int(id)), 2,
+			    ERR_SPACE_NOT_FOUND, &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
-	if (!db_next(rows))
-		e = db_rows_err(rows) != ERR_OK ? db_rows_err(rows)
-						 : ERR_SPACE_NOT_FOUND;
-	else
-		changed = status && strcmp(status, db_col(rows, 0));
-	db_rows_free(rows);
-	if (e == ERR_OK && sensor)
+	changed = status && strcmp(status, db_col(row, 0));
+	db_rows_free(row);
+	if (sensor)
 		e = sensor_bind(r, sensor);
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_SPACE_UPDATE], DB_P(
@@ -576,121 +598,43 @@ static enum err
 spaces_update(struct req *r)
 {
 	struct field_value v[ARRAY_SIZE(space_spec)];
-	long long id;
-	enum err e = path_id(r, ERR_SPACE_NOT_FOUND, &id);
+	struct space_write w = { v, 0 };
+	enum err e = path_id(r, ERR_SPACE_NOT_FOUND, &w.id);
 
 	if (e == ERR_OK)
 		e = space_patch_read(r, v);
 	if (e == ERR_OK)
-		e = db_begin(r->db);
-	if (e != ERR_OK)
-		return e;
-	e = space_apply(r, id, v);
+		e = body_changes(r, space_spec, v);
 	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
-	return e != ERR_OK ? e : reply_space(r, id);
+		e = req_txn(r, space_apply_tx, &w);
+	return e != ERR_OK ? e : reply_space(r, w.id);
+}
+
+static enum err
+space_retire_tx(struct req *r, void *arg)
+{
+	const struct space_write *w = arg;
+	struct db_result res;
+	enum err e = db_exec(r->db, sql[Q_SPACE_RETIRE], DB_P(db_int(w->id)),
+			     &res);
+
+	if (e == ERR_OK && res.affected == 0)
+		e = ERR_SPACE_NOT_FOUND;
+	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,
+		"parking_space.retire", "parking_space",
+		req_printf(r, "%lld", w->id), NULL);
 }
 
 static enum err
 spaces_delete(struct req *r)
 {
-	struct db_result res;
-	long long id;
-	enum err e = path_id(r, ERR_SPACE_NOT_FOUND, &id);
+	struct space_write w = { NULL, 0 };
+	enum err e = path_id(r, ERR_SPACE_NOT_FOUND, &w.id);
 
-	if (e == ERR_OK)
-		e = db_begin(r->db);
-	if (e != ERR_OK)
-		return e;
-	e = db_exec(r->db, sql[Q_SPACE_RETIRE], DB_P(db_int(id)), &res);
-	if (e == ERR_OK && res.affected == 0)
-		e = ERR_SPACE_NOT_FOUND;
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "parking_space.retire",
-				"parking_space", req_printf(r, "%lld", id),
-				NULL);
-	if (e == ERR_OK)
-		return db_commit(r->db);
-	db_rollback(r->db);
-	return e;
+	return e != ERR_OK ? e : req_txn(r, space_retire_tx, &w);
 }
 
 /* ---- history -------------------------------------------------------------- */
-
-static int
-two(const char *s)
-{
-	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
-		return -1;
-	return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
-/* ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.frac]]" with "Z", "+HH:MM" or "-HH:MM"
- * (none: UTC) into a UTC "YYYY-MM-DD HH:MM:SS" in r's pool; NULL if bad. */
-static const char *
-iso_to_db(struct req *r, const char *s)
-{
-	struct tm tm = { 0 };
-	long long y;
-	char year[5] = { 0 }, out[32];
-	int off = 0, sign;
-	time_t t;
-
-	if (strlen(s) < 16 || s[4] != '-' || s[7] != '-' ||
-	    (s[10] != 'T' && s[10] != ' ') || s[13] != ':')
-		return NULL;
-	memcpy(year, s, 4);
-	if (parse_ll(year, 1970, 9999, &y))
-		return NULL;
-	tm.tm_year = (int)y - 1900;
-	tm.tm_mon = two(s + 5) - 1;
-	tm.tm_mday = two(s + 8);
-	tm.tm_hour = two(s + 11);
-	tm.tm_min = two(s + 14);
-	s += 16;
-	if (*s == ':') {
-		tm.tm_sec = two(s + 1);
-		s += 3;
-		if (*s == '.')
-			for (s++; isdigit((unsigned char)*s); s++)
-				;
-	}
-	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
-	    tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 ||
-	    tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
-		return NULL;
-	if (*s == '+' || *s == '-') {
-		sign = *s == '-' ? -1 : 1;
-		if (two(s + 1) < 0 || s[3] != ':' || two(s + 4) < 0 || s[6])
-			return NULL;
-		off = sign * (two(s + 1) * 3600 + two(s + 4) * 60);
-	} else if ((*s == 'Z' && s[1]) || (*s && *s != 'Z')) {
-		return NULL;
-	}
-	t = timegm(&tm) - off;
-	if (!gmtime_r(&t, &tm) ||
-	    !strftime(out, sizeof(out), "%Y-%m-%d %H:%M:%S", &tm))
-		return NULL;
-	return req_strdup(r, out);
-}
-
-static enum err
-query_time(struct req *r, const char *name, const char **out)
-{
-	const char *v = req_query(r, name);
-
-	*out = NULL;
-	if (!v || !*v)
-		return ERR_OK;
-	*out = iso_to_db(r, v);
-	if (!*out)
-		return req_fail(r, ERR_BAD_QUERY,
-				"Query parameter '%s' must be an ISO 8601 time",
-				name);
-	return ERR_OK;
-}
 
 static json_object *
 history_json(const struct db_rows *rows)
@@ -740,14 +684,11 @@ spaces_history(struct req *r)
 	enum err e = path_id(r, ERR_SPACE_NOT_FOUND, &id);
 
 	if (e == ERR_OK)
-		e = req_query_int(r, "limit", 50, 1, 500, &limit);
+		e = req_cursor_paging(r, &limit, &cursor);
 	if (e == ERR_OK)
-		e = req_query_int(r, "cursor", INT64_MAX, 1, INT64_MAX,
-				  &cursor);
+		e = req_query_db_time(r, "from", &from);
 	if (e == ERR_OK)
-		e = query_time(r, "from", &from);
-	if (e == ERR_OK)
-		e = query_time(r, "to", &to);
+		e = req_query_db_time(r, "to", &to);
 	if (e != ERR_OK)
 		return e;
 	e = count_of(r, sql[Q_SPACE_EXISTS], DB_P(db_int(id)), &n);
@@ -764,30 +705,63 @@ static json_object *
 plate_json(const struct db_rows *rows)
 {
 	json_object *o = json_object_new_object();
+	const char *by = db_col(rows, 7);
 
 	json_object_object_add(o, "plate_id", json_id(db_col_int(rows, 0)));
 	json_object_object_add(o, "plate_number",
 			       json_object_new_string(db_col(rows, 1)));
 	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 2)));
 	json_object_object_add(o, "created_at", json_time(db_col(rows, 3)));
+	json_object_object_add(o, "status",
+			       json_object_new_string(db_col(rows, 4)));
+	json_object_object_add(o, "reason", json_str_or_null(db_col(rows, 5)));
+	json_object_object_add(o, "decided_at", json_time(db_col(rows, 6)));
+	json_object_object_add(o, "decided_by", by ? json_id(db_col_int(rows, 7))
+			       : NULL);
 	return o;
 }
 
-/* Operators and admins see every plate; users their own. */
+static bool
+plate_status_valid(const char *s)
+{
+	return !strcmp(s, "pending") || !strcmp(s, "approved") ||
+	       !strcmp(s, "rejected");
+}
+
+/* Operators and admins see every plate (?status=, ?q= a number's
+ * beginning); users their own. */
 static enum err
 plates_list(struct req *r)
 {
 	const char *owner = is_staff(r) ? NULL
 		: req_printf(r, "%lld", r->user.id);
+	const char *st = req_query(r, "status"), *q = req_query(r, "q");
+	char prefix[PLATE_MAX + 2];
+	const char *like = NULL;
 	long long limit, offset, n = 0;
 	json_object *arr = json_object_new_array();
 	struct db_rows *rows;
 	enum err e = req_paging(r, &limit, &offset);
 
 	json_object_object_add(req_reply(r), "plates", arr);
+	st = st && *st ? st : NULL;
+	if (e == ERR_OK && st && !plate_status_valid(st))
+		e = req_fail(r, ERR_BAD_QUERY,
+			     "status must be pending, approved or rejected");
+	if (e == ERR_OK && q && *q) {
+		/* a search may be one character long; a plate is two */
+		if (isalnum((unsigned char)q[0]) && !q[1])
+			snprintf(prefix, sizeof(prefix), "%c",
+				 (char)toupper((unsigned char)q[0]));
+		else if (!parking_plate_normalize(q, prefix))
+			return ERR_PLATE_INVALID;
+		like = req_printf(r, "%s%%", prefix);
+	}
 	if (e == ERR_OK)
 		e = db_query(r->db, sql[Q_PLATE_LIST], DB_P(db_str(owner),
-			db_str(owner), db_int(limit), db_int(offset)), 4, &rows);
+			db_str(owner), db_str(st), db_str(st), db_str(like),
+			db_str(like), db_int(limit), db_int(offset)),
+			PLATE_NCOLS, &rows);
 	if (e != ERR_OK)
 		return e;
 	while (db_next(rows))
@@ -795,51 +769,50 @@ plates_list(struct req *r)
 	e = db_rows_err(rows);
 	db_rows_free(rows);
 	if (e == ERR_OK)
-		e = count_of(r, sql[Q_PLATE_COUNT],
-			     DB_P(db_str(owner), db_str(owner)), &n);
+		e = count_of(r, sql[Q_PLATE_COUNT], DB_P(db_str(owner),
+			db_str(owner), db_str(st), db_str(st), db_str(like),
+			db_str(like)), &n);
 	json_object_object_add(req_reply(r), "total", json_object_new_int64(n));
 	return e;
 }
 
-static enum err
-plate_insert(struct req *r, const char *plate, long long *id)
-{
-	struct db_result res;
-	long long pending;
-	enum err e = count_of(r, sql[Q_PLATE_PENDING], DB_P(db_str(plate)),
-			      &pending);
+struct plate_write {
+	const char *plate;
+	long long id;
+};
 
-	if (e == ERR_OK && pending)
+/* A claim of the plate, pending until staff decide (in req_txn).  A plate
+ * that is a permit already, or that the caller claimed before, is
+ * taken. */
+static enum err
+plate_insert_tx(struct req *r, void *arg)
+{
+	struct plate_write *w = arg;
+	struct db_result res;
+	long long permit;
+	enum err e = count_of(r, sql[Q_PLATE_PERMIT], DB_P(db_str(w->plate)),
+			      &permit);
+
+	if (e == ERR_OK && permit)
 		e = ERR_PLATE_TAKEN;
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_PLATE_INSERT], DB_P(db_int(r->user.id),
-			db_str(plate)), &res);
+			db_str(w->plate)), &res);
 	if (e == ERR_DUPLICATE)
 		e = ERR_PLATE_TAKEN;
 	if (e != ERR_OK)
 		return e;
-	*id = (long long)res.insert_id;
+	w->id = (long long)res.insert_id;
 	return audit_write(r->db, r, r->user.id, "plate.create", "plate",
-			   req_printf(r, "%lld", *id),
-			   json_object_new_string(plate));
+			   req_printf(r, "%lld", w->id),
+			   json_object_new_string(w->plate));
 }
 
 static enum err
 reply_plate(struct req *r, long long id)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_PLATE_GET], DB_P(db_int(id)), 4,
-			      &rows);
-
-	if (e != ERR_OK)
-		return e;
-	if (db_next(rows))
-		json_object_object_add(req_reply(r), "plate", plate_json(rows));
-	else
-		e = db_rows_err(rows) != ERR_OK ? db_rows_err(rows)
-						 : ERR_PLATE_NOT_FOUND;
-	db_rows_free(rows);
-	return e;
+	return req_reply_row(r, "plate", sql[Q_PLATE_GET], DB_P(db_int(id)),
+			     PLATE_NCOLS, ERR_PLATE_NOT_FOUND, plate_json);
 }
 
 static enum err
@@ -851,47 +824,109 @@ plates_create(struct req *r)
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
 	char plate[PLATE_MAX + 1];
-	long long id = 0;
+	struct plate_write w = { plate, 0 };
 	enum err e = body_read(r, spec, v);
 
 	if (e == ERR_OK && !parking_plate_normalize(v[0].s, plate))
 		e = ERR_PLATE_INVALID;
 	if (e == ERR_OK)
-		e = db_begin(r->db);
-	if (e != ERR_OK)
-		return e;
-	e = plate_insert(r, plate, &id);
-	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
-	return e != ERR_OK ? e : reply_plate(r, id);
+		e = req_txn(r, plate_insert_tx, &w);
+	return e != ERR_OK ? e : reply_plate(r, w.id);
+}
+
+static enum err
+plate_delete_tx(struct req *r, void *arg)
+{
+	const struct plate_write *w = arg;
+	const char *owner = is_staff(r) ? NULL
+		: req_printf(r, "%lld", r->user.id);
+	struct db_result res;
+	enum err e = db_exec(r->db, sql[Q_PLATE_DELETE], DB_P(db_int(w->id),
+			     db_str(owner), db_str(owner)), &res);
+
+	if (e == ERR_OK && res.affected == 0)
+		e = ERR_PLATE_NOT_FOUND;
+	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,
+		"plate.delete", "plate", req_printf(r, "%lld", w->id), NULL);
 }
 
 static enum err
 plates_delete(struct req *r)
 {
-	const char *owner = is_staff(r) ? NULL
-		: req_printf(r, "%lld", r->user.id);
-	struct db_result res;
-	long long id;
-	enum err e = path_id(r, ERR_PLATE_NOT_FOUND, &id);
+	struct plate_write w = { NULL, 0 };
+	enum err e = path_id(r, ERR_PLATE_NOT_FOUND, &w.id);
 
+	return e != ERR_OK ? e : req_txn(r, plate_delete_tx, &w);
+}
+
+struct plate_decision {
+	long long id;
+	bool approve;
+	const char *reason;
+};
+
+/* Decides a pending claim once; approving makes it the number's one
+ * permit (live_plate is UNIQUE) and answers the other claims (in
+ * req_txn). */
+static enum err
+plate_decide_tx(struct req *r, void *arg)
+{
+	const struct plate_decision *d = arg;
+	char plate[PLATE_MAX + 1];
+	struct db_rows *row;
+	json_object *det;
+	enum err e = db_row(r->db, sql[Q_PLATE_LOCK], DB_P(db_int(d->id)), 3,
+			    ERR_PLATE_NOT_FOUND, &row);
+
+	if (!row)
+		return e;
+	snprintf(plate, sizeof(plate), "%s", db_col(row, 0));
+	if (strcmp(db_col(row, 1), "pending"))
+		e = ERR_PLATE_DECIDED;
+	db_rows_free(row);
 	if (e == ERR_OK)
-		e = db_begin(r->db);
+		e = db_exec(r->db, sql[Q_PLATE_DECIDE], DB_P(db_str(d->approve
+			? "approved" : "rejected"), db_str(d->reason),
+			db_int(r->user.id), db_int(d->id)), NULL);
+	if (e == ERR_DUPLICATE)
+		return ERR_PLATE_TAKEN;
+	if (e == ERR_OK && d->approve)
+		e = db_exec(r->db, sql[Q_PLATE_REJECT_OTHERS], DB_P(
+			db_int(r->user.id), db_str(plate), db_int(d->id)), NULL);
 	if (e != ERR_OK)
 		return e;
-	e = db_exec(r->db, sql[Q_PLATE_DELETE], DB_P(db_int(id),
-		db_str(owner), db_str(owner)), &res);
-	if (e == ERR_OK && res.affected == 0)
-		e = ERR_PLATE_NOT_FOUND;
+	det = json_object_new_object();
+	json_object_object_add(det, "plate_number", json_object_new_string(plate));
+	json_object_object_add(det, "reason", json_str_or_null(d->reason));
+	return audit_write(r->db, r, r->user.id, d->approve ? "plate.approve"
+			   : "plate.reject", "plate",
+			   req_printf(r, "%lld", d->id), det);
+}
+
+/* PUT /api/plates/{id}: staff approve or reject a plate, as they decide
+ * a registration. */
+static enum err
+plates_decide(struct req *r)
+{
+	static const struct field spec[] = {
+		{ "status", FT_STRING, F_REQUIRED | F_TRIM, 1, 16,
+		  ERR_DECISION_INVALID, ERR_DECISION_INVALID },
+		{ "reason", FT_STRING, F_TRIM | F_NULLABLE, 0, 500 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct plate_decision d = { 0 };
+	enum err e = path_id(r, ERR_PLATE_NOT_FOUND, &d.id);
+
 	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "plate.delete", "plate",
-				req_printf(r, "%lld", id), NULL);
-	if (e == ERR_OK)
-		return db_commit(r->db);
-	db_rollback(r->db);
-	return e;
+		e = body_read(r, spec, v);
+	if (e != ERR_OK)
+		return e;
+	if (strcmp(v[0].s, "approved") && strcmp(v[0].s, "rejected"))
+		return ERR_DECISION_INVALID;
+	d.approve = !strcmp(v[0].s, "approved");
+	d.reason = v[1].set && !v[1].is_null && *v[1].s ? v[1].s : NULL;
+	e = req_txn(r, plate_decide_tx, &d);
+	return e != ERR_OK ? e : reply_plate(r, d.id);
 }
 
 static json_object *
@@ -900,41 +935,48 @@ owner_json(const struct db_rows *rows)
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 2)));
-	json_object_object_add(o, "username", json_str_or_null(db_col(rows, 4)));
-	json_object_object_add(o, "email", json_str_or_null(db_col(rows, 5)));
-	json_object_object_add(o, "name", json_str_or_null(db_col(rows, 6)));
-	json_object_object_add(o, "status",
-			       json_object_new_string(db_col(rows, 7)));
+	json_object_object_add(o, "username",
+			       json_str_or_null(db_col(rows, PLATE_NCOLS)));
+	json_object_object_add(o, "email",
+			       json_str_or_null(db_col(rows, PLATE_NCOLS + 1)));
+	json_object_object_add(o, "name",
+			       json_str_or_null(db_col(rows, PLATE_NCOLS + 2)));
+	json_object_object_add(o, "status", json_object_new_string(
+		db_col(rows, PLATE_NCOLS + 3)));
 	return o;
 }
 
-/* {"plate_number", "permitted", "plate", "owner"}: permitted when the
- * plate is registered to an active account. */
+/* {"plate_number", "state", "permitted", "plate", "owner"}: state is
+ * approved, pending, rejected or unregistered; permitted only for the
+ * approved plate of an active account. */
 static enum err
 plates_lookup(struct req *r)
 {
-	const char *q = req_query(r, "plate");
+	const char *q = req_query(r, "plate"), *state = "unregistered";
 	char plate[PLATE_MAX + 1];
 	json_object *o = req_reply(r);
-	struct db_rows *rows;
-	bool found;
+	struct db_rows *row;
+	bool permitted = false;
 	enum err e;
 
 	if (!q || !parking_plate_normalize(q, plate))
 		return ERR_PLATE_INVALID;
-	e = db_query(r->db, sql[Q_PLATE_LOOKUP], DB_P(db_str(plate)), 8,
-		     &rows);
+	e = db_row(r->db, sql[Q_PLATE_LOOKUP], DB_P(db_str(plate)),
+		   PLATE_NCOLS + 4, ERR_OK, &row);
 	if (e != ERR_OK)
 		return e;
-	found = db_next(rows);
+	if (row) {
+		state = req_strdup(r, db_col(row, 4));
+		permitted = !strcmp(state, "approved") &&
+			    !strcmp(db_col(row, PLATE_NCOLS + 3), "active");
+	}
 	json_object_object_add(o, "plate_number", json_object_new_string(plate));
-	json_object_object_add(o, "permitted", json_object_new_boolean(found &&
-		!strcmp(db_col(rows, 7), "active")));
-	json_object_object_add(o, "plate", found ? plate_json(rows) : NULL);
-	json_object_object_add(o, "owner", found ? owner_json(rows) : NULL);
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	json_object_object_add(o, "state", json_object_new_string(state));
+	json_object_object_add(o, "permitted", json_object_new_boolean(permitted));
+	json_object_object_add(o, "plate", row ? plate_json(row) : NULL);
+	json_object_object_add(o, "owner", row ? owner_json(row) : NULL);
+	db_rows_free(row);
+	return ERR_OK;
 }
 
 const struct route parking_routes[] = {
@@ -955,12 +997,14 @@ const struct route parking_routes[] = {
 	  BODY_NONE, spaces_history, "Status changes of a space, newest "
 	  "first (?from=, ?to=, ?cursor=, ?limit=)" },
 	{ "GET", "/api/plates", ROLE_USER, 200, BODY_NONE, plates_list,
-	  "Your plates (every plate for operators and admins)" },
+	  "Your plates (every plate for staff: ?status=, ?q=)" },
 	{ "POST", "/api/plates", ROLE_USER, 201, BODY_JSON, plates_create,
-	  "Register a plate", ROUTE_IDEMPOTENT },
+	  "Add a plate: pending until staff approve it", ROUTE_IDEMPOTENT },
 	{ "GET", "/api/plates/lookup", ROLE_OPERATOR, 200, BODY_NONE,
-	  plates_lookup, "Whether a plate is permitted, and whose it is "
-	  "(?plate=)" },
+	  plates_lookup, "A plate's state, whether it is a permit, and whose "
+	  "it is (?plate=)" },
+	{ "PUT", "/api/plates/{id}", ROLE_OPERATOR, 200, BODY_JSON,
+	  plates_decide, "Approve or reject a pending plate, once" },
 	{ "DELETE", "/api/plates/{id}", ROLE_USER, 204, BODY_NONE,
 	  plates_delete, "Remove a plate (yours; any for staff)" },
 	{ 0 },

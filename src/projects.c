@@ -201,23 +201,17 @@ struct project {
 static enum err
 project_find(struct req *r, const char *code, struct project *p)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_FIND], DB_P(db_int(r->user.id),
-		db_str(code)), 3, &rows);
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_FIND], DB_P(db_int(r->user.id),
+		db_str(code)), 3, ERR_PROJECT_NOT_FOUND, &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
-	e = ERR_PROJECT_NOT_FOUND;
-	if (db_next(rows)) {
-		p->id = db_col_int(rows, 0);
-		p->owner = db_col_int(rows, 1);
-		p->member = db_col_int(rows, 2) != 0;
-		e = ERR_OK;
-	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	p->id = db_col_int(row, 0);
+	p->owner = db_col_int(row, 1);
+	p->member = db_col_int(row, 2) != 0;
+	db_rows_free(row);
+	return ERR_OK;
 }
 
 /* The project named in the path, readable by members and admins. */
@@ -284,23 +278,18 @@ static const struct field create_spec[] = {
 static enum err
 user_exists(struct req *r, long long id)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_USER_EXISTS], DB_P(db_int(id)), 1,
-			      &rows);
+	long long found;
 
-	if (e != ERR_OK)
-		return e;
-	e = db_next(rows) ? ERR_OK : ERR_USER_NOT_FOUND;
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	return db_query_int(r->db, sql[Q_USER_EXISTS], DB_P(db_int(id)),
+			    ERR_USER_NOT_FOUND, &found);
 }
 
-/* Inserts the project and its owner's membership; *id gets its id. */
+/* Inserts the project, its owner's membership and the audit entry (in
+ * req_txn). */
 static enum err
-create_rows(struct req *r, const struct field_value *v, long long *id)
+create_tx(struct req *r, void *arg)
 {
+	const struct field_value *v = arg;
 	long long owner = v[C_USER].i;
 	struct db_result res;
 	enum err e = ERR_OK;
@@ -314,18 +303,18 @@ create_rows(struct req *r, const struct field_value *v, long long *id)
 			db_int(owner)), &res);
 	if (e == ERR_DUPLICATE)
 		return ERR_PROJECT_EXISTS;
-	if (e != ERR_OK)
-		return e;
-	*id = (long long)res.insert_id;
-	return db_exec(r->db, sql[Q_ADD_MEMBER], DB_P(db_int(*id),
-		db_int(owner)), NULL);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_ADD_MEMBER], DB_P(
+			db_int((long long)res.insert_id), db_int(owner)), NULL);
+	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,
+		"project.create", "project", v[C_CODE].s,
+		json_object_new_string(v[C_NAME].s));
 }
 
 static enum err
 projects_create(struct req *r)
 {
 	struct field_value v[ARRAY_SIZE(create_spec)];
-	long long id;
 	enum err e = body_read(r, create_spec, v);
 
 	if (e != ERR_OK)
@@ -333,18 +322,7 @@ projects_create(struct req *r)
 	if (v[C_USER].i != r->user.id && !is_admin(r))
 		return req_fail(r, ERR_FORBIDDEN,
 				"You may only create projects for yourself");
-	e = db_begin(r->db);
-	if (e != ERR_OK)
-		return e;
-	e = create_rows(r, v, &id);
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "project.create",
-				"project", v[C_CODE].s, json_object_new_string(
-					v[C_NAME].s));
-	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
+	e = req_txn(r, create_tx, v);
 	if (e != ERR_OK)
 		return e;
 	json_object_object_add(req_reply(r), "message", json_object_new_string(
@@ -391,30 +369,36 @@ leave_apply(struct req *r, const struct project *p)
 	return e;
 }
 
-/* Joins or leaves the project named in the body, in one transaction
- * with its audit entry. */
+struct membership {
+	const char *code;
+	bool join;
+};
+
+/* Joins or leaves the project, with its audit entry (in req_txn). */
+static enum err
+membership_tx(struct req *r, void *arg)
+{
+	const struct membership *m = arg;
+	struct project p;
+	enum err e = project_find(r, m->code, &p);
+
+	if (e == ERR_OK)
+		e = m->join ? join_apply(r, &p) : leave_apply(r, &p);
+	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id, m->join
+		? "project.join" : "project.leave", "project", m->code, NULL);
+}
+
 static enum err
 membership(struct req *r, bool join)
 {
 	struct field_value v[1];
-	struct project p;
+	struct membership m = { NULL, join };
 	enum err e = body_read(r, code_spec, v);
 
-	if (e == ERR_OK)
-		e = db_begin(r->db);
 	if (e != ERR_OK)
 		return e;
-	e = project_find(r, v[0].s, &p);
-	if (e == ERR_OK)
-		e = join ? join_apply(r, &p) : leave_apply(r, &p);
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, join ? "project.join"
-				: "project.leave", "project", v[0].s, NULL);
-	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
-	return e;
+	m.code = v[0].s;
+	return req_txn(r, membership_tx, &m);
 }
 
 static enum err

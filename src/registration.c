@@ -23,15 +23,15 @@
 #include "util.h"
 
 #define REQ_COLS \
-	"q.id, q.user_id, u.name, u.email, q.plate_number, q.status," \
+	"q.id, q.user_id, q.name, q.email, q.plate_number, q.status," \
 	" q.reason, q.submitted_at, q.decided_at, q.decided_by," \
 	" q.document_type, q.document_bytes," \
 	" q.document_name IS NOT NULL AND q.document_deleted_at IS NULL"
 #define REQ_NCOLS 13
 #define TEXT_MAX 1024
-#define DECIDE_TRIES 3
 
 enum registration_sql {
+	Q_EXPIRE,
 	Q_PLATE_USED,
 	Q_INSERT,
 	Q_SUBMITTED,
@@ -40,17 +40,33 @@ enum registration_sql {
 	Q_GET,
 	Q_LOCK,
 	Q_ACTIVATE,
-	Q_DISABLE,
+	Q_ERASE,
 	Q_PLATE_ADD,
 	Q_DECIDE,
 	Q_DOCUMENT,
 };
 
+/* The pending account of an expired or rejected request is erased (its
+ * email free again); the request keeps the applicant's name and email. */
+#define ERASE_PENDING \
+	" u.username = NULL, u.email = NULL, u.name = NULL," \
+	" u.password_hash = '!', u.status = 'deleted'," \
+	" u.token_version = u.token_version + 1," \
+	" u.deleted_at = UTC_TIMESTAMP(6)"
+
 static const char *const sql[] = {
-	[Q_PLATE_USED] = "SELECT COUNT(*) FROM plates WHERE plate_number = ?",
+	/* Run whenever registrations are touched, so no daemon is needed
+	 * for a request to expire. */
+	[Q_EXPIRE] = "UPDATE registration_requests q JOIN users u"
+		" ON u.id = q.user_id AND u.status = 'pending'"
+		" SET q.status = 'expired', q.decided_at = UTC_TIMESTAMP(6),"
+		ERASE_PENDING " WHERE q.status = 'pending'"
+		" AND q.submitted_at < UTC_TIMESTAMP(6) - INTERVAL ? DAY",
+	/* A plate that is a permit already cannot be applied for. */
+	[Q_PLATE_USED] = "SELECT COUNT(*) FROM plates WHERE live_plate = ?",
 	[Q_INSERT] = "INSERT INTO registration_requests (user_id, plate_number,"
-		" document_name, document_type, document_bytes)"
-		" VALUES (?, ?, ?, ?, ?)",
+		" name, email, document_name, document_type, document_bytes)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[Q_SUBMITTED] = "SELECT submitted_at FROM registration_requests"
 		" WHERE id = ?",
 	[Q_LIST] = "SELECT " REQ_COLS " FROM registration_requests q"
@@ -65,11 +81,13 @@ static const char *const sql[] = {
 		" FROM registration_requests WHERE id = ? FOR UPDATE",
 	[Q_ACTIVATE] = "UPDATE users SET status = 'active'"
 		" WHERE id = ? AND status = 'pending'",
-	[Q_DISABLE] = "UPDATE users SET status = 'disabled',"
-		" token_version = token_version + 1"
-		" WHERE id = ? AND status = 'pending'",
-	[Q_PLATE_ADD] =
-		"INSERT INTO plates (user_id, plate_number) VALUES (?, ?)",
+	[Q_ERASE] = "UPDATE users u SET" ERASE_PENDING
+		" WHERE u.id = ? AND u.status = 'pending'",
+	/* Approved at once: the registration was the check.  live_plate is
+	 * UNIQUE, so a plate already a permit is a duplicate. */
+	[Q_PLATE_ADD] = "INSERT INTO plates (user_id, plate_number, status,"
+		" decided_at, decided_by) VALUES (?, ?, 'approved',"
+		" UTC_TIMESTAMP(6), ?)",
 	[Q_DECIDE] = "UPDATE registration_requests SET status = ?,"
 		" reason = ?, decided_at = UTC_TIMESTAMP(6), decided_by = ?"
 		" WHERE id = ? AND status = 'pending'",
@@ -218,6 +236,20 @@ doc_close(struct form *f)
 	return ERR_OK;
 }
 
+void
+registration_document_delete(const struct config *cfg, const char *name)
+{
+	char *path;
+
+	if (!name || !*name || strchr(name, '/'))
+		return;
+	path = xasprintf("%s/%s", cfg->upload_dir, name);
+	if (unlink(path) && errno != ENOENT)
+		log_error("register: cannot delete %s: %s", path,
+			  strerror(errno));
+	free(path);
+}
+
 /* Removes whatever was written (on any failure). */
 static void
 doc_discard(struct form *f)
@@ -335,58 +367,72 @@ form_check(struct req *r, struct form *f, char plate[PLATE_MAX + 1])
 				       f->fields[F_EMAIL]);
 }
 
-static enum err
-register_store(struct req *r, const struct form *f, const char *plate,
-	       long long *id)
-{
-	struct new_account a = { .email = f->fields[F_EMAIL],
-		.name = f->fields[F_NAME], .password = f->fields[F_PASSWORD],
-		.role = ROLE_USER, .status = "pending" };
-	struct db_result res;
-	struct db_rows *rows;
-	long long uid, used = 0;
-	enum err e = accounts_create(r->db, r, &a, &uid);
-
-	if (e == ERR_EMAIL_TAKEN)
-		return ERR_EMAIL_REGISTERED;
-	if (e == ERR_OK)
-		e = db_query(r->db, sql[Q_PLATE_USED], DB_P(db_str(plate)), 1,
-			     &rows);
-	if (e != ERR_OK)
-		return e;
-	if (db_next(rows))
-		used = db_col_int(rows, 0);
-	db_rows_free(rows);
-	if (used)
-		return ERR_PLATE_TAKEN;
-	e = db_exec(r->db, sql[Q_INSERT], DB_P(db_int(uid), db_str(plate),
-		db_str(f->name), db_str(f->type), db_int(f->bytes)), &res);
-	if (e == ERR_DUPLICATE)
-		return ERR_PLATE_TAKEN;
-	if (e != ERR_OK)
-		return e;
-	*id = (long long)res.insert_id;
-	return audit_write(r->db, r, uid, "registration.submit",
-			   "registration_request", req_printf(r, "%lld", *id),
-			   json_object_new_string(plate));
-}
+/* One submission, as the transaction sees it. */
+struct submit {
+	const struct form *f;
+	const char *plate;
+	long long id;
+	bool ran;	/* every statement ran: only COMMIT was left */
+};
 
 static enum err
 reply_submitted(struct req *r, long long id)
 {
 	json_object *o = req_reply(r);
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_SUBMITTED], DB_P(db_int(id)), 1,
-			      &rows);
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_SUBMITTED], DB_P(db_int(id)), 1,
+			    ERR_INTERNAL, &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
 	json_object_object_add(o, "request_id", json_id(id));
 	json_object_object_add(o, "status", json_object_new_string("pending"));
-	json_object_object_add(o, "submitted_at", db_next(rows)
-			       ? json_time(db_col(rows, 0)) : NULL);
-	db_rows_free(rows);
+	json_object_object_add(o, "submitted_at", json_time(db_col(row, 0)));
+	db_rows_free(row);
 	return ERR_OK;
+}
+
+/* The pending account, its request, the audit entry and the reply, in
+ * one transaction (req_txn): nothing is left to do after COMMIT. */
+static enum err
+submit_tx(struct req *r, void *arg)
+{
+	struct submit *t = arg;
+	const struct form *f = t->f;
+	struct new_account a = { .email = f->fields[F_EMAIL],
+		.name = f->fields[F_NAME], .password = f->fields[F_PASSWORD],
+		.role = ROLE_USER, .status = "pending" };
+	struct db_result res;
+	long long uid, used;
+	enum err e;
+
+	t->ran = false;
+	e = db_exec(r->db, sql[Q_EXPIRE],
+		    DB_P(db_int(r->app->cfg.registration_ttl_days)), NULL);
+	if (e == ERR_OK)
+		e = accounts_create(r->db, r, &a, &uid);
+	if (e == ERR_EMAIL_TAKEN)
+		return ERR_EMAIL_REGISTERED;
+	if (e == ERR_OK)
+		e = db_query_int(r->db, sql[Q_PLATE_USED],
+				 DB_P(db_str(t->plate)), ERR_OK, &used);
+	if (e == ERR_OK && used)
+		return ERR_PLATE_TAKEN;
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_INSERT], DB_P(db_int(uid),
+			db_str(t->plate), db_str(f->fields[F_NAME]),
+			db_str(f->fields[F_EMAIL]), db_str(f->name),
+			db_str(f->type), db_int(f->bytes)), &res);
+	if (e != ERR_OK)
+		return e;
+	t->id = (long long)res.insert_id;
+	e = audit_write(r->db, r, uid, "registration.submit",
+			"registration_request", req_printf(r, "%lld", t->id),
+			json_object_new_string(t->plate));
+	if (e == ERR_OK)
+		e = reply_submitted(r, t->id);
+	t->ran = e == ERR_OK;
+	return e;
 }
 
 static enum err
@@ -394,24 +440,19 @@ register_submit(struct req *r)
 {
 	struct form f = { .r = r, .fd = -1, .cur = -1 };
 	char plate[PLATE_MAX + 1];
-	long long id = 0;
+	struct submit t = { &f, plate, 0, false };
 	enum err e = form_parse(r, &f);
 
 	if (e == ERR_OK)
 		e = form_check(r, &f, plate);
 	if (e == ERR_OK)
-		e = db_begin(r->db);
-	if (e != ERR_OK)
-		goto out;
-	e = register_store(r, &f, plate, &id);
-	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
-	if (e == ERR_OK)
-		e = reply_submitted(r, id);
-out:
-	if (e != ERR_OK)
+		e = req_txn(r, submit_tx, &t);
+	/* A COMMIT whose answer was lost may have stored the request: its
+	 * document stays (an unreferenced file is the lesser harm). */
+	if (e == ERR_DB_DOWN && t.ran)
+		log_warn("register: request %lld may be stored; keeping %s",
+			 t.id, f.name);
+	else if (e != ERR_OK)
 		doc_discard(&f);
 	free(f.tmp_path);
 	free(f.path);
@@ -453,7 +494,7 @@ static enum err
 requests_list(struct req *r)
 {
 	const char *st = req_query(r, "status");
-	long long limit, offset;
+	long long limit, offset, total;
 	json_object *arr = json_object_new_array();
 	struct db_rows *rows;
 	enum err e = req_paging(r, &limit, &offset);
@@ -461,8 +502,12 @@ requests_list(struct req *r)
 	json_object_object_add(req_reply(r), "requests", arr);
 	st = st && *st ? st : NULL;
 	if (st && strcmp(st, "pending") && strcmp(st, "approved") &&
-	    strcmp(st, "rejected"))
+	    strcmp(st, "rejected") && strcmp(st, "expired"))
 		return ERR_REQUEST_STATUS_INVALID;
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_EXPIRE],
+			    DB_P(db_int(r->app->cfg.registration_ttl_days)),
+			    NULL);
 	if (e == ERR_OK)
 		e = db_query(r->db, sql[Q_LIST], DB_P(db_str(st), db_str(st),
 			db_int(limit), db_int(offset)), REQ_NCOLS, &rows);
@@ -472,15 +517,12 @@ requests_list(struct req *r)
 		json_object_array_add(arr, request_json(rows));
 	e = db_rows_err(rows);
 	db_rows_free(rows);
-	if (e != ERR_OK)
-		return e;
-	e = db_query(r->db, sql[Q_COUNT], DB_P(db_str(st), db_str(st)), 1,
-		     &rows);
-	if (e == ERR_OK && db_next(rows))
-		json_object_object_add(req_reply(r), "total",
-			json_object_new_int64(db_col_int(rows, 0)));
 	if (e == ERR_OK)
-		db_rows_free(rows);
+		e = db_query_int(r->db, sql[Q_COUNT], DB_P(db_str(st),
+				 db_str(st)), ERR_INTERNAL, &total);
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "total",
+				       json_object_new_int64(total));
 	return e;
 }
 
@@ -496,19 +538,8 @@ path_id(struct req *r, long long *id)
 static enum err
 reply_request(struct req *r, long long id)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_GET], DB_P(db_int(id)), REQ_NCOLS,
-			      &rows);
-
-	if (e != ERR_OK)
-		return e;
-	if (db_next(rows))
-		json_object_object_add(req_reply(r), "request",
-				       request_json(rows));
-	else
-		e = ERR_REQUEST_NOT_FOUND;
-	db_rows_free(rows);
-	return e;
+	return req_reply_row(r, "request", sql[Q_GET], DB_P(db_int(id)),
+			     REQ_NCOLS, ERR_REQUEST_NOT_FOUND, request_json);
 }
 
 /* The document itself is sent by nginx from an internal location: haasd
@@ -516,64 +547,81 @@ reply_request(struct req *r, long long id)
 static enum err
 requests_document(struct req *r)
 {
-	struct db_rows *rows;
+	struct db_rows *row;
 	long long id;
 	enum err e = path_id(r, &id);
 
 	if (e == ERR_OK)
-		e = db_query(r->db, sql[Q_DOCUMENT], DB_P(db_int(id)), 3, &rows);
+		e = db_row(r->db, sql[Q_DOCUMENT], DB_P(db_int(id)), 3,
+			   ERR_REQUEST_NOT_FOUND, &row);
 	if (e != ERR_OK)
 		return e;
-	if (!db_next(rows))
-		e = ERR_REQUEST_NOT_FOUND;
-	else if (!db_col(rows, 0) || !db_col_int(rows, 2))
+	if (!db_col(row, 0) || !db_col_int(row, 2))
 		e = ERR_DOCUMENT_NOT_FOUND;
 	else
 		req_header(r, "X-Accel-Redirect", req_printf(r,
-			   "/internal/uploads/%s", db_col(rows, 0)));
-	db_rows_free(rows);
+			   "/internal/uploads/%s", db_col(row, 0)));
+	db_rows_free(row);
 	return e;
 }
 
 struct decision {
+	long long id;
 	const char *status;	/* "approved" or "rejected" */
 	const char *reason;
 };
 
-/* Locks the request; approving activates the account and registers its
- * plate, rejecting disables the account; either way exactly once. */
+/* Locks the request (pending, not expired); *uid and plate get its
+ * applicant and plate. */
 static enum err
-decide_locked(struct req *r, long long id, const struct decision *d)
+decide_lock(struct req *r, long long id, long long *uid,
+	    char plate[PLATE_MAX + 1])
 {
+	struct db_rows *row;
+	enum err e = db_exec(r->db, sql[Q_EXPIRE],
+			     DB_P(db_int(r->app->cfg.registration_ttl_days)),
+			     NULL);
+
+	if (e == ERR_OK)
+		e = db_row(r->db, sql[Q_LOCK], DB_P(db_int(id)), 3,
+			   ERR_REQUEST_NOT_FOUND, &row);
+	if (e != ERR_OK)
+		return e;
+	if (strcmp(db_col(row, 2), "pending")) {
+		e = ERR_REQUEST_DECIDED;
+	} else {
+		*uid = db_col_int(row, 0);
+		snprintf(plate, PLATE_MAX + 1, "%s", db_col(row, 1));
+	}
+	db_rows_free(row);
+	return e;
+}
+
+/* Approving activates the account and makes its plate a permit;
+ * rejecting erases the pending account, so the applicant may apply again;
+ * either way exactly once (in req_txn). */
+static enum err
+decide_tx(struct req *r, void *arg)
+{
+	const struct decision *d = arg;
 	bool approve = !strcmp(d->status, "approved");
-	struct db_rows *rows;
 	char plate[PLATE_MAX + 1] = "";
 	long long uid = 0;
 	json_object *det;
-	enum err e = db_query(r->db, sql[Q_LOCK], DB_P(db_int(id)), 3, &rows);
+	enum err e = decide_lock(r, d->id, &uid, plate);
 
-	if (e != ERR_OK)
-		return e;
-	if (!db_next(rows))
-		e = ERR_REQUEST_NOT_FOUND;
-	else if (strcmp(db_col(rows, 2), "pending"))
-		e = ERR_REQUEST_DECIDED;
-	else {
-		uid = db_col_int(rows, 0);
-		snprintf(plate, sizeof(plate), "%s", db_col(rows, 1));
-	}
-	db_rows_free(rows);
 	if (e == ERR_OK)
-		e = db_exec(r->db, sql[approve ? Q_ACTIVATE : Q_DISABLE],
+		e = db_exec(r->db, sql[approve ? Q_ACTIVATE : Q_ERASE],
 			    DB_P(db_int(uid)), NULL);
 	if (e == ERR_OK && approve)
 		e = db_exec(r->db, sql[Q_PLATE_ADD], DB_P(db_int(uid),
-			db_str(plate)), NULL);
+			db_str(plate), db_int(r->user.id)), NULL);
 	if (e == ERR_DUPLICATE)
 		return ERR_PLATE_TAKEN;
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_DECIDE], DB_P(db_str(d->status),
-			db_str(d->reason), db_int(r->user.id), db_int(id)), NULL);
+			db_str(d->reason), db_int(r->user.id), db_int(d->id)),
+			NULL);
 	if (e != ERR_OK)
 		return e;
 	det = json_object_new_object();
@@ -581,7 +629,7 @@ decide_locked(struct req *r, long long id, const struct decision *d)
 	json_object_object_add(det, "reason", json_str_or_null(d->reason));
 	return audit_write(r->db, r, r->user.id, approve
 			   ? "registration.approve" : "registration.reject",
-			   "registration_request", req_printf(r, "%lld", id),
+			   "registration_request", req_printf(r, "%lld", d->id),
 			   det);
 }
 
@@ -594,10 +642,8 @@ requests_decide(struct req *r)
 		{ "reason", FT_STRING, F_TRIM | F_NULLABLE, 0, 500 },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	struct decision d;
-	long long id;
-	int tries = 0;
-	enum err e = path_id(r, &id);
+	struct decision d = { 0 };
+	enum err e = path_id(r, &d.id);
 
 	if (e == ERR_OK)
 		e = body_read(r, spec, v);
@@ -607,16 +653,8 @@ requests_decide(struct req *r)
 		return ERR_DECISION_INVALID;
 	d.status = v[0].s;
 	d.reason = v[1].set && !v[1].is_null && *v[1].s ? v[1].s : NULL;
-	do {
-		e = db_begin(r->db);
-		if (e == ERR_OK)
-			e = decide_locked(r, id, &d);
-		if (e == ERR_OK)
-			e = db_commit(r->db);
-		else
-			db_rollback(r->db);
-	} while (e == ERR_DB_RETRY && ++tries < DECIDE_TRIES);
-	return e != ERR_OK ? e : reply_request(r, id);
+	e = req_txn(r, decide_tx, &d);
+	return e != ERR_OK ? e : reply_request(r, d.id);
 }
 
 const struct route registration_routes[] = {

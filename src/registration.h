@@ -8,4 +8,11 @@
 
 extern const struct route registration_routes[];
 
+struct config;
+
+/* Deletes a stored document (a name from registration_requests) from
+ * upload_dir; a missing file is fine, other failures are logged. */
+void registration_document_delete(const struct config *cfg,
+				  const char *name);
+
 #endif

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "db.h"
+#include "isotime.h"
 #include "util.h"
 
 struct pool_item {
@@ -128,6 +130,40 @@ req_query_int(struct req *r, const char *name, long long def, long long min,
 }
 
 enum err
+req_query_time(struct req *r, const char *name, long long def, long long *us)
+{
+	const char *v = req_query(r, name);
+
+	*us = def;
+	if (!v || !*v)
+		return ERR_OK;
+	if (isotime_parse(v, r->app->cfg.timezone, us))
+		return req_fail(r, ERR_BAD_QUERY,
+				"Query parameter '%s' must be an ISO 8601 time such as 2026-01-01T10:00:00Z",
+				name);
+	return ERR_OK;
+}
+
+enum err
+req_query_db_time(struct req *r, const char *name, const char **out)
+{
+	long long us;
+	enum err e = req_query_time(r, name, -1, &us);
+
+	*out = e == ERR_OK && us >= 0 ? req_db_time(r, us) : NULL;
+	return e;
+}
+
+const char *
+req_db_time(struct req *r, long long us)
+{
+	char out[ISOTIME_DB_MAX];
+
+	isotime_db(us, out);
+	return req_strdup(r, out);
+}
+
+enum err
 req_paging(struct req *r, long long *limit, long long *offset)
 {
 	enum err e = req_query_int(r, "limit", 50, 1, 500, limit);
@@ -135,6 +171,25 @@ req_paging(struct req *r, long long *limit, long long *offset)
 	if (e != ERR_OK)
 		return e;
 	return req_query_int(r, "offset", 0, 0, 1000000000, offset);
+}
+
+enum err
+req_cursor_paging(struct req *r, long long *limit, long long *cursor)
+{
+	enum err e = req_query_int(r, "limit", 50, 1, 500, limit);
+
+	if (e != ERR_OK)
+		return e;
+	return req_query_int(r, "cursor", INT64_MAX, 1, INT64_MAX, cursor);
+}
+
+enum err
+req_paging_check(struct req *r)
+{
+	long long limit, offset, cursor;
+	enum err e = req_paging(r, &limit, &offset);
+
+	return e != ERR_OK ? e : req_cursor_paging(r, &limit, &cursor);
 }
 
 void
@@ -252,6 +307,54 @@ req_parse_urlencoded(struct req *r, const char *s, size_t n, struct kv **out,
 	return ERR_OK;
 }
 
+enum err
+req_row_json(struct req *r, const char *sql, const struct db_param *p,
+	     size_t np, unsigned ncols, enum err missing, row_json_fn fn,
+	     json_object **out)
+{
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql, p, np, ncols, missing, &row);
+
+	*out = NULL;
+	if (!row)
+		return e;
+	*out = fn(row);
+	db_rows_free(row);
+	return ERR_OK;
+}
+
+enum err
+req_reply_row(struct req *r, const char *key, const char *sql,
+	      const struct db_param *p, size_t np, unsigned ncols,
+	      enum err missing, row_json_fn fn)
+{
+	json_object *o;
+	enum err e = req_row_json(r, sql, p, np, ncols, missing, fn, &o);
+
+	if (e != ERR_OK)
+		return e;
+	if (key) {
+		json_object_object_add(req_reply(r), key, o);
+	} else {
+		json_object_put(r->reply);
+		r->reply = o;
+	}
+	return ERR_OK;
+}
+
+enum err
+req_reply_count(struct req *r, const char *key, const char *sql,
+		const struct db_param *p, size_t np)
+{
+	long long n;
+	enum err e = db_query_int(r->db, sql, p, np, ERR_INTERNAL, &n);
+
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), key,
+				       json_object_new_int64(n));
+	return e;
+}
+
 json_object *
 req_reply(struct req *r)
 {
@@ -294,6 +397,49 @@ json_str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
+bool
+req_err_fatal(enum err e)
+{
+	return e == ERR_DB_RETRY || e == ERR_DB_DOWN || e == ERR_DB_BUSY ||
+	       e == ERR_INTERNAL;
+}
+
+/* What a failed attempt may have left in the reply, undone: the next
+ * attempt starts from the reply as it was before the transaction. */
+struct reply_mark {
+	size_t nheaders;
+	json_object *reply;
+};
+
+static json_object *
+json_copy(json_object *src)
+{
+	json_object *dst = NULL;
+
+	if (src && json_object_deep_copy(src, &dst, NULL))
+		abort();	/* only fails on OOM */
+	return dst;
+}
+
+static void
+reply_mark(struct req *r, struct reply_mark *m)
+{
+	m->nheaders = r->nheaders;
+	m->reply = json_copy(r->reply);
+}
+
+static void
+reply_restore(struct req *r, const struct reply_mark *m)
+{
+	r->nheaders = m->nheaders;
+	json_object_put(r->reply);
+	r->reply = json_copy(m->reply);
+	json_object_put(r->err_extra);
+	r->err_extra = NULL;
+	r->err_msg = NULL;
+	r->status = 0;
+}
+
 static enum err
 txn_once(struct req *r, req_txn_fn fn, void *arg)
 {
@@ -304,6 +450,10 @@ txn_once(struct req *r, req_txn_fn fn, void *arg)
 	e = fn(r, arg);
 	if (e == ERR_OK)
 		e = db_commit(r->db);
+	if (e == ERR_OK)
+		return e;
+	if (req_err_fatal(e))
+		db_abort(r->db);
 	else
 		db_rollback(r->db);
 	return e;
@@ -312,18 +462,25 @@ txn_once(struct req *r, req_txn_fn fn, void *arg)
 enum err
 req_txn(struct req *r, req_txn_fn fn, void *arg)
 {
+	struct reply_mark m;
 	enum err e = ERR_DB_RETRY;
 	int attempt;
 
+	/* Nested: a savepoint; the outermost req_txn retries. */
+	if (db_txn_depth(r->db) > 0)
+		return txn_once(r, fn, arg);
+	reply_mark(r, &m);
 	for (attempt = 0; attempt < REQ_TXN_ATTEMPTS && e == ERR_DB_RETRY;
 	     attempt++) {
 		if (attempt) {
 			unsigned short jitter;
 
+			reply_restore(r, &m);
 			random_bytes(&jitter, sizeof(jitter));
 			usleep((useconds_t)(1000 * attempt + jitter % 4000));
 		}
 		e = txn_once(r, fn, arg);
 	}
+	json_object_put(m.reply);
 	return e;
 }

@@ -25,6 +25,7 @@ enum role { ROLE_NONE = 0, ROLE_USER, ROLE_OPERATOR, ROLE_ADMIN };
 struct principal {
 	long long id;
 	enum role role;
+	const char *session;	/* the token's session (refresh family) */
 };
 
 struct pool_item;
@@ -46,6 +47,7 @@ struct req {
 	const char *device_key;
 	const char *remote_addr;
 	const char *request_id;
+	const char *fault;		/* X-Haas-Fault (tests only) */
 	const char *body;
 	size_t body_len;
 
@@ -89,8 +91,24 @@ const char *req_query(const struct req *r, const char *name);
  * (with a message naming it) otherwise. */
 enum err req_query_int(struct req *r, const char *name, long long def,
 		       long long min, long long max, long long *out);
-/* limit (default 50, max 500) and offset. */
+/* Time query parameter ?name=, ISO 8601 (isotime_parse; without a zone it
+ * is read in the configured timezone), as microseconds since the epoch;
+ * def when absent or empty; ERR_BAD_QUERY naming it otherwise. */
+enum err req_query_time(struct req *r, const char *name, long long def,
+			long long *us);
+/* The same as a UTC DATETIME(6) parameter in r's pool; NULL when absent. */
+enum err req_query_db_time(struct req *r, const char *name,
+			   const char **out);
+/* us as a UTC DATETIME(6) parameter, in r's pool. */
+const char *req_db_time(struct req *r, long long us);
+/* The one paging parser: limit (default 50, 1 to 500), offset (0 to
+ * 10^9) and cursor (a positive id; default: from the newest).  The router
+ * checks whichever of the three a GET carries before any handler runs, so
+ * a bad one is 400 on every list, paged or not. */
 enum err req_paging(struct req *r, long long *limit, long long *offset);
+enum err req_cursor_paging(struct req *r, long long *limit,
+			   long long *cursor);
+enum err req_paging_check(struct req *r);
 
 /* Adds a response header (name and value must live as long as r). */
 void req_header(struct req *r, const char *name, const char *value);
@@ -116,12 +134,43 @@ char *req_urldecode(struct req *r, const char *s, size_t n, bool plus,
 typedef enum err (*req_txn_fn)(struct req *r, void *arg);
 
 /* Runs fn(r, arg) inside one transaction: COMMIT when it returns ERR_OK,
- * ROLLBACK otherwise.  After a deadlock or lock-wait timeout
- * (ERR_DB_RETRY) the whole transaction runs again from the start, after a
- * short random pause that spreads the contenders, up to REQ_TXN_ATTEMPTS
- * times; fn must therefore be safe to repeat. */
+ * ROLLBACK otherwise.  Every write of more than one statement goes through
+ * here.  After a deadlock (ERR_DB_RETRY) the whole transaction runs again
+ * from the start, with the reply and headers as they were before it, after
+ * a short random pause that spreads the contenders, up to
+ * REQ_TXN_ATTEMPTS times; fn must therefore be safe to repeat.  A lock
+ * wait that runs out is ERR_DB_BUSY (503 with Retry-After), not retried.
+ * Called inside a transaction (an Idempotency-Key request runs the whole
+ * handler in one), fn runs under a savepoint: its own errors roll back to
+ * it, while a deadlock, lost connection or lock timeout abandons the whole
+ * transaction and is passed up to the outermost req_txn. */
 #define REQ_TXN_ATTEMPTS 6
 enum err req_txn(struct req *r, req_txn_fn fn, void *arg);
+
+/* Errors that abandon a whole transaction, at every nesting level:
+ * deadlock, lost connection, lock timeout, internal failure. */
+bool req_err_fatal(enum err e);
+
+struct db_rows;
+struct db_param;
+
+/* Builds the JSON of one result row (a new reference). */
+typedef json_object *(*row_json_fn)(const struct db_rows *row);
+
+/* The one-row read: runs the query (ncols columns) and turns its row into
+ * JSON with fn, a new reference in *out; no row is missing.  */
+enum err req_row_json(struct req *r, const char *sql,
+		      const struct db_param *p, size_t np, unsigned ncols,
+		      enum err missing, row_json_fn fn, json_object **out);
+/* The same, added to the reply under key (NULL: it becomes the reply). */
+enum err req_reply_row(struct req *r, const char *key, const char *sql,
+		       const struct db_param *p, size_t np, unsigned ncols,
+		       enum err missing, row_json_fn fn);
+
+/* The first column of a one-row query (a COUNT) added to the reply as the
+ * integer key. */
+enum err req_reply_count(struct req *r, const char *key, const char *sql,
+			 const struct db_param *p, size_t np);
 
 /* The JSON reply under construction, created as {} on first use. */
 json_object *req_reply(struct req *r);

@@ -124,17 +124,7 @@ resource_json(const struct db_rows *rows)
 static enum err
 count_into(struct req *r, const char *q, const char *key)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, q, DB_NONE, 1, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	if (db_next(rows))
-		json_object_object_add(req_reply(r), key,
-				       json_object_new_int64(db_col_int(rows, 0)));
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	return req_reply_count(r, key, q, DB_NONE);
 }
 
 static enum err
@@ -162,27 +152,36 @@ resources_list(struct req *r)
 static enum err
 resources_get(struct req *r)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_GET], DB_P(db_int(r->user.id),
-		db_str(req_param(r, "resource_id"))), 5, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	e = ERR_RESOURCE_NOT_FOUND;
-	if (db_next(rows)) {
-		json_object_object_add(req_reply(r), "resource",
-				       resource_json(rows));
-		e = ERR_OK;
-	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	return req_reply_row(r, "resource", sql[Q_GET], DB_P(
+		db_int(r->user.id), db_str(req_param(r, "resource_id"))), 5,
+		ERR_RESOURCE_NOT_FOUND, resource_json);
 }
 
 /* ---- admin: create, change, retire ------------------------------------ */
 
 enum { N_NAME, N_TOTAL, N_CODE };
+
+/* An admin's change of the set code, audited in its transaction. */
+struct admin_change {
+	const char *code;
+	const struct field_value *v;	/* NULL: retire */
+};
+
+static enum err
+create_tx(struct req *r, void *arg)
+{
+	const struct admin_change *c = arg;
+	const struct field_value *v = c->v;
+	enum err e = db_exec(r->db, sql[Q_INSERT], DB_P(db_str(c->code),
+		db_str(v[N_NAME].s), db_int(v[N_TOTAL].i),
+		db_int(v[N_TOTAL].i)), NULL);
+
+	if (e == ERR_DUPLICATE)
+		return ERR_RESOURCE_EXISTS;
+	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,
+		"resource.create", "resource", c->code,
+		json_object_new_int64(v[N_TOTAL].i));
+}
 
 static enum err
 resources_create(struct req *r)
@@ -197,6 +196,7 @@ resources_create(struct req *r)
 			     .max = 64 },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
+	struct admin_change c = { 0 };
 	const char *code;
 	enum err e = body_read(r, spec, v);
 
@@ -208,23 +208,9 @@ resources_create(struct req *r)
 	if (strlen(code) > 64)
 		return req_fail(r, ERR_FIELD_INVALID,
 				"resource_id must be at most 64 characters");
-	e = db_begin(r->db);
-	if (e != ERR_OK)
-		return e;
-	e = db_exec(r->db, sql[Q_INSERT], DB_P(db_str(code),
-		db_str(v[N_NAME].s), db_int(v[N_TOTAL].i),
-		db_int(v[N_TOTAL].i)), NULL);
-	if (e == ERR_DUPLICATE)
-		e = ERR_RESOURCE_EXISTS;
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "resource.create",
-				"resource", code, json_object_new_int64(
-					v[N_TOTAL].i));
-	if (e != ERR_OK) {
-		db_rollback(r->db);
-		return e;
-	}
-	e = db_commit(r->db);
+	c.code = code;
+	c.v = v;
+	e = req_txn(r, create_tx, &c);
 	if (e != ERR_OK)
 		return e;
 	json_object_object_add(req_reply(r), "message", json_object_new_string(
@@ -248,6 +234,37 @@ update_details(const struct field_value *v)
 	return d;
 }
 
+/* Locks the set (by code), changes it, audits (in req_txn). */
+static enum err
+update_tx(struct req *r, void *arg)
+{
+	const struct admin_change *c = arg;
+	const struct field_value *v = c->v;
+	struct db_result res;
+	long long id;
+	enum err e = db_query_int(r->db, sql[Q_LOCK], DB_P(db_str(c->code)),
+				  ERR_RESOURCE_NOT_FOUND, &id);
+
+	if (e == ERR_OK && v)
+		e = db_exec(r->db, sql[Q_UPDATE], DB_P(
+			db_str(v[N_NAME].set ? v[N_NAME].s : NULL),
+			v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
+			v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
+			db_int(id)), NULL);
+	else if (e == ERR_OK) {
+		e = db_exec(r->db, sql[Q_RETIRE], DB_P(db_int(id)), &res);
+		if (e == ERR_OK && res.affected != 1)
+			e = ERR_RESOURCE_IN_USE;
+	}
+	if (e == ERR_CONFLICT)
+		e = ERR_CAPACITY_BELOW_HELD;
+	if (e != ERR_OK)
+		return e;
+	return audit_write(r->db, r, r->user.id, v ? "resource.update"
+			   : "resource.retire", "resource", c->code,
+			   v ? update_details(v) : NULL);
+}
+
 static enum err
 resources_update(struct req *r)
 {
@@ -258,58 +275,22 @@ resources_update(struct req *r)
 			      .invalid = ERR_TOTAL_UNITS_INVALID },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	const char *code = req_param(r, "resource_id");
-	long long id;
+	struct admin_change c = { req_param(r, "resource_id"), v };
 	enum err e = body_read(r, spec, v);
 
 	if (e == ERR_OK)
-		e = db_begin(r->db);
-	if (e != ERR_OK)
-		return e;
-	e = db_query_int(r->db, sql[Q_LOCK], DB_P(db_str(code)),
-		     ERR_RESOURCE_NOT_FOUND, &id);
+		e = body_changes(r, spec, v);
 	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_UPDATE], DB_P(
-			db_str(v[N_NAME].set ? v[N_NAME].s : NULL),
-			v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
-			v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
-			db_int(id)), NULL);
-	if (e == ERR_CONFLICT)
-		e = ERR_CAPACITY_BELOW_HELD;
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "resource.update",
-				"resource", code, update_details(v));
-	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
+		e = req_txn(r, update_tx, &c);
 	return e != ERR_OK ? e : resources_get(r);
 }
 
 static enum err
 resources_retire(struct req *r)
 {
-	const char *code = req_param(r, "resource_id");
-	struct db_result res;
-	long long id;
-	enum err e = db_begin(r->db);
+	struct admin_change c = { req_param(r, "resource_id"), NULL };
 
-	if (e != ERR_OK)
-		return e;
-	e = db_query_int(r->db, sql[Q_LOCK], DB_P(db_str(code)),
-		     ERR_RESOURCE_NOT_FOUND, &id);
-	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_RETIRE], DB_P(db_int(id)), &res);
-	if (e == ERR_OK && res.affected != 1)
-		e = ERR_RESOURCE_IN_USE;
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "resource.retire",
-				"resource", code, NULL);
-	if (e == ERR_OK)
-		e = db_commit(r->db);
-	else
-		db_rollback(r->db);
-	return e;
+	return req_txn(r, update_tx, &c);
 }
 
 /* ---- checkout and checkin --------------------------------------------- */
@@ -452,27 +433,21 @@ move_resolve(struct req *r, struct move *m)
 static enum err
 move_project(struct req *r, struct move *m)
 {
-	struct db_rows *rows;
-	bool member = false;
+	struct db_rows *row;
 	enum err e;
 
 	if (!m->project_code) {
 		snprintf(m->holder, sizeof(m->holder), "u%lld", r->user.id);
 		return ERR_OK;
 	}
-	e = db_query(r->db, sql[Q_PROJECT], DB_P(db_int(r->user.id),
-		db_str(m->project_code)), 2, &rows);
-	if (e != ERR_OK)
+	e = db_row(r->db, sql[Q_PROJECT], DB_P(db_int(r->user.id),
+		   db_str(m->project_code)), 2, ERR_PROJECT_NOT_FOUND, &row);
+	if (!row)
 		return e;
-	e = ERR_PROJECT_NOT_FOUND;
-	if (db_next(rows)) {
-		m->project = db_col_int(rows, 0);
-		member = db_col_int(rows, 1) != 0;
-		e = member ? ERR_OK : ERR_NOT_PROJECT_MEMBER;
-	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
+	m->project = db_col_int(row, 0);
+	if (!db_col_int(row, 1))
+		e = ERR_NOT_PROJECT_MEMBER;
+	db_rows_free(row);
 	snprintf(m->holder, sizeof(m->holder), "p%lld", m->project);
 	return e;
 }
@@ -660,10 +635,8 @@ resources_history(struct req *r, long long resource, long long project)
 	long long limit, cursor, last = 0, n = 0;
 	struct db_rows *rows;
 	json_object *arr;
-	enum err e = req_query_int(r, "limit", 50, 1, 500, &limit);
+	enum err e = req_cursor_paging(r, &limit, &cursor);
 
-	if (e == ERR_OK)
-		e = req_query_int(r, "cursor", INT64_MAX, 1, INT64_MAX, &cursor);
 	if (e == ERR_OK)
 		e = db_query(r->db, sql[project ? Q_HIST_PROJECT
 					       : Q_HIST_RESOURCE],

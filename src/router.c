@@ -9,6 +9,7 @@
 #include "app.h"
 #include "auth.h"
 #include "body.h"
+#include "db.h"
 #include "idempotency.h"
 #include "log.h"
 #include "util.h"
@@ -146,8 +147,50 @@ check_role(struct req *r, enum role need)
 	return r->user.role >= need ? ERR_OK : ERR_FORBIDDEN;
 }
 
+/* Runs the handler and renders its outcome into r (status and body). */
+static void
+render(struct req *r, const struct route *rt, enum err e)
+{
+	if (e != ERR_OK) {
+		router_render_error(r, e);
+	} else if (!r->status) {	/* 0 unless a stored reply was replayed */
+		r->status = rt->status;
+		if (r->status == 204) {
+			json_object_put(r->reply);
+			r->reply = NULL;
+		}
+	}
+}
+
 static enum err
-dispatch(struct req *r, const struct route **matched, bool *idempotent)
+call_handler(struct req *r, void *arg)
+{
+	const struct route *rt = arg;
+
+	return rt->handler(r);
+}
+
+/* An Idempotency-Key request is one transaction: the claim, the handler
+ * (under a savepoint, so its own refusal leaves the claim) and the stored
+ * response commit together or not at all. */
+static enum err
+idem_tx(struct req *r, void *arg)
+{
+	const struct route *rt = arg;
+	bool replayed = false;
+	enum err e = idem_claim(r, &replayed);
+
+	if (e != ERR_OK || replayed)
+		return e;
+	e = req_txn(r, call_handler, arg);
+	if (req_err_fatal(e))
+		return e;
+	render(r, rt, e);
+	return idem_store(r);
+}
+
+static enum err
+dispatch(struct req *r, const struct route **matched)
 {
 	const struct route *rt = NULL;
 	enum err e;
@@ -162,19 +205,15 @@ dispatch(struct req *r, const struct route **matched, bool *idempotent)
 	if (r->authorization)
 		auth_authenticate(r);
 	e = check_role(r, rt->role);
+	if (e == ERR_OK && !strcmp(r->method, "GET"))
+		e = req_paging_check(r);
 	if (e == ERR_OK)
 		e = parse_body(r, rt->body);
-	if (e == ERR_OK && (rt->flags & ROUTE_IDEMPOTENT) && r->idempotency_key) {
-		bool replayed = false;
-
-		e = idem_begin(r, &replayed);
-		if (e != ERR_OK || replayed)
-			return e;
-		*idempotent = true;
-	}
-	if (e == ERR_OK)
-		e = rt->handler(r);
-	return e;
+	if (e != ERR_OK)
+		return e;
+	if ((rt->flags & ROUTE_IDEMPOTENT) && r->idempotency_key)
+		return req_txn(r, idem_tx, (void *)rt);
+	return rt->handler(r);
 }
 
 void
@@ -192,24 +231,44 @@ router_render_error(struct req *r, enum err e)
 	json_object_put(r->reply);
 	r->reply = obj;
 	r->status = err_status(e);
+	/* Every 503 is worth retrying shortly: the database is restarting,
+	 * or a lock is held. */
+	if (r->status == 503)
+		req_header(r, "Retry-After", "1");
+}
+
+/* Tests only (fault_injection = 1): X-Haas-Fault arms db.c's hook for
+ * this request. */
+static void
+fault_arm(struct req *r)
+{
+	const char *match = NULL;
+	enum db_fault f;
+
+	if (!r->app->cfg.fault_injection || !r->fault)
+		return;
+	f = db_fault_parse(r->fault, &match);
+	if (f != DB_FAULT_NONE)
+		db_fault_arm(r->db, f, match);
 }
 
 void
 router_handle(struct req *r)
 {
 	const struct route *rt = NULL;
-	bool idempotent = false;
-	enum err e = dispatch(r, &rt, &idempotent);
+	enum err e;
 
-	if (e != ERR_OK) {
-		router_render_error(r, e);
-	} else if (!r->status) {	/* 0 unless a stored reply was replayed */
-		r->status = rt->status;
-		if (r->status == 204) {
-			json_object_put(r->reply);
-			r->reply = NULL;
-		}
+	fault_arm(r);
+	e = dispatch(r, &rt);
+	if (db_txn_depth(r->db) > 0) {
+		log_error("%s %s left a transaction open; rolled back",
+			  r->method, r->uri);
+		db_abort(r->db);
+		if (e == ERR_OK)
+			e = ERR_INTERNAL;
 	}
-	if (idempotent)
-		idem_finish(r);
+	/* An Idempotency-Key request has rendered its reply already. */
+	if (e != ERR_OK || !r->status)
+		render(r, rt, e);
+	db_fault_arm(r->db, DB_FAULT_NONE, NULL);
 }

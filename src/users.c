@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "body.h"
 #include "db.h"
+#include "registration.h"
 #include "util.h"
 
 #define PROFILE_COLS \
@@ -26,6 +27,13 @@ enum users_sql {
 	Q_ERASE,
 	Q_ADMINS_LOCK,
 	Q_LOCK_USER,
+	Q_HOLDINGS,
+	Q_RES_END,
+	Q_REQ_CLOSE,
+	Q_DOCS,
+	Q_REQ_FORGET,
+	Q_PLATES_DROP,
+	Q_IDEM_DROP,
 };
 
 static const char *const sql[] = {
@@ -65,6 +73,27 @@ static const char *const sql[] = {
 		" AND status = 'active' ORDER BY id FOR UPDATE",
 	[Q_LOCK_USER] = "SELECT role, status FROM users WHERE id = ?"
 		" AND status <> 'deleted' FOR UPDATE",
+	/* Units the user holds personally (not through a project). */
+	[Q_HOLDINGS] = "SELECT r.code, h.units FROM resource_holdings h"
+		" JOIN resources r ON r.id = h.resource_id"
+		" WHERE h.user_id = ? AND h.project_id IS NULL AND h.units > 0"
+		" ORDER BY r.code FOR UPDATE",
+	/* Windows not over yet: their credentials stop opening devices. */
+	[Q_RES_END] = "UPDATE reservations SET cancelled_at = UTC_TIMESTAMP(6),"
+		" cancelled_by = ?, cancel_reason = ? WHERE user_id = ?"
+		" AND cancelled_at IS NULL AND end_at > UTC_TIMESTAMP(6)",
+	[Q_REQ_CLOSE] = "UPDATE registration_requests SET status = 'rejected',"
+		" reason = 'Account erased', decided_at = UTC_TIMESTAMP(6),"
+		" decided_by = ? WHERE user_id = ? AND status = 'pending'",
+	[Q_DOCS] = "SELECT document_name FROM registration_requests"
+		" WHERE user_id = ? AND document_name IS NOT NULL"
+		" AND document_deleted_at IS NULL FOR UPDATE",
+	[Q_REQ_FORGET] = "UPDATE registration_requests SET name = NULL,"
+		" email = NULL, document_deleted_at = IF(document_name IS NULL"
+		" OR document_deleted_at IS NOT NULL, document_deleted_at,"
+		" UTC_TIMESTAMP(6)) WHERE user_id = ?",
+	[Q_PLATES_DROP] = "DELETE FROM plates WHERE user_id = ?",
+	[Q_IDEM_DROP] = "DELETE FROM idempotency_keys WHERE user_id = ?",
 };
 
 static json_object *
@@ -90,37 +119,16 @@ profile_json(const struct db_rows *rows)
 static enum err
 profile_load(struct req *r, long long id, json_object **out)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_GET], DB_P(db_int(id)), 8, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	*out = NULL;
-	if (db_next(rows))
-		*out = profile_json(rows);
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	if (e == ERR_OK && !*out)
-		e = ERR_USER_NOT_FOUND;
-	return e;
+	return req_row_json(r, sql[Q_GET], DB_P(db_int(id)), 8,
+			    ERR_USER_NOT_FOUND, profile_json, out);
 }
 
 /* Replies with user id's profile, as the object itself or under key. */
 static enum err
 reply_profile(struct req *r, long long id, const char *key)
 {
-	json_object *p;
-	enum err e = profile_load(r, id, &p);
-
-	if (e != ERR_OK)
-		return e;
-	if (!key) {
-		json_object_put(r->reply);
-		r->reply = p;
-	} else {
-		json_object_object_add(req_reply(r), key, p);
-	}
-	return ERR_OK;
+	return req_reply_row(r, key, sql[Q_GET], DB_P(db_int(id)), 8,
+			     ERR_USER_NOT_FOUND, profile_json);
 }
 
 static enum err
@@ -155,6 +163,8 @@ update_read(struct req *r, struct update *u, bool staff_fields)
 {
 	enum err e = body_read(r, update_spec, u->v);
 
+	if (e == ERR_OK)
+		e = body_changes(r, update_spec, u->v);
 	if (e != ERR_OK)
 		return e;
 	u->role = ROLE_NONE;
@@ -206,21 +216,24 @@ guard_last_admin(struct req *r, long long id, bool removing)
 static enum err
 lock_user(struct req *r, long long id, enum role *role)
 {
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_LOCK_USER], DB_P(db_int(id)), 2,
-			      &rows);
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_LOCK_USER], DB_P(db_int(id)), 2,
+			    ERR_USER_NOT_FOUND, &row);
 
-	if (e != ERR_OK)
+	if (!row)
 		return e;
-	e = ERR_USER_NOT_FOUND;
-	if (db_next(rows)) {
-		*role = auth_role_parse(db_col(rows, 0));
-		e = ERR_OK;
-	}
-	if (db_rows_err(rows))
-		e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	*role = auth_role_parse(db_col(row, 0));
+	db_rows_free(row);
+	return ERR_OK;
+}
+
+/* Ends the user's reservations that are not over: their credentials stop
+ * opening devices at once. */
+static enum err
+reservations_end(struct req *r, long long id, const char *why)
+{
+	return db_exec(r->db, sql[Q_RES_END], DB_P(db_int(r->user.id),
+		       db_str(why), db_int(id)), NULL);
 }
 
 static enum err
@@ -287,6 +300,8 @@ update_tx(struct req *r, void *arg)
 			db_int(disable),
 			v[U_DISABLED].set ? db_int(disable) : db_null(),
 			db_int(disable), db_int(c->id)), NULL));
+	if (e == ERR_OK && disable)
+		e = reservations_end(r, c->id, "account_disabled");
 	if (e == ERR_OK && v[U_PASSWORD].set) {
 		e = accounts_check_password(r, v[U_PASSWORD].s, NULL, NULL);
 		if (e == ERR_OK)
@@ -306,22 +321,121 @@ update_apply(struct req *r, long long id, const struct update *u)
 	return req_txn(r, update_tx, &c);
 }
 
-/* Erases the user, guarding the last admin (in req_txn). */
+/* Refuses while the user holds units personally: the lab wants its
+ * hardware back before the account that has it goes (409, with what is
+ * held). */
+static enum err
+guard_holdings(struct req *r, long long id)
+{
+	json_object *held = NULL, *o;
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_HOLDINGS], DB_P(db_int(id)), 2,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows)) {
+		if (!held)
+			held = json_object_new_array();
+		o = json_object_new_object();
+		json_object_object_add(o, "resource_id",
+				       json_object_new_string(db_col(rows, 0)));
+		json_object_object_add(o, "units",
+				       json_object_new_int64(db_col_int(rows, 1)));
+		json_object_array_add(held, o);
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e != ERR_OK || !held) {
+		json_object_put(held);
+		return e;
+	}
+	req_fail_extra(r, "holdings", held);
+	return ERR_HOLDS_UNITS;
+}
+
+/* An erasure: the account and what it names. */
+struct erasure {
+	long long id;
+	char **docs;		/* documents to delete once committed */
+	size_t ndocs;
+};
+
+static void
+erasure_docs_release(struct erasure *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->ndocs; i++)
+		free(x->docs[i]);
+	free(x->docs);
+	x->docs = NULL;
+	x->ndocs = 0;
+}
+
+/* The user's documents, noted for deletion after COMMIT. */
+static enum err
+docs_collect(struct req *r, struct erasure *x)
+{
+	struct db_rows *rows;
+	enum err e = db_query(r->db, sql[Q_DOCS], DB_P(db_int(x->id)), 1,
+			      &rows);
+
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows)) {
+		x->docs = xrealloc(x->docs, (x->ndocs + 1) * sizeof(*x->docs));
+		x->docs[x->ndocs++] = xstrdup(db_col(rows, 0));
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* What the account leaves behind: windows not over, a pending
+ * registration and every document, plates, stored replies. */
+static enum err
+erase_data(struct req *r, struct erasure *x)
+{
+	struct db_param id = db_int(x->id);
+	enum err e = reservations_end(r, x->id, "account_erased");
+
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_REQ_CLOSE], DB_P(db_int(r->user.id),
+			    id), NULL);
+	if (e == ERR_OK)
+		e = docs_collect(r, x);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_REQ_FORGET], DB_P(id), NULL);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_PLATES_DROP], DB_P(id), NULL);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_IDEM_DROP], DB_P(id), NULL);
+	return e;
+}
+
+/* Erases the user, guarding the last admin and held units (in
+ * req_txn). */
 static enum err
 erase_tx(struct req *r, void *arg)
 {
-	const struct change *c = arg;
+	struct erasure *x = arg;
 	enum role role;
 	char sid[32];
-	enum err e = lock_user(r, c->id, &role);
+	enum err e = lock_user(r, x->id, &role);
 
+	erasure_docs_release(x);
 	if (e == ERR_OK)
-		e = guard_last_admin(r, c->id, true);
+		e = guard_last_admin(r, x->id, true);
 	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_ERASE], DB_P(db_int(c->id)), NULL);
+		e = guard_holdings(r, x->id);
 	if (e == ERR_OK)
-		e = accounts_revoke_all(r->db, c->id);
-	snprintf(sid, sizeof(sid), "%lld", c->id);
+		e = erase_data(r, x);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_ERASE], DB_P(db_int(x->id)), NULL);
+	if (e == ERR_OK)
+		e = accounts_revoke_all(r->db, x->id);
+	snprintf(sid, sizeof(sid), "%lld", x->id);
 	if (e == ERR_OK)
 		e = audit_write(r->db, r, r->user.id, "user.delete", "user",
 				sid, NULL);
@@ -331,9 +445,14 @@ erase_tx(struct req *r, void *arg)
 static enum err
 erase(struct req *r, long long id)
 {
-	struct change c = { id, NULL };
+	struct erasure x = { id, NULL, 0 };
+	enum err e = req_txn(r, erase_tx, &x);
+	size_t i;
 
-	return req_txn(r, erase_tx, &c);
+	for (i = 0; e == ERR_OK && i < x.ndocs; i++)
+		registration_document_delete(&r->app->cfg, x.docs[i]);
+	erasure_docs_release(&x);
+	return e;
 }
 
 /* ---- me ---------------------------------------------------------------- */
@@ -395,15 +514,7 @@ list_page(struct req *r, const char *list_sql, const char *count_sql,
 	db_rows_free(rows);
 	if (e != ERR_OK)
 		return e;
-	e = db_query(r->db, count_sql, p, np, 1, &rows);
-	if (e != ERR_OK)
-		return e;
-	if (db_next(rows))
-		json_object_object_add(req_reply(r), "total",
-				       json_object_new_int64(db_col_int(rows, 0)));
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
+	return req_reply_count(r, "total", count_sql, p, np);
 }
 
 /* "%q%" with LIKE's own wildcards escaped. */

@@ -25,6 +25,8 @@ static const char sql_audit_count[] =
 static const char sql_live_refresh[] =
 	"SELECT COUNT(*) FROM refresh_tokens WHERE user_id = ?"
 	" AND revoked_at IS NULL AND rotated_at IS NULL";
+static const char sql_audit_mentions[] =
+	"SELECT COUNT(*) FROM audit_log WHERE details LIKE CONCAT('%', ?, '%')";
 static const char sql_set_pending[] =
 	"UPDATE users SET status = 'pending' WHERE id = ?";
 
@@ -195,37 +197,61 @@ test_bad_credentials(void)
 	CU_ASSERT_EQUAL(r->status, 401);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Invalid credentials");
 	bb_free(r);
-	r = bb_login("nobody-by-this-name", PW);
+	/* People type passwords into the name field: what was typed for an
+	 * unknown account is not kept in the audit log. */
+	free(u);
+	u = bb_unique("Typ3d-Passw0rd");
+	r = bb_login(u, PW);
 	CU_ASSERT_EQUAL(r->status, 401);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Invalid credentials");
 	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_mentions, DB_P(db_str(u))), 0);
 	free(u);
+}
+
+/* GET /api/users/me with token: its status. */
+static long
+me_status(const char *token)
+{
+	struct bb_resp *r = bb_get("/api/users/me", token);
+	long status = r->status;
+
+	bb_free(r);
+	return status;
 }
 
 static void
 test_refresh_rotation(void)
 {
-	char *u = bb_unique("rot"), *r1, *r2, *b;
+	char *u = bb_unique("rot"), *r1, *r2, *a1, *a2, *b;
 	struct bb_resp *r = signup(u, PW);
 	long long id = strtoll(bb_str(r, "user_id"), NULL, 10);
 
 	bb_free(r);
 	r = bb_login(u, PW);
 	r1 = xstrdup(bb_str(r, "refresh_token"));
+	a1 = xstrdup(bb_str(r, "access_token"));
 	bb_free(r);
 
 	b = xasprintf("{\"refresh_token\": \"%s\"}", r1);
 	r = bb_json("POST", "/api/auth/refresh", NULL, b);
 	CU_ASSERT_EQUAL(r->status, 200);
 	r2 = xstrdup(bb_str(r, "refresh_token"));
+	a2 = xstrdup(bb_str(r, "access_token"));
 	CU_ASSERT(strcmp(r1, r2) != 0);
-	CU_ASSERT(strlen(bb_str(r, "access_token")) > 20);
+	CU_ASSERT(strlen(a2) > 20);
 	bb_free(r);
+	CU_ASSERT_EQUAL(me_status(a2), 200);
 
-	/* the rotated token comes back: the whole family dies */
+	/* the rotated token comes back: the whole session dies, and with it
+	 * every access token minted in it, the thief's included */
 	r = bb_json("POST", "/api/auth/refresh", NULL, b);
 	CU_ASSERT_EQUAL(r->status, 401);
 	bb_free(r);
+	CU_ASSERT_EQUAL(me_status(a1), 401);
+	CU_ASSERT_EQUAL(me_status(a2), 401);
+	free(a1);
+	free(a2);
 	free(b);
 	b = xasprintf("{\"refresh_token\": \"%s\"}", r2);
 	r = bb_json("POST", "/api/auth/refresh", NULL, b);
@@ -253,36 +279,64 @@ test_refresh_rotation(void)
 	free(u);
 }
 
+/* Logs u in; *refresh (may be NULL) gets the refresh token.  Returns the
+ * access token; caller frees both. */
+static char *
+session_open(const char *u, char **refresh)
+{
+	struct bb_resp *r = bb_login(u, PW);
+	char *access = xstrdup(bb_str(r, "access_token"));
+
+	if (refresh)
+		*refresh = xstrdup(bb_str(r, "refresh_token"));
+	bb_free(r);
+	return access;
+}
+
+static long
+logout(const char *access, const char *body)
+{
+	struct bb_resp *r = bb_json("POST", "/api/auth/logout", access, body);
+	long status = r->status;
+
+	bb_free(r);
+	return status;
+}
+
 static void
 test_logout(void)
 {
-	char *u = bb_unique("bye"), *access, *refresh, *b;
+	char *u = bb_unique("bye"), *access, *other, *refresh, *b;
 	struct bb_resp *r = signup(u, PW);
 
 	bb_free(r);
-	r = bb_login(u, PW);
-	access = xstrdup(bb_str(r, "access_token"));
-	refresh = xstrdup(bb_str(r, "refresh_token"));
-	bb_free(r);
+	/* ending a session by its refresh token ends its access token at
+	 * once, not at exp; another session of the user stands */
+	access = session_open(u, &refresh);
+	other = session_open(u, NULL);
 	b = xasprintf("{\"refresh_token\": \"%s\"}", refresh);
-	r = bb_json("POST", "/api/auth/logout", access, b);
-	CU_ASSERT_EQUAL(r->status, 200);
-	bb_free(r);
+	CU_ASSERT_EQUAL(logout(access, b), 200);
+	CU_ASSERT_EQUAL(me_status(access), 401);
+	CU_ASSERT_EQUAL(me_status(other), 200);
 	r = bb_json("POST", "/api/auth/refresh", NULL, b);
 	CU_ASSERT_EQUAL(r->status, 401);
 	bb_free(r);
-	r = bb_json("POST", "/api/auth/logout", NULL, b);
-	CU_ASSERT_EQUAL(r->status, 401);
-	bb_free(r);
-	/* logout everywhere kills the access token too */
-	r = bb_json("POST", "/api/auth/logout", access, "{\"all\": true}");
-	CU_ASSERT_EQUAL(r->status, 200);
-	bb_free(r);
-	r = bb_get("/api/users/me", access);
-	CU_ASSERT_EQUAL(r->status, 401);
-	bb_free(r);
+	CU_ASSERT_EQUAL(logout(NULL, b), 401);
+	free(access);
+	/* without a body: the session of the access token used */
+	access = session_open(u, NULL);
+	CU_ASSERT_EQUAL(logout(access, NULL), 200);
+	CU_ASSERT_EQUAL(me_status(access), 401);
+	CU_ASSERT_EQUAL(me_status(other), 200);
+	free(access);
+	/* logout everywhere ends every session */
+	access = session_open(u, NULL);
+	CU_ASSERT_EQUAL(logout(access, "{\"all\": true}"), 200);
+	CU_ASSERT_EQUAL(me_status(access), 401);
+	CU_ASSERT_EQUAL(me_status(other), 401);
 	free(b);
 	free(access);
+	free(other);
 	free(refresh);
 	free(u);
 }

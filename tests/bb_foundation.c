@@ -182,33 +182,96 @@ test_db_restart(void)
 	}
 }
 
-/* db.c in-process: a statement that fails as if the server were gone
- * drops the connection; the next one reconnects and re-prepares, and a
- * transaction cut off that way leaves nothing behind. */
+/* db.c in-process, the one safe path: a statement that never reached the
+ * server runs again on a fresh connection; one whose reply was lost is
+ * never repeated (its effect would double); a transaction cut off before
+ * COMMIT leaves nothing, one whose COMMIT answer was lost is kept. */
+static const char probe_count[] = "SELECT COUNT(*) FROM schema_migrations"
+	" WHERE version LIKE 'bb-fault-%'";
+static const char probe_insert[] = "INSERT INTO schema_migrations (version)"
+	" VALUES (CONCAT('bb-fault-', UUID()))";
+static const char probe_clear[] = "DELETE FROM schema_migrations"
+	" WHERE version LIKE 'bb-fault-%'";
+
+static long long
+probes(struct db *db)
+{
+	long long v = -1;
+
+	CU_ASSERT_EQUAL(db_query_int(db, probe_count, DB_NONE, ERR_OK, &v),
+			ERR_OK);
+	return v;
+}
+
 static void
 test_db_reconnect(void)
 {
 	static const char one[] = "SELECT 1";
-	static const char count[] = "SELECT COUNT(*) FROM schema_migrations"
-		" WHERE version = 'bb-fault-probe'";
-	static const char insert[] = "INSERT INTO schema_migrations (version)"
-		" VALUES ('bb-fault-probe')";
 	struct db *db = bb_db();
 	long long v = 0;
 
-	CU_ASSERT_EQUAL(db_query_int(db, one, DB_NONE, ERR_OK, &v), ERR_OK);
+	CU_ASSERT_EQUAL_FATAL(db_exec(db, probe_clear, DB_NONE, NULL), ERR_OK);
+	/* never sent: repeated once, transparently, and done once */
 	db_fail_nth(db, 1);
-	CU_ASSERT_EQUAL(db_query_int(db, one, DB_NONE, ERR_OK, &v), ERR_DB_DOWN);
-	v = 0;
 	CU_ASSERT_EQUAL(db_query_int(db, one, DB_NONE, ERR_OK, &v), ERR_OK);
 	CU_ASSERT_EQUAL(v, 1);
-
+	db_fault_arm(db, DB_FAULT_DOWN_BEFORE, "bb-fault-");
+	CU_ASSERT_EQUAL(db_exec(db, probe_insert, DB_NONE, NULL), ERR_OK);
+	CU_ASSERT_EQUAL(probes(db), 1);
+	/* ran, reply lost: reported, not repeated */
+	db_fault_arm(db, DB_FAULT_LOST_AFTER, "bb-fault-");
+	CU_ASSERT_EQUAL(db_exec(db, probe_insert, DB_NONE, NULL), ERR_DB_DOWN);
+	CU_ASSERT_EQUAL(probes(db), 2);
+	/* a transaction cut off before COMMIT leaves nothing */
 	CU_ASSERT_EQUAL_FATAL(db_begin(db), ERR_OK);
-	CU_ASSERT_EQUAL(db_exec(db, insert, DB_NONE, NULL), ERR_OK);
-	db_fail_nth(db, 1);
+	CU_ASSERT_EQUAL(db_exec(db, probe_insert, DB_NONE, NULL), ERR_OK);
+	db_fault_arm(db, DB_FAULT_DOWN_BEFORE, "COMMIT");
 	CU_ASSERT_EQUAL(db_commit(db), ERR_DB_DOWN);
-	CU_ASSERT_EQUAL(db_query_int(db, count, DB_NONE, ERR_OK, &v), ERR_OK);
-	CU_ASSERT_EQUAL(v, 0);
+	CU_ASSERT_EQUAL(db_txn_depth(db), 0);
+	CU_ASSERT_EQUAL(probes(db), 2);
+	/* a COMMIT whose answer was lost: the work is kept, reported 503 */
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), ERR_OK);
+	CU_ASSERT_EQUAL(db_exec(db, probe_insert, DB_NONE, NULL), ERR_OK);
+	db_fault_arm(db, DB_FAULT_LOST_AFTER, "COMMIT");
+	CU_ASSERT_EQUAL(db_commit(db), ERR_DB_DOWN);
+	CU_ASSERT_EQUAL(probes(db), 3);
+	/* a savepoint rolls back only its own work */
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), ERR_OK);
+	CU_ASSERT_EQUAL(db_exec(db, probe_insert, DB_NONE, NULL), ERR_OK);
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), ERR_OK);
+	CU_ASSERT_EQUAL(db_txn_depth(db), 2);
+	CU_ASSERT_EQUAL(db_exec(db, probe_insert, DB_NONE, NULL), ERR_OK);
+	db_rollback(db);
+	CU_ASSERT_EQUAL(db_commit(db), ERR_OK);
+	CU_ASSERT_EQUAL(db_txn_depth(db), 0);
+	CU_ASSERT_EQUAL(probes(db), 4);
+	CU_ASSERT_EQUAL(db_exec(db, probe_clear, DB_NONE, NULL), ERR_OK);
+}
+
+/* Rows outlive their connection safely: a query run inside the row loop
+ * that loses the connection makes the outer rows refuse to be read (no
+ * use of the freed statement: ASan watches), and the same SQL cannot run
+ * again while its rows are read. */
+static void
+test_db_stale_rows(void)
+{
+	static const char list[] = "SELECT version FROM schema_migrations"
+		" ORDER BY version";
+	static const char one[] = "SELECT 1";
+	struct db *db = bb_db();
+	struct db_rows *rows, *again;
+	long long v;
+
+	CU_ASSERT_EQUAL_FATAL(db_query(db, list, DB_NONE, 1, &rows), ERR_OK);
+	CU_ASSERT(db_next(rows));
+	CU_ASSERT_EQUAL(db_query(db, list, DB_NONE, 1, &again), ERR_INTERNAL);
+	db_fault_arm(db, DB_FAULT_LOST_AFTER, one);
+	CU_ASSERT_EQUAL(db_query_int(db, one, DB_NONE, ERR_OK, &v),
+			ERR_DB_DOWN);
+	CU_ASSERT(!db_next(rows));
+	CU_ASSERT_EQUAL(db_rows_err(rows), ERR_DB_DOWN);
+	db_rows_free(rows);
+	CU_ASSERT_EQUAL(db_query_int(db, one, DB_NONE, ERR_OK, &v), ERR_OK);
 }
 
 /* ---- process supervision ---------------------------------------------- */
@@ -379,7 +442,8 @@ static CU_TestInfo tests[] = {
 	{ "static files and http redirect", test_static_and_redirect },
 	{ "openapi", test_openapi },
 	{ "database restart ridden out", test_db_restart },
-	{ "db layer reconnects after a failure", test_db_reconnect },
+	{ "db layer: repeats only what never ran", test_db_reconnect },
+	{ "db layer: stale rows refuse to be read", test_db_stale_rows },
 	{ "killed worker replaced", test_worker_killed },
 	{ "SIGHUP swaps workers without loss", test_reload },
 	{ "SIGTERM drains", test_graceful_stop },

@@ -22,6 +22,9 @@ static const char sql_history_count[] =
 	"SELECT COUNT(*) FROM parking_history WHERE space_id = ?";
 static const char sql_history_source[] =
 	"SELECT COUNT(*) FROM parking_history WHERE space_id = ? AND source = ?";
+static const char sql_permit_count[] =
+	"SELECT COUNT(*) FROM plates WHERE plate_number = ?"
+	" AND status = 'approved'";
 static const char sql_plate_count[] =
 	"SELECT COUNT(*) FROM plates WHERE plate_number = ?";
 static const char sql_space_retired[] =
@@ -326,14 +329,51 @@ plate_add(const char *token, const char *plate)
 	return r;
 }
 
+static struct bb_resp *
+plate_decide(const char *token, long long id, const char *status)
+{
+	char *p = path("/api/plates/%lld", id), *b = xasprintf(
+		"{\"status\": \"%s\", \"reason\": \"seen the papers\"}",
+		status);
+	struct bb_resp *r = bb_json("PUT", p, token, b);
+
+	free(p);
+	free(b);
+	return r;
+}
+
+/* GET /api/plates/lookup for plate (raw, spaces allowed) as token. */
+static struct bb_resp *
+plate_lookup(const char *token, const char *raw)
+{
+	char *q = xasprintf("/api/plates/lookup?plate=%s", raw), *p;
+	struct bb_resp *r;
+
+	for (p = q; *p; p++)
+		if (*p == ' ')
+			*p = '+';
+	r = bb_get(q, token);
+	free(q);
+	return r;
+}
+
+static bool
+lookup_permitted(const struct bb_resp *r)
+{
+	return r->json && json_object_get_boolean(json_object_object_get(
+		r->json, "permitted"));
+}
+
+/* A plate is a permit only once staff approved it: sign-up plus a plate
+ * is a claim, not a permit, and a claim cannot squat a number. */
 static void
 test_plates(void)
 {
-	long long uid;
-	char *u1 = bb_new_user("plate", &uid), *u2 = bb_new_user("plate", NULL);
+	long long uid, uid2;
+	char *u1 = bb_new_user("plate", &uid), *u2 = bb_new_user("plate", &uid2);
 	char *op = staff_token("operator"), *raw, norm[16], *p, *q;
 	struct bb_resp *r;
-	long long pid;
+	long long pid, pid2;
 	unsigned long n = (unsigned long)getpid() % 100000;
 
 	snprintf(norm, sizeof(norm), "PL%05lu%c", n, 'A' + (int)(time(NULL) % 26));
@@ -341,14 +381,25 @@ test_plates(void)
 	r = plate_add(u1, raw);
 	CU_ASSERT_EQUAL(r->status, 201);
 	CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "plate_number"), norm);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "status"), "pending");
 	pid = id_of(r, "plate", "plate_id");
 	CU_ASSERT_EQUAL(id_of(r, "plate", "user_id"), uid);
 	bb_free(r);
-	r = plate_add(u2, norm);
-	CU_ASSERT_EQUAL(r->status, 409);
-	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Plate already registered");
+	/* not a permit yet */
+	r = plate_lookup(op, raw);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "state"), "pending");
+	CU_ASSERT(!lookup_permitted(r));
 	bb_free(r);
-	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(norm))), 1);
+	/* someone else may claim the same number; one claim each */
+	r = plate_add(u2, norm);
+	CU_ASSERT_EQUAL(r->status, 201);
+	pid2 = id_of(r, "plate", "plate_id");
+	bb_free(r);
+	r = plate_add(u1, norm);
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(norm))), 2);
 	r = plate_add(u2, "A");
 	CU_ASSERT_EQUAL(r->status, 400);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
@@ -361,37 +412,59 @@ test_plates(void)
 	CU_ASSERT_EQUAL(r->status, 400);
 	bb_free(r);
 
-	/* lists: mine only; staff see all */
+	/* members cannot decide; staff approve once, and the rival claim is
+	 * answered */
+	r = plate_decide(u1, pid, "approved");
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = plate_decide(op, pid, "approved");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "status"), "approved");
+	bb_free(r);
+	r = plate_decide(op, pid, "rejected");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "plate_decided");
+	bb_free(r);
+	r = plate_decide(op, pid2, "approved");
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_permit_count, DB_P(db_str(norm))), 1);
+	r = plate_add(u2, norm);
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
+
+	/* lists: mine only, with their state; staff see all */
 	r = bb_get("/api/plates", u1);
 	CU_ASSERT_EQUAL(r->status, 200);
 	CU_ASSERT_EQUAL(bb_len(r, "plates"), 1);
 	bb_free(r);
 	r = bb_get("/api/plates", u2);
-	CU_ASSERT_EQUAL(bb_len(r, "plates"), 0);
+	CU_ASSERT_EQUAL(bb_len(r, "plates"), 1);
+	CU_ASSERT(strstr(r->body, "\"rejected\"") != NULL);
 	bb_free(r);
-	r = bb_get("/api/plates?limit=500", op);
-	CU_ASSERT(bb_len(r, "plates") >= 1);
-	bb_free(r);
-
-	/* lookup: operators only; normalized */
-	q = xasprintf("/api/plates/lookup?plate=%s", raw);
-	for (p = q; *p; p++)
-		if (*p == ' ')
-			*p = '+';
-	r = bb_get(q, u1);
-	CU_ASSERT_EQUAL(r->status, 403);
-	bb_free(r);
+	q = xasprintf("/api/plates?status=approved&q=%s", norm);
 	r = bb_get(q, op);
-	CU_ASSERT_EQUAL(r->status, 200);
-	CU_ASSERT(r->json && json_object_get_boolean(json_object_object_get(
-		r->json, "permitted")));
-	CU_ASSERT_EQUAL(id_of(r, "owner", "user_id"), uid);
+	CU_ASSERT_EQUAL(bb_len(r, "plates"), 1);
 	bb_free(r);
 	free(q);
-	r = bb_get("/api/plates/lookup?plate=ZZ99NOPE", op);
+	r = bb_get("/api/plates?status=maybe", op);
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+
+	/* lookup: operators only; normalized; approved and active */
+	r = plate_lookup(u1, raw);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = plate_lookup(op, raw);
 	CU_ASSERT_EQUAL(r->status, 200);
-	CU_ASSERT(r->json && !json_object_get_boolean(json_object_object_get(
-		r->json, "permitted")));
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "state"), "approved");
+	CU_ASSERT(lookup_permitted(r));
+	CU_ASSERT_EQUAL(id_of(r, "owner", "user_id"), uid);
+	bb_free(r);
+	r = plate_lookup(op, "ZZ99NOPE");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "state"), "unregistered");
+	CU_ASSERT(!lookup_permitted(r));
 	bb_free(r);
 
 	/* another user's plate is 404; the owner deletes it; audited */
@@ -402,10 +475,12 @@ test_plates(void)
 	r = bb_req("DELETE", p, u1, NULL, NULL, 0, NULL);
 	CU_ASSERT_EQUAL(r->status, 204);
 	bb_free(r);
-	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(norm))), 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_permit_count, DB_P(db_str(norm))), 0);
 	q = xasprintf("%lld", pid);
 	CU_ASSERT_EQUAL(bb_db_int(sql_audit_count,
 		DB_P(db_str("plate.delete"), db_str(q))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_count,
+		DB_P(db_str("plate.approve"), db_str(q))), 1);
 	free(q);
 	free(p);
 	free(raw);
@@ -414,8 +489,12 @@ test_plates(void)
 	free(u2);
 }
 
+/* Eight drivers claim one number, then eight operators approve the
+ * eight claims at once: exactly one permit. */
 struct plate_race {
 	char *tokens[8];
+	char *ops[8];
+	long long ids[8];
 	char plate[16];
 	struct bb_tally t;
 };
@@ -430,25 +509,48 @@ race_plate(int i, void *arg)
 }
 
 static void
+race_plate_approve(int i, void *arg)
+{
+	struct plate_race *pr = arg;
+
+	bb_tally(&pr->t, plate_decide(pr->ops[i], pr->ids[i], "approved"), 200);
+}
+
+static void
 test_plate_race(void)
 {
 	struct plate_race pr = { .t = { 0 } };
+	struct bb_resp *r;
+	char *q;
 	int i;
 
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 8; i++) {
 		pr.tokens[i] = bb_new_user("race", NULL);
+		pr.ops[i] = staff_token("operator");
+	}
 	snprintf(pr.plate, sizeof(pr.plate), "RC%06ld",
 		 (long)(getpid() * 7 + time(NULL)) % 1000000);
 	bb_parallel(8, race_plate, &pr);
+	CU_ASSERT_EQUAL(pr.t.ok, 8);
+	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(pr.plate))), 8);
+	for (i = 0; i < 8; i++) {
+		r = bb_get("/api/plates", pr.tokens[i]);
+		q = r->json ? (char *)json_object_get_string(json_object_object_get(
+			json_object_array_get_idx(json_object_object_get(r->json,
+			"plates"), 0), "plate_id")) : NULL;
+		pr.ids[i] = q ? strtoll(q, NULL, 10) : 0;
+		bb_free(r);
+	}
+	memset(&pr.t, 0, sizeof(pr.t));
+	bb_parallel(8, race_plate_approve, &pr);
 	CU_ASSERT_EQUAL(pr.t.ok, 1);
 	CU_ASSERT_EQUAL(pr.t.conflict, 7);
-	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(pr.plate))), 1);
-	for (i = 0; i < 8; i++)
+	CU_ASSERT_EQUAL(bb_db_int(sql_permit_count, DB_P(db_str(pr.plate))), 1);
+	for (i = 0; i < 8; i++) {
 		free(pr.tokens[i]);
+		free(pr.ops[i]);
+	}
 }
-
-
-/* ---- MQTT ingest ---------------------------------------------------------- */
 
 static const char sql_space_status[] =
 	"SELECT status = ? FROM parking_spaces WHERE id = ?";
@@ -643,8 +745,7 @@ test_live_events(void)
 /* ---- registration --------------------------------------------------------- */
 
 static const char sql_req_count[] =
-	"SELECT COUNT(*) FROM registration_requests q JOIN users u"
-	" ON u.id = q.user_id WHERE u.email = ?";
+	"SELECT COUNT(*) FROM registration_requests WHERE email = ?";
 static const char sql_user_status[] =
 	"SELECT COUNT(*) FROM users WHERE email = ? AND status = ?";
 static const char sql_user_plates[] =
@@ -827,25 +928,20 @@ decide(const char *token, long long id, const char *status)
 static void
 test_register_approve(void)
 {
-	char *email = reg_email(), *body, plate[16], *p, *op;
+	char *email = reg_email(), *e2, *body, plate[16], *p, *op;
 	struct bb_resp *r;
-	long long id;
+	long long id, id2;
 
 	reg_plate(plate);
 	id = register_ok(email, plate);
 	CU_ASSERT(id > 0);
-	/* the same email or plate again: 409 */
+	/* the same email again: 409; the same plate: another waiting
+	 * application, which cannot be approved once this one is */
 	CU_ASSERT_EQUAL(curl_register(email, "ZZ12345",
 		"-F 'document=@/tmp/bb_parking_id.pdf'", "", &body), 409);
 	free(body);
-	{
-		char *e2 = reg_email();
-
-		CU_ASSERT_EQUAL(curl_register(e2, plate,
-			"-F 'document=@/tmp/bb_parking_id.pdf'", "", &body), 409);
-		free(body);
-		free(e2);
-	}
+	e2 = reg_email();
+	id2 = register_ok(e2, plate);
 	/* pending: cannot log in */
 	{
 		char *lb = xasprintf("{\"email\": \"%s\", \"password\": \"%s\"}",
@@ -886,6 +982,13 @@ test_register_approve(void)
 	CU_ASSERT_EQUAL(r->status, 409);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Request already decided");
 	bb_free(r);
+	r = decide(op, id2, "approved");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "plate_taken");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_user_status, DB_P(db_str(e2),
+		db_str("pending"))), 1);
+	free(e2);
 	r = decide(op, 999999999, "approved");
 	CU_ASSERT_EQUAL(r->status, 404);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Request not found");
@@ -907,7 +1010,7 @@ test_register_reject(void)
 {
 	char *email = reg_email(), plate[16], *op = staff_token("operator");
 	struct bb_resp *r;
-	long long id;
+	long long id, id2;
 
 	reg_plate(plate);
 	id = register_ok(email, plate);
@@ -917,8 +1020,13 @@ test_register_reject(void)
 	bb_free(r);
 	CU_ASSERT_EQUAL(bb_db_int(sql_user_plates, DB_P(db_str(email),
 		db_str(plate))), 0);
+	/* the pending account is gone, its email free: apply again */
 	CU_ASSERT_EQUAL(bb_db_int(sql_user_status, DB_P(db_str(email),
-		db_str("disabled"))), 1);
+		db_str("pending"))), 0);
+	id2 = register_ok(email, plate);
+	CU_ASSERT(id2 > id);
+	CU_ASSERT_EQUAL(bb_db_int(sql_user_status, DB_P(db_str(email),
+		db_str("pending"))), 1);
 	free(op);
 	free(email);
 }
@@ -951,7 +1059,7 @@ test_register_race(void)
 	bb_parallel(2, race_decide, &d);
 	CU_ASSERT_EQUAL(d.t.ok, 1);
 	CU_ASSERT_EQUAL(d.t.conflict, 1);
-	CU_ASSERT_EQUAL(bb_db_int(sql_plate_count, DB_P(db_str(plate))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_permit_count, DB_P(db_str(plate))), 1);
 	free(d.ops[0]);
 	free(d.ops[1]);
 	free(email);
@@ -961,8 +1069,8 @@ static CU_TestInfo tests[] = {
 	{ "spaces: create, edit, retire", test_space_crud },
 	{ "public list with summary per zone", test_space_list },
 	{ "history with range and cursor", test_history },
-	{ "plates: normalized, unique, mine, lookup", test_plates },
-	{ "8 users race for one plate", test_plate_race },
+	{ "plates: claims, approval, permits, lookup", test_plates },
+	{ "8 claims of one plate approved at once", test_plate_race },
 	{ "MQTT ingest: seq, duplicates, malformed, silence", test_ingest },
 	{ "haasctl sensor add", test_haasctl_sensor_add },
 	{ "last will turns the space unknown", test_last_will },

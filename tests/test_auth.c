@@ -52,8 +52,7 @@ issue(enum token_type typ, long long ttl)
 	struct token_claims c = { .sub = 42, .role = ROLE_ADMIN, .ver = 3,
 				  .typ = typ };
 
-	if (typ == TOKEN_REFRESH)
-		snprintf(c.fam, sizeof(c.fam), "fam1");
+	snprintf(c.fam, sizeof(c.fam), "fam1");
 	return auth_issue_token(&cfg, &c, ttl);
 }
 
@@ -68,6 +67,8 @@ test_token_roundtrip(void)
 	CU_ASSERT_EQUAL(c.ver, 3);
 	CU_ASSERT_EQUAL(c.role, ROLE_ADMIN);
 	CU_ASSERT(strlen(c.jti) > 10);
+	/* access tokens name their session too */
+	CU_ASSERT_STRING_EQUAL(c.fam, "fam1");
 	/* wrong type, both ways */
 	CU_ASSERT_EQUAL(auth_verify_token(&cfg, t, TOKEN_REFRESH, &c),
 			ERR_TOKEN_INVALID);
