@@ -315,6 +315,62 @@ bb_db(void)
 	return env.db;
 }
 
+struct db *
+bb_db_new(void)
+{
+	return db_new(&env.cfg);
+}
+
+const char *
+bb_sub(const struct bb_resp *r, const char *obj, const char *key)
+{
+	json_object *o, *v;
+
+	if (!r->json || !json_object_object_get_ex(r->json, obj, &o) ||
+	    !json_object_object_get_ex(o, key, &v) || !v)
+		return "";
+	return json_object_get_string(v);
+}
+
+long long
+bb_sub_id(const struct bb_resp *r, const char *obj, const char *key)
+{
+	return strtoll(bb_sub(r, obj, key), NULL, 10);
+}
+
+int
+bb_register(const char *email, const char *plate, const char *doc_arg,
+	    const char *extra, char **body)
+{
+	char *out = xasprintf("/tmp/bb_register_%ld.out", (long)getpid());
+	char *cmd = xasprintf("curl -s --cacert '%s' -o '%s'"
+		" -w '%%{http_code}' -F 'name=Ana Driver' -F 'email=%s'"
+		" -F 'password=Tr0ub4dor&3x' -F 'plate_number=%s' %s %s"
+		" '%s/api/register'", getenv("HAAS_TEST_CA"), out, email, plate,
+		doc_arg, extra, env.url);
+	FILE *p = popen(cmd, "r");
+	char code[8] = { 0 };
+	FILE *f;
+	long n;
+
+	if (p) {
+		if (!fgets(code, sizeof(code), p))
+			code[0] = '\0';
+		pclose(p);
+	}
+	free(cmd);
+	*body = xcalloc(1, 4096);
+	f = fopen(out, "r");
+	if (f) {
+		n = (long)fread(*body, 1, 4095, f);
+		(*body)[n > 0 ? n : 0] = '\0';
+		fclose(f);
+	}
+	unlink(out);
+	free(out);
+	return (int)strtol(code, NULL, 10);
+}
+
 long long
 bb_db_int(const char *sql, const struct db_param *p, size_t np)
 {

@@ -33,6 +33,18 @@ struct bb_resp *bb_json(const char *method, const char *path,
 struct bb_resp *bb_req_http(const char *method, const char *path);
 void bb_free(struct bb_resp *r);
 
+/* obj.key of the JSON body as a string ("" when absent), or as an id
+ * (0 when absent). */
+const char *bb_sub(const struct bb_resp *r, const char *obj, const char *key);
+long long bb_sub_id(const struct bb_resp *r, const char *obj, const char *key);
+
+/* POST /api/register as a browser's form would (curl -F): name, email,
+ * password (the test one), plate_number, then doc_arg and extra (more -F
+ * or -H arguments, or "").  Returns the HTTP status; the body goes to
+ * *body (caller frees). */
+int bb_register(const char *email, const char *plate, const char *doc_arg,
+		const char *extra, char **body);
+
 /* Top-level string member of the JSON body ("" when absent). */
 const char *bb_str(const struct bb_resp *r, const char *key);
 /* Length of the top-level array member key, or -1 when it is not one. */
@@ -67,6 +79,8 @@ void bb_parallel(int n, void (*fn)(int i, void *arg), void *arg);
 
 /* The test's own database handle. */
 struct db *bb_db(void);
+/* Another connection (to hold locks while the test runs); db_free it. */
+struct db *bb_db_new(void);
 /* First column of the first row as an integer (-1 on error, 0 no row). */
 long long bb_db_int(const char *sql, const struct db_param *p, size_t np);
 

@@ -769,38 +769,6 @@ upload_count(void)
 	return n;
 }
 
-/* curl -F as a browser would; extra is more -F arguments (or "").
- * Returns the HTTP status; the body goes to *body (caller frees). */
-static int
-curl_register(const char *email, const char *plate, const char *doc_arg,
-	      const char *extra, char **body)
-{
-	char *cmd = xasprintf("curl -s --cacert '%s' -o /tmp/bb_parking_reg.out"
-		" -w '%%{http_code}' -F 'name=Ana Driver' -F 'email=%s'"
-		" -F 'password=%s' -F 'plate_number=%s' %s %s"
-		" '%s/api/register'", getenv("HAAS_TEST_CA"), email, PW, plate,
-		doc_arg, extra, getenv("HAAS_TEST_URL"));
-	FILE *p = popen(cmd, "r");
-	char code[8] = { 0 };
-	FILE *f;
-	long n;
-
-	if (p) {
-		if (!fgets(code, sizeof(code), p))
-			code[0] = '\0';
-		pclose(p);
-	}
-	free(cmd);
-	*body = xcalloc(1, 4096);
-	f = fopen("/tmp/bb_parking_reg.out", "r");
-	if (f) {
-		n = (long)fread(*body, 1, 4095, f);
-		(*body)[n > 0 ? n : 0] = '\0';
-		fclose(f);
-	}
-	return (int)strtol(code, NULL, 10);
-}
-
 static const char *
 write_file(const char *name, const void *data, size_t n)
 {
@@ -843,22 +811,22 @@ test_register_rejects(void)
 	write_file("/tmp/bb_parking_evil.exe", "MZ\x90\x00", 4);
 	write_file("/tmp/bb_parking_id.png", "\x89PNG\r\n\x1a\nxxxx", 12);
 	/* wrong type (by content, whatever the name and type say) */
-	CU_ASSERT_EQUAL(curl_register(email, plate,
+	CU_ASSERT_EQUAL(bb_register(email, plate,
 		"-F 'document=@/tmp/bb_parking_evil.exe;filename=id.png;type=image/png'",
 		"", &body), 400);
 	CU_ASSERT(strstr(body, "File type not allowed") != NULL);
 	free(body);
 	/* a file name that climbs */
-	CU_ASSERT_EQUAL(curl_register(email, plate,
+	CU_ASSERT_EQUAL(bb_register(email, plate,
 		"-F 'document=@/tmp/bb_parking_id.png;filename=../../etc/x.png'",
 		"", &body), 400);
 	CU_ASSERT(strstr(body, "File name not allowed") != NULL);
 	free(body);
 	/* missing document, missing field, bad plate */
-	CU_ASSERT_EQUAL(curl_register(email, plate, "", "", &body), 400);
+	CU_ASSERT_EQUAL(bb_register(email, plate, "", "", &body), 400);
 	CU_ASSERT(strstr(body, "are required") != NULL);
 	free(body);
-	CU_ASSERT_EQUAL(curl_register(email, "X",
+	CU_ASSERT_EQUAL(bb_register(email, "X",
 		"-F 'document=@/tmp/bb_parking_id.png'", "", &body), 400);
 	CU_ASSERT(strstr(body, "Plate number must be") != NULL);
 	free(body);
@@ -872,7 +840,7 @@ test_register_rejects(void)
 		fclose(f);
 	}
 	free(big);
-	CU_ASSERT_EQUAL(curl_register(email, plate,
+	CU_ASSERT_EQUAL(bb_register(email, plate,
 		"-F 'document=@/tmp/bb_parking_big.pdf'", "", &body), 413);
 	free(body);
 	/* JSON instead of multipart */
@@ -899,7 +867,7 @@ register_ok(const char *email, const char *plate)
 	long long id = 0;
 
 	write_file("/tmp/bb_parking_id.pdf", "%PDF-1.4\nid card\n", 17);
-	CU_ASSERT_EQUAL(curl_register(email, plate,
+	CU_ASSERT_EQUAL(bb_register(email, plate,
 		"-F 'document=@/tmp/bb_parking_id.pdf;type=application/pdf'",
 		"", &body), 201);
 	o = json_tokener_parse(body);
@@ -937,7 +905,7 @@ test_register_approve(void)
 	CU_ASSERT(id > 0);
 	/* the same email again: 409; the same plate: another waiting
 	 * application, which cannot be approved once this one is */
-	CU_ASSERT_EQUAL(curl_register(email, "ZZ12345",
+	CU_ASSERT_EQUAL(bb_register(email, "ZZ12345",
 		"-F 'document=@/tmp/bb_parking_id.pdf'", "", &body), 409);
 	free(body);
 	e2 = reg_email();

@@ -10,6 +10,9 @@
 #define SUITE(name, tests) \
 	{ .pName = (name), .pInitFunc = NULL, .pCleanupFunc = NULL, \
 	  .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = (tests) }
+#define SUITE_INIT(name, init, clean, tests) \
+	{ .pName = (name), .pInitFunc = (init), .pCleanupFunc = (clean), \
+	  .pSetUpFunc = NULL, .pTearDownFunc = NULL, .pTests = (tests) }
 
 static inline int
 cunit_run(CU_SuiteInfo *suites)
