@@ -859,22 +859,15 @@ plates_delete(struct req *r)
 	return e != ERR_OK ? e : req_txn(r, plate_delete_tx, &w);
 }
 
-struct plate_decision {
-	long long id;
-	bool approve;
-	const char *reason;
-};
-
 /* Decides a pending claim once; approving makes it the number's one
  * permit (live_plate is UNIQUE) and answers the other claims (in
  * req_txn). */
 static enum err
 plate_decide_tx(struct req *r, void *arg)
 {
-	const struct plate_decision *d = arg;
+	const struct decision *d = arg;
 	char plate[PLATE_MAX + 1];
 	struct db_rows *row;
-	json_object *det;
 	enum err e = db_row(r->db, sql[Q_PLATE_LOCK], DB_P(db_int(d->id)), 3,
 			    ERR_PLATE_NOT_FOUND, &row);
 
@@ -895,11 +888,43 @@ plate_decide_tx(struct req *r, void *arg)
 			db_int(r->user.id), db_str(plate), db_int(d->id)), NULL);
 	if (e != ERR_OK)
 		return e;
-	det = json_object_new_object();
+	return parking_decision_audit(r, d, d->approve ? "plate.approve"
+				      : "plate.reject", "plate", plate);
+}
+
+enum err
+parking_decision_read(struct req *r, enum err missing, struct decision *d)
+{
+	static const struct field spec[] = {
+		{ "status", FT_STRING, F_REQUIRED | F_TRIM, 1, 16,
+		  ERR_DECISION_INVALID, ERR_DECISION_INVALID },
+		{ "reason", FT_STRING, F_TRIM | F_NULLABLE, 0, 500 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	enum err e = path_id(r, missing, &d->id);
+
+	if (e == ERR_OK)
+		e = body_read(r, spec, v);
+	if (e != ERR_OK)
+		return e;
+	if (strcmp(v[0].s, "approved") && strcmp(v[0].s, "rejected"))
+		return ERR_DECISION_INVALID;
+	d->status = v[0].s;
+	d->approve = !strcmp(v[0].s, "approved");
+	d->reason = v[1].set && !v[1].is_null && *v[1].s ? v[1].s : NULL;
+	return ERR_OK;
+}
+
+enum err
+parking_decision_audit(struct req *r, const struct decision *d,
+		       const char *action, const char *entity,
+		       const char *plate)
+{
+	json_object *det = json_object_new_object();
+
 	json_object_object_add(det, "plate_number", json_object_new_string(plate));
 	json_object_object_add(det, "reason", json_str_or_null(d->reason));
-	return audit_write(r->db, r, r->user.id, d->approve ? "plate.approve"
-			   : "plate.reject", "plate",
+	return audit_write(r->db, r, r->user.id, action, entity,
 			   req_printf(r, "%lld", d->id), det);
 }
 
@@ -908,24 +933,11 @@ plate_decide_tx(struct req *r, void *arg)
 static enum err
 plates_decide(struct req *r)
 {
-	static const struct field spec[] = {
-		{ "status", FT_STRING, F_REQUIRED | F_TRIM, 1, 16,
-		  ERR_DECISION_INVALID, ERR_DECISION_INVALID },
-		{ "reason", FT_STRING, F_TRIM | F_NULLABLE, 0, 500 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
-	struct plate_decision d = { 0 };
-	enum err e = path_id(r, ERR_PLATE_NOT_FOUND, &d.id);
+	struct decision d = { 0 };
+	enum err e = parking_decision_read(r, ERR_PLATE_NOT_FOUND, &d);
 
 	if (e == ERR_OK)
-		e = body_read(r, spec, v);
-	if (e != ERR_OK)
-		return e;
-	if (strcmp(v[0].s, "approved") && strcmp(v[0].s, "rejected"))
-		return ERR_DECISION_INVALID;
-	d.approve = !strcmp(v[0].s, "approved");
-	d.reason = v[1].set && !v[1].is_null && *v[1].s ? v[1].s : NULL;
-	e = req_txn(r, plate_decide_tx, &d);
+		e = req_txn(r, plate_decide_tx, &d);
 	return e != ERR_OK ? e : reply_plate(r, d.id);
 }
 

@@ -37,4 +37,23 @@ int parking_broker_account_add(const struct config *cfg, const char *user,
 enum err parking_sensor_add(struct db *db, const struct config *cfg,
 			    const char *sensor_id, char **password);
 
+/* A staff decision on a plate or a registration: PUT {"status":
+ * "approved"|"rejected", "reason"} on the path's {id}. */
+struct decision {
+	long long id;
+	bool approve;
+	const char *status;	/* "approved" or "rejected" */
+	const char *reason;	/* NULL when none was given */
+};
+
+/* Reads the path id (missing when it is malformed) and the body into d.
+ * ERR_DECISION_INVALID for another status. */
+enum err parking_decision_read(struct req *r, enum err missing,
+			       struct decision *d);
+
+/* The audit entry of d (action on entity, naming the plate). */
+enum err parking_decision_audit(struct req *r, const struct decision *d,
+				const char *action, const char *entity,
+				const char *plate);
+
 #endif

@@ -565,12 +565,6 @@ requests_document(struct req *r)
 	return e;
 }
 
-struct decision {
-	long long id;
-	const char *status;	/* "approved" or "rejected" */
-	const char *reason;
-};
-
 /* Locks the request (pending, not expired); *uid and plate get its
  * applicant and plate. */
 static enum err
@@ -604,10 +598,9 @@ static enum err
 decide_tx(struct req *r, void *arg)
 {
 	const struct decision *d = arg;
-	bool approve = !strcmp(d->status, "approved");
+	bool approve = d->approve;
 	char plate[PLATE_MAX + 1] = "";
 	long long uid = 0;
-	json_object *det;
 	enum err e = decide_lock(r, d->id, &uid, plate);
 
 	if (e == ERR_OK)
@@ -624,36 +617,19 @@ decide_tx(struct req *r, void *arg)
 			NULL);
 	if (e != ERR_OK)
 		return e;
-	det = json_object_new_object();
-	json_object_object_add(det, "plate_number", json_object_new_string(plate));
-	json_object_object_add(det, "reason", json_str_or_null(d->reason));
-	return audit_write(r->db, r, r->user.id, approve
-			   ? "registration.approve" : "registration.reject",
-			   "registration_request", req_printf(r, "%lld", d->id),
-			   det);
+	return parking_decision_audit(r, d, approve ? "registration.approve"
+				      : "registration.reject",
+				      "registration_request", plate);
 }
 
 static enum err
 requests_decide(struct req *r)
 {
-	static const struct field spec[] = {
-		{ "status", FT_STRING, F_REQUIRED | F_TRIM, 1, 16,
-		  ERR_DECISION_INVALID, ERR_DECISION_INVALID },
-		{ "reason", FT_STRING, F_TRIM | F_NULLABLE, 0, 500 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
 	struct decision d = { 0 };
-	enum err e = path_id(r, &d.id);
+	enum err e = parking_decision_read(r, ERR_REQUEST_NOT_FOUND, &d);
 
 	if (e == ERR_OK)
-		e = body_read(r, spec, v);
-	if (e != ERR_OK)
-		return e;
-	if (strcmp(v[0].s, "approved") && strcmp(v[0].s, "rejected"))
-		return ERR_DECISION_INVALID;
-	d.status = v[0].s;
-	d.reason = v[1].set && !v[1].is_null && *v[1].s ? v[1].s : NULL;
-	e = req_txn(r, decide_tx, &d);
+		e = req_txn(r, decide_tx, &d);
 	return e != ERR_OK ? e : reply_request(r, d.id);
 }
 

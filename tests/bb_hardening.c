@@ -536,6 +536,25 @@ iso_in(int minutes)
 	return xstrdup(buf);
 }
 
+/* uid reserves dev from a minute ago for minutes, with cred. */
+static void
+reserve_now(const char *token, const char *dev, int minutes,
+	    const char *cred)
+{
+	char *start = iso_in(-1), *end = iso_in(minutes), *b;
+	struct bb_resp *r;
+
+	b = xasprintf("{\"device_id\": \"%s\", \"start_time\": \"%s\","
+		      " \"end_time\": \"%s\", \"credential\": \"%s\"}",
+		      dev, start, end, cred);
+	r = bb_json("POST", "/set-reservation", token, b);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	free(b);
+	free(start);
+	free(end);
+}
+
 static long
 verify(const char *dev, const char *key, const char *cred, bool *valid)
 {
@@ -562,17 +581,11 @@ test_erasure(void)
 {
 	long long uid;
 	char *u = bb_new_user("erase", &uid), *key, *dev = device_new(&key);
-	char *start = iso_in(-1), *end = iso_in(60), *b, *code;
+	char *b, *code;
 	struct bb_resp *r;
 	bool valid = false;
 
-	b = xasprintf("{\"device_id\": \"%s\", \"start_time\": \"%s\","
-		      " \"end_time\": \"%s\", \"credential\": \"open-sesame\"}",
-		      dev, start, end);
-	r = bb_json("POST", "/set-reservation", u, b);
-	CU_ASSERT_EQUAL(r->status, 200);
-	bb_free(r);
-	free(b);
+	reserve_now(u, dev, 60, "open-sesame");
 	CU_ASSERT_EQUAL(verify(dev, key, "open-sesame", &valid), 200);
 	CU_ASSERT(valid);
 	code = bb_unique("ERS");
@@ -603,8 +616,6 @@ test_erasure(void)
 	CU_ASSERT_EQUAL(bb_db_int(sql_cancel_reason, DB_P(db_str(dev),
 			db_str("account_erased"))), 1);
 	free(code);
-	free(start);
-	free(end);
 	free(dev);
 	free(key);
 	free(u);
@@ -616,17 +627,11 @@ test_disable_ends_credentials(void)
 {
 	long long uid;
 	char *u = bb_new_user("dis", &uid), *key, *dev = device_new(&key);
-	char *start = iso_in(-1), *end = iso_in(30), *b, *p;
+	char *p;
 	struct bb_resp *r;
 	bool valid = false;
 
-	b = xasprintf("{\"device_id\": \"%s\", \"start_time\": \"%s\","
-		      " \"end_time\": \"%s\", \"credential\": \"c-1\"}", dev,
-		      start, end);
-	r = bb_json("POST", "/set-reservation", u, b);
-	CU_ASSERT_EQUAL(r->status, 200);
-	bb_free(r);
-	free(b);
+	reserve_now(u, dev, 30, "c-1");
 	p = xasprintf("/api/users/%lld", uid);
 	r = bb_json("PATCH", p, admin, "{\"disabled\": true}");
 	CU_ASSERT_EQUAL(r->status, 200);
@@ -636,8 +641,6 @@ test_disable_ends_credentials(void)
 	CU_ASSERT_EQUAL(bb_db_int(sql_cancel_reason, DB_P(db_str(dev),
 			db_str("account_disabled"))), 1);
 	free(p);
-	free(start);
-	free(end);
 	free(dev);
 	free(key);
 	free(u);

@@ -329,17 +329,24 @@ plate_add(const char *token, const char *plate)
 	return r;
 }
 
+/* PUT {status, reason} on base/id: a staff decision. */
 static struct bb_resp *
-plate_decide(const char *token, long long id, const char *status)
+put_decision(const char *base, const char *token, long long id,
+	     const char *status)
 {
-	char *p = path("/api/plates/%lld", id), *b = xasprintf(
-		"{\"status\": \"%s\", \"reason\": \"seen the papers\"}",
-		status);
+	char *p = xasprintf("%s/%lld", base, id), *b = xasprintf(
+		"{\"status\": \"%s\", \"reason\": \"checked\"}", status);
 	struct bb_resp *r = bb_json("PUT", p, token, b);
 
 	free(p);
 	free(b);
 	return r;
+}
+
+static struct bb_resp *
+plate_decide(const char *token, long long id, const char *status)
+{
+	return put_decision("/api/plates", token, id, status);
 }
 
 /* GET /api/plates/lookup for plate (raw, spaces allowed) as token. */
@@ -884,13 +891,7 @@ register_ok(const char *email, const char *plate)
 static struct bb_resp *
 decide(const char *token, long long id, const char *status)
 {
-	char *p = path("/api/requests/%lld", id), *b = xasprintf(
-		"{\"status\": \"%s\", \"reason\": \"checked\"}", status);
-	struct bb_resp *r = bb_json("PUT", p, token, b);
-
-	free(p);
-	free(b);
-	return r;
+	return put_decision("/api/requests", token, id, status);
 }
 
 static void
