@@ -1,0 +1,367 @@
+/* bb_ops: what operators and clients see of the stack's edges: nginx's own
+ * refusals are JSON with a code, whoever produced them. */
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bb.h"
+#include "cunit_main.h"
+#include "util.h"
+
+/* ---- raw requests ------------------------------------------------------ */
+
+/* What bb_req cannot ask for: the HTTP version, a path sent exactly as
+ * written (no dot-segment squashing by curl) and a header of any size. */
+struct raw {
+	const char *method;	/* NULL: GET */
+	const char *path;
+	bool http1;		/* HTTP/1.1 instead of libcurl's HTTP/2 */
+	const char *header;	/* one extra header line, or NULL */
+	const char *body;	/* sent as application/json, or NULL */
+	size_t body_len;
+};
+
+static size_t
+raw_on_body(char *p, size_t size, size_t n, void *userdata)
+{
+	buf_add(userdata, p, size * n);
+	return size * n;
+}
+
+/* Header names lower-cased, as bb_header() expects. */
+static size_t
+raw_on_header(char *p, size_t size, size_t n, void *userdata)
+{
+	struct buf *b = userdata;
+	size_t len = size * n, i, start = b->len;
+
+	buf_add(b, p, len);
+	for (i = start; i < b->len && b->s[i] != ':'; i++)
+		b->s[i] = (char)tolower((unsigned char)b->s[i]);
+	return len;
+}
+
+static struct curl_slist *
+raw_headers(const struct raw *q)
+{
+	struct curl_slist *h = curl_slist_append(NULL, "Expect:");
+
+	if (q->body)
+		h = curl_slist_append(h, "Content-Type: application/json");
+	if (q->header)
+		h = curl_slist_append(h, q->header);
+	return h;
+}
+
+/* One request to the stack's https port; free with bb_free. */
+static struct bb_resp *
+raw_req(const struct raw *q)
+{
+	struct bb_resp *r = xcalloc(1, sizeof(*r));
+	struct buf b = { 0 }, h = { 0 };
+	struct curl_slist *hdrs = raw_headers(q);
+	char *url = xasprintf("%s%s", getenv("HAAS_TEST_URL"), q->path);
+	CURL *c = curl_easy_init();
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method ? q->method : "GET");
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, q->http1 ?
+			 CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, raw_on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, raw_on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	if (q->body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)q->body_len);
+	}
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	r->body = b.s ? b.s : xstrdup("");
+	r->body_len = b.len;
+	r->headers = h.s ? h.s : xstrdup("");
+	if (r->body_len)
+		r->json = json_tokener_parse(r->body);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	free(url);
+	return r;
+}
+
+/* A string of n copies of c.  Caller frees. */
+static char *
+filled(size_t n, char c)
+{
+	char *s = xmalloc(n + 1);
+
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* The refusal a client sees: this status, JSON with this code and a
+ * sentence, the API's CORS header, never an HTML page. */
+static void
+expect_json_refusal(struct bb_resp *r, long status, const char *code,
+		    const char *what)
+{
+	const char *ctype = bb_header(r, "Content-Type");
+
+	if (r->status != status || strcmp(bb_str(r, "code"), code) != 0)
+		fprintf(stderr, "  %s: got %ld %.80s\n", what, r->status,
+			r->body);
+	CU_ASSERT_EQUAL(r->status, status);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), code);
+	CU_ASSERT(strlen(bb_str(r, "error")) > 0);
+	CU_ASSERT_PTR_NOT_NULL(ctype);
+	CU_ASSERT(ctype && strstr(ctype, "application/json") != NULL);
+	CU_ASSERT_PTR_NOT_NULL(bb_header(r, "Access-Control-Allow-Origin"));
+	CU_ASSERT_PTR_NULL(strstr(r->body, "<html"));
+}
+
+/* GET path over HTTP/1.1 and HTTP/2: both answer the same refusal. */
+static void
+expect_get_refused(const char *path, long status, const char *code)
+{
+	int v;
+
+	for (v = 0; v < 2; v++) {
+		struct raw q = { .path = path, .http1 = v == 0 };
+		struct bb_resp *r = raw_req(&q);
+
+		expect_json_refusal(r, status, code, path);
+		bb_free(r);
+	}
+}
+
+/* ---- nginx's own refusals ---------------------------------------------- */
+
+static void
+test_nul_in_path(void)
+{
+	expect_get_refused("/api/products/%00", 400, "bad_request");
+	/* decoded, it climbs above the root: nginx refuses the line */
+	expect_get_refused("/api/..%2f..%2fetc%2fpasswd", 400, "bad_request");
+}
+
+/* Paths that nginx decodes and squashes into a static file's path are
+ * still API paths: never served from www/, always a JSON 404. */
+static void
+test_traversal_never_static(void)
+{
+	static const char *const paths[] = {
+		"/api/..%2findex.html", "/api/..%2fnope",
+		"/api/products/..%2f..%2findex.html",
+		"/api/%2e%2e/index.html", "/api/../index.html",
+		"//api/..%2findex.html", "/set-reservation/..%2findex.html",
+		"/api",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++)
+		expect_get_refused(paths[i], 404, "not_found");
+}
+
+/* The landing page itself is untouched. */
+static void
+test_static_still_served(void)
+{
+	struct raw q = { .path = "/" };
+	struct bb_resp *r = raw_req(&q);
+
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, "<html"));
+	bb_free(r);
+	q.path = "/index.html?next=..%2f";
+	r = raw_req(&q);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+}
+
+/* Over HTTP/2 nginx ends the connection for a header field over its
+ * buffer size (no answer to give), so these are HTTP/1.1 only. */
+static void
+test_uri_too_long(void)
+{
+	char *q20k = filled(20000, 'a');
+	char *path = xasprintf("/api/products?q=%s", q20k);
+	struct raw q = { .path = path, .http1 = true };
+	struct bb_resp *r = raw_req(&q);
+
+	expect_json_refusal(r, 414, "uri_too_long", "20 kB URL");
+	bb_free(r);
+	free(path);
+	free(q20k);
+}
+
+static void
+test_header_too_large(void)
+{
+	char *v = filled(65536, 'a');
+	char *line = xasprintf("X-Big: %s", v);
+	struct raw q = { .path = "/api/health", .http1 = true,
+			 .header = line };
+	struct bb_resp *r = raw_req(&q);
+
+	expect_json_refusal(r, 431, "headers_too_large", "64 kB header");
+	bb_free(r);
+	free(line);
+	free(v);
+}
+
+static void
+test_trace(void)
+{
+	int v;
+
+	for (v = 0; v < 2; v++) {
+		struct raw q = { .method = "TRACE", .path = "/api/health",
+				 .http1 = v == 0 };
+		struct bb_resp *r = raw_req(&q);
+
+		expect_json_refusal(r, 405, "method_not_allowed", "TRACE");
+		bb_free(r);
+	}
+}
+
+static void
+test_body_too_large(void)
+{
+	size_t n = 2 * 1024 * 1024;
+	char *big = filled(n, ' ');
+	struct raw q = { .method = "POST", .path = "/api/auth/signup",
+			 .body = big, .body_len = n };
+	struct bb_resp *r = raw_req(&q);
+
+	expect_json_refusal(r, 413, "too_large", "2 MB body");
+	bb_free(r);
+	free(big);
+}
+
+/* haasd stopped: nginx cannot reach the socket (502), as JSON. */
+static void
+test_haasd_down(void)
+{
+	struct bb_resp *r;
+	char *cmd = xasprintf("kill -TERM $(cat %s/run/haasd.pid)",
+			      getenv("HAAS_STATE_DIR"));
+	int i;
+
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	free(cmd);
+	for (i = 0; i < 100; i++) {
+		r = bb_get("/api/health", NULL);
+		if (r->status == 502)
+			break;
+		bb_free(r);
+		usleep(100000);
+	}
+	CU_ASSERT_FATAL(i < 100);
+	expect_json_refusal(r, 502, "upstream_unavailable", "haasd down");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_stack("haasd-restart"), 0);
+	CU_ASSERT_TRUE(bb_wait_health(200, 20));
+}
+
+static void
+preflight_of_refused(void)
+{
+	struct raw q = { .method = "OPTIONS", .path = "/api/products",
+			 .header = "Origin: https://portal.example" };
+	struct bb_resp *r = raw_req(&q);
+
+	CU_ASSERT_EQUAL(r->status, 204);
+	CU_ASSERT_PTR_NOT_NULL(bb_header(r, "Access-Control-Allow-Methods"));
+	bb_free(r);
+}
+
+static void
+test_events_wrong_method(void)
+{
+	struct raw q = { .method = "POST", .path = "/api/parking-spaces/events",
+			 .body = "{}", .body_len = 2 };
+	struct bb_resp *r = raw_req(&q);
+
+	expect_json_refusal(r, 405, "method_not_allowed", "POST to events");
+	bb_free(r);
+}
+
+struct flood {
+	int limited, coded, retry_after;
+};
+
+static void
+flood_login(int i, void *arg)
+{
+	struct flood *f = arg;
+	struct bb_resp *r = bb_json("POST", "/api/auth/login", NULL,
+				    "{\"username\": \"\"}");
+	const char *retry = bb_header(r, "Retry-After");
+
+	if (r->status == 429) {
+		__sync_add_and_fetch(&f->limited, 1);
+		if (!strcmp(bb_str(r, "code"), "rate_limited"))
+			__sync_add_and_fetch(&f->coded, 1);
+		if (retry && !strcmp(retry, "1"))
+			__sync_add_and_fetch(&f->retry_after, 1);
+	}
+	bb_free(r);
+}
+
+/* nginx's limit_req on the login paths: 429 with its code.  The bucket
+ * drains before the next program logs in. */
+static void
+test_rate_limited(void)
+{
+	struct flood f = { 0 };
+	long long rate = 10, burst = 20;
+	const char *v;
+
+	if ((v = getenv("HAAS_LOGIN_BURST")))
+		burst = strtoll(v, NULL, 10);
+	if ((v = getenv("HAAS_LOGIN_RATE")))
+		rate = strtoll(v, NULL, 10);
+	bb_parallel((int)(burst + 80), flood_login, &f);
+	CU_ASSERT(f.limited > 0);
+	CU_ASSERT_EQUAL(f.coded, f.limited);
+	CU_ASSERT_EQUAL(f.retry_after, f.limited);
+	sleep((unsigned)(burst / (rate > 0 ? rate : 1) + 2));
+}
+
+static CU_TestInfo nginx_tests[] = {
+	{ "%00 and a climb above the root: JSON 400", test_nul_in_path },
+	{ "..%2f traversal: JSON 404, never www/", test_traversal_never_static },
+	{ "static pages still served", test_static_still_served },
+	{ "20 kB URL: JSON 414", test_uri_too_long },
+	{ "64 kB header: JSON 431", test_header_too_large },
+	{ "TRACE: JSON 405", test_trace },
+	{ "2 MB body: JSON 413 with its code", test_body_too_large },
+	{ "haasd down: JSON 502", test_haasd_down },
+	{ "preflight still answered", preflight_of_refused },
+	{ "wrong method on the event stream: JSON 405",
+	  test_events_wrong_method },
+	{ "login flood: JSON 429 with Retry-After", test_rate_limited },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	SUITE("nginx refusals", nginx_tests),
+	CU_SUITE_INFO_NULL,
+};
+
+int
+main(void)
+{
+	bb_init();
+	return cunit_run(suites);
+}
