@@ -418,12 +418,15 @@ mqtt_built() { [ -x "$BUILD/haas-ingestd" ]; }
 haas_conf_write() {
 	local pw
 	pw=$(cat "$SECRETS/db.txt")
+	nginx_user
 	(
 		umask 077
 		cat >"$CONF.tmp" <<-EOF
 			# written by scripts/lib.sh on every start; edits are lost
 			listen = $SOCKET
-			socket_mode = 0666
+			# only nginx's workers (and root) may speak FastCGI
+			socket_mode = 0660
+			socket_group = $NGINX_GROUP
 			database_url = mariadb://haas:$pw@localhost/haas?socket=$DB_SOCKET
 			jwt_secret_key_file = $SECRETS/jwt.key
 			sql_dir = $SRC/sql
@@ -610,17 +613,22 @@ nginx_running() { running "$RUN/nginx.pid" nginx; }
 
 # nginx's workers run as www-data, which must reach the static files and
 # haasd's socket; on a tree it cannot walk (a private home dir) we fall
-# back to root and say why in the rendered config.
+# back to root and say why in the rendered config. NGINX_GROUP, their
+# group, is the only one haasd's socket admits (socket_group, mode 0660).
+# Warns once per script run.
 nginx_user() {
+	[ -n "${NGINX_CHECKED:-}" ] && return 0
+	NGINX_CHECKED=1
 	if runuser -u www-data -- test -r "$SRC/www/index.html" -a -x "$SRC/www" \
 		-a -x "$RUN" -a -x "$STATE/uploads" 2>/dev/null; then
 		NGINX_USER=www-data
-		NGINX_USER_WHY="Workers run unprivileged; haasd's socket is mode 0666."
+		NGINX_USER_WHY="Workers run unprivileged; haasd's socket admits only their group."
 	else
 		NGINX_USER=root
 		NGINX_USER_WHY="root: www-data cannot reach $SRC/www or $RUN (a parent dir is not world-searchable)."
 		warn "nginx workers run as root: www-data cannot reach $SRC/www or $RUN"
 	fi
+	NGINX_GROUP=$(id -gn "$NGINX_USER")
 }
 
 # CORS map body: "*" answers every origin with "*"; otherwise a list of

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ static const struct key keys[] = {
 	STR(listen, "/run/haas/haasd.sock"),
 	{ "socket_mode", KEY_OCTAL, offsetof(struct config, socket_mode),
 	  "0660", 0, 0777, NULL },
+	STR(socket_group, ""),
 	INT(workers, 0, 0, 256),
 	INT(drain_timeout, 10, 1, 600),
 	INT(max_body_bytes, 1048576, 1024, 1073741824),
@@ -338,6 +340,31 @@ bad:
 	return -1;
 }
 
+/* socket_group: a group name or number; "" leaves the socket's group as
+ * the process's own (socket_gid -1). */
+static int
+resolve_socket_group(struct config *cfg, char *err, size_t errlen)
+{
+	const struct group *gr;
+	long long gid;
+
+	cfg->socket_gid = -1;
+	if (!*cfg->socket_group)
+		return 0;
+	if (parse_ll(cfg->socket_group, 0, 0x7fffffff, &gid) == 0) {
+		cfg->socket_gid = gid;
+		return 0;
+	}
+	gr = getgrnam(cfg->socket_group);
+	if (!gr) {
+		fail(err, errlen, "socket_group: no group named \"%s\"",
+		     cfg->socket_group);
+		return -1;
+	}
+	cfg->socket_gid = gr->gr_gid;
+	return 0;
+}
+
 static int
 validate(struct config *cfg, char *err, size_t errlen)
 {
@@ -360,6 +387,8 @@ validate(struct config *cfg, char *err, size_t errlen)
 		fail(err, errlen, "listen: must be a socket path or host:port");
 		return -1;
 	}
+	if (resolve_socket_group(cfg, err, errlen))
+		return -1;
 	return parse_database_url(cfg, err, errlen);
 }
 

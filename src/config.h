@@ -11,6 +11,8 @@ struct config {
 	/* haasd */
 	char *listen;		/* unix socket path or host:port */
 	long long socket_mode;	/* permissions of a unix socket */
+	char *socket_group;	/* its group (name or number), "" = ours */
+	long long socket_gid;	/* socket_group resolved; -1 = unchanged */
 	long long workers;	/* 0 = 2 x online CPUs */
 	long long drain_timeout;	/* seconds SIGTERM waits for requests */
 	long long max_body_bytes;

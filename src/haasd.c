@@ -204,8 +204,11 @@ reload(struct master *m)
 		config_release(&fresh.cfg);
 		return;
 	}
-	if (strcmp(fresh.cfg.listen, m->app.cfg.listen))
-		log_warn("haasd: listen changed; it takes effect on restart only");
+	if (strcmp(fresh.cfg.listen, m->app.cfg.listen) ||
+	    fresh.cfg.socket_mode != m->app.cfg.socket_mode ||
+	    fresh.cfg.socket_gid != m->app.cfg.socket_gid)
+		log_warn("haasd: listen, socket_mode or socket_group changed;"
+			 " they take effect on restart only");
 	config_release(&m->app.cfg);
 	m->app = fresh;
 	/* New workers first, then the old ones drain: no gap in service. */
@@ -294,7 +297,7 @@ main(int argc, char **argv)
 	install_handlers();
 	if (http_init() != 0)
 		return 1;
-	m.fd = http_listen(m.app.cfg.listen, (int)m.app.cfg.socket_mode);
+	m.fd = http_listen(&m.app.cfg);
 	if (m.fd < 0)
 		return 1;
 	log_info("haasd %s listening on %s", version(), m.app.cfg.listen);

@@ -1,10 +1,18 @@
 /* bb_ops: what operators and clients see of the stack's edges: nginx's own
- * refusals are JSON with a code, whoever produced them. */
+ * refusals are JSON with a code, whoever produced them; haasd's socket
+ * admits nginx's workers and nobody else. */
 #include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bb.h"
@@ -338,6 +346,120 @@ test_rate_limited(void)
 	sleep((unsigned)(burst / (rate > 0 ? rate : 1) + 2));
 }
 
+/* ---- haasd's socket ------------------------------------------------------ */
+
+static char *
+socket_path(void)
+{
+	return xasprintf("%s/run/haasd.sock", getenv("HAAS_STATE_DIR"));
+}
+
+/* The group nginx's workers run as: the Gid line of a child of nginx's
+ * master (its pid file in the state dir).  -1 when not found. */
+static long
+nginx_worker_gid(void)
+{
+	char *pidfile = xasprintf("%s/run/nginx.pid", getenv("HAAS_STATE_DIR"));
+	char line[256], *path;
+	long master = 0, worker = 0, gid = -1;
+	FILE *f = fopen(pidfile, "r");
+
+	free(pidfile);
+	if (f && fgets(line, sizeof(line), f))
+		master = strtol(line, NULL, 10);
+	if (f)
+		fclose(f);
+	path = xasprintf("/proc/%ld/task/%ld/children", master, master);
+	f = fopen(path, "r");
+	free(path);
+	if (f && fgets(line, sizeof(line), f))
+		worker = strtol(line, NULL, 10);
+	if (f)
+		fclose(f);
+	path = xasprintf("/proc/%ld/status", worker);
+	f = worker > 0 ? fopen(path, "r") : NULL;
+	free(path);
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Gid:", 4))
+			gid = strtol(line + 4, NULL, 10);
+	if (f)
+		fclose(f);
+	return gid;
+}
+
+/* What a connect() to haasd's socket does for user pw, in a child: 0
+ * connected, 1 refused for permissions, 2 refused otherwise, 3 the user
+ * cannot even see the socket (then the test proves nothing). */
+enum { PROBE_CONNECTED, PROBE_EACCES, PROBE_OTHER, PROBE_UNSEEN };
+
+static int
+probe_as(const struct passwd *pw, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(pw->pw_gid) ||
+		    setuid(pw->pw_uid))
+			_exit(PROBE_OTHER);
+		if (stat(path, &st) != 0)
+			_exit(PROBE_UNSEEN);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			_exit(PROBE_CONNECTED);
+		_exit(errno == EACCES ? PROBE_EACCES : PROBE_OTHER);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return PROBE_OTHER;
+	return WEXITSTATUS(status);
+}
+
+/* The socket is haasd's user's, in nginx's workers' group, mode 0660. */
+static void
+test_socket_owner_and_mode(void)
+{
+	char *path = socket_path();
+	struct stat st;
+	long gid = nginx_worker_gid();
+
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT(S_ISSOCK(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0660);
+	CU_ASSERT_EQUAL(st.st_uid, geteuid());	/* haasd runs as we do */
+	CU_ASSERT(gid >= 0);
+	CU_ASSERT_EQUAL((long)st.st_gid, gid);
+	free(path);
+}
+
+/* A local user outside that group cannot speak FastCGI to haasd (and so
+ * cannot forge REMOTE_ADDR or skip nginx's limits); nginx still can. */
+static void
+test_socket_refuses_strangers(void)
+{
+	const struct passwd *pw = getpwnam("nobody");
+	char *path = socket_path();
+	struct bb_resp *r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pw);
+	CU_ASSERT_EQUAL_FATAL(geteuid(), 0);	/* to become nobody */
+	CU_ASSERT_EQUAL(probe_as(pw, path), PROBE_EACCES);
+	r = bb_get("/api/health", NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	free(path);
+}
+
+static CU_TestInfo socket_tests[] = {
+	{ "socket: haasd's user, nginx's group, 0660",
+	  test_socket_owner_and_mode },
+	{ "socket: nobody cannot connect, nginx can",
+	  test_socket_refuses_strangers },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo nginx_tests[] = {
 	{ "%00 and a climb above the root: JSON 400", test_nul_in_path },
 	{ "..%2f traversal: JSON 404, never www/", test_traversal_never_static },
@@ -355,6 +477,7 @@ static CU_TestInfo nginx_tests[] = {
 };
 
 static CU_SuiteInfo suites[] = {
+	SUITE("haasd socket", socket_tests),
 	SUITE("nginx refusals", nginx_tests),
 	CU_SUITE_INFO_NULL,
 };
