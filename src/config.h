@@ -52,10 +52,16 @@ struct config {
 };
 
 /* Loads defaults, then the file at path (NULL: none), then the environment,
- * then *_file secrets, and validates.  On failure returns -1 and writes one
- * line naming the key into err.  Release with config_release(). */
+ * then *_file secrets, and validates.  On failure returns -1, writes one
+ * line into err naming the setting as it was given (workers, workers_file,
+ * HAAS_WORKERS, HAAS_WORKERS_FILE, JWT_SECRET_KEY) and leaves cfg released.
+ * On success release with config_release() (safe to call twice). */
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 void config_release(struct config *cfg);
+
+/* The configuration file the programs read without -c: $HAAS_CONFIG if
+ * set, else $(sysconfdir)/haas/haas.conf.  Borrowed. */
+const char *config_default_path(void);
 
 /* Number of workers to fork: the configured count or 2 x CPUs. */
 int config_workers(const struct config *cfg);

@@ -262,9 +262,55 @@ master_loop(struct master *m)
 }
 
 static void
-usage(void)
+usage(FILE *out)
 {
-	fprintf(stderr, "usage: haasd [-c CONFIG]\n");
+	fprintf(out,
+		"usage: haasd [-c CONFIG]\n"
+		"       haasd --help | --version\n"
+		"\n"
+		"The haas FastCGI server: a master process listens on the\n"
+		"configured socket and keeps a pool of pre-forked workers.\n"
+		"SIGHUP re-reads the configuration and replaces the workers;\n"
+		"SIGTERM lets in-flight requests finish and stops.\n"
+		"\n"
+		"  -c, --config CONFIG  configuration file (default: $HAAS_CONFIG,\n"
+		"                       else " HAAS_CONF_DEFAULT ")\n"
+		"  -h, --help           show this help\n"
+		"  -V, --version        show the version\n");
+}
+
+/* Options into *config_path; returns -1 to go on, else an exit status. */
+static int
+parse_args(int argc, char **argv, const char **config_path)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int opt;
+
+	*config_path = config_default_path();
+	while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		if (opt == 'c') {
+			*config_path = optarg;
+		} else if (opt == 'h') {
+			usage(stdout);
+			return 0;
+		} else if (opt == 'V') {
+			printf("haasd %s\n", version());
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	return -1;
 }
 
 int
@@ -272,17 +318,10 @@ main(int argc, char **argv)
 {
 	static struct master m;
 	char err[512];
-	int opt;
+	int rc = parse_args(argc, argv, &m.config_path);
 
-	m.config_path = getenv("HAAS_CONFIG");
-	while ((opt = getopt(argc, argv, "c:h")) != -1) {
-		if (opt == 'c') {
-			m.config_path = optarg;
-		} else {
-			usage();
-			return opt == 'h' ? 0 : 2;
-		}
-	}
+	if (rc >= 0)
+		return rc;
 	m.app.version = version();
 	if (config_load(&m.app.cfg, m.config_path, err, sizeof(err))) {
 		fprintf(stderr, "haasd: %s\n", err);

@@ -5,6 +5,7 @@
  * nchan for the browsers, and deletes documents past their retention. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <json-c/json.h>
 #include <mosquitto.h>
 #include <signal.h>
@@ -593,15 +594,28 @@ supervise(const struct config *cfg)
 int
 main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
 	struct config cfg;
-	const char *conf = NULL;
+	const char *conf = config_default_path();
 	char err[512];
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "c:")) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		if (opt == 'V') {
+			printf("haas-ingestd %s\n", PACKAGE_VERSION);
+			return 0;
+		}
 		if (opt != 'c') {
-			fprintf(stderr, "usage: haas-ingestd [-c haas.conf]\n");
-			return 2;
+			fprintf(opt == 'h' ? stdout : stderr,
+				"usage: haas-ingestd [-c CONFIG]\n"
+				"       haas-ingestd --help | --version\n"
+				"CONFIG: $HAAS_CONFIG, else " HAAS_CONF_DEFAULT "\n");
+			return opt == 'h' ? 0 : 2;
 		}
 		conf = optarg;
 	}

@@ -1,6 +1,7 @@
 /* bb_ops: what operators and clients see of the stack's edges: nginx's own
  * refusals are JSON with a code, whoever produced them; haasd's socket
- * admits nginx's workers and nobody else. */
+ * admits nginx's workers and nobody else; the programs answer --help and
+ * name settings as they were spelled. */
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -24,6 +25,7 @@
 /* What bb_req cannot ask for: the HTTP version, a path sent exactly as
  * written (no dot-segment squashing by curl) and a header of any size. */
 struct raw {
+	const char *base;	/* NULL: HAAS_TEST_URL */
 	const char *method;	/* NULL: GET */
 	const char *path;
 	bool http1;		/* HTTP/1.1 instead of libcurl's HTTP/2 */
@@ -71,7 +73,8 @@ raw_req(const struct raw *q)
 	struct bb_resp *r = xcalloc(1, sizeof(*r));
 	struct buf b = { 0 }, h = { 0 };
 	struct curl_slist *hdrs = raw_headers(q);
-	char *url = xasprintf("%s%s", getenv("HAAS_TEST_URL"), q->path);
+	char *url = xasprintf("%s%s", q->base ? q->base : getenv("HAAS_TEST_URL"),
+			      q->path);
 	CURL *c = curl_easy_init();
 
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -476,8 +479,146 @@ static CU_TestInfo nginx_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* ---- operator tools -------------------------------------------------------- */
+
+/* Runs cmd through sh with stdout and stderr together; returns its exit
+ * status (-1 when it did not exit) and its output in *out (caller
+ * frees). */
+static int
+run(const char *cmd, char **out)
+{
+	char *full = xasprintf("%s 2>&1", cmd), chunk[4096];
+	struct buf b = { 0 };
+	FILE *p = popen(full, "r");
+	size_t n;
+	int status;
+
+	free(full);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_add(&b, chunk, n);
+	status = pclose(p);
+	*out = b.s ? b.s : xstrdup("");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Runs cmd and checks its exit status and that its output contains want
+ * (say what came instead when not). */
+static void
+expect_run(const char *cmd, int status, const char *want)
+{
+	char *out;
+	int rc = run(cmd, &out);
+
+	if (rc != status || !strstr(out, want))
+		fprintf(stderr, "  %s: exit %d, wanted %d and \"%s\":\n%.600s\n",
+			cmd, rc, status, want, out);
+	CU_ASSERT_EQUAL(rc, status);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	free(out);
+}
+
+static char *
+health_version(void)
+{
+	struct bb_resp *r = bb_get("/api/health", NULL);
+	char *v = xstrdup(bb_str(r, "version"));
+
+	bb_free(r);
+	return v;
+}
+
+/* --help: usage on stdout, exit 0; --version: the version /api/health
+ * reports; a wrong option: exit 2. */
+static void
+test_programs_help_version(void)
+{
+	static const char *const progs[] = { "haasd", "haasctl",
+					     "haas-ingestd" };
+	char *version = health_version(), *cmd, *want;
+	size_t i;
+
+	CU_ASSERT(strlen(version) > 0);
+	for (i = 0; i < ARRAY_SIZE(progs); i++) {
+		const char *build = getenv("HAAS_BUILD_DIR");
+
+		cmd = xasprintf("%s/%s --help 2>/dev/null", build, progs[i]);
+		want = xasprintf("usage: %s", progs[i]);
+		expect_run(cmd, 0, want);
+		free(cmd);
+		free(want);
+		cmd = xasprintf("%s/%s --version", build, progs[i]);
+		want = xasprintf("%s %s\n", progs[i], version);
+		expect_run(cmd, 0, want);
+		free(cmd);
+		free(want);
+		cmd = xasprintf("%s/%s --no-such-option", build, progs[i]);
+		expect_run(cmd, 2, "usage:");
+		free(cmd);
+	}
+	free(version);
+}
+
+/* Without -c (and without HAAS_CONFIG) the programs read the installed
+ * $(sysconfdir)/haas/haas.conf; HAAS_CONFIG and -c name another. */
+static void
+test_default_config_path(void)
+{
+	const char *build = getenv("HAAS_BUILD_DIR");
+	const char *conf = getenv("HAAS_CONFIG");
+	char *cmd, *want;
+	bool installed = access(HAAS_CONF_DEFAULT, F_OK) == 0;
+
+	cmd = xasprintf("env -u HAAS_CONFIG %s/haasctl check-config", build);
+	if (installed)	/* a make install on this machine */
+		expect_run(cmd, 0, "configuration ok: " HAAS_CONF_DEFAULT);
+	else
+		expect_run(cmd, 2, "cannot open " HAAS_CONF_DEFAULT);
+	free(cmd);
+	if (!installed) {	/* else haasd would start for real */
+		cmd = xasprintf("env -u HAAS_CONFIG %s/haasd", build);
+		expect_run(cmd, 2, "cannot open " HAAS_CONF_DEFAULT);
+		free(cmd);
+	}
+	cmd = xasprintf("%s/haasctl check-config", build);
+	want = xasprintf("configuration ok: %s", conf);
+	expect_run(cmd, 0, want);
+	free(cmd);
+	free(want);
+}
+
+/* A bad value names the setting as the operator spelled it: the
+ * environment key in upper case, the file key in lower case. */
+static void
+test_error_names_env_key(void)
+{
+	const char *build = getenv("HAAS_BUILD_DIR");
+	const char *conf = getenv("HAAS_CONFIG");
+	char *cmd;
+
+	cmd = xasprintf("HAAS_DATABASE_URL=postgres://x %s/haasctl -c %s"
+			" check-config", build, conf);
+	expect_run(cmd, 2, "HAAS_DATABASE_URL: expected mariadb://");
+	free(cmd);
+	cmd = xasprintf("HAAS_WORKERS=many %s/haasd -c %s", build, conf);
+	expect_run(cmd, 2, "HAAS_WORKERS: expected an integer");
+	free(cmd);
+	cmd = xasprintf("env -u HAAS_DATABASE_URL -u HAAS_DATABASE_URL_FILE"
+			" %s/haasctl -c /dev/null check-config", build);
+	expect_run(cmd, 2, "HAAS_DATABASE_URL or HAAS_DATABASE_URL_FILE");
+	free(cmd);
+}
+
+static CU_TestInfo tool_tests[] = {
+	{ "--help and --version", test_programs_help_version },
+	{ "default configuration file", test_default_config_path },
+	{ "errors name HAAS_* keys as spelled", test_error_names_env_key },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_SuiteInfo suites[] = {
 	SUITE("haasd socket", socket_tests),
+	SUITE("operator tools", tool_tests),
 	SUITE("nginx refusals", nginx_tests),
 	CU_SUITE_INFO_NULL,
 };
