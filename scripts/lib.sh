@@ -43,6 +43,26 @@ die() {
 	exit 1
 }
 
+# script_help FILE: the comment block at the top of FILE (after the
+# shebang, up to the first line that is not a comment) without its "# ":
+# each script's usage, for --help.
+script_help() {
+	sed -n '2,/^[^#]/{ /^#/!q; s/^# \{0,1\}//p; }' "$1"
+}
+
+# script_args FILE ARGS...: --help/-h prints FILE's usage and exits 0; any
+# other argument is wrong (usage on stderr, exit 2). For scripts that take
+# no arguments.
+script_args() {
+	local file=$1
+	shift
+	case ${1:-} in
+	"") return 0 ;;
+	-h | --help) script_help "$file"; exit 0 ;;
+	*) script_help "$file" >&2; exit 2 ;;
+	esac
+}
+
 # ---------------------------------------------------------------- packages
 
 # Installs only what is missing, so a machine that has everything never
@@ -455,7 +475,21 @@ haas_conf_write() {
 			printf '%s\n' "$EXTRA_CONF"
 		fi >>"$CONF.tmp"
 	)
+	conf_check "$CONF.tmp"
 	mv "$CONF.tmp" "$CONF"
+}
+
+# conf_check FILE: haasctl check-config on a candidate haas.conf (with the
+# environment haasd will see), so a bad HAAS_EXTRA_CONF line stops the
+# start with haasctl's message and the live haas.conf stays as it was.
+conf_check() {
+	local out
+	[ -x "$BUILD/haasctl" ] || return 0
+	if ! out=$(haas_tool "$BUILD/haasctl" -c "$1" check-config 2>&1); then
+		rm -f "$1"
+		printf '%s\n' "$out" >&2
+		die "the new haas.conf is not valid (HAAS_EXTRA_CONF?); $CONF was left as it was"
+	fi
 }
 
 # Runs a haas tool with the daemons' sanitizer options.
@@ -754,10 +788,10 @@ stack_start() {
 	ports_free
 	secrets_ensure
 	tls_ensure
+	haas_conf_write
 	db_init
 	db_start
 	db_provision
-	haas_conf_write
 	migrate
 	admin_ensure
 	seed

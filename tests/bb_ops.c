@@ -1,7 +1,7 @@
 /* bb_ops: what operators and clients see of the stack's edges: nginx's own
  * refusals are JSON with a code, whoever produced them; haasd's socket
- * admits nginx's workers and nobody else; the programs answer --help and
- * name settings as they were spelled. */
+ * admits nginx's workers and nobody else; the programs and scripts answer
+ * --help, and the programs name settings as they were spelled. */
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -559,6 +559,37 @@ test_programs_help_version(void)
 	free(version);
 }
 
+/* Every script prints its usage for --help and exits 0, touching nothing
+ * (a scratch state and build dir, in case one ever runs instead). */
+static void
+test_scripts_help(void)
+{
+	static const char *const scripts[] = { "scripts/up", "scripts/down",
+					       "scripts/test", "scripts/stack",
+					       "bench/run" };
+	char *scratch = xasprintf("%s/help-scratch", getenv("HAAS_STATE_DIR"));
+	char *cmd, *want;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(scripts); i++) {
+		cmd = xasprintf("HAAS_STATE_DIR=%s HAAS_BUILD_DIR=%s/build"
+				" timeout 60 %s/%s --help 2>/dev/null", scratch,
+				scratch, getenv("HAAS_SRC"), scripts[i]);
+		want = xasprintf("usage: %s", scripts[i]);
+		expect_run(cmd, 0, want);
+		free(cmd);
+		free(want);
+	}
+	cmd = xasprintf("HAAS_STATE_DIR=%s timeout 60 %s/scripts/down --bogus",
+			scratch, getenv("HAAS_SRC"));
+	expect_run(cmd, 2, "usage: scripts/down");
+	free(cmd);
+	cmd = xasprintf("rm -rf %s", scratch);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	free(scratch);
+}
+
 /* Without -c (and without HAAS_CONFIG) the programs read the installed
  * $(sysconfdir)/haas/haas.conf; HAAS_CONFIG and -c name another. */
 static void
@@ -611,6 +642,7 @@ test_error_names_env_key(void)
 
 static CU_TestInfo tool_tests[] = {
 	{ "--help and --version", test_programs_help_version },
+	{ "scripts --help", test_scripts_help },
 	{ "default configuration file", test_default_config_path },
 	{ "errors name HAAS_* keys as spelled", test_error_names_env_key },
 	CU_TEST_INFO_NULL,
