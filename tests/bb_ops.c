@@ -1,11 +1,14 @@
 /* bb_ops: what operators and clients see of the stack's edges: nginx's own
  * refusals are JSON with a code, whoever produced them; haasd's socket
  * admits nginx's workers and nobody else; the programs and scripts answer
- * --help, and the programs name settings as they were spelled. */
+ * --help, name settings as they were spelled; scripts/up comes up with its
+ * defaults when another program holds one of its ports, and refuses a bad
+ * HAAS_EXTRA_CONF without touching the running stack. */
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <grp.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -648,9 +651,241 @@ static CU_TestInfo tool_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* ---- scripts/up next to a foreign listener ------------------------------ */
+
+/* A second stack started by scripts/up in dev mode (state dir inside the
+ * test's, the test build, explicit web ports), while this process holds
+ * 127.0.0.1:1883, the dev MQTT default, as a system mosquitto would. */
+struct probe {
+	char *state;
+	char *env;		/* the environment prefix of every command */
+	char *base;		/* its https URL */
+	int https, http;
+	int holder;		/* our listener on 1883, or -1 */
+};
+
+static struct probe probe;
+
+/* A listening socket on 127.0.0.1:port, or -1 (errno EADDRINUSE: someone
+ * else holds it already). */
+static int
+listen_on(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons((unsigned short)port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(fd, 4) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The first port from start up that nothing listens on. */
+static int
+free_port(int start)
+{
+	int p, fd;
+
+	for (p = start; p < start + 200; p++) {
+		fd = listen_on(p);
+		if (fd >= 0) {
+			close(fd);
+			return p;
+		}
+	}
+	return -1;
+}
+
+static int
+test_port(void)
+{
+	const char *url = getenv("HAAS_TEST_URL"), *colon = strrchr(url, ':');
+
+	return colon ? (int)strtol(colon + 1, NULL, 10) : 18443;
+}
+
+static int
+probe_init(void)
+{
+	probe.state = xasprintf("%s/up-probe", getenv("HAAS_STATE_DIR"));
+	probe.https = free_port(test_port() + 10);
+	probe.http = free_port(probe.https + 1);
+	probe.base = xasprintf("https://localhost:%d", probe.https);
+	probe.env = xasprintf(
+		"env -u HAAS_MQTT_PORT -u HAAS_CONFIG -u HAAS_EXTRA_CONF"
+		" HAAS_STATE_DIR=%s HAAS_HTTPS_PORT=%d HAAS_HTTP_PORT=%d"
+		" HAAS_BUILD_DIR=%s", probe.state, probe.https, probe.http,
+		getenv("HAAS_BUILD_DIR"));
+	probe.holder = listen_on(1883);
+	return probe.https > 0 && probe.http > 0 ? 0 : 1;
+}
+
+/* Stops whatever the probe left running and removes its state dir. */
+static int
+probe_cleanup(void)
+{
+	char *cmd = xasprintf("%s timeout 120 %s/scripts/down >/dev/null 2>&1;"
+			      " rm -rf %s", probe.env, getenv("HAAS_SRC"),
+			      probe.state);
+	int rc = system(cmd);
+
+	free(cmd);
+	if (probe.holder >= 0)
+		close(probe.holder);
+	free(probe.state);
+	free(probe.env);
+	free(probe.base);
+	return rc == 0 ? 0 : 1;
+}
+
+/* scripts/up --no-build [with HAAS_EXTRA_CONF=extra]; its exit status and
+ * output (caller frees). */
+static int
+probe_up(const char *extra, char **out)
+{
+	char *cmd = xasprintf("%s %s%s%s timeout 300 %s/scripts/up --no-build",
+			      probe.env, extra ? "HAAS_EXTRA_CONF='" : "",
+			      extra ? extra : "", extra ? "'" : "",
+			      getenv("HAAS_SRC"));
+	int rc = run(cmd, out);
+
+	free(cmd);
+	return rc;
+}
+
+static long
+probe_health(void)
+{
+	struct raw q = { .base = probe.base, .path = "/api/health" };
+	struct bb_resp *r = raw_req(&q);
+	long status = r->status;
+
+	bb_free(r);
+	return status;
+}
+
+/* The probe's file, whole (caller frees; "" when absent). */
+static char *
+probe_file(const char *name)
+{
+	char *path = xasprintf("%s/%s", probe.state, name), chunk[4096];
+	struct buf b = { 0 };
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	free(path);
+	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	if (f)
+		fclose(f);
+	return b.s ? b.s : xstrdup("");
+}
+
+/* The MQTT port the probe's haasd and haas-ingestd were configured with. */
+static long
+probe_mqtt_port(void)
+{
+	char *conf = probe_file("haas.conf"), *p = strstr(conf, "mqtt_port = ");
+	long port = p ? strtol(p + strlen("mqtt_port = "), NULL, 10) : 0;
+
+	free(conf);
+	return port;
+}
+
+/* 1883 is held by another program: up still comes up with its defaults,
+ * the broker (and haas-ingestd with it) on another port, said so. */
+static void
+test_up_beside_foreign_mqtt(void)
+{
+	char *out, *want;
+	int rc = probe_up(NULL, &out);
+	long mqtt = probe_mqtt_port();
+
+	if (rc != 0)
+		fprintf(stderr, "  scripts/up: exit %d:\n%s\n", rc, out);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	want = xasprintf("haas is up:  %s/", probe.base);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	free(want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "port 1883 is held by another"
+					   " program; using "));
+	CU_ASSERT(mqtt > 1883);
+	want = xasprintf("mqtt broker: 127.0.0.1:%ld ", mqtt);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	free(want);
+	CU_ASSERT_EQUAL(probe_health(), 200);
+	free(out);
+	want = xasprintf("%s %s/scripts/stack status", probe.env,
+			 getenv("HAAS_SRC"));
+	expect_run(want, 0, "ingestd    running");
+	expect_run(want, 0, "mosquitto  running");
+	free(want);
+}
+
+/* Run again, the running broker keeps its port. */
+static void
+test_up_again_keeps_ports(void)
+{
+	long before = probe_mqtt_port();
+	char *out;
+	int rc = probe_up(NULL, &out);
+
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_EQUAL(probe_mqtt_port(), before);
+	CU_ASSERT_EQUAL(probe_health(), 200);
+	free(out);
+}
+
+/* A bad HAAS_EXTRA_CONF line stops up with haasctl's message naming the
+ * key; the live haas.conf and the running stack are untouched. */
+static void
+test_up_refuses_bad_extra_conf(void)
+{
+	char *before = probe_file("haas.conf"), *after, *out;
+	int rc = probe_up("workers = lots", &out);
+
+	after = probe_file("haas.conf");
+	CU_ASSERT_NOT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "workers: expected an integer"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "HAAS_EXTRA_CONF"));
+	CU_ASSERT(strlen(before) > 0);
+	CU_ASSERT_STRING_EQUAL(after, before);
+	CU_ASSERT_EQUAL(probe_health(), 200);
+	free(before);
+	free(after);
+	free(out);
+}
+
+static void
+test_down_stops_probe(void)
+{
+	char *cmd = xasprintf("%s %s/scripts/down", probe.env,
+			      getenv("HAAS_SRC"));
+
+	expect_run(cmd, 0, "stopped");
+	CU_ASSERT_EQUAL(probe_health(), 0);	/* nobody answers */
+	free(cmd);
+}
+
+static CU_TestInfo up_tests[] = {
+	{ "up with 1883 held by another program", test_up_beside_foreign_mqtt },
+	{ "up again keeps the running ports", test_up_again_keeps_ports },
+	{ "up refuses a bad HAAS_EXTRA_CONF", test_up_refuses_bad_extra_conf },
+	{ "down stops it", test_down_stops_probe },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_SuiteInfo suites[] = {
 	SUITE("haasd socket", socket_tests),
 	SUITE("operator tools", tool_tests),
+	{ .pName = "scripts/up", .pInitFunc = probe_init,
+	  .pCleanupFunc = probe_cleanup, .pSetUpFunc = NULL,
+	  .pTearDownFunc = NULL, .pTests = up_tests },
 	SUITE("nginx refusals", nginx_tests),
 	CU_SUITE_INFO_NULL,
 };
