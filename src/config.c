@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <grp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -546,6 +547,36 @@ config_default_path(void)
 	const char *env = getenv("HAAS_CONFIG");
 
 	return env && *env ? env : HAAS_CONF_DEFAULT;
+}
+
+int
+config_cli(int argc, char **argv, const char *prog,
+	   void (*usage)(FILE *out), const char **path)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int opt;
+
+	*path = config_default_path();
+	while ((opt = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		if (opt == 'c') {
+			*path = optarg;
+		} else if (opt == 'h') {
+			usage(stdout);
+			return 0;
+		} else if (opt == 'V') {
+			printf("%s %s\n", prog, PACKAGE_VERSION);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	return -1;
 }
 
 int

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct config {
 	/* haasd */
@@ -62,6 +63,14 @@ void config_release(struct config *cfg);
 /* The configuration file the programs read without -c: $HAAS_CONFIG if
  * set, else $(sysconfdir)/haas/haas.conf.  Borrowed. */
 const char *config_default_path(void);
+
+/* The options every haas program takes: -c/--config CONFIG (into *path;
+ * config_default_path() without it), -h/--help (usage(stdout), exit 0),
+ * -V/--version ("<prog> <version>", exit 0); anything else is usage(stderr)
+ * and exit 2.  Stops at the first argument that is not an option (optind).
+ * Returns -1 to go on, else the exit status. */
+int config_cli(int argc, char **argv, const char *prog,
+	       void (*usage)(FILE *out), const char **path);
 
 /* Number of workers to fork: the configured count or 2 x CPUs. */
 int config_workers(const struct config *cfg);

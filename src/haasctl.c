@@ -265,8 +265,8 @@ usage(FILE *out)
 		"  user set-role USER ROLE\n"
 		"  sensor add SENSOR_ID    broker account for a sensor (password printed once)\n"
 		"\n"
-		"  -c, --config CONFIG     configuration file (default: $HAAS_CONFIG,\n"
-		"                          else " HAAS_CONF_DEFAULT ")\n"
+		"  -c, --config CONFIG     configuration file (default:\n"
+		"                          $HAAS_CONFIG, else " HAAS_CONF_DEFAULT ")\n"
 		"  -h, --help              show this help\n"
 		"  -V, --version           show the version\n");
 }
@@ -286,37 +286,6 @@ find_command(int argc, char **argv)
 	return NULL;
 }
 
-/* Options before the command into *path; returns -1 to go on, else an
- * exit status. */
-static int
-parse_args(int argc, char **argv, const char **path)
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
-	int opt;
-
-	*path = config_default_path();
-	while ((opt = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
-		if (opt == 'c') {
-			*path = optarg;
-		} else if (opt == 'h') {
-			usage(stdout);
-			return 0;
-		} else if (opt == 'V') {
-			printf("haasctl %s\n", PACKAGE_VERSION);
-			return 0;
-		} else {
-			usage(stderr);
-			return 2;
-		}
-	}
-	return -1;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -324,7 +293,7 @@ main(int argc, char **argv)
 	const struct command *cmd;
 	struct ctl c = { 0 };
 	char err[512];
-	int rc = parse_args(argc, argv, &path);
+	int rc = config_cli(argc, argv, "haasctl", usage, &path);
 
 	if (rc >= 0)
 		return rc;

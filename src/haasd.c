@@ -273,44 +273,10 @@ usage(FILE *out)
 		"SIGHUP re-reads the configuration and replaces the workers;\n"
 		"SIGTERM lets in-flight requests finish and stops.\n"
 		"\n"
-		"  -c, --config CONFIG  configuration file (default: $HAAS_CONFIG,\n"
-		"                       else " HAAS_CONF_DEFAULT ")\n"
+		"  -c, --config CONFIG  configuration file (default:\n"
+		"                       $HAAS_CONFIG, else " HAAS_CONF_DEFAULT ")\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n");
-}
-
-/* Options into *config_path; returns -1 to go on, else an exit status. */
-static int
-parse_args(int argc, char **argv, const char **config_path)
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
-	int opt;
-
-	*config_path = config_default_path();
-	while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
-		if (opt == 'c') {
-			*config_path = optarg;
-		} else if (opt == 'h') {
-			usage(stdout);
-			return 0;
-		} else if (opt == 'V') {
-			printf("haasd %s\n", version());
-			return 0;
-		} else {
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		usage(stderr);
-		return 2;
-	}
-	return -1;
 }
 
 int
@@ -318,10 +284,14 @@ main(int argc, char **argv)
 {
 	static struct master m;
 	char err[512];
-	int rc = parse_args(argc, argv, &m.config_path);
+	int rc = config_cli(argc, argv, "haasd", usage, &m.config_path);
 
 	if (rc >= 0)
 		return rc;
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
 	m.app.version = version();
 	if (config_load(&m.app.cfg, m.config_path, err, sizeof(err))) {
 		fprintf(stderr, "haasd: %s\n", err);

@@ -5,7 +5,6 @@
  * nchan for the browsers, and deletes documents past their retention. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <mosquitto.h>
 #include <signal.h>
@@ -591,33 +590,27 @@ supervise(const struct config *cfg)
 	return 0;
 }
 
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: haas-ingestd [-c CONFIG]\n"
+		"       haas-ingestd --help | --version\n"
+		"CONFIG: $HAAS_CONFIG, else " HAAS_CONF_DEFAULT "\n");
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
 	struct config cfg;
-	const char *conf = config_default_path();
+	const char *conf;
 	char err[512];
-	int opt, rc;
+	int rc = config_cli(argc, argv, "haas-ingestd", usage, &conf);
 
-	while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
-		if (opt == 'V') {
-			printf("haas-ingestd %s\n", PACKAGE_VERSION);
-			return 0;
-		}
-		if (opt != 'c') {
-			fprintf(opt == 'h' ? stdout : stderr,
-				"usage: haas-ingestd [-c CONFIG]\n"
-				"       haas-ingestd --help | --version\n"
-				"CONFIG: $HAAS_CONFIG, else " HAAS_CONF_DEFAULT "\n");
-			return opt == 'h' ? 0 : 2;
-		}
-		conf = optarg;
+	if (rc >= 0)
+		return rc;
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
 	}
 	if (config_load(&cfg, conf, err, sizeof(err))) {
 		fprintf(stderr, "haas-ingestd: %s\n", err);

@@ -4,8 +4,6 @@
  * --help, name settings as they were spelled; scripts/up comes up with its
  * defaults when another program holds one of its ports, and refuses a bad
  * HAAS_EXTRA_CONF without touching the running stack. */
-#include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <grp.h>
 #include <netinet/in.h>
@@ -23,93 +21,31 @@
 #include "cunit_main.h"
 #include "util.h"
 
-/* ---- raw requests ------------------------------------------------------ */
+/* ---- raw requests -------------------------------------------------------- */
 
-/* What bb_req cannot ask for: the HTTP version, a path sent exactly as
- * written (no dot-segment squashing by curl) and a header of any size. */
+/* One request: method (NULL: GET) and path, sent over HTTP/1.1 or /2 with
+ * the path exactly as written, to base (NULL: the stack's https URL); a
+ * body goes as application/json, header is one more header line. */
 struct raw {
-	const char *base;	/* NULL: HAAS_TEST_URL */
-	const char *method;	/* NULL: GET */
+	const char *base;
+	const char *method;
 	const char *path;
-	bool http1;		/* HTTP/1.1 instead of libcurl's HTTP/2 */
-	const char *header;	/* one extra header line, or NULL */
-	const char *body;	/* sent as application/json, or NULL */
+	bool http1;
+	const char *header;
+	const char *body;
 	size_t body_len;
 };
 
-static size_t
-raw_on_body(char *p, size_t size, size_t n, void *userdata)
-{
-	buf_add(userdata, p, size * n);
-	return size * n;
-}
-
-/* Header names lower-cased, as bb_header() expects. */
-static size_t
-raw_on_header(char *p, size_t size, size_t n, void *userdata)
-{
-	struct buf *b = userdata;
-	size_t len = size * n, i, start = b->len;
-
-	buf_add(b, p, len);
-	for (i = start; i < b->len && b->s[i] != ':'; i++)
-		b->s[i] = (char)tolower((unsigned char)b->s[i]);
-	return len;
-}
-
-static struct curl_slist *
-raw_headers(const struct raw *q)
-{
-	struct curl_slist *h = curl_slist_append(NULL, "Expect:");
-
-	if (q->body)
-		h = curl_slist_append(h, "Content-Type: application/json");
-	if (q->header)
-		h = curl_slist_append(h, q->header);
-	return h;
-}
-
-/* One request to the stack's https port; free with bb_free. */
+/* Free the answer with bb_free. */
 static struct bb_resp *
 raw_req(const struct raw *q)
 {
-	struct bb_resp *r = xcalloc(1, sizeof(*r));
-	struct buf b = { 0 }, h = { 0 };
-	struct curl_slist *hdrs = raw_headers(q);
-	char *url = xasprintf("%s%s", q->base ? q->base : getenv("HAAS_TEST_URL"),
-			      q->path);
-	CURL *c = curl_easy_init();
+	struct bb_how how = { .base = q->base, .http1 = q->http1,
+			      .path_as_is = true };
 
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method ? q->method : "GET");
-	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, q->http1 ?
-			 CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, raw_on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, raw_on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	if (q->body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)q->body_len);
-	}
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	r->body = b.s ? b.s : xstrdup("");
-	r->body_len = b.len;
-	r->headers = h.s ? h.s : xstrdup("");
-	if (r->body_len)
-		r->json = json_tokener_parse(r->body);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
-	free(url);
-	return r;
+	return bb_req_how(&how, q->method ? q->method : "GET", q->path,
+			  q->body ? "application/json" : NULL, q->body,
+			  q->body_len, q->header);
 }
 
 /* A string of n copies of c.  Caller frees. */
@@ -158,7 +94,7 @@ expect_get_refused(const char *path, long status, const char *code)
 	}
 }
 
-/* ---- nginx's own refusals ---------------------------------------------- */
+/* ---- nginx's own refusals ------------------------------------------------ */
 
 static void
 test_nul_in_path(void)
@@ -468,7 +404,8 @@ static CU_TestInfo socket_tests[] = {
 
 static CU_TestInfo nginx_tests[] = {
 	{ "%00 and a climb above the root: JSON 400", test_nul_in_path },
-	{ "..%2f traversal: JSON 404, never www/", test_traversal_never_static },
+	{ "..%2f traversal: JSON 404, never www/",
+	  test_traversal_never_static },
 	{ "static pages still served", test_static_still_served },
 	{ "20 kB URL: JSON 414", test_uri_too_long },
 	{ "64 kB header: JSON 431", test_header_too_large },
@@ -482,7 +419,7 @@ static CU_TestInfo nginx_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-/* ---- operator tools -------------------------------------------------------- */
+/* ---- operator tools ------------------------------------------------------ */
 
 /* Runs cmd through sh with stdout and stderr together; returns its exit
  * status (-1 when it did not exit) and its output in *out (caller
@@ -514,8 +451,9 @@ expect_run(const char *cmd, int status, const char *want)
 	int rc = run(cmd, &out);
 
 	if (rc != status || !strstr(out, want))
-		fprintf(stderr, "  %s: exit %d, wanted %d and \"%s\":\n%.600s\n",
-			cmd, rc, status, want, out);
+		fprintf(stderr,
+			"  %s: exit %d, wanted %d and \"%s\":\n%.600s\n", cmd,
+			rc, status, want, out);
 	CU_ASSERT_EQUAL(rc, status);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
 	free(out);
@@ -651,7 +589,7 @@ static CU_TestInfo tool_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
-/* ---- scripts/up next to a foreign listener ------------------------------ */
+/* ---- scripts/up next to a foreign listener ------------------------------- */
 
 /* A second stack started by scripts/up in dev mode (state dir inside the
  * test's, the test build, explicit web ports), while this process holds
