@@ -43,6 +43,26 @@ die() {
 	exit 1
 }
 
+# script_help FILE: the comment block at the top of FILE (after the
+# shebang, up to the first line that is not a comment) without its "# ":
+# each script's usage, for --help.
+script_help() {
+	sed -n '2,/^[^#]/{ /^#/!q; s/^# \{0,1\}//p; }' "$1"
+}
+
+# script_args FILE ARGS...: --help/-h prints FILE's usage and exits 0; any
+# other argument is wrong (usage on stderr, exit 2). For scripts that take
+# no arguments.
+script_args() {
+	local file=$1
+	shift
+	case ${1:-} in
+	"") return 0 ;;
+	-h | --help) script_help "$file"; exit 0 ;;
+	*) script_help "$file" >&2; exit 2 ;;
+	esac
+}
+
 # ---------------------------------------------------------------- packages
 
 # Installs only what is missing, so a machine that has everything never
@@ -57,7 +77,50 @@ ensure_packages() {
 	info "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	(apt_install_quietly "${missing[@]}") || die "apt-get install failed"
+}
+
+# The policy-rc.d apt_install_quietly puts in place, recognised by its
+# second line (a leftover of a run that was killed is ours to remove).
+POLICY_RC=/usr/sbin/policy-rc.d
+POLICY_MARK='# haas scripts/lib.sh: no service starts while it installs packages'
+
+# apt_install_quietly PKG...: apt-get install without the packages' own
+# services: MariaDB, nginx and mosquitto would start as system services
+# nobody asked for (mosquitto taking 1883, the dev stack's MQTT port) and
+# come back at every boot, while the stack runs private instances of its
+# own. While apt runs, a policy-rc.d refuses every start (invoke-rc.d and
+# deb-systemd-invoke ask it), unless the administrator has one already:
+# then theirs decides. Afterwards, units this install enabled at boot are
+# disabled again; units enabled before are left alone. Run it in a
+# subshell: its EXIT trap removes the policy file.
+apt_install_quietly() {
+	local before new=()
+	if [ -e "$POLICY_RC" ] && [ "$(sed -n 2p "$POLICY_RC")" = "$POLICY_MARK" ]; then
+		rm -f "$POLICY_RC"
+	fi
+	if [ ! -e "$POLICY_RC" ]; then
+		trap 'rm -f "$POLICY_RC"' EXIT
+		trap 'exit 130' INT TERM HUP
+		printf '#!/bin/sh\n%s\nexit 101\n' "$POLICY_MARK" >"$POLICY_RC.haas"
+		chmod 755 "$POLICY_RC.haas" && mv "$POLICY_RC.haas" "$POLICY_RC" ||
+			return 1
+	fi
+	before=$(enabled_units)
+	apt-get install -y -qq --no-install-recommends "$@" >/dev/null || return 1
+	mapfile -t new < <(comm -13 <(printf '%s\n' "$before") <(enabled_units))
+	[ ${#new[@]} -gt 0 ] || return 0
+	systemctl disable --quiet "${new[@]}" 2>/dev/null ||
+		warn "could not disable ${new[*]} at boot"
+	info "not enabled at boot: ${new[*]} (the stack runs its own instances;"
+	info "'systemctl enable --now NAME' turns one on)"
+}
+
+# Unit files enabled at boot, sorted (nothing without systemd).
+enabled_units() {
+	command -v systemctl >/dev/null || return 0
+	systemctl list-unit-files --state=enabled --no-legend 2>/dev/null |
+		awk '{ print $1 }' | sort
 }
 
 # ---------------------------------------------------------------- settings
@@ -418,12 +481,15 @@ mqtt_built() { [ -x "$BUILD/haas-ingestd" ]; }
 haas_conf_write() {
 	local pw
 	pw=$(cat "$SECRETS/db.txt")
+	nginx_user
 	(
 		umask 077
 		cat >"$CONF.tmp" <<-EOF
 			# written by scripts/lib.sh on every start; edits are lost
 			listen = $SOCKET
-			socket_mode = 0666
+			# only nginx's workers (and root) may speak FastCGI
+			socket_mode = 0660
+			socket_group = $NGINX_GROUP
 			database_url = mariadb://haas:$pw@localhost/haas?socket=$DB_SOCKET
 			jwt_secret_key_file = $SECRETS/jwt.key
 			sql_dir = $SRC/sql
@@ -452,7 +518,21 @@ haas_conf_write() {
 			printf '%s\n' "$EXTRA_CONF"
 		fi >>"$CONF.tmp"
 	)
+	conf_check "$CONF.tmp"
 	mv "$CONF.tmp" "$CONF"
+}
+
+# conf_check FILE: haasctl check-config on a candidate haas.conf (with the
+# environment haasd will see), so a bad HAAS_EXTRA_CONF line stops the
+# start with haasctl's message and the live haas.conf stays as it was.
+conf_check() {
+	local out
+	[ -x "$BUILD/haasctl" ] || return 0
+	if ! out=$(haas_tool "$BUILD/haasctl" -c "$1" check-config 2>&1); then
+		rm -f "$1"
+		printf '%s\n' "$out" >&2
+		die "the new haas.conf is not valid (HAAS_EXTRA_CONF?); $CONF was left as it was"
+	fi
 }
 
 # Runs a haas tool with the daemons' sanitizer options.
@@ -610,17 +690,22 @@ nginx_running() { running "$RUN/nginx.pid" nginx; }
 
 # nginx's workers run as www-data, which must reach the static files and
 # haasd's socket; on a tree it cannot walk (a private home dir) we fall
-# back to root and say why in the rendered config.
+# back to root and say why in the rendered config. NGINX_GROUP, their
+# group, is the only one haasd's socket admits (socket_group, mode 0660).
+# Warns once per script run.
 nginx_user() {
+	[ -n "${NGINX_CHECKED:-}" ] && return 0
+	NGINX_CHECKED=1
 	if runuser -u www-data -- test -r "$SRC/www/index.html" -a -x "$SRC/www" \
 		-a -x "$RUN" -a -x "$STATE/uploads" 2>/dev/null; then
 		NGINX_USER=www-data
-		NGINX_USER_WHY="Workers run unprivileged; haasd's socket is mode 0666."
+		NGINX_USER_WHY="Workers run unprivileged; haasd's socket admits only their group."
 	else
 		NGINX_USER=root
 		NGINX_USER_WHY="root: www-data cannot reach $SRC/www or $RUN (a parent dir is not world-searchable)."
 		warn "nginx workers run as root: www-data cannot reach $SRC/www or $RUN"
 	fi
+	NGINX_GROUP=$(id -gn "$NGINX_USER")
 }
 
 # CORS map body: "*" answers every origin with "*"; otherwise a list of
@@ -719,37 +804,92 @@ health_wait() {
 	}
 }
 
-# A clear message instead of a bind error deep in a daemon's log; ports
-# our own running daemons hold are fine.
-ports_free() {
-	local p
-	if ! nginx_running; then
-		for p in "$HTTPS_PORT" "$HTTP_PORT"; do
-			port_in_use "$p" && die "port $p is in use (set HAAS_HTTPS_PORT / HAAS_HTTP_PORT)"
-		done
+# ports_choose: the ports this start listens on, before anything starts.
+# A port our own running daemon holds stays as stack.env recorded it. A
+# port given in the environment (HAAS_HTTPS_PORT...) must be free: a clear
+# message instead of a bind error deep in a daemon's log. A default port
+# held by another program (a system mosquitto on 1883, a second stack) is
+# replaced by the next free port above it, and said so (PORT_NOTES, for
+# scripts/up's report): every listener is on loopback and private, so the
+# stack still comes up with its defaults.
+ports_choose() {
+	local saved='' https='' http='' mqtt=''
+	if [ -f "$STATE/stack.env" ]; then
+		# shellcheck disable=SC1091
+		saved=$(. "$STATE/stack.env" && echo "$HTTPS_PORT $HTTP_PORT $MQTT_PORT")
+		read -r https http mqtt <<<"$saved"
 	fi
-	if mqtt_built && ! mqtt_running && port_in_use "$MQTT_PORT"; then
-		die "port $MQTT_PORT is in use (set HAAS_MQTT_PORT)"
+	PORT_NOTES=()
+	if nginx_running; then
+		port_keep HTTPS_PORT "$https" nginx HAAS_HTTPS_PORT
+		port_keep HTTP_PORT "$http" nginx HAAS_HTTP_PORT
+	else
+		port_choose HTTPS_PORT HAAS_HTTPS_PORT
+		port_choose HTTP_PORT HAAS_HTTP_PORT
 	fi
-	return 0
+	mqtt_built || return 0
+	if mqtt_running; then
+		port_keep MQTT_PORT "$mqtt" mosquitto HAAS_MQTT_PORT
+	else
+		port_choose MQTT_PORT HAAS_MQTT_PORT
+	fi
+}
+
+# port_keep VAR SAVED DAEMON ENVNAME: our DAEMON runs and listens on SAVED;
+# a different port asked for in ENVNAME waits for a scripts/down.
+port_keep() {
+	local var=$1 saved=$2 env=$4
+	[ -n "$saved" ] || return 0
+	if [ -n "${!env:-}" ] && [ "${!env}" != "$saved" ]; then
+		warn "$3 runs on port $saved; keeping it ($env=${!env} takes effect after scripts/down)"
+	fi
+	printf -v "$var" '%s' "$saved"
+}
+
+# port_choose VAR ENVNAME: VAR's port if free; if ENVNAME did not ask for
+# it, the next free one above it otherwise.
+port_choose() {
+	local var=$1 env=$2 p=${!1} want=${!1}
+	port_in_use "$p" || return 0
+	[ -n "${!env:-}" ] && die "port $p is in use (set by $env)"
+	while port_in_use "$p" || port_taken_here "$p" "$var"; do
+		p=$((p + 1))
+		if [ "$p" -ge $((want + 100)) ] || [ "$p" -ge 32768 ]; then
+			die "port $want and the 99 above it are in use (set $env)"
+		fi
+	done
+	printf -v "$var" '%s' "$p"
+	PORT_NOTES+=("port $want is held by another program; using $p (set $env to choose)")
+	warn "${PORT_NOTES[-1]}"
+}
+
+# port_taken_here PORT VAR: another of this stack's ports is PORT.
+port_taken_here() {
+	local v
+	for v in HTTPS_PORT HTTP_PORT MQTT_PORT; do
+		[ "$v" != "$2" ] && [ "${!v}" = "$1" ] && return 0
+	done
+	return 1
 }
 
 port_in_use() { ss -Hltn "sport = :$1" | grep -q .; }
 
-# stack_start: everything after the build, in dependency order. Idempotent:
+# stack_start: everything after the build, in dependency order (ports and
+# haas.conf first: a port that cannot be had or a configuration haasctl
+# refuses stops it before anything starts or restarts). Idempotent:
 # MariaDB, mosquitto and a running nginx are kept (nginx reloads its
 # re-rendered config); haasd and ingestd are restarted gracefully so a
 # rebuilt binary or a changed haas.conf always takes effect.
 stack_start() {
 	state_dirs
+	ports_choose
 	stack_save
-	ports_free
 	secrets_ensure
 	tls_ensure
+	haas_conf_write
 	db_init
 	db_start
 	db_provision
-	haas_conf_write
 	migrate
 	admin_ensure
 	seed

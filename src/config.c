@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,6 +16,9 @@
 
 #ifndef HAAS_SQL_DIR
 #define HAAS_SQL_DIR "/usr/local/share/haas/sql"
+#endif
+#ifndef HAAS_CONF_DEFAULT
+#define HAAS_CONF_DEFAULT "/usr/local/etc/haas/haas.conf"
 #endif
 
 enum key_type { KEY_STR, KEY_INT, KEY_OCTAL };
@@ -35,6 +40,7 @@ static const struct key keys[] = {
 	STR(listen, "/run/haas/haasd.sock"),
 	{ "socket_mode", KEY_OCTAL, offsetof(struct config, socket_mode),
 	  "0660", 0, 0777, NULL },
+	STR(socket_group, ""),
 	INT(workers, 0, 0, 256),
 	INT(drain_timeout, 10, 1, 600),
 	INT(max_body_bytes, 1048576, 1024, 1073741824),
@@ -46,7 +52,8 @@ static const struct key keys[] = {
 	INT(db_connect_timeout, 2, 1, 60),
 	INT(db_lock_wait_timeout, 5, 1, 3600),
 	INT(fault_injection, 0, 0, 1),
-	STR(jwt_secret_key, NULL),
+	{ "jwt_secret_key", KEY_STR, offsetof(struct config, jwt_secret_key),
+	  NULL, 0, 0, "JWT_SECRET_KEY" },
 	{ "jwt_access_token_expires", KEY_INT,
 	  offsetof(struct config, jwt_access_token_expires), "3600", 1,
 	  31536000, "JWT_ACCESS_TOKEN_EXPIRES" },
@@ -73,7 +80,20 @@ static const struct key keys[] = {
 	INT(document_retention_days, 30, 0, 3650),
 };
 
-#define JWT_SECRET_ALIAS "JWT_SECRET_KEY"
+/* Where a key's value came from, so that an error names the setting the
+ * way the operator spelled it: workers, workers_file, HAAS_WORKERS,
+ * HAAS_WORKERS_FILE or the seed's own name (JWT_SECRET_KEY). */
+enum origin { FROM_DEFAULT, FROM_FILE, FROM_FILE_SECRET, FROM_ENV,
+	      FROM_ENV_FILE, FROM_ENV_ALIAS };
+
+/* One config_load: the config being filled, each key's origin, and where
+ * the one error line goes. */
+struct loader {
+	struct config *cfg;
+	enum origin from[ARRAY_SIZE(keys)];
+	char *err;
+	size_t errlen;
+};
 
 static void
 fail(char *err, size_t errlen, const char *fmt, ...)
@@ -101,14 +121,85 @@ key_find(const char *name, size_t len)
 	return NULL;
 }
 
-static int
-key_set(struct config *cfg, const struct key *k, const char *val, char *err,
-	size_t errlen)
+/* HAAS_<KEY><suffix> into buf. */
+static const char *
+env_name(const struct key *k, const char *suffix, char *buf, size_t len)
 {
-	char *base = (char *)cfg;
+	size_t i;
+
+	snprintf(buf, len, "HAAS_%s%s", k->name, suffix);
+	for (i = 5; buf[i]; i++)
+		buf[i] = (char)toupper((unsigned char)buf[i]);
+	return buf;
+}
+
+/* The name under which k's value was given (buf holds it if needed). */
+static const char *
+key_label(const struct key *k, enum origin from, char *buf, size_t len)
+{
+	switch (from) {
+	case FROM_FILE_SECRET:
+		snprintf(buf, len, "%s_file", k->name);
+		return buf;
+	case FROM_ENV:
+		return env_name(k, "", buf, len);
+	case FROM_ENV_FILE:
+		return env_name(k, "_FILE", buf, len);
+	case FROM_ENV_ALIAS:
+		return k->env_alias;
+	default:
+		return k->name;
+	}
+}
+
+static const char *
+loaded_label(const struct loader *ld, const struct key *k, char *buf,
+	     size_t len)
+{
+	return key_label(k, ld->from[k - keys], buf, len);
+}
+
+static const struct key *
+key_at(size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (keys[i].off == off)
+			return &keys[i];
+	return NULL;
+}
+
+/* An error about the key at offsetof(struct config, ...) off, named as
+ * its value was given. */
+static void
+fail_key(struct loader *ld, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+fail_key(struct loader *ld, size_t off, const char *fmt, ...)
+{
+	char label[128], msg[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fail(ld->err, ld->errlen, "%s: %s",
+	     loaded_label(ld, key_at(off), label, sizeof(label)), msg);
+}
+
+/* Parses val into k's slot and records its origin. */
+static int
+key_set(struct loader *ld, const struct key *k, const char *val,
+	enum origin from)
+{
+	char *base = (char *)ld->cfg, buf[128];
+	const char *label;
 	long long v;
 	char *end;
 
+	ld->from[k - keys] = from;
 	if (k->type == KEY_STR) {
 		char **slot = (char **)(base + k->off);
 
@@ -116,17 +207,19 @@ key_set(struct config *cfg, const struct key *k, const char *val, char *err,
 		*slot = xstrdup(val);
 		return 0;
 	}
+	label = key_label(k, from, buf, sizeof(buf));
 	if (k->type == KEY_OCTAL) {
 		errno = 0;
 		v = strtoll(val, &end, 8);
 		if (errno || !*val || *end || v < k->min || v > k->max) {
-			fail(err, errlen, "%s: expected an octal mode such as 0660",
-			     k->name);
+			fail(ld->err, ld->errlen,
+			     "%s: expected an octal mode such as 0660", label);
 			return -1;
 		}
 	} else if (parse_ll(val, k->min, k->max, &v)) {
-		fail(err, errlen, "%s: expected an integer from %lld to %lld, got \"%s\"",
-		     k->name, k->min, k->max, val);
+		fail(ld->err, ld->errlen,
+		     "%s: expected an integer from %lld to %lld, got \"%s\"",
+		     label, k->min, k->max, val);
 		return -1;
 	}
 	*(long long *)(base + k->off) = v;
@@ -167,99 +260,100 @@ read_secret_file(const char *path)
 	return b.s;
 }
 
-/* "key_file = path" loads the secret from path into "key". */
+/* Loads k's value from the file at path (a "<key>_file" setting). */
 static int
-line_apply(struct config *cfg, const char *name, size_t nlen, const char *val,
-	   char *err, size_t errlen)
+secret_set(struct loader *ld, const struct key *k, const char *path,
+	   enum origin from)
 {
+	char label[128], *secret;
+	int rc;
+
+	secret = read_secret_file(path);
+	if (!secret) {
+		fail(ld->err, ld->errlen, "%s: cannot read %s: %s",
+		     key_label(k, from, label, sizeof(label)), path,
+		     strerror(errno));
+		return -1;
+	}
+	rc = key_set(ld, k, secret, from);
+	free(secret);
+	return rc;
+}
+
+/* One "name = val" line of the file; "key_file = path" loads the secret
+ * from path into "key". */
+static int
+line_apply(struct loader *ld, const char *name, const char *val)
+{
+	size_t nlen = strlen(name);
 	const struct key *k = key_find(name, nlen);
 
-	if (!k && nlen > 5 && !strncmp(name + nlen - 5, "_file", 5)) {
-		char *secret;
-		int rc;
-
-		k = key_find(name, nlen - 5);
-		if (!k || k->type != KEY_STR)
-			goto unknown;
-		secret = read_secret_file(val);
-		if (!secret) {
-			fail(err, errlen, "%.*s: cannot read %s: %s", (int)nlen,
-			     name, val, strerror(errno));
-			return -1;
-		}
-		rc = key_set(cfg, k, secret, err, errlen);
-		free(secret);
-		return rc;
-	}
 	if (k)
-		return key_set(cfg, k, val, err, errlen);
-unknown:
-	fail(err, errlen, "%.*s: unknown configuration key", (int)nlen, name);
+		return key_set(ld, k, val, FROM_FILE);
+	if (nlen > 5 && !strcmp(name + nlen - 5, "_file")) {
+		k = key_find(name, nlen - 5);
+		if (k && k->type == KEY_STR)
+			return secret_set(ld, k, val, FROM_FILE_SECRET);
+	}
+	fail(ld->err, ld->errlen, "%s: unknown configuration key", name);
 	return -1;
 }
 
 static int
-load_file(struct config *cfg, const char *path, char *err, size_t errlen)
+load_file(struct loader *ld, const char *path)
 {
 	char line[4096];
 	int lineno = 0, rc = 0;
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
-		fail(err, errlen, "config: cannot open %s: %s", path,
+		fail(ld->err, ld->errlen, "config: cannot open %s: %s", path,
 		     strerror(errno));
 		return -1;
 	}
 	while (rc == 0 && fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq, *name;
+		char *s = trim(line), *eq;
 
 		lineno++;
 		if (!*s || *s == '#')
 			continue;
 		eq = strchr(s, '=');
 		if (!eq) {
-			fail(err, errlen, "config: %s:%d: expected key = value",
-			     path, lineno);
+			fail(ld->err, ld->errlen,
+			     "config: %s:%d: expected key = value", path,
+			     lineno);
 			rc = -1;
 			break;
 		}
 		*eq = '\0';
-		name = trim(s);
-		rc = line_apply(cfg, name, strlen(name), trim(eq + 1), err,
-				errlen);
+		rc = line_apply(ld, trim(s), trim(eq + 1));
 	}
 	fclose(f);
 	return rc;
 }
 
-/* HAAS_<KEY> and HAAS_<KEY>_FILE for every key, plus the seed's aliases. */
+/* HAAS_<KEY> (or the seed's name) and HAAS_<KEY>_FILE for every key. */
 static int
-load_env(struct config *cfg, char *err, size_t errlen)
+load_env(struct loader *ld)
 {
 	char name[128];
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		const struct key *k = &keys[i];
-		const char *v;
+		enum origin from = FROM_ENV;
+		const char *v = getenv(env_name(k, "", name, sizeof(name)));
 
-		snprintf(name, sizeof(name), "HAAS_%s", k->name);
-		for (j = 5; name[j]; j++)
-			name[j] = (char)toupper((unsigned char)name[j]);
-		v = getenv(name);
-		if (!v && k->env_alias)
+		if (!v && k->env_alias) {
 			v = getenv(k->env_alias);
-		if (!v && !strcmp(k->name, "jwt_secret_key"))
-			v = getenv(JWT_SECRET_ALIAS);
-		if (v && key_set(cfg, k, v, err, errlen))
+			from = FROM_ENV_ALIAS;
+		}
+		if (v && key_set(ld, k, v, from))
 			return -1;
 		if (k->type != KEY_STR)
 			continue;
-		snprintf(name + strlen(name), sizeof(name) - strlen(name),
-			 "_FILE");
-		v = getenv(name);
-		if (v && line_apply(cfg, k->name, strlen(k->name), v, err,
-				    errlen))
+		v = getenv(env_name(k, "_FILE", name, sizeof(name)));
+		if (v && secret_set(ld, k, v, FROM_ENV_FILE))
 			return -1;
 	}
 	return 0;
@@ -293,8 +387,9 @@ url_part(const char *s, size_t n)
 
 /* mariadb://user:pass@host[:port]/db[?socket=/path] */
 static int
-parse_database_url(struct config *cfg, char *err, size_t errlen)
+parse_database_url(struct loader *ld)
 {
+	struct config *cfg = ld->cfg;
 	const char *u = cfg->database_url, *p, *at, *colon, *slash, *q;
 	long long port = 3306;
 
@@ -336,50 +431,101 @@ parse_database_url(struct config *cfg, char *err, size_t errlen)
 		goto bad;
 	return 0;
 bad:
-	fail(err, errlen,
-	     "database_url: expected mariadb://user:password@host[:port]/database[?socket=/path]");
+	fail_key(ld, offsetof(struct config, database_url),
+		 "expected mariadb://user:password@host[:port]/database"
+		 "[?socket=/path]");
 	return -1;
 }
 
+/* socket_group: a group name or number; "" leaves the socket's group as
+ * the process's own (socket_gid -1). */
 static int
-validate(struct config *cfg, char *err, size_t errlen)
+resolve_socket_group(struct loader *ld)
 {
+	struct config *cfg = ld->cfg;
+	const struct group *gr;
+	long long gid;
+
+	cfg->socket_gid = -1;
+	if (!*cfg->socket_group)
+		return 0;
+	if (parse_ll(cfg->socket_group, 0, 0x7fffffff, &gid) == 0) {
+		cfg->socket_gid = gid;
+		return 0;
+	}
+	gr = getgrnam(cfg->socket_group);
+	if (!gr) {
+		fail_key(ld, offsetof(struct config, socket_group),
+			 "no group named \"%s\"", cfg->socket_group);
+		return -1;
+	}
+	cfg->socket_gid = gr->gr_gid;
+	return 0;
+}
+
+/* "x: required but not set (x or x_file in the file, HAAS_X or HAAS_X_FILE
+ * in the environment)". */
+static void
+fail_required(struct loader *ld, const struct key *k)
+{
+	char env[128], env_file[128];
+
+	fail(ld->err, ld->errlen,
+	     "%s: required but not set (%s or %s_file in the file, %s%s%s or"
+	     " %s in the environment)", k->name, k->name, k->name,
+	     env_name(k, "", env, sizeof(env)), k->env_alias ? ", " : "",
+	     k->env_alias ? k->env_alias : "",
+	     env_name(k, "_FILE", env_file, sizeof(env_file)));
+}
+
+static int
+validate(struct loader *ld)
+{
+	struct config *cfg = ld->cfg;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		const struct key *k = &keys[i];
 
 		if (k->type == KEY_STR && !*(char **)((char *)cfg + k->off)) {
-			fail(err, errlen, "%s: required but not set (in the file, HAAS_%s or %s_file)",
-			     k->name, k->name, k->name);
+			fail_required(ld, k);
 			return -1;
 		}
 	}
 	if (strlen(cfg->jwt_secret_key) < 32) {
-		fail(err, errlen, "jwt_secret_key: must be at least 32 bytes");
+		fail_key(ld, offsetof(struct config, jwt_secret_key),
+			 "must be at least 32 bytes");
 		return -1;
 	}
 	if (!*cfg->listen) {
-		fail(err, errlen, "listen: must be a socket path or host:port");
+		fail_key(ld, offsetof(struct config, listen),
+			 "must be a socket path or host:port");
 		return -1;
 	}
-	return parse_database_url(cfg, err, errlen);
+	if (resolve_socket_group(ld))
+		return -1;
+	return parse_database_url(ld);
 }
 
 int
 config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 {
+	struct loader ld = { .cfg = cfg, .err = err, .errlen = errlen };
 	size_t i;
 
 	memset(cfg, 0, sizeof(*cfg));
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
-		if (keys[i].def && key_set(cfg, &keys[i], keys[i].def, err, errlen))
-			return -1;
-	if (path && load_file(cfg, path, err, errlen))
-		return -1;
-	if (load_env(cfg, err, errlen))
-		return -1;
-	return validate(cfg, err, errlen);
+		if (keys[i].def && key_set(&ld, &keys[i], keys[i].def,
+					   FROM_DEFAULT))
+			goto fail;
+	if (path && load_file(&ld, path))
+		goto fail;
+	if (load_env(&ld) || validate(&ld))
+		goto fail;
+	return 0;
+fail:
+	config_release(cfg);
+	return -1;
 }
 
 void
@@ -396,6 +542,44 @@ config_release(struct config *cfg)
 	free(cfg->db_name);
 	free(cfg->db_socket);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+const char *
+config_default_path(void)
+{
+	const char *env = getenv("HAAS_CONFIG");
+
+	return env && *env ? env : HAAS_CONF_DEFAULT;
+}
+
+int
+config_cli(int argc, char **argv, const char *prog,
+	   void (*usage)(FILE *out), const char **path)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int opt;
+
+	*path = config_default_path();
+	while ((opt = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		if (opt == 'c') {
+			*path = optarg;
+		} else if (opt == 'h') {
+			usage(stdout);
+			return 0;
+		} else if (opt == 'V') {
+			printf("%s %s\n", prog, PACKAGE_VERSION);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	return -1;
 }
 
 int

@@ -6,11 +6,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct config {
 	/* haasd */
 	char *listen;		/* unix socket path or host:port */
 	long long socket_mode;	/* permissions of a unix socket */
+	char *socket_group;	/* its group (name or number), "" = ours */
+	long long socket_gid;	/* socket_group resolved; -1 = unchanged */
 	long long workers;	/* 0 = 2 x online CPUs */
 	long long drain_timeout;	/* seconds SIGTERM waits for requests */
 	long long max_body_bytes;
@@ -53,10 +56,24 @@ struct config {
 };
 
 /* Loads defaults, then the file at path (NULL: none), then the environment,
- * then *_file secrets, and validates.  On failure returns -1 and writes one
- * line naming the key into err.  Release with config_release(). */
+ * then *_file secrets, and validates.  On failure returns -1, writes one
+ * line into err naming the setting as it was given (workers, workers_file,
+ * HAAS_WORKERS, HAAS_WORKERS_FILE, JWT_SECRET_KEY) and leaves cfg released.
+ * On success release with config_release() (safe to call twice). */
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 void config_release(struct config *cfg);
+
+/* The configuration file the programs read without -c: $HAAS_CONFIG if
+ * set, else $(sysconfdir)/haas/haas.conf.  Borrowed. */
+const char *config_default_path(void);
+
+/* The options every haas program takes: -c/--config CONFIG (into *path;
+ * config_default_path() without it), -h/--help (usage(stdout), exit 0),
+ * -V/--version ("<prog> <version>", exit 0); anything else is usage(stderr)
+ * and exit 2.  Stops at the first argument that is not an option (optind).
+ * Returns -1 to go on, else the exit status. */
+int config_cli(int argc, char **argv, const char *prog,
+	       void (*usage)(FILE *out), const char **path);
 
 /* Number of workers to fork: the configured count or 2 x CPUs. */
 int config_workers(const struct config *cfg);

@@ -35,6 +35,17 @@
 	X(DB_DOWN, 503, "db_unavailable", "database unavailable") \
 	X(DB_RETRY, 503, "db_busy", "database busy, please retry") \
 	X(DB_BUSY, 503, "db_lock_timeout", "Another request is holding this data; please retry") \
+	/* nginx's own refusals: nginx/haas.conf.in's $haas_error_json */ \
+	X(REQUEST_TIMEOUT, 408, "request_timeout", "Request timed out") \
+	X(LENGTH_REQUIRED, 411, "length_required", "Content-Length required") \
+	X(URI_TOO_LONG, 414, "uri_too_long", "Request URI too long") \
+	X(RATE_LIMITED, 429, "rate_limited", "Too many requests") \
+	X(HEADERS_TOO_LARGE, 431, "headers_too_large", "Request headers too large") \
+	X(NOT_IMPLEMENTED, 501, "not_implemented", "Not implemented") \
+	X(UPSTREAM_DOWN, 502, "upstream_unavailable", "Service unavailable") \
+	X(UNAVAILABLE, 503, "service_unavailable", "Service unavailable") \
+	X(UPSTREAM_TIMEOUT, 504, "upstream_timeout", "The service did not answer in time") \
+	X(HTTP_VERSION, 505, "http_version", "HTTP version not supported") \
 	/* accounts */ \
 	X(SIGNUP_REQUIRED, 400, "credentials_required", "Username and password are required") \
 	X(USER_EXISTS, 409, "user_exists", "User already exists") \

@@ -1,6 +1,7 @@
 /* haasctl: the operator's console tool: migrate, check-config, and user
  * management (add, passwd, set-role) with passwords read from stdin. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ static const char *const sql[] = {
 
 struct ctl {
 	struct config cfg;
+	const char *config_path;
 	struct db *db;
 };
 
@@ -84,8 +86,8 @@ cmd_seed(struct ctl *c, int argc, char **argv)
 static int
 cmd_check_config(struct ctl *c, int argc, char **argv)
 {
-	printf("configuration ok (%d workers, listen %s)\n",
-	       config_workers(&c->cfg), c->cfg.listen);
+	printf("configuration ok: %s (%d workers, listen %s)\n",
+	       c->config_path, config_workers(&c->cfg), c->cfg.listen);
 	return 0;
 }
 
@@ -249,17 +251,24 @@ static const struct command commands[] = {
 };
 
 static void
-usage(void)
+usage(FILE *out)
 {
-	fprintf(stderr,
+	fprintf(out,
 		"usage: haasctl [-c CONFIG] COMMAND\n"
+		"       haasctl --help | --version\n"
+		"\n"
 		"  migrate                 apply pending sql/ migrations\n"
 		"  seed DIR                load every DIR/*.sql (idempotent demo data)\n"
 		"  check-config            validate the configuration\n"
 		"  user add --email E --name N [--username U] --role R  (password on stdin)\n"
 		"  user passwd USER        (password on stdin)\n"
 		"  user set-role USER ROLE\n"
-		"  sensor add SENSOR_ID    broker account for a sensor (password printed once)\n");
+		"  sensor add SENSOR_ID    broker account for a sensor (password printed once)\n"
+		"\n"
+		"  -c, --config CONFIG     configuration file (default:\n"
+		"                          $HAAS_CONFIG, else " HAAS_CONF_DEFAULT ")\n"
+		"  -h, --help              show this help\n"
+		"  -V, --version           show the version\n");
 }
 
 static const struct command *
@@ -280,25 +289,21 @@ find_command(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	const char *path = getenv("HAAS_CONFIG");
+	const char *path;
 	const struct command *cmd;
 	struct ctl c = { 0 };
 	char err[512];
-	int opt, rc;
+	int rc = config_cli(argc, argv, "haasctl", usage, &path);
 
-	while ((opt = getopt(argc, argv, "+c:h")) != -1) {
-		if (opt != 'c') {
-			usage();
-			return opt == 'h' ? 0 : 2;
-		}
-		path = optarg;
-	}
+	if (rc >= 0)
+		return rc;
 	argc -= optind, argv += optind;
 	cmd = argc > 0 ? find_command(argc, argv) : NULL;
 	if (!cmd) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
+	c.config_path = path;
 	if (config_load(&c.cfg, path, err, sizeof(err))) {
 		fprintf(stderr, "haasctl: %s\n", err);
 		return 2;

@@ -204,8 +204,11 @@ reload(struct master *m)
 		config_release(&fresh.cfg);
 		return;
 	}
-	if (strcmp(fresh.cfg.listen, m->app.cfg.listen))
-		log_warn("haasd: listen changed; it takes effect on restart only");
+	if (strcmp(fresh.cfg.listen, m->app.cfg.listen) ||
+	    fresh.cfg.socket_mode != m->app.cfg.socket_mode ||
+	    fresh.cfg.socket_gid != m->app.cfg.socket_gid)
+		log_warn("haasd: listen, socket_mode or socket_group changed;"
+			 " they take effect on restart only");
 	config_release(&m->app.cfg);
 	m->app = fresh;
 	/* New workers first, then the old ones drain: no gap in service. */
@@ -259,9 +262,21 @@ master_loop(struct master *m)
 }
 
 static void
-usage(void)
+usage(FILE *out)
 {
-	fprintf(stderr, "usage: haasd [-c CONFIG]\n");
+	fprintf(out,
+		"usage: haasd [-c CONFIG]\n"
+		"       haasd --help | --version\n"
+		"\n"
+		"The haas FastCGI server: a master process listens on the\n"
+		"configured socket and keeps a pool of pre-forked workers.\n"
+		"SIGHUP re-reads the configuration and replaces the workers;\n"
+		"SIGTERM lets in-flight requests finish and stops.\n"
+		"\n"
+		"  -c, --config CONFIG  configuration file (default:\n"
+		"                       $HAAS_CONFIG, else " HAAS_CONF_DEFAULT ")\n"
+		"  -h, --help           show this help\n"
+		"  -V, --version        show the version\n");
 }
 
 int
@@ -269,16 +284,13 @@ main(int argc, char **argv)
 {
 	static struct master m;
 	char err[512];
-	int opt;
+	int rc = config_cli(argc, argv, "haasd", usage, &m.config_path);
 
-	m.config_path = getenv("HAAS_CONFIG");
-	while ((opt = getopt(argc, argv, "c:h")) != -1) {
-		if (opt == 'c') {
-			m.config_path = optarg;
-		} else {
-			usage();
-			return opt == 'h' ? 0 : 2;
-		}
+	if (rc >= 0)
+		return rc;
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
 	}
 	m.app.version = version();
 	if (config_load(&m.app.cfg, m.config_path, err, sizeof(err))) {
@@ -294,7 +306,7 @@ main(int argc, char **argv)
 	install_handlers();
 	if (http_init() != 0)
 		return 1;
-	m.fd = http_listen(m.app.cfg.listen, (int)m.app.cfg.socket_mode);
+	m.fd = http_listen(&m.app.cfg);
 	if (m.fd < 0)
 		return 1;
 	log_info("haasd %s listening on %s", version(), m.app.cfg.listen);

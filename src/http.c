@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcgiapp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,21 +22,49 @@ http_init(void)
 	return FCGX_Init() == 0 ? 0 : -1;
 }
 
-int
-http_listen(const char *spec, int mode)
+/* Hands the fresh socket to its group and mode; it was created 0600. */
+static int
+socket_restrict(const struct config *cfg)
 {
+	const char *path = cfg->listen;
+
+	if (cfg->socket_gid >= 0 &&
+	    chown(path, (uid_t)-1, (gid_t)cfg->socket_gid) != 0) {
+		log_error("http: socket_group: cannot give %s to group %s: %s"
+			  " (haasd must be root or a member of that group)",
+			  path, cfg->socket_group, strerror(errno));
+		return -1;
+	}
+	if (chmod(path, (mode_t)cfg->socket_mode) != 0) {
+		log_error("http: socket_mode: chmod %s: %s", path,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+http_listen(const struct config *cfg)
+{
+	const char *spec = cfg->listen;
+	bool unix_path = spec[0] == '/';
+	mode_t old = 0;
 	int fd;
 
-	if (spec[0] == '/')
+	if (unix_path) {
 		unlink(spec);	/* a stale socket from an unclean stop */
+		old = umask(0177);
+	}
 	fd = FCGX_OpenSocket(spec, 1024);
+	if (unix_path)
+		umask(old);
 	if (fd < 0) {
 		log_error("http: cannot listen on %s: %s", spec, strerror(errno));
 		return -1;
 	}
-	if (spec[0] == '/' && chmod(spec, (mode_t)mode) != 0) {
-		log_error("http: chmod %s: %s", spec, strerror(errno));
+	if (unix_path && socket_restrict(cfg) != 0) {
 		close(fd);
+		unlink(spec);
 		return -1;
 	}
 	return fd;

@@ -590,20 +590,27 @@ supervise(const struct config *cfg)
 	return 0;
 }
 
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: haas-ingestd [-c CONFIG]\n"
+		"       haas-ingestd --help | --version\n"
+		"CONFIG: $HAAS_CONFIG, else " HAAS_CONF_DEFAULT "\n");
+}
+
 int
 main(int argc, char **argv)
 {
 	struct config cfg;
-	const char *conf = NULL;
+	const char *conf;
 	char err[512];
-	int opt, rc;
+	int rc = config_cli(argc, argv, "haas-ingestd", usage, &conf);
 
-	while ((opt = getopt(argc, argv, "c:")) != -1) {
-		if (opt != 'c') {
-			fprintf(stderr, "usage: haas-ingestd [-c haas.conf]\n");
-			return 2;
-		}
-		conf = optarg;
+	if (rc >= 0)
+		return rc;
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
 	}
 	if (config_load(&cfg, conf, err, sizeof(err))) {
 		fprintf(stderr, "haas-ingestd: %s\n", err);

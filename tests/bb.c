@@ -67,18 +67,23 @@ on_header(char *p, size_t size, size_t n, void *userdata)
 }
 
 static struct bb_resp *
-perform(const char *base, const char *method, const char *path,
+perform(const struct bb_how *how, const char *method, const char *path,
 	const char *token, const char *ctype, const char *body, size_t len,
 	const char *extra)
 {
 	struct bb_resp *r = xcalloc(1, sizeof(*r));
 	struct buf b = { 0 }, h = { 0 };
 	struct curl_slist *hdrs = NULL;
-	char *url = xasprintf("%s%s", base, path), *line;
+	char *url = xasprintf("%s%s", how->base ? how->base : env.url, path);
+	char *line;
 	CURL *c = curl_easy_init();
 
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, how->path_as_is ? 1L : 0L);
+	if (how->http1)
+		curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
+				 CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
@@ -124,13 +129,24 @@ struct bb_resp *
 bb_req(const char *method, const char *path, const char *token,
        const char *ctype, const char *body, size_t len, const char *extra)
 {
-	return perform(env.url, method, path, token, ctype, body, len, extra);
+	static const struct bb_how how = { 0 };
+
+	return perform(&how, method, path, token, ctype, body, len, extra);
+}
+
+struct bb_resp *
+bb_req_how(const struct bb_how *how, const char *method, const char *path,
+	   const char *ctype, const char *body, size_t len, const char *extra)
+{
+	return perform(how, method, path, NULL, ctype, body, len, extra);
 }
 
 struct bb_resp *
 bb_req_http(const char *method, const char *path)
 {
-	return perform(env.http_url, method, path, NULL, NULL, NULL, 0, NULL);
+	struct bb_how how = { .base = env.http_url };
+
+	return perform(&how, method, path, NULL, NULL, NULL, 0, NULL);
 }
 
 struct bb_resp *

@@ -53,6 +53,20 @@ int bb_len(const struct bb_resp *r, const char *key);
 /* Header value (case-insensitive name); NULL when absent.  Borrowed. */
 const char *bb_header(struct bb_resp *r, const char *name);
 
+/* What bb_req cannot ask for: another base URL (NULL: the stack's https
+ * one), HTTP/1.1 instead of libcurl's HTTP/2, and the path sent exactly as
+ * written (curl squashes "/../" otherwise). */
+struct bb_how {
+	const char *base;
+	bool http1;
+	bool path_as_is;
+};
+
+/* bb_req without a token, sent as how says. */
+struct bb_resp *bb_req_how(const struct bb_how *how, const char *method,
+			   const char *path, const char *ctype,
+			   const char *body, size_t len, const char *extra);
+
 /* A name unique to this run, e.g. bb_unique("user") -> "user_1234_7". */
 char *bb_unique(const char *prefix);
 
