@@ -148,6 +148,9 @@ stack_settings() {
 	CORS_ORIGINS=${HAAS_CORS_ORIGINS:-*}
 	LOGIN_RATE=${HAAS_LOGIN_RATE:-10r/s}
 	LOGIN_BURST=${HAAS_LOGIN_BURST:-20}
+	# Driver registration (public, stores a document): per address
+	REGISTER_RATE=${HAAS_REGISTER_RATE:-6r/m}
+	REGISTER_BURST=${HAAS_REGISTER_BURST:-5}
 	# These two are haasd config keys too (haasd reads HAAS_<KEY> itself):
 	# one variable sets both haasd's limit and nginx's.
 	MAX_BODY_BYTES=${HAAS_MAX_BODY_BYTES:-1048576}
@@ -167,6 +170,7 @@ stack_paths() {
 	SECRETS=$STATE/secrets
 	CONF=$STATE/haas.conf
 	SOCKET=$RUN/haasd.sock
+	HEALTH_SOCKET=$RUN/haasd-health.sock
 	DB_SOCKET=$RUN/mysqld.sock
 }
 
@@ -178,7 +182,8 @@ stack_save() {
 	{
 		echo "# written by scripts/lib.sh for the stack in this dir"
 		for v in STACK_MODE STATE BUILD HTTPS_PORT HTTP_PORT MQTT_PORT \
-			CORS_ORIGINS LOGIN_RATE LOGIN_BURST MAX_BODY_BYTES \
+			CORS_ORIGINS LOGIN_RATE LOGIN_BURST REGISTER_RATE \
+			REGISTER_BURST MAX_BODY_BYTES \
 			UPLOAD_MAX_BYTES STACK_ASAN_OPTIONS STACK_UBSAN_OPTIONS; do
 			printf '%s=%q\n' "$v" "${!v}"
 		done
@@ -487,6 +492,7 @@ haas_conf_write() {
 		cat >"$CONF.tmp" <<-EOF
 			# written by scripts/lib.sh on every start; edits are lost
 			listen = $SOCKET
+			health_listen = $HEALTH_SOCKET
 			# only nginx's workers (and root) may speak FastCGI
 			socket_mode = 0660
 			socket_group = $NGINX_GROUP
@@ -727,8 +733,9 @@ cors_map() {
 # render IN OUT: replaces @NAME@ placeholders; refuses to leave any behind.
 render() {
 	local in=$1 out=$2 k v args=()
-	for k in STATE SRC HTTPS_PORT HTTP_PORT SOCKET MAX_BODY_BYTES \
-		UPLOAD_MAX_BYTES LOGIN_RATE LOGIN_BURST NGINX_USER NGINX_USER_WHY CORS_MAP; do
+	for k in STATE SRC HTTPS_PORT HTTP_PORT SOCKET HEALTH_SOCKET MAX_BODY_BYTES \
+		UPLOAD_MAX_BYTES LOGIN_RATE LOGIN_BURST REGISTER_RATE REGISTER_BURST \
+		NGINX_USER NGINX_USER_WHY CORS_MAP; do
 		v=${!k}
 		v=${v//\\/\\\\}
 		v=${v//|/\\|}

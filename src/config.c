@@ -38,6 +38,7 @@ struct key {
 
 static const struct key keys[] = {
 	STR(listen, "/run/haas/haasd.sock"),
+	STR(health_listen, ""),
 	{ "socket_mode", KEY_OCTAL, offsetof(struct config, socket_mode),
 	  "0660", 0, 0777, NULL },
 	STR(socket_group, ""),

@@ -11,6 +11,7 @@
 struct config {
 	/* haasd */
 	char *listen;		/* unix socket path or host:port */
+	char *health_listen;	/* the reserved health worker's ("": none) */
 	long long socket_mode;	/* permissions of a unix socket */
 	char *socket_group;	/* its group (name or number), "" = ours */
 	long long socket_gid;	/* socket_group resolved; -1 = unchanged */

@@ -25,12 +25,14 @@ struct worker {
 	pid_t pid;
 	unsigned generation;
 	time_t started;
+	bool health;		/* the reserved worker on health_fd */
 };
 
 struct master {
 	struct app app;
 	const char *config_path;
 	int fd;
+	int health_fd;		/* -1: no reserved health worker */
 	unsigned generation;
 	struct worker workers[MAX_WORKERS];
 	sigset_t mask;		/* the signals the master waits for */
@@ -73,9 +75,9 @@ version(void)
 	return PACKAGE_VERSION;
 }
 
-/* The worker's life: its own DB handle, serving until SIGTERM. */
+/* The worker's life: its own DB handle, serving fd until SIGTERM. */
 static void
-worker_main(struct master *m)
+worker_main(struct master *m, int fd)
 {
 	struct db *db = db_new(&m->app.cfg);
 	struct sigaction sa;
@@ -92,7 +94,7 @@ worker_main(struct master *m)
 	got_term = 0;
 	if (db_ping(db) != ERR_OK)
 		log_warn("worker: database not reachable yet; answering 503 until it is");
-	http_serve(&m->app, db, m->fd, &got_term, &mask);
+	http_serve(&m->app, db, fd, &got_term, &mask);
 	db_free(db);
 	_exit(0);
 }
@@ -108,7 +110,7 @@ spawn_worker(struct master *m, struct worker *w)
 	}
 	if (pid == 0) {
 		sigprocmask(SIG_UNBLOCK, &m->mask, NULL);
-		worker_main(m);
+		worker_main(m, w->health ? m->health_fd : m->fd);
 	}
 	w->pid = pid;
 	w->generation = m->generation;
@@ -116,19 +118,25 @@ spawn_worker(struct master *m, struct worker *w)
 	return 0;
 }
 
+/* The pool, plus one worker reserved for the health socket: /api/health
+ * never waits behind domain requests (a held row lock can keep every
+ * pool worker busy for db_lock_wait_timeout). */
 static void
 spawn_generation(struct master *m)
 {
 	int n = config_workers(&m->app.cfg), i, started = 0;
+	bool health = m->health_fd >= 0;
 
 	m->generation++;
-	for (i = 0; i < MAX_WORKERS && started < n; i++) {
+	for (i = 0; i < MAX_WORKERS && started < n + health; i++) {
 		if (m->workers[i].pid)
 			continue;
+		m->workers[i].health = started == n;
 		if (spawn_worker(m, &m->workers[i]) == 0)
 			started++;
 	}
-	log_info("haasd: generation %u: %d workers", m->generation, started);
+	log_info("haasd: generation %u: %d workers%s", m->generation, n,
+		 health ? " and one for /api/health" : "");
 }
 
 static void
@@ -205,6 +213,7 @@ reload(struct master *m)
 		return;
 	}
 	if (strcmp(fresh.cfg.listen, m->app.cfg.listen) ||
+	    strcmp(fresh.cfg.health_listen, m->app.cfg.health_listen) ||
 	    fresh.cfg.socket_mode != m->app.cfg.socket_mode ||
 	    fresh.cfg.socket_gid != m->app.cfg.socket_gid)
 		log_warn("haasd: listen, socket_mode or socket_group changed;"
@@ -306,15 +315,23 @@ main(int argc, char **argv)
 	install_handlers();
 	if (http_init() != 0)
 		return 1;
-	m.fd = http_listen(&m.app.cfg);
+	m.fd = http_listen(&m.app.cfg, m.app.cfg.listen);
 	if (m.fd < 0)
 		return 1;
+	m.health_fd = -1;
+	if (*m.app.cfg.health_listen) {
+		m.health_fd = http_listen(&m.app.cfg, m.app.cfg.health_listen);
+		if (m.health_fd < 0)
+			return 1;
+	}
 	log_info("haasd %s listening on %s", version(), m.app.cfg.listen);
 	spawn_generation(&m);
 	master_loop(&m);
 	drain(&m);
 	if (m.app.cfg.listen[0] == '/')
 		unlink(m.app.cfg.listen);
+	if (m.app.cfg.health_listen[0] == '/')
+		unlink(m.app.cfg.health_listen);
 	config_release(&m.app.cfg);
 	log_info("haasd: stopped");
 	return 0;

@@ -24,10 +24,8 @@ http_init(void)
 
 /* Hands the fresh socket to its group and mode; it was created 0600. */
 static int
-socket_restrict(const struct config *cfg)
+socket_restrict(const struct config *cfg, const char *path)
 {
-	const char *path = cfg->listen;
-
 	if (cfg->socket_gid >= 0 &&
 	    chown(path, (uid_t)-1, (gid_t)cfg->socket_gid) != 0) {
 		log_error("http: socket_group: cannot give %s to group %s: %s"
@@ -44,9 +42,8 @@ socket_restrict(const struct config *cfg)
 }
 
 int
-http_listen(const struct config *cfg)
+http_listen(const struct config *cfg, const char *spec)
 {
-	const char *spec = cfg->listen;
 	bool unix_path = spec[0] == '/';
 	mode_t old = 0;
 	int fd;
@@ -62,7 +59,7 @@ http_listen(const struct config *cfg)
 		log_error("http: cannot listen on %s: %s", spec, strerror(errno));
 		return -1;
 	}
-	if (unix_path && socket_restrict(cfg) != 0) {
+	if (unix_path && socket_restrict(cfg, spec) != 0) {
 		close(fd);
 		unlink(spec);
 		return -1;

@@ -20,6 +20,7 @@ struct bb_env {
 	const char *src;
 	const char *admin_file;
 	struct config cfg;
+	struct config root_cfg;	/* cfg as MariaDB's root */
 	struct db *db;
 };
 
@@ -335,6 +336,23 @@ struct db *
 bb_db_new(void)
 {
 	return db_new(&env.cfg);
+}
+
+int
+bb_pool_size(void)
+{
+	return config_workers(&env.cfg);
+}
+
+struct db *
+bb_db_root(void)
+{
+	static char root[] = "root", none[] = "";
+
+	env.root_cfg = env.cfg;
+	env.root_cfg.db_user = root;
+	env.root_cfg.db_password = none;
+	return db_new(&env.root_cfg);
 }
 
 const char *

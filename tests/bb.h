@@ -95,6 +95,12 @@ void bb_parallel(int n, void (*fn)(int i, void *arg), void *arg);
 struct db *bb_db(void);
 /* Another connection (to hold locks while the test runs); db_free it. */
 struct db *bb_db_new(void);
+/* haasd's pool size (config_workers of the stack's configuration). */
+int bb_pool_size(void);
+/* A connection as MariaDB's root over the stack's unix socket (the tests
+ * run as root), for what the haas account may not see, such as other
+ * sessions' lock waits; db_free it. */
+struct db *bb_db_root(void);
 /* First column of the first row as an integer (-1 on error, 0 no row). */
 long long bb_db_int(const char *sql, const struct db_param *p, size_t np);
 

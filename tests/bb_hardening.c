@@ -407,6 +407,101 @@ test_lock_wait_bounded(void)
 	free(x.code);
 }
 
+/* Health while every pool worker waits on a lock: more checkouts of a
+ * locked set than haasd has pool workers keep the whole pool busy;
+ * /api/health, served by its reserved worker, answers before any of them
+ * comes back. */
+#define BUSY_MAX 64
+
+struct pool_busy {
+	int n;			/* checkouts: the pool size and four more */
+	char *code;
+	char *tokens[BUSY_MAX];
+	int returned;		/* checkouts answered so far */
+	long health;		/* /api/health's status */
+	int returned_before_health;
+};
+
+/* Waits until at least n sessions wait on a row lock (or two seconds). */
+static void
+lock_waits_reach(long long n)
+{
+	static const char waits[] = "SELECT COUNT(*) FROM"
+		" information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'";
+	struct db *db = bb_db_root();
+	long long seen = 0;
+	int k;
+
+	for (k = 0; k < 100 && seen < n; k++) {
+		usleep(20000);
+		if (db_query_int(db, waits, DB_NONE, ERR_OK, &seen) != ERR_OK)
+			seen = 0;
+	}
+	CU_ASSERT(seen >= n);
+	db_free(db);
+}
+
+static void
+busy_worker(int i, void *arg)
+{
+	struct pool_busy *x = arg;
+	struct bb_resp *r;
+	char *b;
+
+	if (i < x->n) {
+		b = xasprintf("{\"resource_id\": \"%s\", \"units\": 1}",
+			      x->code);
+		r = bb_json("POST", "/api/resources/checkout", x->tokens[i], b);
+		__sync_add_and_fetch(&x->returned, 1);
+		bb_free(r);
+		free(b);
+		return;
+	}
+	/* the prober: once every pool worker waits on the lock */
+	lock_waits_reach(bb_pool_size());
+	r = bb_get("/api/health", NULL);
+	x->returned_before_health = x->returned;
+	x->health = r->status;
+	bb_free(r);
+}
+
+static void
+test_health_while_pool_waits(void)
+{
+	static const char lock[] = "SELECT id FROM resources WHERE code = ?"
+		" FOR UPDATE";
+	struct pool_busy x = { 0 };
+	struct db *holder = bb_db_new();
+	struct db_rows *rows;
+	struct bb_resp *r;
+	char *b;
+	int i;
+
+	x.n = bb_pool_size() + 4 < BUSY_MAX ? bb_pool_size() + 4 : BUSY_MAX;
+	x.code = bb_unique("POOL");
+	b = xasprintf("{\"name\": \"%s\", \"total_units\": 100}", x.code);
+	r = bb_json("POST", "/api/resources/create", admin, b);
+	CU_ASSERT_EQUAL(r->status, 201);
+	bb_free(r);
+	free(b);
+	for (i = 0; i < x.n; i++)
+		x.tokens[i] = bb_new_user("pool", NULL);
+	CU_ASSERT_EQUAL_FATAL(db_begin(holder), ERR_OK);
+	CU_ASSERT_EQUAL(db_query(holder, lock, DB_P(db_str(x.code)), 1, &rows),
+			ERR_OK);
+	db_rows_free(rows);
+	bb_parallel(x.n + 1, busy_worker, &x);
+	db_rollback(holder);
+	db_free(holder);
+	CU_ASSERT_EQUAL(x.health, 200);
+	CU_ASSERT_EQUAL(x.returned_before_health, 0);
+	CU_ASSERT_EQUAL(x.returned, x.n);
+	CU_ASSERT_EQUAL(bb_db_int(sql_available, DB_P(db_str(x.code))), 100);
+	for (i = 0; i < x.n; i++)
+		free(x.tokens[i]);
+	free(x.code);
+}
+
 /* ---- PATCH without changes, paging, times --------------------------------- */
 
 static void
@@ -742,6 +837,33 @@ test_registration_expires(void)
 	free(u);
 }
 
+/* /api/register is rate limited per address by nginx (JSON 429), like
+ * the log-in paths; the flood stores nothing.  Runs last: the limit
+ * stays spent for a while. */
+static void
+test_register_rate_limited(void)
+{
+	char *u = bb_unique("flood"), *email = xasprintf("%s@example.com", u);
+	char *body;
+	int i, status = 0, limited = 0;
+
+	for (i = 0; i < 300 && !limited; i++) {
+		status = bb_register(email, "FL00D1", "", "", &body);
+		if (status == 429) {
+			limited = 1;
+			CU_ASSERT(strstr(body, "\"rate_limited\"") != NULL);
+		} else {
+			CU_ASSERT_EQUAL(status, 400);	/* no document */
+		}
+		free(body);
+	}
+	CU_ASSERT(limited);
+	CU_ASSERT_EQUAL(bb_db_int(sql_request_status, DB_P(db_str(email),
+			db_str("pending"))), 0);
+	free(email);
+	free(u);
+}
+
 static int
 suite_init(void)
 {
@@ -770,6 +892,8 @@ static CU_TestInfo tests[] = {
 	  test_register_keeps_document },
 	{ "lock waits are bounded: 503 with Retry-After",
 	  test_lock_wait_bounded },
+	{ "health answers while every pool worker waits",
+	  test_health_while_pool_waits },
 	{ "PATCH without changes is 400 and writes nothing",
 	  test_patch_without_changes },
 	{ "paging checked on every list", test_paging_checked_everywhere },
@@ -780,6 +904,7 @@ static CU_TestInfo tests[] = {
 	  test_erasure_deletes_document },
 	{ "registrations expire and may be repeated",
 	  test_registration_expires },
+	{ "registration is rate limited", test_register_rate_limited },
 	CU_TEST_INFO_NULL,
 };
 
