@@ -16,7 +16,7 @@
 #   tls/                cert.pem, key.pem (self-signed, localhost)
 #   mysql/              MariaDB data dir
 #   nginx/              rendered nginx.conf + snippets, temp dirs
-#   mosquitto/          mosquitto.conf, passwd
+#   mosquitto/          mosquitto.conf, passwd, acl
 #   uploads/            haasd's upload_dir (served via /internal/uploads/)
 
 # The repository root, wherever the scripts are called from.
@@ -29,6 +29,10 @@ PACKAGES=(
 	mariadb-server mariadb-client nginx libnginx-mod-nchan
 	mosquitto mosquitto-clients wrk curl openssl ca-certificates jq
 )
+
+# The broker account haas-ingestd logs in with (mqtt_username); the ACL
+# gives it read access, and no sensor may take the name.
+MQTT_INGEST_USER=ingest
 
 # ---------------------------------------------------------------- messages
 
@@ -508,7 +512,7 @@ haas_conf_write() {
 				# MQTT ingest (written only when haas-ingestd is built)
 				mqtt_host = 127.0.0.1
 				mqtt_port = $MQTT_PORT
-				mqtt_username = ingest
+				mqtt_username = $MQTT_INGEST_USER
 				mqtt_password_file = $SECRETS/mqtt-ingest.txt
 				# haasd (root in this stack) adds sensor accounts here
 				# and SIGHUPs the broker so it takes them at once
@@ -615,19 +619,22 @@ haasd_restart() {
 mqtt_running() { running "$RUN/mosquitto.pid" mosquitto; }
 
 # Private broker: loopback only, no anonymous clients; ingestd logs in as
-# "ingest" with the password in secrets/mqtt-ingest.txt.  Sensor accounts
-# (added by haasd when an admin binds a new sensor_id: mosquitto_passwd -b
-# on this file, then SIGHUP) survive restarts: only ingest's line is reset.
+# $MQTT_INGEST_USER with the password in secrets/mqtt-ingest.txt.  Sensor
+# accounts (added by haasd when an admin binds a new sensor_id:
+# mosquitto_passwd -b on this file, then SIGHUP) survive restarts: only
+# ingest's line is reset.  The ACL is by pattern, so a new sensor needs no
+# line of its own.
 mqtt_conf_write() {
 	local dir=$STATE/mosquitto
 	if [ -s "$dir/passwd" ]; then
 		(umask 077 && cp "$dir/passwd" "$dir/passwd.new" &&
-			mosquitto_passwd -b "$dir/passwd.new" ingest \
+			mosquitto_passwd -b "$dir/passwd.new" "$MQTT_INGEST_USER" \
 			"$(cat "$SECRETS/mqtt-ingest.txt")") && mv "$dir/passwd.new" "$dir/passwd"
 	else
-		(umask 077 && mosquitto_passwd -b -c "$dir/passwd.new" ingest \
+		(umask 077 && mosquitto_passwd -b -c "$dir/passwd.new" "$MQTT_INGEST_USER" \
 			"$(cat "$SECRETS/mqtt-ingest.txt")") && mv "$dir/passwd.new" "$dir/passwd"
 	fi
+	mqtt_acl_write "$dir/acl"
 	cat >"$dir/mosquitto.conf" <<-EOF
 		# written by scripts/lib.sh
 		# Runs as root like every process of this private stack: its files
@@ -637,6 +644,7 @@ mqtt_conf_write() {
 		listener $MQTT_PORT 127.0.0.1
 		allow_anonymous false
 		password_file $dir/passwd
+		acl_file $dir/acl
 		# QoS 1 messages queued for haas-ingestd while it writes: the
 		# default (1000) drops bursts of sensor messages
 		max_queued_messages 100000
@@ -649,6 +657,22 @@ mqtt_conf_write() {
 		connection_messages true
 		log_timestamp_format %Y-%m-%dT%H:%M:%S
 	EOF
+}
+
+# mqtt_acl_write FILE: sensors (user name = sensor_id) may publish under
+# their own name only (status and last will) and read nothing; ingestd reads
+# every sensor's topics and publishes nothing: the deny takes back the one
+# topic tree the pattern would give it.  Everything else is denied.
+mqtt_acl_write() {
+	cat >"$1.new" <<-EOF
+		# written by scripts/lib.sh
+		user $MQTT_INGEST_USER
+		topic read haas/parking/#
+		topic deny haas/parking/$MQTT_INGEST_USER/#
+
+		pattern write haas/parking/%u/#
+	EOF
+	mv "$1.new" "$1"
 }
 
 mqtt_start() {
