@@ -16,7 +16,7 @@
 #   tls/                cert.pem, key.pem (self-signed, localhost)
 #   mysql/              MariaDB data dir
 #   nginx/              rendered nginx.conf + snippets, temp dirs
-#   mosquitto/          mosquitto.conf, passwd, acl
+#   mosquitto/          mosquitto.conf, passwd, acl, data/ (persistence)
 #   uploads/            haasd's upload_dir (served via /internal/uploads/)
 
 # The repository root, wherever the scripts are called from.
@@ -623,7 +623,8 @@ mqtt_running() { running "$RUN/mosquitto.pid" mosquitto; }
 # accounts (added by haasd when an admin binds a new sensor_id:
 # mosquitto_passwd -b on this file, then SIGHUP) survive restarts: only
 # ingest's line is reset.  The ACL is by pattern, so a new sensor needs no
-# line of its own.
+# line of its own.  Persistence keeps ingestd's session (its subscriptions
+# and the QoS 1 messages queued for it) across a broker restart.
 mqtt_conf_write() {
 	local dir=$STATE/mosquitto
 	if [ -s "$dir/passwd" ]; then
@@ -635,6 +636,8 @@ mqtt_conf_write() {
 			"$(cat "$SECRETS/mqtt-ingest.txt")") && mv "$dir/passwd.new" "$dir/passwd"
 	fi
 	mqtt_acl_write "$dir/acl"
+	mkdir -p "$dir/data"
+	chmod 700 "$dir/data"
 	cat >"$dir/mosquitto.conf" <<-EOF
 		# written by scripts/lib.sh
 		# Runs as root like every process of this private stack: its files
@@ -648,7 +651,12 @@ mqtt_conf_write() {
 		# QoS 1 messages queued for haas-ingestd while it writes: the
 		# default (1000) drops bursts of sensor messages
 		max_queued_messages 100000
-		persistence false
+		# Sessions and queued messages are saved on exit and every
+		# 10 s, and loaded on start: a broker restart loses nothing
+		# queued for ingestd (a broker crash at most the last 10 s).
+		persistence true
+		persistence_location $dir/data/
+		autosave_interval 10
 		log_dest file $LOG/mosquitto.log
 		log_type error
 		log_type warning
@@ -712,6 +720,20 @@ ingestd_start() {
 
 ingestd_stop() {
 	stop_pidfile "$RUN/ingestd.pid" haas-ingestd TERM 15
+}
+
+# A crash: SIGKILL for the ingest child and its master, no clean shutdown.
+ingestd_kill() {
+	local pid child
+	pid=$(pid_of "$RUN/ingestd.pid")
+	proc_alive "$pid" haas-ingestd || return 0
+	info "killing haas-ingestd ($pid) and its child"
+	for child in $(ps -o pid= --ppid "$pid"); do
+		kill -KILL "$child" 2>/dev/null || true
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait_until 10 "haas-ingestd to die" proc_gone "$pid" haas-ingestd
+	rm -f "$RUN/ingestd.pid"
 }
 
 # ---------------------------------------------------------------- nginx

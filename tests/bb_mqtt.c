@@ -146,6 +146,14 @@ pub_status(const struct sensor *s, const char *status, long long seq,
 	return pub_as(s->id, s->pw, s->id, status, seq, boot);
 }
 
+/* Statuses alternate with seq, so every message is a change with its own
+ * history row. */
+static const char *
+alternate(long long seq)
+{
+	return seq % 2 ? "occupied" : "free";
+}
+
 static long long
 last_seq(const struct sensor *s)
 {
@@ -195,6 +203,34 @@ db_text(const char *q, long long id)
 		v = xstrdup(db_col(rows, 0));
 	db_rows_free(rows);
 	return v ? v : xstrdup("");
+}
+
+/* "from,...,to" */
+static char *
+seq_list(long long from, long long to)
+{
+	struct buf b = { 0 };
+	long long i;
+
+	for (i = from; i <= to; i++)
+		buf_addf(&b, i > from ? ",%lld" : "%lld", i);
+	return b.s ? b.s : xstrdup("");
+}
+
+/* Asserts that the space's sensor history holds exactly the seqs from..to
+ * in this order. */
+static void
+assert_seqs(const struct sensor *s, long long from, long long to)
+{
+	char *want = seq_list(from, to), *got = db_text(sql_sensor_seqs,
+							 s->space);
+
+	CU_ASSERT_STRING_EQUAL(got, want);
+	if (strcmp(got, want))
+		fprintf(stderr, "\n    %s: history seqs %s, want %s\n", s->id,
+			got, want);
+	free(want);
+	free(got);
 }
 
 /* The status the API shows for the sensor's space. */
@@ -404,6 +440,33 @@ test_acl_will(void)
 	sensor_free(&b);
 }
 
+/* ---- durability ---------------------------------------------------------- */
+
+/* QoS 1 messages queued for the ingest daemon's session survive a broker
+ * restart: ingestd stopped, sensor publishes, broker restarted, ingestd
+ * started: every message applied, in order. */
+static void
+test_broker_restart(void)
+{
+	struct sensor s;
+	long long i, n = 10;
+	char *st;
+
+	sensor_new(&s, "persist");
+	CU_ASSERT_EQUAL_FATAL(bb_stack("ingestd-stop"), 0);
+	for (i = 1; i <= n; i++)
+		CU_ASSERT_EQUAL(pub_status(&s, alternate(i), i, NULL), 0);
+	CU_ASSERT_EQUAL(bb_stack("mqtt-stop"), 0);
+	CU_ASSERT_EQUAL(bb_stack("mqtt-start"), 0);
+	CU_ASSERT_EQUAL_FATAL(bb_stack("ingestd-start"), 0);
+	CU_ASSERT(wait_seq(&s, n, 30));
+	assert_seqs(&s, 1, n);
+	st = api_status(&s);
+	CU_ASSERT(!strcmp(st, alternate(n)) || !strcmp(st, "unknown"));
+	free(st);
+	sensor_free(&s);
+}
+
 /* ---- the reserved sensor id --------------------------------------------- */
 
 /* haasctl sensor add as a test process would run it; its exit status. */
@@ -458,6 +521,8 @@ static CU_TestInfo tests[] = {
 	{ "ACL: no writes on another sensor's topics", test_acl_publish },
 	{ "ACL: a sensor reads nothing", test_acl_read },
 	{ "ACL: a last will only on the sensor's own topic", test_acl_will },
+	{ "broker restart keeps messages queued for ingestd",
+	  test_broker_restart },
 	/* last: on a broken build it would lock ingestd out of the broker */
 	{ "sensor_id of the ingest account refused", test_sensor_id_reserved },
 	CU_TEST_INFO_NULL,
