@@ -18,6 +18,7 @@
 #   nginx/              rendered nginx.conf + snippets, temp dirs
 #   mosquitto/          mosquitto.conf, passwd, acl, data/ (persistence)
 #   uploads/            haasd's upload_dir (served via /internal/uploads/)
+#   spool/              haas-ingestd's message spool (ingest.spool)
 
 # The repository root, wherever the scripts are called from.
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -208,11 +209,11 @@ stack_load() {
 state_dirs() {
 	mkdir -p "$STATE" "$RUN" "$LOG" "$STATE/tls" "$STATE/uploads" \
 		"$STATE/nginx/tmp" "$STATE/mosquitto"
-	mkdir -p "$SECRETS"
+	mkdir -p "$SECRETS" "$STATE/spool"
 	# Marks the dir as ours, and for which mode (state_reset checks it).
 	[ -f "$STATE/.haas-state" ] || echo "$STACK_MODE" >"$STATE/.haas-state"
 	chmod 755 "$STATE" "$RUN" "$LOG" "$STATE/nginx" "$STATE/uploads"
-	chmod 700 "$SECRETS"
+	chmod 700 "$SECRETS" "$STATE/spool"
 	# A unix socket path must fit sockaddr_un (108 bytes with the NUL).
 	if [ ${#SOCKET} -ge 100 ] || [ ${#DB_SOCKET} -ge 100 ]; then
 		die "state dir path too long for unix sockets: $STATE"
@@ -514,6 +515,8 @@ haas_conf_write() {
 				mqtt_port = $MQTT_PORT
 				mqtt_username = $MQTT_INGEST_USER
 				mqtt_password_file = $SECRETS/mqtt-ingest.txt
+				# every message is on disk here before MariaDB
+				ingest_spool = $STATE/spool/ingest.spool
 				# haasd (root in this stack) adds sensor accounts here
 				# and SIGHUPs the broker so it takes them at once
 				mosquitto_passwd_file = $STATE/mosquitto/passwd
