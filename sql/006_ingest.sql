@@ -1,4 +1,13 @@
--- 006: MQTT ingest: how far haas-ingestd has applied its spool.
+-- 006: MQTT ingest: sensor boot ids and how far haas-ingestd has applied
+-- its spool.
+
+-- The boot id of the seq series last applied from the space's sensor (NULL
+-- until a sensor sends one).  A message with another boot id starts a new
+-- series and is accepted whatever its seq: a sensor whose counter restarted
+-- after a power cut is heard again.
+ALTER TABLE parking_spaces
+  ADD COLUMN last_boot VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL
+  AFTER last_seq;
 
 -- How far haas-ingestd has applied its spool: the number of the first
 -- spooled message not applied yet, per spool generation (a new spool file

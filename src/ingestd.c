@@ -2,7 +2,7 @@
  * keeps one ingest child alive (restarted if it dies); the child subscribes
  * with libmosquitto at QoS 1 and writes every message to its spool (on disk
  * before anything else happens to it), applies spooled messages to MariaDB
- * in arrival order (by seq per sensor), turns silent or offline
+ * in arrival order (by seq and boot id per sensor), turns silent or offline
  * sensors' spaces unknown, pushes each change to nchan for the browsers,
  * and deletes documents past their retention. */
 #include <errno.h>
@@ -30,6 +30,7 @@
 #include "util.h"
 
 #define PAYLOAD_MAX 1024
+#define BOOT_MAX 64
 #define SWEEP_MAX 256
 /* Spooled messages applied in one transaction, at most. */
 #define BATCH_MAX 256
@@ -56,13 +57,13 @@ static const char *const sql[] = {
 	[Q_SPOOL_SAVE] = "INSERT INTO ingest_spool (gen, next_record)"
 		" VALUES (?, ?)"
 		" ON DUPLICATE KEY UPDATE next_record = VALUES(next_record)",
-	[Q_LOCK_SENSOR] = "SELECT id, code, zone, status, last_seq"
+	[Q_LOCK_SENSOR] = "SELECT id, code, zone, status, last_seq, last_boot"
 		" FROM parking_spaces WHERE live_sensor = ? FOR UPDATE",
 	/* Times are when ingestd received the message.  A space a staff
 	 * member took out of service stays so; the sensor still counts as
 	 * seen. */
 	[Q_APPLY] = "UPDATE parking_spaces SET last_seq = COALESCE(?, last_seq),"
-		" last_seen_at = ?,"
+		" last_boot = COALESCE(?, last_boot), last_seen_at = ?,"
 		" updated_at = IF(status <> ? AND status <> 'out_of_service',"
 		"   ?, updated_at),"
 		" status = IF(status = 'out_of_service', status, ?)"
@@ -310,6 +311,7 @@ struct status_msg {
 	char sensor[65];
 	const char *status;	/* "free" or "occupied"; "unknown" for a will */
 	long long seq;		/* -1 for a will */
+	char boot[BOOT_MAX + 1];	/* "" when the sensor sent none */
 	long long at_us;	/* when ingestd received it */
 	struct change change;	/* filled when the space changed */
 	bool changed;
@@ -326,12 +328,17 @@ change_fill(struct change *c, const struct db_rows *rows, const char *status,
 	c->source = source;
 }
 
-/* Whether m is old news for the locked space (column 4 last_seq): a seq
- * not above the last applied one. */
+/* Whether m is old news for the locked space (columns 4 last_seq, 5
+ * last_boot): a seq not above the last applied one of the same series.  A
+ * boot id other than the stored one starts a new series. */
 static bool
 seq_stale(const struct status_msg *m, const struct db_rows *rows)
 {
+	const char *boot = db_col(rows, 5);
+
 	if (m->seq < 0 || !db_col(rows, 4))
+		return false;
+	if (m->boot[0] && (!boot || strcmp(boot, m->boot)))
 		return false;
 	return m->seq <= db_col_int(rows, 4);
 }
@@ -347,7 +354,7 @@ apply_status(struct ingest *g, struct status_msg *m)
 	bool found, stale = false, same = true;
 	char at[32];
 	enum err e = db_query(g->db, sql[Q_LOCK_SENSOR],
-			      DB_P(db_str(m->sensor)), 5, &rows);
+			      DB_P(db_str(m->sensor)), 6, &rows);
 
 	m->changed = false;
 	if (e != ERR_OK)
@@ -364,9 +371,9 @@ apply_status(struct ingest *g, struct status_msg *m)
 	if (e != ERR_OK || !found || stale)
 		return e;
 	time_db(m->at_us, at);
-	e = db_exec(g->db, sql[Q_APPLY], DB_P(seq, db_str(at),
-		db_str(m->status), db_str(at), db_str(m->status),
-		db_int(m->change.id)), NULL);
+	e = db_exec(g->db, sql[Q_APPLY], DB_P(seq, db_str(m->boot[0] ? m->boot
+		: NULL), db_str(at), db_str(m->status), db_str(at),
+		db_str(m->status), db_int(m->change.id)), NULL);
 	if (e == ERR_OK && !same)
 		e = db_exec(g->db, sql[Q_HISTORY], DB_P(db_int(m->change.id),
 			db_str(m->status), db_str(source), seq, db_str(at)),
@@ -483,7 +490,32 @@ topic_sensor(const char *topic, const char *leaf, char out[65])
 	return true;
 }
 
-/* {"status": "occupied"|"free", "seq": 0 <= n < 2^63 - 1} */
+/* The optional "boot": 1 to BOOT_MAX printable ASCII characters, no
+ * spaces; absent or null: "". */
+static bool
+boot_read(json_object *o, char out[BOOT_MAX + 1])
+{
+	json_object *v;
+	const char *s;
+	size_t i, n;
+
+	out[0] = '\0';
+	if (!json_object_object_get_ex(o, "boot", &v) || !v)
+		return true;
+	if (!json_object_is_type(v, json_type_string))
+		return false;
+	s = json_object_get_string(v);
+	n = strlen(s);
+	if (n == 0 || n > BOOT_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	memcpy(out, s, n + 1);
+	return true;
+}
+
+/* {"status": "occupied"|"free", "seq": 0 <= n < 2^63 - 1, "boot"?} */
 static bool
 status_fields(json_object *o, struct status_msg *m)
 {
@@ -504,7 +536,7 @@ status_fields(json_object *o, struct status_msg *m)
 	else
 		return false;
 	m->seq = json_object_get_int64(seq);
-	return m->seq >= 0 && m->seq < INT64_MAX;
+	return m->seq >= 0 && m->seq < INT64_MAX && boot_read(o, m->boot);
 }
 
 static bool
@@ -547,7 +579,7 @@ message_read(const struct mosquitto_message *msg, struct status_msg *m)
 }
 
 /* The spool record of m, one line of JSON:
- * {"sensor", "at" (us), "status", "seq"} or {"sensor", "at",
+ * {"sensor", "at" (us), "status", "seq", "boot"?} or {"sensor", "at",
  * "will": true}.  Caller frees. */
 static char *
 record_format(const struct status_msg *m)
@@ -563,6 +595,9 @@ record_format(const struct status_msg *m)
 		json_object_object_add(o, "status",
 				       json_object_new_string(m->status));
 		json_object_object_add(o, "seq", json_object_new_int64(m->seq));
+		if (m->boot[0])
+			json_object_object_add(o, "boot",
+				json_object_new_string(m->boot));
 	}
 	s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);

@@ -26,6 +26,11 @@ static const char sql_history_source[] =
 static const char sql_sensor_seqs[] =
 	"SELECT COALESCE(GROUP_CONCAT(seq ORDER BY id SEPARATOR ','), '')"
 	" FROM parking_history WHERE space_id = ? AND source = 'sensor'";
+static const char sql_sensor_statuses[] =
+	"SELECT COALESCE(GROUP_CONCAT(status ORDER BY id SEPARATOR ','), '')"
+	" FROM parking_history WHERE space_id = ? AND source = 'sensor'";
+static const char sql_last_boot[] =
+	"SELECT COALESCE(last_boot, '') FROM parking_spaces WHERE id = ?";
 static const char sql_sensor_count[] =
 	"SELECT COUNT(*) FROM parking_sensors WHERE sensor_id = ?";
 
@@ -614,6 +619,46 @@ test_spool_replay(void)
 	sensor_free(&s);
 }
 
+/* A sensor whose counter restarts after a power cut says so with a new
+ * boot id: its messages count again, ordered by seq within the new boot;
+ * without a boot id, or with the same one, a lower seq is still old. */
+static void
+test_reboot(void)
+{
+	struct sensor s;
+	long long i;
+	char *st;
+
+	sensor_new(&s, "reboot");
+	for (i = 1; i <= 5; i++)
+		pub_status(&s, alternate(i), i, "boot-a");
+	CU_ASSERT(wait_seq(&s, 5, 10));
+	/* power cut: seq starts again under a new boot id */
+	pub_status(&s, "free", 1, "boot-b");
+	pub_status(&s, "occupied", 1, "boot-b");	/* duplicate */
+	pub_status(&s, "occupied", 2, "boot-b");
+	pub_status(&s, "free", 1, "boot-b");		/* old news */
+	pub_status(&s, "free", 1, NULL);		/* no boot id: old */
+	pub_status(&s, "occupied", 9, "bad boot");	/* malformed */
+	pub_status(&s, "free", 3, "boot-b");
+	CU_ASSERT(wait_seq(&s, 3, 10));
+	st = db_text(sql_sensor_seqs, s.space);
+	CU_ASSERT_STRING_EQUAL(st, "1,2,3,4,5,1,2,3");
+	free(st);
+	st = db_text(sql_sensor_statuses, s.space);
+	CU_ASSERT_STRING_EQUAL(st, "occupied,free,occupied,free,occupied,"
+			       "free,occupied,free");
+	free(st);
+	st = api_sensor_history(&s);
+	CU_ASSERT_STRING_EQUAL(st, "occupied,free,occupied,free,occupied,"
+			       "free,occupied,free");
+	free(st);
+	st = db_text(sql_last_boot, s.space);
+	CU_ASSERT_STRING_EQUAL(st, "boot-b");
+	free(st);
+	sensor_free(&s);
+}
+
 /* ---- the reserved sensor id --------------------------------------------- */
 
 /* haasctl sensor add as a test process would run it; its exit status. */
@@ -673,6 +718,7 @@ static CU_TestInfo tests[] = {
 	{ "MariaDB down 30 s: every message applied, in order",
 	  test_db_outage },
 	{ "spooled messages survive an ingestd crash", test_spool_replay },
+	{ "a rebooted sensor (new boot id) is heard again", test_reboot },
 	/* last: on a broken build it would lock ingestd out of the broker */
 	{ "sensor_id of the ingest account refused", test_sensor_id_reserved },
 	CU_TEST_INFO_NULL,
