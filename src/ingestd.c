@@ -296,10 +296,13 @@ db_outcome(struct ingest *g, enum err e)
 		g->db_wait_until = mono_ms() + DB_DOWN_WAIT;
 	else if (!ok)
 		g->db_wait_until = mono_ms() + DB_ERROR_WAIT;
-	if (g->db_ok && !ok)
-		log_warn("ingestd: database failing (%s); messages wait in the"
-			 " spool (%lld now)", err_code(e),
-			 spool_pending(g->spool));
+	if (g->db_ok && e == ERR_DB_DOWN)
+		log_warn("ingestd: database unavailable; messages wait in the"
+			 " spool (%lld now)", spool_pending(g->spool));
+	else if (g->db_ok && !ok)
+		log_error("ingestd: database step failed (%s); retrying every"
+			  " %d s, messages wait in the spool", err_code(e),
+			  DB_ERROR_WAIT / 1000);
 	else if (!g->db_ok && ok)
 		log_info("ingestd: database back; %lld spooled messages to "
 			 "apply", spool_pending(g->spool));

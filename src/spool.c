@@ -151,8 +151,12 @@ file_replace(struct spool *sp, long long base, off_t from, off_t to)
 	if (fd < 0)
 		goto fail;
 	if (write_all(fd, hdr, n) || copy_range(sp, fd, from, to) ||
-	    fdatasync(fd) || rename(tmp, sp->path) || fsync_dir(sp->path))
+	    fdatasync(fd) || rename(tmp, sp->path))
 		goto fail;
+	/* Renamed: this is the spool now, synced directory or not. */
+	if (fsync_dir(sp->path))
+		log_warn("spool: cannot sync the directory of %s: %s",
+			 sp->path, strerror(errno));
 	free(tmp);
 	return fd;
 fail:
