@@ -164,22 +164,6 @@ nchan_connect(const char *url, const char **uri)
 	return fd;
 }
 
-static int
-write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* POSTs one JSON event to nchan's publisher location (HTTP/1.0, one
  * connection per event: changes are rare next to the web traffic). */
 static void

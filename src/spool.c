@@ -36,22 +36,6 @@ struct spool {
 
 /* ---- file helpers ----------------------------------------------------- */
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Reads n bytes at off; returns the count read (short at end of file) or
  * -1. */
 static ssize_t
