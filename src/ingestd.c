@@ -100,6 +100,7 @@ struct ingest {
 	long long db_wait_until;	/* no database work before (mono_ms) */
 	bool db_ok;		/* how the last database step went */
 	bool spool_broken;	/* an append failed: the child restarts */
+	long long received;	/* messages spooled, ever */
 	long long mqtt_retry_at;	/* next connection attempt (mono_ms) */
 };
 
@@ -706,9 +707,10 @@ spool_apply(struct ingest *g)
 /* ---- MQTT ----------------------------------------------------------------- */
 
 /* libmosquitto has acknowledged the message already (PUBACK goes out
- * before this callback), so it is lost unless it reaches the spool.  When
- * the spool cannot take it, the child stops reading and restarts: what the
- * broker has not handed over yet stays queued for the session. */
+ * before this callback), so it is lost unless it reaches the spool; the
+ * MQTT step syncs the spool after each burst.  When the spool cannot take
+ * it, the child stops reading and restarts: what the broker has not handed
+ * over yet stays queued for the session. */
 static void
 on_message(struct mosquitto *mq, void *arg,
 	   const struct mosquitto_message *msg)
@@ -725,6 +727,8 @@ on_message(struct mosquitto *mq, void *arg,
 		log_error("ingestd: message from %s lost: the spool cannot "
 			  "take it", m.sensor);
 		g->spool_broken = true;
+	} else {
+		g->received++;
 	}
 	free(rec);
 }
@@ -771,6 +775,23 @@ mqtt_open(struct ingest *g)
 	return mq;
 }
 
+/* Takes what the broker has sent already, without waiting, until a
+ * batch is full, then syncs the spool once for the whole burst. */
+static int
+mqtt_burst(struct ingest *g, int rc)
+{
+	long long start = g->received, last = -1;
+
+	while (rc == MOSQ_ERR_SUCCESS && g->received != last &&
+	       g->received - start < BATCH_MAX && !g->spool_broken) {
+		last = g->received;
+		rc = mosquitto_loop(g->mq, 0, 1);
+	}
+	if (spool_sync(g->spool))
+		g->spool_broken = true;
+	return rc;
+}
+
 /* One turn of the MQTT loop: (re)connects when down (at most once a
  * second), then waits up to wait_ms for traffic; on_message spools what
  * arrives.  Returns whether the connection is up. */
@@ -791,7 +812,7 @@ mqtt_step(struct ingest *g, bool up, int wait_ms)
 				 mosquitto_strerror(rc));
 	}
 	if (rc == MOSQ_ERR_SUCCESS)
-		rc = mosquitto_loop(g->mq, wait_ms, 1);
+		rc = mqtt_burst(g, mosquitto_loop(g->mq, wait_ms, 1));
 	if (rc == MOSQ_ERR_SUCCESS)
 		return true;
 	if (up)

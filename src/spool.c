@@ -28,9 +28,11 @@ struct spool {
 	char gen[SPOOL_GEN_LEN + 1];
 	long long base;		/* number of the file's first record */
 	long long count;	/* records in the file */
+	long long synced;	/* of them, known to be on disk */
 	long long done;		/* of them, consumed */
 	off_t hdr_len;
 	off_t head;		/* offset of the oldest pending record */
+	off_t synced_end;	/* offset after the last synced record */
 	off_t end;		/* offset after the last record */
 };
 
@@ -178,9 +180,14 @@ scan_records(struct spool *sp)
 	if (off > last) {
 		log_warn("spool: %s: cutting off a torn last record (%lld "
 			 "bytes)", sp->path, (long long)(off - last));
-		if (ftruncate(sp->fd, last) || fdatasync(sp->fd))
+		if (ftruncate(sp->fd, last))
 			return -1;
 	}
+	/* what an earlier process wrote but did not sync is on disk now */
+	if (fdatasync(sp->fd))
+		return -1;
+	sp->synced = sp->count;
+	sp->synced_end = sp->end;
 	return 0;
 }
 
@@ -303,10 +310,9 @@ spool_append(struct spool *sp, const char *rec, size_t len)
 	do
 		w = writev(sp->fd, iov, 2);
 	while (w < 0 && errno == EINTR);
-	if (w != (ssize_t)len + 1 || fdatasync(sp->fd)) {
+	if (w != (ssize_t)len + 1) {
 		log_error("spool: cannot append to %s: %s", sp->path,
-			  w < 0 || w == (ssize_t)len + 1 ? strerror(errno)
-			  : "short write");
+			  w < 0 ? strerror(errno) : "short write");
 		/* A partial record would be cut off at the next open anyway;
 		 * cutting it now keeps the next one readable. */
 		if (ftruncate(sp->fd, sp->end))
@@ -318,10 +324,25 @@ spool_append(struct spool *sp, const char *rec, size_t len)
 	return 0;
 }
 
+int
+spool_sync(struct spool *sp)
+{
+	if (sp->synced == sp->count)
+		return 0;
+	if (fdatasync(sp->fd)) {
+		log_error("spool: cannot sync %s: %s", sp->path,
+			  strerror(errno));
+		return -1;
+	}
+	sp->synced = sp->count;
+	sp->synced_end = sp->end;
+	return 0;
+}
+
 long long
 spool_pending(const struct spool *sp)
 {
-	return sp->count - sp->done;
+	return sp->synced - sp->done;
 }
 
 const char *
@@ -357,7 +378,7 @@ batch_split(struct spool_batch *b, size_t len, size_t max, off_t at)
 int
 spool_peek(struct spool *sp, size_t max, struct spool_batch *b)
 {
-	size_t want = (size_t)(sp->end - sp->head);
+	size_t want = (size_t)(sp->synced_end - sp->head);
 	ssize_t got;
 
 	memset(b, 0, sizeof(*b));
@@ -393,7 +414,8 @@ spool_batch_release(struct spool_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Rewrites the file with the pending records only. */
+/* Rewrites the file with the pending records only (synced or not: the new
+ * file is synced as a whole). */
 static int
 compact(struct spool *sp)
 {
@@ -407,9 +429,11 @@ compact(struct spool *sp)
 	sp->fd = fd;
 	sp->base = base;
 	sp->count -= sp->done;
+	sp->synced = sp->count;
 	sp->done = 0;
 	sp->hdr_len = (off_t)header_format(hdr, sp->gen, base);
 	sp->end = sp->hdr_len + (sp->end - sp->head);
+	sp->synced_end = sp->end;
 	sp->head = sp->hdr_len;
 	return 0;
 }

@@ -10,7 +10,9 @@
  * what it applied and skip records it already has after a crash.  Consumed
  * records are dropped by rewriting the file (a new file renamed over the
  * old one) once they make up SPOOL_COMPACT_BYTES; a new file (missing
- * before) gets a new random generation.  One process at a time: a lock
+ * before) gets a new random generation.  Only records on disk (spool_sync)
+ * are handed to the consumer, so nothing is applied that a power cut could
+ * take back.  One process at a time: a lock
  * file "<path>.lock" is held while the spool is open. */
 #ifndef HAAS_SPOOL_H
 #define HAAS_SPOOL_H
@@ -34,12 +36,19 @@ struct spool;
 struct spool *spool_open(const char *path, char *err, size_t errlen);
 void spool_free(struct spool *sp);
 
-/* Appends rec (len bytes: 1 to SPOOL_RECORD_MAX, no newline) and waits
- * until it is on disk (fdatasync).  Returns 0, or -1 (logged) when the
- * record is not in the spool. */
+/* Appends rec (len bytes: 1 to SPOOL_RECORD_MAX, no newline).  It is in
+ * the file (a crash of the process keeps it) but reaches the disk, and
+ * spool_peek, only with the next spool_sync: appending a burst and syncing
+ * once costs one fdatasync.  Returns 0, or -1 (logged) when the record is
+ * not in the spool. */
 int spool_append(struct spool *sp, const char *rec, size_t len);
 
-/* Records appended and not consumed yet. */
+/* Waits until every appended record is on disk (fdatasync).  Returns 0,
+ * or -1 (logged): the unsynced records may be lost with the machine, and
+ * stay invisible to spool_peek. */
+int spool_sync(struct spool *sp);
+
+/* Records synced and not consumed yet. */
 long long spool_pending(const struct spool *sp);
 
 /* The generation: 32 hex digits, NUL-terminated, borrowed. */
@@ -57,8 +66,8 @@ struct spool_batch {
 	off_t end;		/* file offset after rec[n - 1] */
 };
 
-/* Reads up to max of the oldest pending records into b (n = 0 when none
- * is pending); release b with spool_batch_release.  Returns 0, or -1
+/* Reads up to max of the oldest pending (synced) records into b (n = 0
+ * when none is pending); release b with spool_batch_release.  Returns 0, or -1
  * (logged) with b empty. */
 int spool_peek(struct spool *sp, size_t max, struct spool_batch *b);
 void spool_batch_release(struct spool_batch *b);

@@ -47,10 +47,12 @@ open_ok(const char *path)
 	return sp;
 }
 
+/* Appends and syncs one record. */
 static void
 append(struct spool *sp, const char *rec)
 {
 	CU_ASSERT_EQUAL(spool_append(sp, rec, strlen(rec)), 0);
+	CU_ASSERT_EQUAL(spool_sync(sp), 0);
 }
 
 static off_t
@@ -100,6 +102,37 @@ test_numbering_and_reopen(void)
 	CU_ASSERT_EQUAL(b.n, 3);
 	CU_ASSERT_EQUAL(b.first, 0);
 	spool_batch_release(&b);
+	spool_free(sp);
+	scratch_rm(path);
+}
+
+/* Appended records reach the consumer only once synced; a burst is one
+ * sync.  A process that ends without syncing leaves them in the file. */
+static void
+test_sync(void)
+{
+	char *path = scratch();
+	struct spool *sp = open_ok(path);
+	struct spool_batch b;
+
+	append(sp, "first");
+	CU_ASSERT_EQUAL(spool_append(sp, "second", 6), 0);
+	CU_ASSERT_EQUAL(spool_append(sp, "third", 5), 0);
+	CU_ASSERT_EQUAL(spool_pending(sp), 1);
+	CU_ASSERT_EQUAL(spool_next(sp), 3);
+	CU_ASSERT_EQUAL(spool_peek(sp, 10, &b), 0);
+	CU_ASSERT_EQUAL(b.n, 1);
+	spool_batch_release(&b);
+	CU_ASSERT_EQUAL(spool_sync(sp), 0);
+	CU_ASSERT_EQUAL(spool_pending(sp), 3);
+	CU_ASSERT_EQUAL(spool_peek(sp, 10, &b), 0);
+	CU_ASSERT_EQUAL(b.n, 3);
+	CU_ASSERT_STRING_EQUAL(b.rec[2], "third");
+	spool_batch_release(&b);
+	CU_ASSERT_EQUAL(spool_append(sp, "fourth", 6), 0);
+	spool_free(sp);
+	sp = open_ok(path);
+	CU_ASSERT_EQUAL(spool_pending(sp), 4);
 	spool_free(sp);
 	scratch_rm(path);
 }
@@ -188,6 +221,7 @@ test_refusals(void)
 	CU_ASSERT_PTR_NULL(other);
 	CU_ASSERT(strstr(err, "in use") != NULL);
 	CU_ASSERT_EQUAL(spool_append(sp, "two\nlines", 9), -1);
+	CU_ASSERT_EQUAL(spool_sync(sp), 0);
 	CU_ASSERT_EQUAL(spool_append(sp, "", 0), -1);
 	CU_ASSERT_EQUAL(spool_pending(sp), 0);
 	spool_free(sp);
@@ -203,6 +237,7 @@ test_refusals(void)
 
 static CU_TestInfo tests[] = {
 	{ "numbering, reopen", test_numbering_and_reopen },
+	{ "only synced records are pending", test_sync },
 	{ "a torn last record is cut off", test_torn_record },
 	{ "compaction keeps numbers and generation", test_compaction },
 	{ "lock, bad records, bad file", test_refusals },
