@@ -270,12 +270,12 @@ db_due(const struct ingest *g)
 }
 
 /* Notes how a database step went: after a failure the database is left
- * alone for a while (a deadlock is retried at once); a change between
- * working and failing is logged once. */
+ * alone for a while (a deadlock or a lock wait that ran out is retried at
+ * once); a change between working and failing is logged once. */
 static void
 db_outcome(struct ingest *g, enum err e)
 {
-	bool ok = e == ERR_OK || e == ERR_DB_RETRY;
+	bool ok = e == ERR_OK || e == ERR_DB_RETRY || e == ERR_DB_BUSY;
 
 	if (e == ERR_DB_DOWN)
 		g->db_wait_until = mono_ms() + DB_DOWN_WAIT;
