@@ -16,8 +16,9 @@
 #   tls/                cert.pem, key.pem (self-signed, localhost)
 #   mysql/              MariaDB data dir
 #   nginx/              rendered nginx.conf + snippets, temp dirs
-#   mosquitto/          mosquitto.conf, passwd
+#   mosquitto/          mosquitto.conf, passwd, acl, data/ (persistence)
 #   uploads/            haasd's upload_dir (served via /internal/uploads/)
+#   spool/              haas-ingestd's message spool (ingest.spool)
 
 # The repository root, wherever the scripts are called from.
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,6 +30,10 @@ PACKAGES=(
 	mariadb-server mariadb-client nginx libnginx-mod-nchan
 	mosquitto mosquitto-clients wrk curl openssl ca-certificates jq
 )
+
+# The broker account haas-ingestd logs in with (mqtt_username); the ACL
+# gives it read access, and no sensor may take the name.
+MQTT_INGEST_USER=ingest
 
 # ---------------------------------------------------------------- messages
 
@@ -204,11 +209,11 @@ stack_load() {
 state_dirs() {
 	mkdir -p "$STATE" "$RUN" "$LOG" "$STATE/tls" "$STATE/uploads" \
 		"$STATE/nginx/tmp" "$STATE/mosquitto"
-	mkdir -p "$SECRETS"
+	mkdir -p "$SECRETS" "$STATE/spool"
 	# Marks the dir as ours, and for which mode (state_reset checks it).
 	[ -f "$STATE/.haas-state" ] || echo "$STACK_MODE" >"$STATE/.haas-state"
 	chmod 755 "$STATE" "$RUN" "$LOG" "$STATE/nginx" "$STATE/uploads"
-	chmod 700 "$SECRETS"
+	chmod 700 "$SECRETS" "$STATE/spool"
 	# A unix socket path must fit sockaddr_un (108 bytes with the NUL).
 	if [ ${#SOCKET} -ge 100 ] || [ ${#DB_SOCKET} -ge 100 ]; then
 		die "state dir path too long for unix sockets: $STATE"
@@ -508,8 +513,10 @@ haas_conf_write() {
 				# MQTT ingest (written only when haas-ingestd is built)
 				mqtt_host = 127.0.0.1
 				mqtt_port = $MQTT_PORT
-				mqtt_username = ingest
+				mqtt_username = $MQTT_INGEST_USER
 				mqtt_password_file = $SECRETS/mqtt-ingest.txt
+				# every message is on disk here before MariaDB
+				ingest_spool = $STATE/spool/ingest.spool
 				# haasd (root in this stack) adds sensor accounts here
 				# and SIGHUPs the broker so it takes them at once
 				mosquitto_passwd_file = $STATE/mosquitto/passwd
@@ -615,19 +622,25 @@ haasd_restart() {
 mqtt_running() { running "$RUN/mosquitto.pid" mosquitto; }
 
 # Private broker: loopback only, no anonymous clients; ingestd logs in as
-# "ingest" with the password in secrets/mqtt-ingest.txt.  Sensor accounts
-# (added by haasd when an admin binds a new sensor_id: mosquitto_passwd -b
-# on this file, then SIGHUP) survive restarts: only ingest's line is reset.
+# $MQTT_INGEST_USER with the password in secrets/mqtt-ingest.txt.  Sensor
+# accounts (added by haasd when an admin binds a new sensor_id:
+# mosquitto_passwd -b on this file, then SIGHUP) survive restarts: only
+# ingest's line is reset.  The ACL is by pattern, so a new sensor needs no
+# line of its own.  Persistence keeps ingestd's session (its subscriptions
+# and the QoS 1 messages queued for it) across a broker restart.
 mqtt_conf_write() {
 	local dir=$STATE/mosquitto
 	if [ -s "$dir/passwd" ]; then
 		(umask 077 && cp "$dir/passwd" "$dir/passwd.new" &&
-			mosquitto_passwd -b "$dir/passwd.new" ingest \
+			mosquitto_passwd -b "$dir/passwd.new" "$MQTT_INGEST_USER" \
 			"$(cat "$SECRETS/mqtt-ingest.txt")") && mv "$dir/passwd.new" "$dir/passwd"
 	else
-		(umask 077 && mosquitto_passwd -b -c "$dir/passwd.new" ingest \
+		(umask 077 && mosquitto_passwd -b -c "$dir/passwd.new" "$MQTT_INGEST_USER" \
 			"$(cat "$SECRETS/mqtt-ingest.txt")") && mv "$dir/passwd.new" "$dir/passwd"
 	fi
+	mqtt_acl_write "$dir/acl"
+	mkdir -p "$dir/data"
+	chmod 700 "$dir/data"
 	cat >"$dir/mosquitto.conf" <<-EOF
 		# written by scripts/lib.sh
 		# Runs as root like every process of this private stack: its files
@@ -637,10 +650,16 @@ mqtt_conf_write() {
 		listener $MQTT_PORT 127.0.0.1
 		allow_anonymous false
 		password_file $dir/passwd
+		acl_file $dir/acl
 		# QoS 1 messages queued for haas-ingestd while it writes: the
 		# default (1000) drops bursts of sensor messages
 		max_queued_messages 100000
-		persistence false
+		# Sessions and queued messages are saved on exit and every
+		# 10 s, and loaded on start: a broker restart loses nothing
+		# queued for ingestd (a broker crash at most the last 10 s).
+		persistence true
+		persistence_location $dir/data/
+		autosave_interval 10
 		log_dest file $LOG/mosquitto.log
 		log_type error
 		log_type warning
@@ -649,6 +668,22 @@ mqtt_conf_write() {
 		connection_messages true
 		log_timestamp_format %Y-%m-%dT%H:%M:%S
 	EOF
+}
+
+# mqtt_acl_write FILE: sensors (user name = sensor_id) may publish under
+# their own name only (status and last will) and read nothing; ingestd reads
+# every sensor's topics and publishes nothing: the deny takes back the one
+# topic tree the pattern would give it.  Everything else is denied.
+mqtt_acl_write() {
+	cat >"$1.new" <<-EOF
+		# written by scripts/lib.sh
+		user $MQTT_INGEST_USER
+		topic read haas/parking/#
+		topic deny haas/parking/$MQTT_INGEST_USER/#
+
+		pattern write haas/parking/%u/#
+	EOF
+	mv "$1.new" "$1"
 }
 
 mqtt_start() {
@@ -688,6 +723,20 @@ ingestd_start() {
 
 ingestd_stop() {
 	stop_pidfile "$RUN/ingestd.pid" haas-ingestd TERM 15
+}
+
+# A crash: SIGKILL for the ingest child and its master, no clean shutdown.
+ingestd_kill() {
+	local pid child
+	pid=$(pid_of "$RUN/ingestd.pid")
+	proc_alive "$pid" haas-ingestd || return 0
+	info "killing haas-ingestd ($pid) and its child"
+	for child in $(ps -o pid= --ppid "$pid"); do
+		kill -KILL "$child" 2>/dev/null || true
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait_until 10 "haas-ingestd to die" proc_gone "$pid" haas-ingestd
+	rm -f "$RUN/ingestd.pid"
 }
 
 # ---------------------------------------------------------------- nginx

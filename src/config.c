@@ -78,6 +78,7 @@ static const struct key keys[] = {
 	STR(nchan_publish_url, ""),
 	STR(mosquitto_passwd_file, ""),
 	STR(mosquitto_pid_file, ""),
+	STR(ingest_spool, "/var/lib/haas/ingest.spool"),
 	INT(document_retention_days, 30, 0, 3650),
 };
 

@@ -53,6 +53,7 @@ struct config {
 	char *nchan_publish_url;
 	char *mosquitto_passwd_file;
 	char *mosquitto_pid_file;
+	char *ingest_spool;		/* haas-ingestd's message spool file */
 	long long document_retention_days;
 };
 

@@ -127,6 +127,7 @@
 	/* smart parking */ \
 	X(SPACE_FIELDS, 400, "space_fields_required", "code, zone and sensor_id are required") \
 	X(SENSOR_ID_INVALID, 400, "sensor_id_invalid", "sensor_id must be 1 to 64 letters, digits, dots, hyphens or underscores") \
+	X(SENSOR_ID_RESERVED, 400, "sensor_id_reserved", "sensor_id is reserved: it is the ingest daemon's broker account") \
 	X(SPACE_STATUS_INVALID, 400, "space_status_invalid", "status must be free, occupied, unknown or out_of_service") \
 	X(SPACE_STATUS_STAFF, 400, "space_status_staff", "Staff may set status to out_of_service or unknown only") \
 	X(SPACE_NOT_FOUND, 404, "space_not_found", "Parking space not found") \

@@ -214,11 +214,13 @@ cmd_sensor_add(struct ctl *c, int argc, char **argv)
 	char *pw = NULL;
 	enum err e;
 
-	if (argc != 2 || !parking_sensor_id_valid(argv[1])) {
+	if (argc != 2) {
 		fprintf(stderr, "usage: haasctl sensor add SENSOR_ID\n");
 		return 2;
 	}
-	e = parking_sensor_add(c->db, &c->cfg, argv[1], &pw);
+	e = parking_sensor_id_check(&c->cfg, argv[1]);
+	if (e == ERR_OK)
+		e = parking_sensor_add(c->db, &c->cfg, argv[1], &pw);
 	if (e != ERR_OK)
 		return fail("sensor add", e);
 	if (!pw) {

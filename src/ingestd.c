@@ -1,8 +1,10 @@
 /* haas-ingestd: parking sensors over MQTT into MariaDB.  A master process
  * keeps one ingest child alive (restarted if it dies); the child subscribes
- * with libmosquitto at QoS 1, applies status messages in order (by seq),
- * turns silent or offline sensors' spaces unknown, pushes each change to
- * nchan for the browsers, and deletes documents past their retention. */
+ * with libmosquitto at QoS 1 and writes every message to its spool (on disk
+ * before anything else happens to it), applies spooled messages to MariaDB
+ * in arrival order (by seq and boot id per sensor), turns silent or offline
+ * sensors' spaces unknown, pushes each change to nchan for the browsers,
+ * and deletes documents past their retention. */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -24,13 +26,21 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "spool.h"
 #include "util.h"
 
 #define PAYLOAD_MAX 1024
+#define BOOT_MAX 64
 #define SWEEP_MAX 256
-#define DB_TRIES 20
+/* Spooled messages applied in one transaction, at most. */
+#define BATCH_MAX 256
+/* Milliseconds before the database is tried again: down, other errors. */
+#define DB_DOWN_WAIT 1000
+#define DB_ERROR_WAIT 5000
 
 enum ingest_sql {
+	Q_SPOOL_POS,
+	Q_SPOOL_SAVE,
 	Q_LOCK_SENSOR,
 	Q_APPLY,
 	Q_HISTORY,
@@ -41,18 +51,25 @@ enum ingest_sql {
 };
 
 static const char *const sql[] = {
-	[Q_LOCK_SENSOR] = "SELECT id, code, zone, status, last_seq"
+	/* How far the spool is applied (see sql/006_ingest.sql). */
+	[Q_SPOOL_POS] = "SELECT next_record FROM ingest_spool WHERE gen = ?"
+		" FOR UPDATE",
+	[Q_SPOOL_SAVE] = "INSERT INTO ingest_spool (gen, next_record)"
+		" VALUES (?, ?)"
+		" ON DUPLICATE KEY UPDATE next_record = VALUES(next_record)",
+	[Q_LOCK_SENSOR] = "SELECT id, code, zone, status, last_seq, last_boot"
 		" FROM parking_spaces WHERE live_sensor = ? FOR UPDATE",
-	/* A space a staff member took out of service stays so; the sensor
-	 * still counts as seen. */
+	/* Times are when ingestd received the message.  A space a staff
+	 * member took out of service stays so; the sensor still counts as
+	 * seen. */
 	[Q_APPLY] = "UPDATE parking_spaces SET last_seq = COALESCE(?, last_seq),"
-		" last_seen_at = UTC_TIMESTAMP(6),"
+		" last_boot = COALESCE(?, last_boot), last_seen_at = ?,"
 		" updated_at = IF(status <> ? AND status <> 'out_of_service',"
-		"   UTC_TIMESTAMP(6), updated_at),"
+		"   ?, updated_at),"
 		" status = IF(status = 'out_of_service', status, ?)"
 		" WHERE id = ?",
 	[Q_HISTORY] = "INSERT INTO parking_history (space_id, status, source,"
-		" seq) VALUES (?, ?, ?, ?)",
+		" seq, at) VALUES (?, ?, ?, ?, COALESCE(?, UTC_TIMESTAMP(6)))",
 	[Q_SILENT] = "SELECT id, code, zone FROM parking_spaces"
 		" WHERE retired_at IS NULL AND status IN ('free', 'occupied')"
 		" AND last_seen_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND"
@@ -72,10 +89,19 @@ static const char *const sql[] = {
 
 static volatile sig_atomic_t got_term;
 
+struct batch;
+
 struct ingest {
 	const struct config *cfg;
 	struct db *db;
 	struct mosquitto *mq;
+	struct spool *spool;
+	struct batch *batch;	/* the apply step's work area */
+	long long db_wait_until;	/* no database work before (mono_ms) */
+	bool db_ok;		/* how the last database step went */
+	bool spool_broken;	/* an append failed: the child restarts */
+	long long received;	/* messages spooled, ever */
+	long long mqtt_retry_at;	/* next connection attempt (mono_ms) */
 };
 
 /* One change to apply: the space, its new status, why. */
@@ -139,22 +165,6 @@ nchan_connect(const char *url, const char **uri)
 	return fd;
 }
 
-static int
-write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* POSTs one JSON event to nchan's publisher location (HTTP/1.0, one
  * connection per event: changes are rare next to the web traffic). */
 static void
@@ -200,37 +210,97 @@ out:
 	json_object_put(o);
 }
 
+/* ---- time ---------------------------------------------------------------- */
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long
+wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Microseconds since the epoch as a DATETIME(6) literal, UTC. */
+static void
+time_db(long long us, char out[32])
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%06lld", us % 1000000);
+}
+
 /* ---- database ------------------------------------------------------------- */
 
-/* Runs fn in a transaction, retrying deadlocks and waiting out a database
- * that is down (db.c reconnects on the next statement). */
+/* Runs fn in one transaction, once: a failure is retried by the caller's
+ * next turn (db.c reconnects on the next statement), so the MQTT loop
+ * never waits for the database. */
 static enum err
 in_tx(struct ingest *g, enum err (*fn)(struct ingest *, void *), void *arg)
 {
-	enum err e = ERR_DB_DOWN;
-	int i;
+	enum err e = db_begin(g->db);
 
-	for (i = 0; i < DB_TRIES && !got_term; i++) {
-		e = db_begin(g->db);
-		if (e == ERR_OK)
-			e = fn(g, arg);
-		if (e == ERR_OK)
-			e = db_commit(g->db);
-		if (e == ERR_OK)
-			return e;
+	if (e == ERR_OK)
+		e = fn(g, arg);
+	if (e == ERR_OK)
+		e = db_commit(g->db);
+	if (e != ERR_OK)
 		db_rollback(g->db);
-		if (e != ERR_DB_RETRY && e != ERR_DB_DOWN)
-			return e;
-		usleep(e == ERR_DB_DOWN ? 500000 : 20000);
-	}
 	return e;
 }
 
-/* A status message, as parsed. */
+/* Whether database work may run now (not inside a back-off). */
+static bool
+db_due(const struct ingest *g)
+{
+	return mono_ms() >= g->db_wait_until;
+}
+
+/* Notes how a database step went: after a failure the database is left
+ * alone for a while (a deadlock or a lock wait that ran out is retried at
+ * once); a change between working and failing is logged once. */
+static void
+db_outcome(struct ingest *g, enum err e)
+{
+	bool ok = e == ERR_OK || e == ERR_DB_RETRY || e == ERR_DB_BUSY;
+
+	if (e == ERR_DB_DOWN)
+		g->db_wait_until = mono_ms() + DB_DOWN_WAIT;
+	else if (!ok)
+		g->db_wait_until = mono_ms() + DB_ERROR_WAIT;
+	if (g->db_ok && e == ERR_DB_DOWN)
+		log_warn("ingestd: database unavailable; messages wait in the"
+			 " spool (%lld now)", spool_pending(g->spool));
+	else if (g->db_ok && !ok)
+		log_error("ingestd: database step failed (%s); retrying every"
+			  " %d s, messages wait in the spool", err_code(e),
+			  DB_ERROR_WAIT / 1000);
+	else if (!g->db_ok && ok)
+		log_info("ingestd: database back; %lld spooled messages to "
+			 "apply", spool_pending(g->spool));
+	g->db_ok = ok;
+}
+
+/* A status message or a last will. */
 struct status_msg {
 	char sensor[65];
 	const char *status;	/* "free" or "occupied"; "unknown" for a will */
 	long long seq;		/* -1 for a will */
+	char boot[BOOT_MAX + 1];	/* "" when the sensor sent none */
+	long long at_us;	/* when ingestd received it */
 	struct change change;	/* filled when the space changed */
 	bool changed;
 };
@@ -246,41 +316,56 @@ change_fill(struct change *c, const struct db_rows *rows, const char *status,
 	c->source = source;
 }
 
-/* Locks the sensor's space; drops a message whose seq is not newer than
- * the last applied; updates the space and appends history on a change. */
-static enum err
-apply_status(struct ingest *g, void *arg)
+/* Whether m is old news for the locked space (columns 4 last_seq, 5
+ * last_boot): a seq not above the last applied one of the same series.  A
+ * boot id other than the stored one starts a new series. */
+static bool
+seq_stale(const struct status_msg *m, const struct db_rows *rows)
 {
-	struct status_msg *m = arg;
+	const char *boot = db_col(rows, 5);
+
+	if (m->seq < 0 || !db_col(rows, 4))
+		return false;
+	if (m->boot[0] && (!boot || strcmp(boot, m->boot)))
+		return false;
+	return m->seq <= db_col_int(rows, 4);
+}
+
+/* Locks the sensor's space; drops a message that is old news; updates the
+ * space and appends history on a change. */
+static enum err
+apply_status(struct ingest *g, struct status_msg *m)
+{
 	const char *source = m->seq < 0 ? "will" : "sensor";
+	struct db_param seq = m->seq < 0 ? db_null() : db_int(m->seq);
 	struct db_rows *rows;
 	bool found, stale = false, same = true;
+	char at[32];
 	enum err e = db_query(g->db, sql[Q_LOCK_SENSOR],
-			      DB_P(db_str(m->sensor)), 5, &rows);
+			      DB_P(db_str(m->sensor)), 6, &rows);
 
 	m->changed = false;
 	if (e != ERR_OK)
 		return e;
 	found = db_next(rows);
 	if (found) {
-		stale = m->seq >= 0 && db_col(rows, 4) &&
-			m->seq <= db_col_int(rows, 4);
+		stale = seq_stale(m, rows);
 		same = !strcmp(db_col(rows, 3), m->status) ||
-		       !strcmp(db_col(rows, 3), "out_of_service") ||
-		       (m->seq < 0 && !strcmp(db_col(rows, 3), "unknown"));
+		       !strcmp(db_col(rows, 3), "out_of_service");
 		change_fill(&m->change, rows, m->status, source);
 	}
 	e = db_rows_err(rows);
 	db_rows_free(rows);
 	if (e != ERR_OK || !found || stale)
 		return e;
-	e = db_exec(g->db, sql[Q_APPLY], DB_P(m->seq < 0 ? db_null()
-		: db_int(m->seq), db_str(m->status), db_str(m->status),
-		db_int(m->change.id)), NULL);
+	time_db(m->at_us, at);
+	e = db_exec(g->db, sql[Q_APPLY], DB_P(seq, db_str(m->boot[0] ? m->boot
+		: NULL), db_str(at), db_str(m->status), db_str(at),
+		db_str(m->status), db_int(m->change.id)), NULL);
 	if (e == ERR_OK && !same)
 		e = db_exec(g->db, sql[Q_HISTORY], DB_P(db_int(m->change.id),
-			db_str(m->status), db_str(source), m->seq < 0 ? db_null()
-			: db_int(m->seq)), NULL);
+			db_str(m->status), db_str(source), seq, db_str(at)),
+			NULL);
 	m->changed = e == ERR_OK && !same;
 	return e;
 }
@@ -313,18 +398,22 @@ apply_silence(struct ingest *g, void *arg)
 		if (e == ERR_OK)
 			e = db_exec(g->db, sql[Q_HISTORY], DB_P(
 				db_int(s->c[i].id), db_str("unknown"),
-				db_str("ttl"), db_null()), NULL);
+				db_str("ttl"), db_null(), db_null()), NULL);
 	}
 	return e;
 }
 
+/* Runs only with the spool empty: a space is silent when nothing it sent
+ * waits to be applied. */
 static void
 sweep_silence(struct ingest *g)
 {
 	struct sweep *s = xcalloc(1, sizeof(*s));
+	enum err e = in_tx(g, apply_silence, s);
 	size_t i;
 
-	if (in_tx(g, apply_silence, s) == ERR_OK)
+	db_outcome(g, e);
+	if (e == ERR_OK)
 		for (i = 0; i < s->n; i++) {
 			log_info("ingestd: space %lld silent: unknown",
 				 s->c[i].id);
@@ -342,9 +431,11 @@ sweep_documents(struct ingest *g)
 	long long ids[100];
 	char names[100][40], *path, sid[24];
 	size_t n = 0, i;
+	enum err e = db_query(g->db, sql[Q_EXPIRED_DOCS], DB_P(db_int(
+		g->cfg->document_retention_days)), 2, &rows);
 
-	if (db_query(g->db, sql[Q_EXPIRED_DOCS], DB_P(db_int(
-	    g->cfg->document_retention_days)), 2, &rows) != ERR_OK)
+	db_outcome(g, e);
+	if (e != ERR_OK)
 		return;
 	while (n < 100 && db_next(rows)) {
 		ids[n] = db_col_int(rows, 0);
@@ -365,7 +456,7 @@ sweep_documents(struct ingest *g)
 	}
 }
 
-/* ---- MQTT ----------------------------------------------------------------- */
+/* ---- messages ------------------------------------------------------------- */
 
 /* "haas/parking/<sensor>/<leaf>" -> sensor; false if not that shape. */
 static bool
@@ -387,12 +478,60 @@ topic_sensor(const char *topic, const char *leaf, char out[65])
 	return true;
 }
 
-/* {"status": "occupied"|"free", "seq": n >= 0, "ts": "..."} */
+/* The optional "boot": 1 to BOOT_MAX printable ASCII characters, no
+ * spaces; absent or null: "". */
+static bool
+boot_read(json_object *o, char out[BOOT_MAX + 1])
+{
+	json_object *v;
+	const char *s;
+	size_t i, n;
+
+	out[0] = '\0';
+	if (!json_object_object_get_ex(o, "boot", &v) || !v)
+		return true;
+	if (!json_object_is_type(v, json_type_string))
+		return false;
+	s = json_object_get_string(v);
+	n = strlen(s);
+	if (n == 0 || n > BOOT_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	memcpy(out, s, n + 1);
+	return true;
+}
+
+/* {"status": "occupied"|"free", "seq": 0 <= n < 2^63 - 1, "boot"?} */
+static bool
+status_fields(json_object *o, struct status_msg *m)
+{
+	json_object *st, *seq;
+	const char *s;
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "status", &st) ||
+	    !json_object_object_get_ex(o, "seq", &seq) ||
+	    !json_object_is_type(st, json_type_string) ||
+	    !json_object_is_type(seq, json_type_int))
+		return false;
+	s = json_object_get_string(st);
+	if (!strcmp(s, "occupied"))
+		m->status = "occupied";
+	else if (!strcmp(s, "free"))
+		m->status = "free";
+	else
+		return false;
+	m->seq = json_object_get_int64(seq);
+	return m->seq >= 0 && m->seq < INT64_MAX && boot_read(o, m->boot);
+}
+
 static bool
 payload_parse(const void *data, int len, struct status_msg *m)
 {
-	json_object *o = NULL, *st, *seq;
-	bool ok = false;
+	json_object *o;
+	bool ok;
 	char *text;
 
 	if (len <= 0 || len > PAYLOAD_MAX || !utf8_valid(data, (size_t)len))
@@ -400,52 +539,198 @@ payload_parse(const void *data, int len, struct status_msg *m)
 	text = xstrndup(data, (size_t)len);
 	o = json_tokener_parse(text);
 	free(text);
-	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "status", &st) ||
-	    !json_object_object_get_ex(o, "seq", &seq) ||
-	    !json_object_is_type(st, json_type_string) ||
-	    !json_object_is_type(seq, json_type_int))
+	ok = o && status_fields(o, m);
+	json_object_put(o);
+	return ok;
+}
+
+/* A message from the broker: a status, or a last will "offline"; false for
+ * anything else (a malformed status is logged). */
+static bool
+message_read(const struct mosquitto_message *msg, struct status_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->seq = -1;
+	m->at_us = wall_us();
+	if (topic_sensor(msg->topic, "status", m->sensor)) {
+		if (payload_parse(msg->payload, msg->payloadlen, m))
+			return true;
+		log_warn("ingestd: malformed status from %s dropped",
+			 m->sensor);
+		return false;
+	}
+	if (!topic_sensor(msg->topic, "online", m->sensor) ||
+	    msg->payloadlen != 7 || memcmp(msg->payload, "offline", 7))
+		return false;
+	m->status = "unknown";
+	return true;
+}
+
+/* The spool record of m, one line of JSON:
+ * {"sensor", "at" (us), "status", "seq", "boot"?} or {"sensor", "at",
+ * "will": true}.  Caller frees. */
+static char *
+record_format(const struct status_msg *m)
+{
+	json_object *o = json_object_new_object();
+	char *s;
+
+	json_object_object_add(o, "sensor", json_object_new_string(m->sensor));
+	json_object_object_add(o, "at", json_object_new_int64(m->at_us));
+	if (m->seq < 0) {
+		json_object_object_add(o, "will", json_object_new_boolean(1));
+	} else {
+		json_object_object_add(o, "status",
+				       json_object_new_string(m->status));
+		json_object_object_add(o, "seq", json_object_new_int64(m->seq));
+		if (m->boot[0])
+			json_object_object_add(o, "boot",
+				json_object_new_string(m->boot));
+	}
+	s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+static bool
+record_parse(const char *line, struct status_msg *m)
+{
+	json_object *o = json_tokener_parse(line), *v;
+	bool ok = false;
+
+	memset(m, 0, sizeof(*m));
+	m->seq = -1;
+	if (!o || !json_object_object_get_ex(o, "sensor", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) > 64 ||
+	    !json_object_object_get_ex(o, "at", &v) ||
+	    !json_object_is_type(v, json_type_int))
 		goto out;
-	if (!strcmp(json_object_get_string(st), "occupied"))
-		m->status = "occupied";
-	else if (!strcmp(json_object_get_string(st), "free"))
-		m->status = "free";
-	else
-		goto out;
-	m->seq = json_object_get_int64(seq);
-	ok = m->seq >= 0 && m->seq < INT64_MAX;
+	m->at_us = json_object_get_int64(v);
+	json_object_object_get_ex(o, "sensor", &v);
+	snprintf(m->sensor, sizeof(m->sensor), "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(o, "will", &v)) {
+		m->status = "unknown";
+		ok = true;
+	} else {
+		ok = status_fields(o, m);
+	}
 out:
 	json_object_put(o);
 	return ok;
 }
 
+/* ---- applying the spool -------------------------------------------------- */
+
+/* The apply step's work area: spooled records and what they did. */
+struct batch {
+	struct spool_batch sb;
+	struct status_msg msg[BATCH_MAX];
+};
+
+/* The number of the first spooled message the database does not have
+ * yet (0 for a spool it has never seen), locked for this transaction.  A
+ * database that claims more than the spool ever held (a spool file put
+ * back from an older copy) is not believed: the whole spool is applied. */
+static enum err
+spool_position(struct ingest *g, long long *next)
+{
+	enum err e = db_query_int(g->db, sql[Q_SPOOL_POS],
+				  DB_P(db_str(spool_gen(g->spool))), ERR_OK,
+				  next);
+
+	if (e == ERR_OK && *next > spool_next(g->spool)) {
+		log_warn("ingestd: the database has spool records up to %lld,"
+			 " the spool ends before %lld: applying all of it",
+			 *next, spool_next(g->spool));
+		*next = 0;
+	}
+	return e;
+}
+
+/* One transaction: skips the records the database has already (the spool
+ * position is committed with them), applies the others in order, and
+ * records the new position. */
+static enum err
+apply_batch(struct ingest *g, void *arg)
+{
+	struct batch *b = arg;
+	long long next, n;
+	size_t i;
+	enum err e = spool_position(g, &next);
+
+	for (i = 0; e == ERR_OK && i < b->sb.n; i++) {
+		n = b->sb.first + (long long)i;
+		b->msg[i].changed = false;
+		if (n < next)
+			continue;
+		if (!record_parse(b->sb.rec[i], &b->msg[i])) {
+			log_error("ingestd: spool record %lld unreadable;"
+				  " skipped", n);
+			continue;
+		}
+		e = apply_status(g, &b->msg[i]);
+	}
+	if (e == ERR_OK)
+		e = db_exec(g->db, sql[Q_SPOOL_SAVE], DB_P(
+			db_str(spool_gen(g->spool)),
+			db_int(b->sb.first + (long long)b->sb.n)), NULL);
+	return e;
+}
+
+/* The oldest spooled messages, up to BATCH_MAX, in one transaction; they
+ * leave the spool only after COMMIT, and their changes go to nchan. */
+static void
+spool_apply(struct ingest *g)
+{
+	struct batch *b = g->batch;
+	enum err e;
+	size_t i;
+
+	if (spool_pending(g->spool) == 0 || !db_due(g))
+		return;
+	if (spool_peek(g->spool, BATCH_MAX, &b->sb)) {
+		g->db_wait_until = mono_ms() + DB_ERROR_WAIT;
+		return;
+	}
+	e = in_tx(g, apply_batch, b);
+	db_outcome(g, e);
+	if (e == ERR_OK) {
+		spool_consume(g->spool, &b->sb);
+		for (i = 0; i < b->sb.n; i++)
+			if (b->msg[i].changed)
+				nchan_publish(g->cfg, &b->msg[i].change);
+	}
+	spool_batch_release(&b->sb);
+}
+
+/* ---- MQTT ----------------------------------------------------------------- */
+
+/* libmosquitto has acknowledged the message already (PUBACK goes out
+ * before this callback), so it is lost unless it reaches the spool; the
+ * MQTT step syncs the spool after each burst.  When the spool cannot take
+ * it, the child stops reading and restarts: what the broker has not handed
+ * over yet stays queued for the session. */
 static void
 on_message(struct mosquitto *mq, void *arg,
 	   const struct mosquitto_message *msg)
 {
 	struct ingest *g = arg;
-	struct status_msg m = { .seq = -1 };
+	struct status_msg m;
+	char *rec;
 
 	(void)mq;
-	if (topic_sensor(msg->topic, "status", m.sensor)) {
-		if (!payload_parse(msg->payload, msg->payloadlen, &m)) {
-			log_warn("ingestd: malformed status from %s dropped",
-				 m.sensor);
-			return;
-		}
-	} else if (topic_sensor(msg->topic, "online", m.sensor)) {
-		if (msg->payloadlen != 7 || memcmp(msg->payload, "offline", 7))
-			return;
-		m.status = "unknown";
+	if (!message_read(msg, &m))
+		return;
+	rec = record_format(&m);
+	if (g->spool_broken || spool_append(g->spool, rec, strlen(rec))) {
+		log_error("ingestd: message from %s lost: the spool cannot "
+			  "take it", m.sensor);
+		g->spool_broken = true;
 	} else {
-		return;
+		g->received++;
 	}
-	if (in_tx(g, apply_status, &m) != ERR_OK) {
-		log_error("ingestd: message from %s not stored", m.sensor);
-		return;
-	}
-	if (m.changed)
-		nchan_publish(g->cfg, &m.change);
+	free(rec);
 }
 
 static void
@@ -487,41 +772,77 @@ mqtt_open(struct ingest *g)
 				  g->cfg->mqtt_password);
 	mosquitto_connect_callback_set(mq, on_connect);
 	mosquitto_message_callback_set(mq, on_message);
-	mosquitto_reconnect_delay_set(mq, 1, 10, true);
 	return mq;
 }
 
+/* Takes what the broker has sent already, without waiting, until a
+ * batch is full, then syncs the spool once for the whole burst. */
+static int
+mqtt_burst(struct ingest *g, int rc)
+{
+	long long start = g->received, last = -1;
+
+	while (rc == MOSQ_ERR_SUCCESS && g->received != last &&
+	       g->received - start < BATCH_MAX && !g->spool_broken) {
+		last = g->received;
+		rc = mosquitto_loop(g->mq, 0, 1);
+	}
+	if (spool_sync(g->spool))
+		g->spool_broken = true;
+	return rc;
+}
+
+/* One turn of the MQTT loop: (re)connects when down (at most once a
+ * second), then waits up to wait_ms for traffic; on_message spools what
+ * arrives.  Returns whether the connection is up. */
+static bool
+mqtt_step(struct ingest *g, bool up, int wait_ms)
+{
+	int rc = MOSQ_ERR_SUCCESS;
+
+	if (!up && mono_ms() < g->mqtt_retry_at) {
+		usleep((useconds_t)wait_ms * 1000);
+		return false;
+	}
+	if (!up) {
+		rc = mosquitto_reconnect(g->mq);
+		if (rc != MOSQ_ERR_SUCCESS)
+			log_warn("ingestd: broker %s:%lld: %s",
+				 g->cfg->mqtt_host, g->cfg->mqtt_port,
+				 mosquitto_strerror(rc));
+	}
+	if (rc == MOSQ_ERR_SUCCESS)
+		rc = mqtt_burst(g, mosquitto_loop(g->mq, wait_ms, 1));
+	if (rc == MOSQ_ERR_SUCCESS)
+		return true;
+	if (up)
+		log_warn("ingestd: broker connection lost; reconnecting");
+	g->mqtt_retry_at = mono_ms() + 1000;
+	return false;
+}
+
+/* Spools what arrives, applies the spool, sweeps; the MQTT loop does not
+ * wait while spooled work can run. */
 static void
 ingest_loop(struct ingest *g)
 {
-	time_t last_ttl = 0, last_docs = 0, now;
-	bool up = false;
-	int rc;
+	long long last_ttl = 0, last_docs = 0, now;
+	bool up = false, busy;
 
-	while (!got_term) {
-		if (!up) {
-			rc = mosquitto_connect(g->mq, g->cfg->mqtt_host,
-				(int)g->cfg->mqtt_port, 30);
-			up = rc == MOSQ_ERR_SUCCESS;
-			if (!up) {
-				log_warn("ingestd: broker %s:%lld: %s",
-					 g->cfg->mqtt_host, g->cfg->mqtt_port,
-					 mosquitto_strerror(rc));
-				sleep(1);
-			}
-		}
-		if (up && mosquitto_loop(g->mq, 250, 1) != MOSQ_ERR_SUCCESS) {
-			log_warn("ingestd: broker connection lost; reconnecting");
-			up = mosquitto_reconnect(g->mq) == MOSQ_ERR_SUCCESS;
-			if (!up)
-				sleep(1);
-		}
-		now = time(NULL);
-		if (now != last_ttl) {
+	if (mosquitto_connect(g->mq, g->cfg->mqtt_host, (int)g->cfg->mqtt_port,
+			      30) == MOSQ_ERR_SUCCESS)
+		up = true;
+	while (!got_term && !g->spool_broken) {
+		busy = spool_pending(g->spool) > 0 && db_due(g);
+		up = mqtt_step(g, up, busy ? 0 : 250);
+		spool_apply(g);
+		now = mono_ms();
+		if (now - last_ttl >= 1000 && spool_pending(g->spool) == 0 &&
+		    db_due(g)) {
 			last_ttl = now;
 			sweep_silence(g);
 		}
-		if (now - last_docs >= 60) {
+		if (now - last_docs >= 60000 && db_due(g)) {
 			last_docs = now;
 			sweep_documents(g);
 		}
@@ -531,26 +852,39 @@ ingest_loop(struct ingest *g)
 static int
 ingest_main(const struct config *cfg)
 {
-	struct ingest g = { .cfg = cfg };
+	struct ingest g = { .cfg = cfg, .db_ok = true };
 	struct sigaction sa = { .sa_handler = on_term };
+	char err[512];
+	int rc = 1;
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	g.spool = spool_open(cfg->ingest_spool, err, sizeof(err));
+	if (!g.spool) {
+		log_error("ingestd: spool: %s", err);
+		return 1;
+	}
+	log_info("ingestd: spool %s holds %lld messages (those applied before"
+		 " are skipped)", cfg->ingest_spool, spool_pending(g.spool));
+	g.batch = xcalloc(1, sizeof(*g.batch));
 	g.db = db_new(cfg);
 	mosquitto_lib_init();
 	g.mq = mqtt_open(&g);
-	if (!g.mq) {
+	if (g.mq) {
+		ingest_loop(&g);
+		rc = g.spool_broken ? 1 : 0;
+		mosquitto_disconnect(g.mq);
+		mosquitto_destroy(g.mq);
+	} else {
 		log_error("ingestd: mosquitto_new failed");
-		return 1;
 	}
-	ingest_loop(&g);
-	mosquitto_disconnect(g.mq);
-	mosquitto_destroy(g.mq);
 	mosquitto_lib_cleanup();
 	db_free(g.db);
+	free(g.batch);
+	spool_free(g.spool);
 	log_info("ingestd: stopped");
-	return 0;
+	return rc;
 }
 
 /* ---- the master: keeps one ingest child alive ----------------------------- */

@@ -154,17 +154,19 @@ parking_plate_normalize(const char *in, char out[PLATE_MAX + 1])
 	return n >= 2;
 }
 
-bool
-parking_sensor_id_valid(const char *s)
+enum err
+parking_sensor_id_check(const struct config *cfg, const char *s)
 {
 	size_t n = strlen(s), i;
 
 	if (n < 1 || n > 64)
-		return false;
+		return ERR_SENSOR_ID_INVALID;
 	for (i = 0; i < n; i++)
 		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
-			return false;
-	return true;
+			return ERR_SENSOR_ID_INVALID;
+	if (cfg->mqtt_username && !strcmp(s, cfg->mqtt_username))
+		return ERR_SENSOR_ID_RESERVED;
+	return ERR_OK;
 }
 
 static int
@@ -217,6 +219,10 @@ parking_broker_account_add(const struct config *cfg, const char *user,
 	if (!cfg->mosquitto_passwd_file || !*cfg->mosquitto_passwd_file) {
 		log_error("mosquitto_passwd_file is not set: cannot add sensor %s",
 			  user);
+		return -1;
+	}
+	if (parking_sensor_id_check(cfg, user) != ERR_OK) {
+		log_error("refusing to set the broker password of %s", user);
 		return -1;
 	}
 	lock = xasprintf("%s.lock", cfg->mosquitto_passwd_file);
@@ -521,8 +527,8 @@ spaces_create(struct req *r)
 	struct space_write w = { v, 0 };
 	enum err e = body_read(r, space_spec, v);
 
-	if (e == ERR_OK && !parking_sensor_id_valid(v[S_SENSOR].s))
-		e = ERR_SENSOR_ID_INVALID;
+	if (e == ERR_OK)
+		e = parking_sensor_id_check(&r->app->cfg, v[S_SENSOR].s);
 	if (e == ERR_OK)
 		e = req_txn(r, space_insert_tx, &w);
 	return e != ERR_OK ? e : reply_space(r, w.id);
@@ -543,8 +549,11 @@ space_patch_read(struct req *r, struct field_value *v)
 	e = body_fields(r, r->json, spec, ARRAY_SIZE(spec), v);
 	if (e != ERR_OK)
 		return e;
-	if (v[S_SENSOR].set && !parking_sensor_id_valid(v[S_SENSOR].s))
-		return ERR_SENSOR_ID_INVALID;
+	if (v[S_SENSOR].set && !v[S_SENSOR].is_null) {
+		e = parking_sensor_id_check(&r->app->cfg, v[S_SENSOR].s);
+		if (e != ERR_OK)
+			return e;
+	}
 	if (v[S_STATUS].set && strcmp(v[S_STATUS].s, "out_of_service") &&
 	    strcmp(v[S_STATUS].s, "unknown"))
 		return ERR_SPACE_STATUS_STAFF;

@@ -20,14 +20,17 @@ extern const struct route parking_routes[];
  * and digits. */
 bool parking_plate_normalize(const char *in, char out[PLATE_MAX + 1]);
 
-/* True when s is a usable sensor id (and so broker user name): 1 to 64 of
- * [A-Za-z0-9._-]. */
-bool parking_sensor_id_valid(const char *s);
+/* ERR_OK when s is a usable sensor id (and so broker user name): 1 to 64
+ * of [A-Za-z0-9._-] (ERR_SENSOR_ID_INVALID otherwise), and not the ingest
+ * daemon's own broker account, cfg->mqtt_username, whose password
+ * mosquitto_passwd would replace (ERR_SENSOR_ID_RESERVED). */
+enum err parking_sensor_id_check(const struct config *cfg, const char *s);
 
 /* Adds or replaces the broker account user:password in cfg's
  * mosquitto_passwd_file with mosquitto_passwd (serialized by a lock file
  * beside it), then sends SIGHUP to the broker named by mosquitto_pid_file
- * so it takes the account without a restart.  Returns 0 or -1 (logged). */
+ * so it takes the account without a restart.  Never touches the ingest
+ * daemon's account (cfg->mqtt_username).  Returns 0 or -1 (logged). */
 int parking_broker_account_add(const struct config *cfg, const char *user,
 			       const char *password);
 

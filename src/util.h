@@ -56,6 +56,10 @@ bool ct_equal(const void *a, const void *b, size_t n);
 /* True when s[0..n) is well-formed UTF-8 with no NUL byte. */
 bool utf8_valid(const char *s, size_t n);
 
+/* Writes all n bytes to fd, resuming after EINTR and short writes.
+ * Returns 0, or -1 with errno set. */
+int write_all(int fd, const void *data, size_t n);
+
 /* Lower-case copy of an ASCII string, in place. */
 void ascii_lower(char *s);
 

@@ -1,6 +1,8 @@
 /* test_util: parsing, encoding, hashing and UTF-8 checks. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cunit_main.h"
 #include "util.h"
@@ -97,6 +99,35 @@ test_buf(void)
 	CU_ASSERT_PTR_NULL(b.s);
 }
 
+static void
+test_write_all(void)
+{
+	char big[200000], back[200000];
+	size_t got = 0;
+	ssize_t r;
+	int fds[2], status = -1;
+	pid_t pid;
+
+	memset(big, 'x', sizeof(big));
+	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+	/* more than a pipe holds: the reader runs in a child */
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(write_all(fds[1], big, sizeof(big)) ? 1 : 0);
+	}
+	close(fds[1]);
+	while ((r = read(fds[0], back + got, sizeof(back) - got)) > 0)
+		got += (size_t)r;
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(got, sizeof(big));
+	CU_ASSERT_EQUAL(memcmp(big, back, sizeof(big)), 0);
+	CU_ASSERT_EQUAL(write_all(-1, "x", 1), -1);
+}
+
 static CU_TestInfo tests[] = {
 	{ "parse_ll", test_parse_ll },
 	{ "sha256 vectors", test_sha256 },
@@ -104,6 +135,7 @@ static CU_TestInfo tests[] = {
 	{ "utf8", test_utf8 },
 	{ "random token", test_random_token },
 	{ "buf", test_buf },
+	{ "write_all", test_write_all },
 	CU_TEST_INFO_NULL,
 };
 
