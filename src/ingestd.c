@@ -104,10 +104,12 @@ struct ingest {
 	long long mqtt_retry_at;	/* next connection attempt (mono_ms) */
 };
 
-/* One change to apply: the space, its new status, why. */
+/* One change to apply: the space, its new status, why.  Room for the
+ * columns' longest utf8mb4 values (32 and 64 characters), so an event is
+ * never cut inside a character. */
 struct change {
 	long long id;
-	char code[64], zone[96];
+	char code[32 * 4 + 1], zone[64 * 4 + 1];
 	const char *status;
 	const char *source;
 };
