@@ -247,7 +247,7 @@ test_events_wrong_method(void)
 }
 
 struct flood {
-	int limited, coded, retry_after;
+	int limited, coded, retry_after, other;
 };
 
 static void
@@ -264,6 +264,8 @@ flood_login(int i, void *arg)
 			__sync_add_and_fetch(&f->coded, 1);
 		if (retry && !strcmp(retry, "1"))
 			__sync_add_and_fetch(&f->retry_after, 1);
+	} else if (r->status != 400) {
+		__sync_add_and_fetch(&f->other, 1);
 	}
 	bb_free(r);
 }
@@ -285,6 +287,7 @@ test_rate_limited(void)
 	CU_ASSERT(f.limited > 0);
 	CU_ASSERT_EQUAL(f.coded, f.limited);
 	CU_ASSERT_EQUAL(f.retry_after, f.limited);
+	CU_ASSERT_EQUAL(f.other, 0);
 	sleep((unsigned)(burst / (rate > 0 ? rate : 1) + 2));
 }
 
