@@ -20,8 +20,8 @@ INSERT INTO sessions (family, user_id, created_at, revoked_at)
 
 -- Plates: anyone may ask for a plate, many may ask for the same one, and
 -- only one approved plate of a number exists (live_plate is UNIQUE and NULL
--- unless approved).  A plate from an approved registration is approved;
--- the rest wait for staff.
+-- unless approved).  Plates that exist now were permits: they stay approved
+-- (the old UNIQUE on plate_number means no two clash).
 ALTER TABLE plates
   ADD COLUMN status ENUM('pending', 'approved', 'rejected') NOT NULL DEFAULT 'pending' AFTER plate_number,
   ADD COLUMN reason VARCHAR(500) NULL AFTER status,
@@ -35,10 +35,10 @@ ALTER TABLE plates
   ADD KEY ix_plates_number (plate_number, status),
   ADD CONSTRAINT ck_plates_decision CHECK ((status = 'pending') = (decided_at IS NULL));
 
-UPDATE plates p JOIN registration_requests q
+UPDATE plates p LEFT JOIN registration_requests q
     ON q.user_id = p.user_id AND q.plate_number = p.plate_number
     AND q.status = 'approved'
-  SET p.status = 'approved', p.decided_at = q.decided_at,
+  SET p.status = 'approved', p.decided_at = COALESCE(q.decided_at, p.created_at),
       p.decided_by = q.decided_by;
 
 -- Registrations: many may wait for one plate (no squatting by applying
@@ -52,11 +52,25 @@ ALTER TABLE registration_requests
   MODIFY status ENUM('pending', 'approved', 'rejected', 'expired') NOT NULL DEFAULT 'pending',
   ADD COLUMN name VARCHAR(200) NULL AFTER plate_number,
   ADD COLUMN email VARCHAR(254) NULL AFTER name,
+  -- set when the document must go now (its account was erased);
+  -- haas-ingestd deletes it and sets document_deleted_at
+  ADD COLUMN document_purge_at DATETIME(6) NULL AFTER document_deleted_at,
   ADD KEY ix_requests_plate (plate_number, status),
   ADD KEY ix_requests_pending (status, submitted_at);
 
 UPDATE registration_requests q JOIN users u ON u.id = q.user_id
   SET q.name = u.name, q.email = u.email;
+
+-- Applicants rejected before this migration had their pending account
+-- disabled; now rejection erases it, so they may apply again.
+UPDATE users u
+  JOIN registration_requests q ON q.user_id = u.id AND q.status = 'rejected'
+  LEFT JOIN registration_requests ok ON ok.user_id = u.id
+    AND ok.status = 'approved'
+  SET u.username = NULL, u.email = NULL, u.name = NULL, u.password_hash = '!',
+      u.status = 'deleted', u.token_version = u.token_version + 1,
+      u.deleted_at = UTC_TIMESTAMP(6)
+  WHERE u.status = 'disabled' AND ok.id IS NULL;
 
 -- Disabling or erasing an account cancels the windows it has not used yet.
 ALTER TABLE reservations

@@ -156,6 +156,7 @@ map_error(struct db *db, unsigned e, const char *msg, const char *what)
 		note_dup_key(db, msg);
 		return ERR_DUPLICATE;
 	case ER_LOCK_DEADLOCK:
+	case ER_CHECKREAD:	/* a snapshot that another commit made stale */
 		return ERR_DB_RETRY;
 	case ER_LOCK_WAIT_TIMEOUT:
 		log_warn("db: %s: lock wait timeout", what);
@@ -835,20 +836,21 @@ db_commit(struct db *db)
 	return e;
 }
 
-void
+enum err
 db_rollback(struct db *db)
 {
 	if (db->depth <= 0)
-		return;
-	if (db->conn && control(db, rollbacks[db->depth - 1]) != ERR_OK &&
-	    db->conn) {
-		/* A transaction we cannot end must not outlive the request. */
-		log_error("db: rollback failed; dropping the connection");
+		return ERR_OK;
+	if (!db->conn || control(db, rollbacks[db->depth - 1]) != ERR_OK) {
+		/* A transaction we cannot end must not outlive the request,
+		 * and its caller must know it is gone, savepoints and all. */
+		if (db->conn)
+			log_error("db: rollback failed; dropping the connection");
 		db_disconnect(db);
-		return;
+		return ERR_DB_DOWN;
 	}
-	if (db->depth > 0)
-		db->depth--;
+	db->depth--;
+	return ERR_OK;
 }
 
 void
@@ -857,7 +859,7 @@ db_abort(struct db *db)
 	if (db->depth <= 0)
 		return;
 	db->depth = 1;
-	db_rollback(db);
+	(void)db_rollback(db);
 	db->depth = 0;
 }
 

@@ -119,7 +119,9 @@ enum err db_query_int(struct db *db, const char *sql, const struct db_param *p,
  * already done so).  Handlers use req_txn rather than these. */
 enum err db_begin(struct db *db);
 enum err db_commit(struct db *db);
-void db_rollback(struct db *db);
+/* ERR_DB_DOWN when the rollback could not run: the connection, and with
+ * it the whole transaction, is gone. */
+enum err db_rollback(struct db *db);
 void db_abort(struct db *db);
 /* 0 outside a transaction, else the nesting depth. */
 int db_txn_depth(const struct db *db);

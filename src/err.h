@@ -147,6 +147,7 @@
 	X(REQUEST_NOT_FOUND, 404, "request_not_found", "Request not found") \
 	X(DOCUMENT_NOT_FOUND, 404, "document_not_found", "Document not found") \
 	X(REQUEST_DECIDED, 409, "request_decided", "Request already decided") \
+	X(APPLICANT_GONE, 409, "applicant_not_pending", "The applicant's account is no longer waiting for approval") \
 	X(DOCUMENT_NAME, 400, "document_name", "File name not allowed") \
 	/* end of table: every row above ends in a backslash */
 

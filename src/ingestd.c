@@ -48,6 +48,7 @@ enum ingest_sql {
 	Q_SET_UNKNOWN,
 	Q_EXPIRED_DOCS,
 	Q_DOC_GONE,
+	Q_IDEM_PURGE,
 };
 
 static const char *const sql[] = {
@@ -77,14 +78,20 @@ static const char *const sql[] = {
 	[Q_SET_UNKNOWN] = "UPDATE parking_spaces SET status = 'unknown',"
 		" updated_at = UTC_TIMESTAMP(6) WHERE id = ?"
 		" AND status IN ('free', 'occupied')",
+	/* Past their retention, or to go now (the account was erased). */
 	[Q_EXPIRED_DOCS] = "SELECT id, document_name FROM registration_requests"
-		" WHERE status <> 'pending' AND document_name IS NOT NULL"
-		" AND document_deleted_at IS NULL"
-		" AND decided_at < UTC_TIMESTAMP(6) - INTERVAL ? DAY"
+		" WHERE document_name IS NOT NULL AND document_deleted_at IS NULL"
+		" AND (document_purge_at IS NOT NULL OR (status <> 'pending'"
+		" AND decided_at < UTC_TIMESTAMP(6) - INTERVAL ? DAY))"
 		" ORDER BY id LIMIT 100",
 	[Q_DOC_GONE] = "UPDATE registration_requests SET"
 		" document_deleted_at = UTC_TIMESTAMP(6) WHERE id = ?"
 		" AND document_deleted_at IS NULL",
+	/* Idempotency-Key answers past idempotency_ttl, oldest first, a
+	 * bounded batch at a time (haasd takes an expired key over anyway). */
+	[Q_IDEM_PURGE] = "DELETE FROM idempotency_keys WHERE created_at"
+		" < UTC_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY created_at"
+		" LIMIT 1000",
 };
 
 static volatile sig_atomic_t got_term;
@@ -847,6 +854,8 @@ ingest_loop(struct ingest *g)
 		if (now - last_docs >= 60000 && db_due(g)) {
 			last_docs = now;
 			sweep_documents(g);
+			db_outcome(g, db_exec(g->db, sql[Q_IDEM_PURGE], DB_P(
+				db_int(g->cfg->idempotency_ttl)), NULL));
 		}
 	}
 }

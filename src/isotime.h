@@ -4,7 +4,7 @@
 #define HAAS_ISOTIME_H
 
 #define ISOTIME_US_PER_SEC 1000000LL
-#define ISOTIME_DB_MAX 32	/* "YYYY-MM-DD HH:MM:SS.ffffff" and NUL */
+#define ISOTIME_DB_MAX 64	/* "YYYY-MM-DD HH:MM:SS.ffffff", NUL, room */
 
 /* Parses s: "YYYY-MM-DDTHH:MM" with optional ":SS" and ".fraction" (1 to 9
  * digits; a space or "t" may replace the T), then "Z", an offset (+HH:MM,

@@ -52,6 +52,8 @@ enum parking_sql {
 	Q_PLATE_PERMIT,
 	Q_PLATE_LOCK,
 	Q_PLATE_DECIDE,
+	Q_PLATE_RECLAIM,
+	Q_PLATE_MINE,
 	Q_PLATE_REJECT_OTHERS,
 };
 
@@ -124,6 +126,13 @@ static const char *const sql[] = {
 		" decided_at = UTC_TIMESTAMP(6), decided_by = ?"
 		" WHERE id = ? AND status = 'pending'",
 	/* Once a number is a permit, the other claims of it are answered. */
+	/* The caller's rejected claim of a number, asked for again. */
+	[Q_PLATE_RECLAIM] = "UPDATE plates SET status = 'pending', reason = NULL,"
+		" decided_at = NULL, decided_by = NULL,"
+		" created_at = UTC_TIMESTAMP(6)"
+		" WHERE user_id = ? AND plate_number = ? AND status = 'rejected'",
+	[Q_PLATE_MINE] = "SELECT id FROM plates WHERE user_id = ?"
+		" AND plate_number = ?",
 	[Q_PLATE_REJECT_OTHERS] = "UPDATE plates SET status = 'rejected',"
 		" reason = 'The plate was approved for another driver',"
 		" decided_at = UTC_TIMESTAMP(6), decided_by = ?"
@@ -790,6 +799,27 @@ struct plate_write {
 	long long id;
 };
 
+/* The caller asked for this number before: a rejected claim is asked
+ * for again (pending once more); a pending or approved one is 409. */
+static enum err
+plate_reclaim(struct req *r, struct plate_write *w)
+{
+	struct db_result res;
+	enum err e = db_exec(r->db, sql[Q_PLATE_RECLAIM], DB_P(
+			     db_int(r->user.id), db_str(w->plate)), &res);
+
+	if (e == ERR_OK && res.affected != 1)
+		return req_fail(r, ERR_PLATE_TAKEN,
+				"You have added this plate already");
+	if (e == ERR_OK)
+		e = db_query_int(r->db, sql[Q_PLATE_MINE], DB_P(
+				 db_int(r->user.id), db_str(w->plate)),
+				 ERR_PLATE_NOT_FOUND, &w->id);
+	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,
+		"plate.create", "plate", req_printf(r, "%lld", w->id),
+		json_object_new_string(w->plate));
+}
+
 /* A claim of the plate, pending until staff decide (in req_txn).  A plate
  * that is a permit already, or that the caller claimed before, is
  * taken. */
@@ -808,7 +838,7 @@ plate_insert_tx(struct req *r, void *arg)
 		e = db_exec(r->db, sql[Q_PLATE_INSERT], DB_P(db_int(r->user.id),
 			db_str(w->plate)), &res);
 	if (e == ERR_DUPLICATE)
-		e = ERR_PLATE_TAKEN;
+		return plate_reclaim(r, w);
 	if (e != ERR_OK)
 		return e;
 	w->id = (long long)res.insert_id;
@@ -893,12 +923,18 @@ plate_decide_tx(struct req *r, void *arg)
 	if (e == ERR_DUPLICATE)
 		return ERR_PLATE_TAKEN;
 	if (e == ERR_OK && d->approve)
-		e = db_exec(r->db, sql[Q_PLATE_REJECT_OTHERS], DB_P(
-			db_int(r->user.id), db_str(plate), db_int(d->id)), NULL);
+		e = parking_plate_rivals_reject(r, plate, d->id);
 	if (e != ERR_OK)
 		return e;
 	return parking_decision_audit(r, d, d->approve ? "plate.approve"
 				      : "plate.reject", "plate", plate);
+}
+
+enum err
+parking_plate_rivals_reject(struct req *r, const char *plate, long long keep)
+{
+	return db_exec(r->db, sql[Q_PLATE_REJECT_OTHERS], DB_P(
+		db_int(r->user.id), db_str(plate), db_int(keep)), NULL);
 }
 
 enum err

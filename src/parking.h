@@ -54,6 +54,11 @@ struct decision {
 enum err parking_decision_read(struct req *r, enum err missing,
 			       struct decision *d);
 
+/* Once plate is a permit (row keep): every other pending claim of the
+ * number is rejected, with the reason. */
+enum err parking_plate_rivals_reject(struct req *r, const char *plate,
+				     long long keep);
+
 /* The audit entry of d (action on entity, naming the plate). */
 enum err parking_decision_audit(struct req *r, const struct decision *d,
 				const char *action, const char *entity,

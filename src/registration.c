@@ -600,17 +600,24 @@ decide_tx(struct req *r, void *arg)
 	const struct decision *d = arg;
 	bool approve = d->approve;
 	char plate[PLATE_MAX + 1] = "";
+	struct db_result res = { 0 };
 	long long uid = 0;
 	enum err e = decide_lock(r, d->id, &uid, plate);
 
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[approve ? Q_ACTIVATE : Q_ERASE],
-			    DB_P(db_int(uid)), NULL);
+			    DB_P(db_int(uid)), &res);
+	/* an admin disabled or erased the applicant meanwhile */
+	if (e == ERR_OK && res.affected != 1)
+		return ERR_APPLICANT_GONE;
 	if (e == ERR_OK && approve)
 		e = db_exec(r->db, sql[Q_PLATE_ADD], DB_P(db_int(uid),
-			db_str(plate), db_int(r->user.id)), NULL);
+			db_str(plate), db_int(r->user.id)), &res);
 	if (e == ERR_DUPLICATE)
 		return ERR_PLATE_TAKEN;
+	if (e == ERR_OK && approve)
+		e = parking_plate_rivals_reject(r, plate,
+						(long long)res.insert_id);
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_DECIDE], DB_P(db_str(d->status),
 			db_str(d->reason), db_int(r->user.id), db_int(d->id)),

@@ -454,8 +454,8 @@ txn_once(struct req *r, req_txn_fn fn, void *arg)
 		return e;
 	if (req_err_fatal(e))
 		db_abort(r->db);
-	else
-		db_rollback(r->db);
+	else if (db_rollback(r->db) != ERR_OK)
+		e = ERR_DB_DOWN;	/* the whole transaction went with it */
 	return e;
 }
 

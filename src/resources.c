@@ -2,7 +2,7 @@
  * available + held = total is kept by conditional UPDATEs checked by
  * affected rows, with CHECK constraints as the backstop; bulk requests
  * lock resource rows in id order and the whole transaction is retried on
- * deadlock or lock-wait timeout. */
+ * deadlock. */
 #include "resources.h"
 
 #include <stdint.h>
@@ -679,10 +679,11 @@ const struct route resources_routes[] = {
 	  resources_create, "Create a hardware set", ROUTE_IDEMPOTENT },
 	{ "POST", "/api/resources/checkout", ROLE_USER, 200, BODY_JSON,
 	  resources_checkout,
-	  "Check units out to a project or yourself (or items, all or none)" },
+	  "Check units out to a project or yourself (or items, all or none)",
+	  ROUTE_IDEMPOTENT },
 	{ "POST", "/api/resources/checkin", ROLE_USER, 200, BODY_JSON,
 	  resources_checkin,
-	  "Check units back in (or items, all or none)" },
+	  "Check units back in (or items, all or none)", ROUTE_IDEMPOTENT },
 	{ "GET", "/api/resources/{resource_id}", ROLE_USER, 200, BODY_NONE,
 	  resources_get, "A hardware set" },
 	{ "PATCH", "/api/resources/{resource_id}", ROLE_ADMIN, 200, BODY_JSON,

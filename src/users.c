@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "body.h"
 #include "db.h"
+#include "log.h"
 #include "registration.h"
 #include "util.h"
 
@@ -32,6 +33,7 @@ enum users_sql {
 	Q_REQ_CLOSE,
 	Q_DOCS,
 	Q_REQ_FORGET,
+	Q_DOC_DELETED,
 	Q_PLATES_DROP,
 	Q_IDEM_DROP,
 };
@@ -59,7 +61,8 @@ static const char *const sql[] = {
 		" role = COALESCE(?, role),"
 		" token_version = token_version + IF(? IS NOT NULL AND"
 		"   ? <> (status = 'disabled'), 1, 0),"
-		" status = IF(? IS NULL, status, IF(?, 'disabled', 'active'))"
+		" status = IF(? IS NULL OR status = 'pending', status,"
+		"   IF(?, 'disabled', 'active'))"
 		" WHERE id = ? AND status <> 'deleted'",
 	/* Personal data goes; the row stays so orders and audit entries
 	 * keep pointing at it. */
@@ -88,10 +91,14 @@ static const char *const sql[] = {
 	[Q_DOCS] = "SELECT document_name FROM registration_requests"
 		" WHERE user_id = ? AND document_name IS NOT NULL"
 		" AND document_deleted_at IS NULL FOR UPDATE",
+	/* The documents go once this commits (erase() deletes them at
+	 * once; should that fail, haas-ingestd's sweep does). */
 	[Q_REQ_FORGET] = "UPDATE registration_requests SET name = NULL,"
-		" email = NULL, document_deleted_at = IF(document_name IS NULL"
-		" OR document_deleted_at IS NOT NULL, document_deleted_at,"
-		" UTC_TIMESTAMP(6)) WHERE user_id = ?",
+		" email = NULL, document_purge_at = UTC_TIMESTAMP(6)"
+		" WHERE user_id = ?",
+	[Q_DOC_DELETED] = "UPDATE registration_requests"
+		" SET document_deleted_at = UTC_TIMESTAMP(6)"
+		" WHERE document_name = ? AND document_deleted_at IS NULL",
 	[Q_PLATES_DROP] = "DELETE FROM plates WHERE user_id = ?",
 	[Q_IDEM_DROP] = "DELETE FROM idempotency_keys WHERE user_id = ?",
 };
@@ -449,8 +456,13 @@ erase(struct req *r, long long id)
 	enum err e = req_txn(r, erase_tx, &x);
 	size_t i;
 
-	for (i = 0; e == ERR_OK && i < x.ndocs; i++)
+	for (i = 0; e == ERR_OK && i < x.ndocs; i++) {
 		registration_document_delete(&r->app->cfg, x.docs[i]);
+		if (db_exec(r->db, sql[Q_DOC_DELETED], DB_P(db_str(x.docs[i])),
+			    NULL) != ERR_OK)
+			log_warn("erase: document %s deleted; haas-ingestd will"
+				 " record it", x.docs[i]);
+	}
 	erasure_docs_release(&x);
 	return e;
 }

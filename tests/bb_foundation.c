@@ -241,8 +241,17 @@ test_db_reconnect(void)
 	CU_ASSERT_EQUAL_FATAL(db_begin(db), ERR_OK);
 	CU_ASSERT_EQUAL(db_txn_depth(db), 2);
 	CU_ASSERT_EQUAL(db_exec(db, probe_insert, DB_NONE, NULL), ERR_OK);
-	db_rollback(db);
+	CU_ASSERT_EQUAL(db_rollback(db), ERR_OK);
 	CU_ASSERT_EQUAL(db_commit(db), ERR_OK);
+	CU_ASSERT_EQUAL(db_txn_depth(db), 0);
+	CU_ASSERT_EQUAL(probes(db), 4);
+	/* a savepoint that cannot be rolled back to takes the whole
+	 * transaction with it, and says so */
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), ERR_OK);
+	CU_ASSERT_EQUAL(db_exec(db, probe_insert, DB_NONE, NULL), ERR_OK);
+	CU_ASSERT_EQUAL_FATAL(db_begin(db), ERR_OK);
+	db_fault_arm(db, DB_FAULT_DOWN_BEFORE, "ROLLBACK TO");
+	CU_ASSERT_EQUAL(db_rollback(db), ERR_DB_DOWN);
 	CU_ASSERT_EQUAL(db_txn_depth(db), 0);
 	CU_ASSERT_EQUAL(probes(db), 4);
 	CU_ASSERT_EQUAL(db_exec(db, probe_clear, DB_NONE, NULL), ERR_OK);

@@ -205,6 +205,111 @@ test_idem_concurrent(void)
 	free(x.key);
 }
 
+/* A keyed request waiting inside its transaction (on a product row held
+ * elsewhere) does not hold up another user's keyed request: a new key
+ * takes only its own record, no range of them. */
+struct two_claims {
+	char *ua, *ub;
+	long long pa, pb;
+	long a_status, b_status;
+	int a_done;
+	int a_done_before_b;
+};
+
+static void
+claim_pair(int i, void *arg)
+{
+	struct two_claims *x = arg;
+	struct bb_resp *r;
+	struct db *db;
+	long long waits = 0;
+	char *key = bb_unique("pair");
+	int k;
+
+	if (i == 0) {
+		r = order(x->ua, x->pa, key, NULL);
+		x->a_status = r->status;
+		__sync_add_and_fetch(&x->a_done, 1);
+	} else {
+		db = bb_db_root();
+		for (k = 0; k < 100 && waits < 1; k++) {
+			usleep(20000);
+			if (db_query_int(db, "SELECT COUNT(*) FROM"
+			    " information_schema.innodb_trx WHERE trx_state ="
+			    " 'LOCK WAIT'", DB_NONE, ERR_OK, &waits) != ERR_OK)
+				waits = 0;
+		}
+		db_free(db);
+		r = order(x->ub, x->pb, key, NULL);
+		x->b_status = r->status;
+		x->a_done_before_b = x->a_done;
+	}
+	bb_free(r);
+	free(key);
+}
+
+static void
+test_idem_claims_independent(void)
+{
+	static const char lock[] = "SELECT id FROM products WHERE id = ?"
+		" FOR UPDATE";
+	struct two_claims x = { 0 };
+	struct db *holder = bb_db_new();
+	struct db_rows *rows;
+
+	x.pa = product_new(5);
+	x.pb = product_new(5);
+	x.ua = bb_new_user("ca", NULL);
+	x.ub = bb_new_user("cb", NULL);
+	CU_ASSERT_EQUAL_FATAL(db_begin(holder), ERR_OK);
+	CU_ASSERT_EQUAL(db_query(holder, lock, DB_P(db_int(x.pa)), 1, &rows),
+			ERR_OK);
+	db_rows_free(rows);
+	bb_parallel(2, claim_pair, &x);
+	db_rollback(holder);
+	db_free(holder);
+	/* B was served while A still waited; A got its answer after */
+	CU_ASSERT_EQUAL(x.b_status, 201);
+	CU_ASSERT_EQUAL(x.a_done_before_b, 0);
+	CU_ASSERT_EQUAL(x.a_status, 503);
+	free(x.ua);
+	free(x.ub);
+}
+
+/* A checkout whose COMMIT answer was lost, retried with its key: the
+ * units are taken once. */
+static void
+test_idem_checkout(void)
+{
+	char *u = bb_new_user("chk", NULL), *code = bb_unique("IDEMCHK");
+	char *b = xasprintf("{\"name\": \"%s\", \"total_units\": 10}", code);
+	char *h, *k = bb_unique("k");
+	struct bb_resp *r = bb_json("POST", "/api/resources/create", admin, b);
+
+	CU_ASSERT_EQUAL(r->status, 201);
+	bb_free(r);
+	free(b);
+	b = xasprintf("{\"resource_id\": \"%s\", \"units\": 3}", code);
+	h = xasprintf("Idempotency-Key: %s\r\nX-Haas-Fault: lost-after:COMMIT", k);
+	r = bb_req("POST", "/api/resources/checkout", u, "application/json", b,
+		   strlen(b), h);
+	CU_ASSERT_EQUAL(r->status, 503);
+	bb_free(r);
+	free(h);
+	h = xasprintf("Idempotency-Key: %s", k);
+	r = bb_req("POST", "/api/resources/checkout", u, "application/json", b,
+		   strlen(b), h);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(header_or(r, "Idempotent-Replayed"), "true");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_available, DB_P(db_str(code))), 7);
+	free(h);
+	free(b);
+	free(k);
+	free(code);
+	free(u);
+}
+
 /* ---- statements never repeated after a lost reply ------------------------ */
 
 static struct bb_resp *
@@ -884,6 +989,9 @@ static CU_TestInfo tests[] = {
 	  test_idem_worker_killed_after_commit },
 	{ "Idempotency-Key: failed before COMMIT", test_idem_failed_before_commit },
 	{ "Idempotency-Key: twelve copies at once", test_idem_concurrent },
+	{ "Idempotency-Key: one user's claim does not wait for another's",
+	  test_idem_claims_independent },
+	{ "Idempotency-Key on checkout", test_idem_checkout },
 	{ "sign-up not repeated after a lost answer", test_signup_not_repeated },
 	{ "failed login counted once", test_failed_login_counted_once },
 	{ "stale rows in a loop: 503, no use after free",

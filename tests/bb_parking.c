@@ -490,6 +490,22 @@ test_plates(void)
 		DB_P(db_str("plate.approve"), db_str(q))), 1);
 	free(q);
 	free(p);
+	/* a rejected claim may be asked for again, while the number is no
+	 * one's permit */
+	r = plate_add(u2, "RJ12345");
+	pid2 = id_of(r, "plate", "plate_id");
+	bb_free(r);
+	r = plate_decide(op, pid2, "rejected");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = plate_add(u2, "RJ12345");
+	CU_ASSERT_EQUAL(r->status, 201);
+	CU_ASSERT_EQUAL(id_of(r, "plate", "plate_id"), pid2);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "status"), "pending");
+	bb_free(r);
+	r = plate_add(u2, "RJ12345");
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
 	free(raw);
 	free(op);
 	free(u1);
@@ -897,7 +913,7 @@ decide(const char *token, long long id, const char *status)
 static void
 test_register_approve(void)
 {
-	char *email = reg_email(), *e2, *body, plate[16], *p, *op;
+	char *email = reg_email(), *e2, *body, plate[16], *p, *op, *rival;
 	struct bb_resp *r;
 	long long id, id2;
 
@@ -911,6 +927,11 @@ test_register_approve(void)
 	free(body);
 	e2 = reg_email();
 	id2 = register_ok(e2, plate);
+	/* a member's claim of the same number, answered by the approval */
+	rival = bb_new_user("rival", NULL);
+	r = plate_add(rival, plate);
+	CU_ASSERT_EQUAL(r->status, 201);
+	bb_free(r);
 	/* pending: cannot log in */
 	{
 		char *lb = xasprintf("{\"email\": \"%s\", \"password\": \"%s\"}",
@@ -955,6 +976,11 @@ test_register_approve(void)
 	CU_ASSERT_EQUAL(r->status, 409);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "plate_taken");
 	bb_free(r);
+	r = bb_get("/api/plates", rival);
+	CU_ASSERT(strstr(r->body, "\"rejected\"") != NULL);
+	CU_ASSERT(strstr(r->body, "approved for another driver") != NULL);
+	bb_free(r);
+	free(rival);
 	CU_ASSERT_EQUAL(bb_db_int(sql_user_status, DB_P(db_str(e2),
 		db_str("pending"))), 1);
 	free(e2);
@@ -996,6 +1022,37 @@ test_register_reject(void)
 	CU_ASSERT(id2 > id);
 	CU_ASSERT_EQUAL(bb_db_int(sql_user_status, DB_P(db_str(email),
 		db_str("pending"))), 1);
+	free(op);
+	free(email);
+}
+
+/* Only staff approval activates an applicant: enabling a pending account
+ * leaves it pending, and an applicant whose account is no longer pending
+ * cannot be approved. */
+static void
+test_register_applicant_state(void)
+{
+	char *email = reg_email(), plate[16], *op = staff_token("operator"), *p;
+	struct bb_resp *r;
+	long long id, uid;
+
+	reg_plate(plate);
+	id = register_ok(email, plate);
+	uid = bb_db_int("SELECT user_id FROM registration_requests WHERE id = ?",
+			DB_P(db_int(id)));
+	p = path("/api/users/%lld", uid);
+	r = bb_json("PATCH", p, admin, "{\"disabled\": false}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "status"), "pending");
+	bb_free(r);
+	CU_ASSERT_EQUAL(db_exec(bb_db(), "UPDATE users SET status = 'disabled'"
+		" WHERE id = ?", DB_P(db_int(uid)), NULL), ERR_OK);
+	r = decide(op, id, "approved");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "applicant_not_pending");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_permit_count, DB_P(db_str(plate))), 0);
+	free(p);
 	free(op);
 	free(email);
 }
@@ -1047,6 +1104,8 @@ static CU_TestInfo tests[] = {
 	{ "register: type, name, fields, size rejected", test_register_rejects },
 	{ "register, document, approve once", test_register_approve },
 	{ "register and reject", test_register_reject },
+	{ "only approval activates an applicant",
+	  test_register_applicant_state },
 	{ "two operators approve at once", test_register_race },
 	CU_TEST_INFO_NULL,
 };
