@@ -29,6 +29,8 @@ static const char sql_audit_mentions[] =
 	"SELECT COUNT(*) FROM audit_log WHERE details LIKE CONCAT('%', ?, '%')";
 static const char sql_set_pending[] =
 	"UPDATE users SET status = 'pending' WHERE id = ?";
+static const char sql_set_active[] =
+	"UPDATE users SET status = 'active' WHERE id = ?";
 
 static struct bb_resp *
 signup(const char *user, const char *pw)
@@ -440,11 +442,18 @@ test_pending_and_disabled(void)
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"), "Account pending approval");
 	bb_free(r);
 
-	/* admin re-enables, then disables: the user's token dies */
+	/* enabling does not approve: only approval activates an applicant */
 	path = xasprintf("/api/users/%lld", id);
 	r = bb_json("PATCH", path, admin, "{\"disabled\": false}");
 	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "status"), "pending");
 	bb_free(r);
+	r = bb_login(u, PW);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	/* once active, disabling kills the user's token */
+	CU_ASSERT_EQUAL(db_exec(bb_db(), sql_set_active, DB_P(db_int(id)), NULL),
+			ERR_OK);
 	r = bb_login(u, PW);
 	CU_ASSERT_EQUAL(r->status, 200);
 	free(tok);
