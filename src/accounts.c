@@ -34,6 +34,7 @@ enum accounts_sql {
 	Q_SESSION_INSERT,
 	Q_SESSION_REVOKE,
 	Q_SESSIONS_REVOKE_USER,
+	Q_SESSION_REVER,
 };
 
 static const char *const sql[] = {
@@ -91,14 +92,25 @@ static const char *const sql[] = {
 	[Q_PASSWORD_SET] =
 		"UPDATE users SET password_hash = ?,"
 		" token_version = token_version + 1 WHERE id = ?",
+	/* ver: the user's token version now; the cookie lives as long as a
+	 * refresh token */
 	[Q_SESSION_INSERT] =
-		"INSERT INTO sessions (family, user_id) VALUES (?, ?)",
+		"INSERT INTO sessions (family, user_id, cookie_hash, ver,"
+		" expires_at) VALUES (?, ?, ?, ?,"
+		" UTC_TIMESTAMP(6) + INTERVAL ? SECOND)",
 	[Q_SESSION_REVOKE] =
 		"UPDATE sessions SET revoked_at = UTC_TIMESTAMP(6)"
 		" WHERE family = ? AND revoked_at IS NULL",
+	/* Every session of the user but one (NULL: all). */
 	[Q_SESSIONS_REVOKE_USER] =
 		"UPDATE sessions SET revoked_at = UTC_TIMESTAMP(6)"
-		" WHERE user_id = ? AND revoked_at IS NULL",
+		" WHERE user_id = ? AND revoked_at IS NULL"
+		" AND (? IS NULL OR family <> ?)",
+	/* The kept session follows the user's new token version. */
+	[Q_SESSION_REVER] =
+		"UPDATE sessions s JOIN users u ON u.id = s.user_id"
+		" SET s.ver = u.token_version WHERE s.family = ?"
+		" AND s.user_id = ? AND s.revoked_at IS NULL",
 };
 
 /* The most common passwords of at least 8 characters (lower-case). */
@@ -221,23 +233,24 @@ accounts_create(struct db *db, struct req *r, const struct new_account *a,
 	return e;
 }
 
-/* Ends every session of user id: its refresh tokens and, through the
- * session rows, every access token minted from them. */
+/* Ends every session of user id but keep (NULL: all): its refresh tokens
+ * and, through the session rows, every access token and browser cookie
+ * of them. */
 static enum err
-sessions_end_all(struct db *db, long long id)
+sessions_end_all(struct db *db, long long id, const char *keep)
 {
 	enum err e = db_exec(db, sql[Q_USER_REVOKE], DB_P(db_int(id)), NULL);
 
 	if (e == ERR_OK)
-		e = db_exec(db, sql[Q_SESSIONS_REVOKE_USER], DB_P(db_int(id)),
-			    NULL);
+		e = db_exec(db, sql[Q_SESSIONS_REVOKE_USER], DB_P(db_int(id),
+			    db_str(keep), db_str(keep)), NULL);
 	return e;
 }
 
 enum err
 accounts_revoke_all(struct db *db, long long id)
 {
-	enum err e = sessions_end_all(db, id);
+	enum err e = sessions_end_all(db, id, NULL);
 
 	if (e == ERR_OK)
 		e = db_exec(db, sql[Q_BUMP_VERSION], DB_P(db_int(id)), NULL);
@@ -258,7 +271,7 @@ accounts_end_session(struct db *db, const char *family)
 
 enum err
 accounts_set_password(struct db *db, struct req *r, long long id,
-		      const char *password)
+		      const char *password, const char *keep)
 {
 	char hash[AUTH_HASH_MAX];
 	struct db_result res;
@@ -271,7 +284,10 @@ accounts_set_password(struct db *db, struct req *r, long long id,
 	if (e == ERR_OK && res.affected == 0)
 		return ERR_USER_NOT_FOUND;
 	if (e == ERR_OK)
-		e = sessions_end_all(db, id);
+		e = sessions_end_all(db, id, keep);
+	if (e == ERR_OK && keep)
+		e = db_exec(db, sql[Q_SESSION_REVER], DB_P(db_str(keep),
+			    db_int(id)), NULL);
 	(void)r;
 	return e;
 }
@@ -281,6 +297,8 @@ accounts_set_password(struct db *db, struct req *r, long long id,
 struct session {
 	char *access;
 	char *refresh;
+	char *family;		/* a new session's, for its cookie */
+	char *cookie;		/* the cookie's secret (new sessions only) */
 };
 
 static void
@@ -288,7 +306,25 @@ session_release(struct session *s)
 {
 	free(s->access);
 	free(s->refresh);
-	s->access = s->refresh = NULL;
+	free(s->family);
+	free(s->cookie);
+	s->access = s->refresh = s->family = s->cookie = NULL;
+}
+
+/* A new session's row, with the digest of the browser cookie's secret
+ * (kept in out for the Set-Cookie). */
+static enum err
+session_open(struct req *r, long long uid, long long ver, const char *family,
+	     struct session *out)
+{
+	char digest[65];
+
+	out->cookie = random_token(32);
+	out->family = xstrdup(family);
+	sha256_hex(out->cookie, strlen(out->cookie), digest);
+	return db_exec(r->db, sql[Q_SESSION_INSERT], DB_P(db_str(family),
+		db_int(uid), db_str(digest), db_int(ver),
+		db_int(r->app->cfg.jwt_refresh_token_expires)), NULL);
 }
 
 /* Issues an access token and a refresh token of session fam (a new
@@ -313,8 +349,7 @@ session_issue(struct req *r, long long uid, enum role role, long long ver,
 	if (!out->access || !out->refresh)
 		e = ERR_INTERNAL;
 	if (e == ERR_OK && !fam)
-		e = db_exec(r->db, sql[Q_SESSION_INSERT], DB_P(db_str(family),
-			    db_int(uid)), NULL);
+		e = session_open(r, uid, ver, family, out);
 	if (e == ERR_OK) {
 		sha256_hex(out->refresh, strlen(out->refresh), digest);
 		e = db_exec(r->db, sql[Q_REFRESH_INSERT], DB_P(db_int(uid),
@@ -498,6 +533,10 @@ login_json(struct req *r, const struct field spec[2], enum login_path path,
 	json_object_object_add(o, "message",
 			       json_object_new_string("Login successful"));
 	reply_tokens(r, &s);
+	/* A browser signing in gets the session as an HttpOnly cookie too:
+	 * the app never needs to keep a token. */
+	req_header(r, "Set-Cookie", auth_cookie_header(r, s.family, s.cookie,
+		   r->app->cfg.jwt_refresh_token_expires));
 	json_object_object_add(o, "user_id", json_id(u.id));
 	json_object_object_add(o, "role",
 			       json_object_new_string(auth_role_name(u.role)));
@@ -879,10 +918,13 @@ accounts_logout(struct req *r)
 		e = logout_family(r, v[O_REFRESH].s, &l.family);
 	if (e == ERR_OK)
 		e = req_txn(r, logout_tx, &l);
-	if (e == ERR_OK)
-		json_object_object_add(req_reply(r), "message",
-				       json_object_new_string("Logged out successfully"));
-	return e;
+	if (e != ERR_OK)
+		return e;
+	json_object_object_add(req_reply(r), "message",
+			       json_object_new_string("Logged out successfully"));
+	if (!l.family || (r->user.session && !strcmp(l.family, r->user.session)))
+		req_header(r, "Set-Cookie", auth_cookie_header(r, NULL, NULL, 0));
+	return ERR_OK;
 }
 
 enum { P_CURRENT, P_NEW, P_CONFIRM };
@@ -911,12 +953,16 @@ password_check_current(struct req *r, const char *current, char **username,
 	return e;
 }
 
+/* The member changes their own password: every other session ends; the
+ * browser session they are using stays (bearer tokens, which carry the
+ * old token version, end too). */
 static enum err
 reset_tx(struct req *r, void *arg)
 {
 	const char *password = arg;
 	char uid[32];
-	enum err e = accounts_set_password(r->db, r, r->user.id, password);
+	enum err e = accounts_set_password(r->db, r, r->user.id, password,
+		r->user.by_cookie ? r->user.session : NULL);
 
 	snprintf(uid, sizeof(uid), "%lld", r->user.id);
 	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,

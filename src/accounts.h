@@ -29,10 +29,11 @@ struct new_account {
 enum err accounts_create(struct db *db, struct req *r,
 			 const struct new_account *a, long long *id);
 
-/* Sets a new password for user id and makes every earlier token of the
- * user stop working. */
+/* Sets a new password for user id and makes every earlier token and
+ * session of the user stop working, but the session named keep (NULL:
+ * none kept), which follows the new token version. */
 enum err accounts_set_password(struct db *db, struct req *r, long long id,
-			       const char *password);
+			       const char *password, const char *keep);
 
 /* Ends every session of the user and bumps its token version, so every
  * refresh and access token dies at once. */

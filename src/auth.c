@@ -15,7 +15,7 @@
 #include "log.h"
 #include "util.h"
 
-enum auth_sql { Q_PRINCIPAL };
+enum auth_sql { Q_PRINCIPAL, Q_COOKIE_PRINCIPAL, Q_COOKIE_EXTEND };
 
 static const char *const sql[] = {
 	/* One query per request: the user's live role and token version,
@@ -25,6 +25,19 @@ static const char *const sql[] = {
 		" s.user_id = u.id AND s.revoked_at IS NULL"
 		" FROM users u LEFT JOIN sessions s ON s.family = ?"
 		" WHERE u.id = ? AND u.deleted_at IS NULL",
+	/* The browser's session: its user's live state, the secret's digest,
+	 * whether it stands, and whether it is due to be extended (less
+	 * than half its lifetime left). */
+	[Q_COOKIE_PRINCIPAL] =
+		"SELECT u.id, u.role, u.status, s.cookie_hash,"
+		" s.ver = u.token_version AND s.revoked_at IS NULL"
+		" AND s.expires_at > UTC_TIMESTAMP(6),"
+		" s.expires_at < UTC_TIMESTAMP(6) + INTERVAL ? SECOND"
+		" FROM sessions s JOIN users u ON u.id = s.user_id"
+		" WHERE s.family = ? AND u.deleted_at IS NULL",
+	[Q_COOKIE_EXTEND] =
+		"UPDATE sessions SET expires_at = UTC_TIMESTAMP(6)"
+		" + INTERVAL ? SECOND WHERE family = ? AND revoked_at IS NULL",
 };
 
 /* A real yescrypt hash of a random string: verifying against it costs what
@@ -252,8 +265,8 @@ load_principal(struct req *r, const struct token_claims *c)
 	return e;
 }
 
-void
-auth_authenticate(struct req *r)
+static enum err
+bearer_authenticate(struct req *r)
 {
 	struct token_claims c;
 	const char *h = r->authorization;
@@ -261,18 +274,121 @@ auth_authenticate(struct req *r)
 
 	while (*h == ' ')
 		h++;
-	if (strncasecmp(h, "Bearer ", 7)) {
-		r->auth_err = ERR_TOKEN_INVALID;
-		return;
-	}
+	if (strncasecmp(h, "Bearer ", 7))
+		return ERR_TOKEN_INVALID;
 	h += 7;
 	while (*h == ' ')
 		h++;
 	e = auth_verify_token(&r->app->cfg, h, TOKEN_ACCESS, &c);
-	if (e == ERR_OK)
-		e = load_principal(r, &c);
+	return e != ERR_OK ? e : load_principal(r, &c);
+}
+
+/* The value of cookie name in a Cookie header, in r's pool; NULL when
+ * absent. */
+static const char *
+cookie_value(struct req *r, const char *header, const char *name)
+{
+	size_t n = strlen(name), len;
+	const char *p = header;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		len = strcspn(p, ";");
+		if (len > n && !strncmp(p, name, n) && p[n] == '=')
+			return req_strndup(r, p + n + 1, len - n - 1);
+		p += len;
+	}
+	return NULL;
+}
+
+/* A write carried by the cookie must come from this very site: its
+ * Origin is the site's own (nginx passes it as HAAS_SITE_ORIGIN).
+ * SameSite=Strict keeps the cookie off other sites' requests; this
+ * refuses what gets through anyway. */
+static bool
+same_site_write(const struct req *r)
+{
+	const char *m = r->method;
+
+	if (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"))
+		return true;
+	return r->origin && r->site_origin &&
+	       !strcasecmp(r->origin, r->site_origin);
+}
+
+/* Checks the session row of the cookie family.secret and loads its user;
+ * extends a session with less than half its lifetime left (and sends the
+ * cookie again). */
+static enum err
+cookie_authenticate(struct req *r, const char *value)
+{
+	const struct config *cfg = &r->app->cfg;
+	const char *dot = strchr(value, '.');
+	char *family, want[65];
+	struct db_rows *row;
+	bool live, renew;
+	enum err e;
+
+	if (!dot || dot == value || !dot[1] || dot - value > 47)
+		return ERR_TOKEN_INVALID;
+	family = req_strndup(r, value, (size_t)(dot - value));
+	e = db_row(r->db, sql[Q_COOKIE_PRINCIPAL], DB_P(
+		   db_int(cfg->jwt_refresh_token_expires / 2), db_str(family)),
+		   6, ERR_TOKEN_INVALID, &row);
+	if (!row)
+		return e;
+	sha256_hex(dot + 1, strlen(dot + 1), want);
+	live = db_col(row, 3) && strlen(db_col(row, 3)) == 64 &&
+	       ct_equal(want, db_col(row, 3), 64) && db_col_int(row, 4) == 1 &&
+	       !strcmp(db_col(row, 2), "active");
+	renew = db_col_int(row, 5) == 1;
+	if (live) {
+		r->user.id = db_col_int(row, 0);
+		r->user.role = auth_role_parse(db_col(row, 1));
+		r->user.session = family;
+		r->user.by_cookie = true;
+	}
+	db_rows_free(row);
+	if (!live)
+		return ERR_TOKEN_INVALID;
+	if (!same_site_write(r))
+		return ERR_CROSS_SITE;
+	if (renew && db_exec(r->db, sql[Q_COOKIE_EXTEND], DB_P(
+	    db_int(cfg->jwt_refresh_token_expires), db_str(family)), NULL)
+	    == ERR_OK)
+		req_header(r, "Set-Cookie", auth_cookie_header(r, family,
+			   dot + 1, cfg->jwt_refresh_token_expires));
+	return ERR_OK;
+}
+
+const char *
+auth_cookie_header(struct req *r, const char *family, const char *secret,
+		   long long max_age)
+{
+	if (!family || !secret)
+		return AUTH_COOKIE "=; Path=/; Max-Age=0; HttpOnly; Secure;"
+		       " SameSite=Strict";
+	return req_printf(r, AUTH_COOKIE "=%s.%s; Path=/; Max-Age=%lld;"
+			  " HttpOnly; Secure; SameSite=Strict", family, secret,
+			  max_age);
+}
+
+void
+auth_authenticate(struct req *r)
+{
+	const char *cookie = NULL;
+	enum err e = ERR_OK;
+
+	if (r->authorization)
+		e = bearer_authenticate(r);
+	else if (r->cookie)
+		cookie = cookie_value(r, r->cookie, AUTH_COOKIE);
+	if (cookie)
+		e = cookie_authenticate(r, cookie);
 	if (e != ERR_OK) {
 		r->user.id = 0;
+		r->user.by_cookie = false;
 		r->auth_err = e;
 	}
 }

@@ -46,10 +46,22 @@ char *auth_issue_token(const struct config *cfg, struct token_claims *c,
 enum err auth_verify_token(const struct config *cfg, const char *token,
 			   enum token_type want, struct token_claims *out);
 
-/* Router step: reads "Authorization: Bearer <jwt>", verifies it and loads
- * the user's live state, so a disabled, deleted or logged-out account's
- * token stops working at once.  Sets r->user, or r->auth_err. */
+/* Router step: reads "Authorization: Bearer <jwt>" or, without one, the
+ * browser session cookie, verifies it and loads the user's live state, so
+ * a disabled, deleted or logged-out account's token or session stops
+ * working at once.  A write carried by the cookie must have this site's
+ * Origin (else ERR_CROSS_SITE).  Sets r->user, or r->auth_err. */
 void auth_authenticate(struct req *r);
+
+/* The browser session cookie: "haas_session=<family>.<secret>", HttpOnly,
+ * Secure, SameSite=Strict, for the whole site. */
+#define AUTH_COOKIE "haas_session"
+
+/* The Set-Cookie value for session family with secret, living max_age
+ * seconds, in r's pool; with a NULL family or secret, the value that
+ * clears the cookie. */
+const char *auth_cookie_header(struct req *r, const char *family,
+			       const char *secret, long long max_age);
 
 /* "user", "operator", "admin" <-> enum role; ROLE_NONE when unknown. */
 const char *auth_role_name(enum role role);

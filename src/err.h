@@ -24,6 +24,7 @@
 	X(UNAUTHORIZED, 401, "unauthorized", "Authentication required") \
 	X(TOKEN_INVALID, 401, "token_invalid", "Invalid or expired token") \
 	X(FORBIDDEN, 403, "forbidden", "You are not authorized to perform this action") \
+	X(CROSS_SITE, 403, "cross_site", "A write carried by the session cookie must come from this site (Origin)") \
 	X(NOT_FOUND, 404, "not_found", "Not found") \
 	X(METHOD_NOT_ALLOWED, 405, "method_not_allowed", "Method not allowed") \
 	X(CONFLICT, 409, "conflict", "The request conflicts with the current state") \

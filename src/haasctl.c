@@ -171,7 +171,7 @@ cmd_user_passwd(struct ctl *c, int argc, char **argv)
 	pw = read_password();
 	e = pw ? accounts_check_password(NULL, pw, NULL, NULL) : ERR_PASSWORD_WEAK;
 	if (e == ERR_OK)
-		e = accounts_set_password(c->db, NULL, id, pw);
+		e = accounts_set_password(c->db, NULL, id, pw, NULL);
 	free(pw);
 	if (e != ERR_OK)
 		return fail("user passwd", e);

@@ -130,6 +130,9 @@ build_request(struct req *r, FCGX_Request *fr)
 	r->remote_addr = param(fr, "REMOTE_ADDR");
 	r->request_id = param(fr, "REQUEST_ID");
 	r->fault = param(fr, "HTTP_X_HAAS_FAULT");
+	r->cookie = param(fr, "HTTP_COOKIE");
+	r->origin = param(fr, "HTTP_ORIGIN");
+	r->site_origin = param(fr, "HAAS_SITE_ORIGIN");
 	if (r->content_type &&
 	    !strncmp(r->content_type, "multipart/form-data", 19))
 		max = r->app->cfg.upload_max_bytes;

@@ -26,6 +26,7 @@ struct principal {
 	long long id;
 	enum role role;
 	const char *session;	/* the token's session (refresh family) */
+	bool by_cookie;		/* authenticated by the browser session cookie */
 };
 
 struct pool_item;
@@ -48,6 +49,9 @@ struct req {
 	const char *remote_addr;
 	const char *request_id;
 	const char *fault;		/* X-Haas-Fault (tests only) */
+	const char *cookie;		/* the Cookie header */
+	const char *origin;		/* the Origin header */
+	const char *site_origin;	/* this site's origin, from nginx */
 	const char *body;
 	size_t body_len;
 

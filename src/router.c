@@ -202,8 +202,7 @@ dispatch(struct req *r, const struct route **matched)
 	if (e != ERR_OK)
 		return e;
 	*matched = rt;
-	if (r->authorization)
-		auth_authenticate(r);
+	auth_authenticate(r);
 	e = check_role(r, rt->role);
 	if (e == ERR_OK && !strcmp(r->method, "GET"))
 		e = req_paging_check(r);

@@ -313,7 +313,7 @@ update_tx(struct req *r, void *arg)
 		e = accounts_check_password(r, v[U_PASSWORD].s, NULL, NULL);
 		if (e == ERR_OK)
 			e = accounts_set_password(r->db, r, c->id,
-						  v[U_PASSWORD].s);
+						  v[U_PASSWORD].s, NULL);
 	}
 	if (e == ERR_OK)
 		e = audit_update(r, c->id, u, before);
