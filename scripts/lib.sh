@@ -29,7 +29,13 @@ PACKAGES=(
 	libcunit1-dev libmosquitto-dev libcurl4-openssl-dev
 	mariadb-server mariadb-client nginx libnginx-mod-nchan
 	mosquitto mosquitto-clients wrk curl openssl ca-certificates jq
+	libjs-bootstrap5 libjs-chart.js
 )
+
+# What the browser tests add (scripts/test): Debian's Chromium, driven by
+# playwright-core from npm; Node.js and npm from Debian unless the machine
+# has them already (a NodeSource nodejs bundles its own npm).
+TEST_PACKAGES=(chromium fonts-dejavu-core)
 
 # The broker account haas-ingestd logs in with (mqtt_username); the ACL
 # gives it read access, and no sensor may take the name.
@@ -73,8 +79,9 @@ script_args() {
 # Installs only what is missing, so a machine that has everything never
 # touches the network (and apt-get update runs at most once).
 ensure_packages() {
-	local missing=() p
-	for p in "${PACKAGES[@]}"; do
+	local missing=() p want=("$@")
+	[ $# -gt 0 ] || want=("${PACKAGES[@]}")
+	for p in "${want[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || missing+=("$p")
 	done
@@ -126,6 +133,13 @@ enabled_units() {
 	command -v systemctl >/dev/null || return 0
 	systemctl list-unit-files --state=enabled --no-legend 2>/dev/null |
 		awk '{ print $1 }' | sort
+}
+
+ensure_test_packages() {
+	local extra=()
+	command -v node >/dev/null 2>&1 || extra+=(nodejs)
+	command -v npm >/dev/null 2>&1 || extra+=(npm)
+	ensure_packages "${TEST_PACKAGES[@]}" "${extra[@]}"
 }
 
 # ---------------------------------------------------------------- settings

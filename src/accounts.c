@@ -191,6 +191,15 @@ accounts_check_password(struct req *r, const char *pw, const char *username,
 	return ERR_OK;
 }
 
+/* e, naming the input field it is about (when there is a request). */
+static enum err
+field_err(struct req *r, enum err e, const char *field)
+{
+	if (r)
+		req_fail_extra(r, "field", json_object_new_string(field));
+	return e;
+}
+
 static enum err
 map_duplicate(struct db *db, const struct new_account *a)
 {
@@ -209,12 +218,12 @@ accounts_create(struct db *db, struct req *r, const struct new_account *a,
 	enum err e;
 
 	if (a->username && !accounts_username_valid(a->username))
-		return ERR_USERNAME_INVALID;
+		return field_err(r, ERR_USERNAME_INVALID, "username");
 	if (a->email && !accounts_email_valid(a->email))
-		return ERR_EMAIL_INVALID;
+		return field_err(r, ERR_EMAIL_INVALID, "email");
 	e = accounts_check_password(r, a->password, a->username, a->email);
 	if (e != ERR_OK)
-		return e;
+		return field_err(r, e, "password");
 	if (auth_hash_password(a->password, hash))
 		return ERR_INTERNAL;
 	if (a->email) {
@@ -226,8 +235,11 @@ accounts_create(struct db *db, struct req *r, const struct new_account *a,
 		db_str(auth_role_name(a->role)),
 		db_str(a->status ? a->status : "active")), &res);
 	free(email);
-	if (e == ERR_DUPLICATE)
-		return map_duplicate(db, a);
+	if (e == ERR_DUPLICATE) {
+		e = map_duplicate(db, a);
+		return field_err(r, e, e == ERR_EMAIL_TAKEN ? "email"
+				 : "username");
+	}
 	if (e == ERR_OK)
 		*id = (long long)res.insert_id;
 	return e;
@@ -988,10 +1000,13 @@ accounts_reset_password(struct req *r)
 	if (e != ERR_OK)
 		return e;
 	if (strcmp(v[P_NEW].s, v[P_CONFIRM].s))
-		return ERR_PASSWORD_MISMATCH;
+		return field_err(r, ERR_PASSWORD_MISMATCH, "confirmPassword");
 	e = password_check_current(r, v[P_CURRENT].s, &username, &email);
-	if (e == ERR_OK)
-		e = accounts_check_password(r, v[P_NEW].s, username, email);
+	if (e == ERR_CURRENT_PASSWORD)
+		return field_err(r, e, "currentPassword");
+	if (e == ERR_OK && accounts_check_password(r, v[P_NEW].s, username,
+						   email) != ERR_OK)
+		return field_err(r, ERR_PASSWORD_WEAK, "newPassword");
 	if (e == ERR_OK)
 		e = req_txn(r, reset_tx, (void *)v[P_NEW].s);
 	if (e == ERR_OK)

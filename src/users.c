@@ -475,6 +475,18 @@ users_me(struct req *r)
 	return reply_profile(r, r->user.id, NULL);
 }
 
+/* GET /api/session: who is signed in, {"user": null} when nobody is, so
+ * a browser asks without an error (its cookie is HttpOnly). */
+static enum err
+users_session(struct req *r)
+{
+	if (!r->user.id) {
+		json_object_object_add(req_reply(r), "user", NULL);
+		return ERR_OK;
+	}
+	return reply_profile(r, r->user.id, "user");
+}
+
 static enum err
 users_me_update(struct req *r)
 {
@@ -707,6 +719,8 @@ admins_delete(struct req *r)
 const struct route users_routes[] = {
 	{ "GET", "/api/users/me", ROLE_USER, 200, BODY_NONE, users_me,
 	  "Your profile" },
+	{ "GET", "/api/session", ROLE_NONE, 200, BODY_NONE, users_session,
+	  "Who is signed in ({user: null} when nobody is)" },
 	{ "PATCH", "/api/users/me", ROLE_USER, 200, BODY_JSON, users_me_update,
 	  "Update your name, username or email" },
 	{ "DELETE", "/api/users/me", ROLE_USER, 204, BODY_NONE, users_me_delete,

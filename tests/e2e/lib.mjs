@@ -1,0 +1,166 @@
+// lib: what every browser test uses: Debian's chromium through
+// playwright-core, pages at the two widths, the API for setting things
+// up, axe-core, screenshots, and the console watched for errors.
+
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium, request } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export const BASE = process.env.HAAS_TEST_URL || "https://localhost:18443";
+export const PW = "Tr0ub4dor&3x";
+export const SHOTS = `${process.env.HAAS_STATE_DIR || "/tmp"}/screenshots`;
+export const WIDTHS = [375, 1280];
+
+// As the machine's notes say: headless, no sandbox (root), and no
+// background networking on this closed network.
+const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+	      "--no-first-run", "--disable-background-networking",
+	      "--disable-component-update", "--disable-sync"];
+
+export async function launch() {
+	return chromium.launch({ executablePath: process.env.HAAS_CHROMIUM || "/usr/bin/chromium",
+				 args: ARGS });
+}
+
+let counter = 0;
+export function unique(prefix) {
+	counter += 1;
+	return `${prefix}_${process.pid}_${counter}`;
+}
+
+// A page in a fresh context (its own cookies); errors on its console and
+// uncaught exceptions are collected in page.problems.  Chromium's own
+// "Failed to load resource" lines for answers the app handles (a 409 it
+// shows, say) are not the app's errors and are left out.
+export async function newPage(browser, width = 1280) {
+	const context = await browser.newContext({ ignoreHTTPSErrors: true,
+						   viewport: { width, height: 900 } });
+	const page = await context.newPage();
+	page.problems = [];
+	page.on("pageerror", (e) => page.problems.push(`pageerror: ${e.message}`));
+	page.on("console", (m) => {
+		if (m.type() === "error" && !/Failed to load resource/.test(m.text()))
+			page.problems.push(`console: ${m.text()}`);
+	});
+	page.setDefaultTimeout(10000);
+	return page;
+}
+
+// The API, outside the browser: setup and checks of what it then holds.
+export async function apiContext(token) {
+	return request.newContext({
+		baseURL: BASE, ignoreHTTPSErrors: true,
+		extraHTTPHeaders: token ? { Authorization: `Bearer ${token}` } : {},
+	});
+}
+
+export async function apiLogin(username, password = PW) {
+	const anon = await apiContext();
+	const r = await anon.post("/api/auth/login", { data: { username, password } });
+	const body = await r.json();
+	await anon.dispose();
+	if (r.status() !== 200)
+		throw new Error(`login ${username}: ${r.status()} ${JSON.stringify(body)}`);
+	return { token: body.access_token, id: body.user_id, api: await apiContext(body.access_token) };
+}
+
+export function adminCredentials() {
+	const file = process.env.HAAS_ADMIN_PASSWORD_FILE;
+	const kv = Object.fromEntries(readFileSync(file, "utf8").split("\n")
+		.filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+	return { username: kv.username, password: kv.password };
+}
+
+export async function admin() {
+	const c = adminCredentials();
+	return apiLogin(c.username, c.password);
+}
+
+// A new member through the API: {username, password, email, id, api}.
+export async function newMember(prefix = "m") {
+	const username = unique(prefix);
+	const email = `${username}@example.com`;
+	const anon = await apiContext();
+	const r = await anon.post("/api/users/register", {
+		data: { username, email, password: PW, name: `Member ${username}` } });
+	await anon.dispose();
+	if (r.status() !== 201)
+		throw new Error(`register ${username}: ${r.status()}`);
+	const s = await apiLogin(username);
+	return { username, email, password: PW, ...s };
+}
+
+// Signs in through the app's own form, as a person does, and waits for
+// the signed-in navigation (folded away on a phone, so present, not
+// necessarily visible).
+export async function signIn(page, ident, password = PW) {
+	await page.goto(`${BASE}/login`);
+	await page.getByLabel("Username or email").fill(ident);
+	await page.getByLabel("Password").fill(password);
+	await page.getByRole("button", { name: "Sign in" }).click();
+	await signedIn(page);
+}
+
+export async function signedIn(page) {
+	await page.locator("#nav-session button", { hasText: "Sign out" })
+		.waitFor({ state: "attached" });
+}
+
+// Waits until the app has drawn the page (its view focused the form or
+// the main region).
+export async function ready(page) {
+	await page.waitForFunction(() => document.activeElement &&
+		document.activeElement !== document.body);
+}
+
+// axe-core on the page as it is: no serious or critical violation.
+// (evaluate runs outside the page's CSP.)
+export async function axe(page, label) {
+	await settled(page);
+	await page.evaluate(axeSource);
+	const result = await page.evaluate(async () =>
+		window.axe.run(document, { resultTypes: ["violations"] }));
+	const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+	if (bad.length)
+		throw new Error(`axe (${label}): ` + bad.map((v) =>
+			`${v.id} [${v.impact}] ${v.help}: ${v.nodes.slice(0, 3).map((n) =>
+				`${n.target.join(" ")} (${n.failureSummary.replace(/\s+/g, " ")})`).join(", ")}`).join("; "));
+}
+
+// Waits for CSS transitions and animations (a modal fading in, a button's
+// hover colour) to end: colours in between are not what a person reads.
+export async function settled(page) {
+	await page.mouse.move(0, 0);
+	await page.waitForFunction(() => document.getAnimations()
+		.every((a) => a.playState !== "running" ||
+		       a.effect.getTiming().iterations === Infinity));
+}
+
+// Screenshots at both widths, under the test state dir, for review.
+export async function shots(page, name) {
+	mkdirSync(SHOTS, { recursive: true });
+	const size = page.viewportSize();
+	for (const width of WIDTHS) {
+		await page.setViewportSize({ width, height: 900 });
+		await settled(page);
+		await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
+	}
+	await page.setViewportSize(size);
+}
+
+// Both: the page is scanned and photographed at 375 and 1280 px.
+export async function review(page, name) {
+	for (const width of WIDTHS) {
+		await page.setViewportSize({ width, height: 900 });
+		await axe(page, `${name} at ${width}px`);
+	}
+	await shots(page, name);
+}
+
+export function assertNoProblems(page) {
+	if (page.problems.length)
+		throw new Error(`browser console: ${page.problems.join(" | ")}`);
+}
