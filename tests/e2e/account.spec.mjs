@@ -134,8 +134,11 @@ export const tests = [
 		await page.context().close();
 	}],
 
-	["a page that does not exist, and an API path that does not", async (browser) => {
+	["a visitor's start page, a page that does not exist, an API path that does not", async (browser) => {
 		const page = await newPage(browser);
+		await page.goto(`${BASE}/`);
+		await page.getByRole("heading", { name: "Welcome to haas" }).waitFor();
+		await review(page, "home-visitor");
 		await page.goto(`${BASE}/no/such/page`);
 		await page.getByRole("heading", { name: "Page not found" }).waitFor();
 		await review(page, "notfound");

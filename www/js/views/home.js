@@ -20,7 +20,7 @@ export async function render(root) {
 		root.append(h("div", { class: "alert alert-info d-flex flex-wrap gap-2 align-items-center" },
 			h("span", { class: "me-auto" }, "Sign in to check out hardware, reserve a PC or order parts."),
 			h("a", { class: "btn btn-primary btn-sm", href: "/login" }, "Sign in"),
-			h("a", { class: "btn btn-outline-primary btn-sm", href: "/signup" }, "Create account")));
+			h("a", { class: "btn btn-outline-dark btn-sm", href: "/signup" }, "Create account")));
 	root.append(h("div", { class: "row row-cols-1 row-cols-md-2 row-cols-lg-3 g-3" },
 		areas.map(([href, title, text]) => h("div", { class: "col" },
 			h("div", { class: "card h-100" },
