@@ -96,6 +96,20 @@ async function describedBy(control) {
 		.map((id) => document.getElementById(id)?.textContent || "").join(" "), ids);
 }
 
+// Whether the element has the focus (within a moment: focus moves after
+// a dialog closes or an answer arrives).
+async function focused(locator) {
+	const handle = await locator.elementHandle();
+	try {
+		await locator.page().waitForFunction((el) => el === document.activeElement, handle, { timeout: 2000 });
+		return true;
+	} catch (e) {
+		return false;
+	} finally {
+		await handle.dispose();
+	}
+}
+
 // A day of the week calendar, by its heading.
 function dayOf(page, day) {
 	return page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: day }) });
@@ -168,7 +182,9 @@ export const tests = [
 		await page.getByLabel("End").fill(e.local);
 		await page.getByLabel("Unlock credential").fill("my-pin-4711");
 		await page.getByRole("button", { name: "Reserve", exact: true }).click();
-		await page.getByRole("main").getByText(`Reserved ${pc.name}:`).waitFor();
+		const done = page.getByRole("main").getByText(`Reserved ${pc.name}:`);
+		await done.waitFor();
+		assert.ok(await focused(done), "focus on the outcome");
 		/* the calendar moved to the reservation's week, kept in the URL */
 		assert.equal(new URL(page.url()).searchParams.get("week"), s.monday);
 		const day = dayOf(page, s.day);
@@ -255,7 +271,10 @@ export const tests = [
 		assert.equal((await mine(me)).length, 0, "nothing was saved");
 		await review(page, "device-conflict");
 
-		await alert.getByRole("button", { name: /^Use .*12:00 as the start$/ }).click();
+		/* focus is on the one-click way out: Enter takes it */
+		const use = alert.getByRole("button", { name: /^Use .*12:00 as the start$/ });
+		assert.ok(await focused(use), "focus on Use");
+		await page.keyboard.press("Enter");
 		assert.equal(await page.getByLabel("Start").inputValue(), wall(8, 12).local);
 		assert.equal(await page.getByLabel("End").inputValue(), wall(8, 14).local);
 		/* focus is on Reserve: Enter books it */
@@ -297,7 +316,7 @@ export const tests = [
 			await page.getByRole("main").getByText(text).waitFor();
 			assert.equal(await end.getAttribute("aria-invalid"), "true", text);
 			assert.ok((await describedBy(end)).includes(text), text);
-			assert.ok(await end.evaluate((el) => el === document.activeElement), "focus at the field");
+			assert.ok(await focused(end), "focus at the field");
 		}
 		await review(page, "device-error-past");
 		/* exactly the maximum is fine, but a credential is needed */
@@ -336,12 +355,23 @@ export const tests = [
 		await itemA.getByText("09:00 – 11:00").waitFor();
 		await itemB.getByText("Upcoming").waitFor();
 
-		await itemA.getByRole("button", { name: /^Cancel reservation of / }).click();
+		/* changing one's mind (Escape) keeps it, and the focus where it was */
+		const cancelA = itemA.getByRole("button", { name: /^Cancel reservation of / });
+		await cancelA.click();
 		const dialog = page.getByRole("dialog", { name: "Cancel this reservation?" });
+		await page.waitForFunction(() => document.activeElement?.textContent === "Cancel reservation");
+		await page.keyboard.press("Escape");
+		await dialog.waitFor({ state: "detached" });
+		assert.ok(await focused(cancelA), "focus back on Cancel");
+		assert.equal((await mine(me)).length, 2);
+
+		await cancelA.click();
 		await dialog.getByText("Its credential stops working at once").waitFor();
 		await review(page, "devices-cancel-dialog");
 		await dialog.getByRole("button", { name: "Cancel reservation" }).click();
-		await page.getByRole("main").getByText(`Reservation of ${a.name} cancelled.`).waitFor();
+		const outcome = page.getByRole("main").getByText(`Reservation of ${a.name} cancelled.`);
+		await outcome.waitFor();
+		assert.ok(await focused(outcome), "focus on the outcome");
 		await itemA.waitFor({ state: "detached" });
 		let held = await mine(me);
 		assert.deepEqual(held.map((r) => r.device_id), [b.device_id]);

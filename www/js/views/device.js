@@ -99,7 +99,7 @@ function windowItem(r, day, onCancel) {
 		   r.mine && state !== "ended"
 			   ? h("button", { type: "button", class: "btn btn-danger btn-sm py-0 ms-auto",
 					  "aria-label": `Cancel your reservation, ${span(r.start, r.end)}`,
-					  onclick: () => onCancel(r) }, "Cancel")
+					  onclick: (ev) => onCancel(r, ev.currentTarget) }, "Cancel")
 			   : null));
 }
 
@@ -134,20 +134,23 @@ function statusLine(d) {
 	return h("p", { class: "d-flex flex-wrap align-items-center gap-3" }, bits);
 }
 
+// The 409: the windows in the way, and the next free start (whole
+// minutes, as the controls hold them) to use in one click.
 function conflictBox(err, useStart) {
 	const conflicts = err.body.conflicts || [];
 	const next = err.body.next_free_start ? new Date(err.body.next_free_start) : null;
-	return h("div", { class: "alert alert-warning", role: "alert" },
+	const at = next && !Number.isNaN(next.getTime()) ? new Date(Math.ceil(next.getTime() / 60e3) * 60e3) : null;
+	const use = at ? h("button", { type: "button", class: "btn btn-warning btn-sm",
+				       onclick: () => useStart(at) }, `Use ${moment(at)} as the start`) : null;
+	const box = h("div", { class: "alert alert-warning", role: "alert", tabindex: "-1" },
 		 h("p", { class: "fw-semibold" }, "That window overlaps another reservation of this PC."),
 		 conflicts.length
 			 ? [h("p", { class: "mb-1" }, conflicts.length > 1 ? "Booked windows in the way:" : "Booked window in the way:"),
 			    h("ul", {}, conflicts.map((c) => h("li", {}, span(c.start, c.end))))]
 			 : null,
-		 next
-			 ? [h("p", {}, `The next free start for a window of the same length: ${moment(next)}.`),
-			    h("button", { type: "button", class: "btn btn-warning btn-sm",
-					  onclick: () => useStart(next) }, `Use ${moment(next)} as the start`)]
-			 : null);
+		 at ? [h("p", {}, `The next free start for a window of the same length: ${moment(at)}.`), use] : null);
+	box.focusTarget = use || box;
+	return box;
 }
 
 export async function render(root, { params, query }) {
@@ -192,8 +195,8 @@ export async function render(root, { params, query }) {
 			     autocomplete: "off",
 			     help: "What you will enter at the PC to unlock it during your window. Only you and the lab's admins see it." });
 	const submit = h("button", { type: "submit", class: "btn btn-primary" }, "Reserve");
-	const conflictSlot = h("div", { "aria-live": "polite" });
-	const result = h("div", { "aria-live": "polite" });
+	const conflictSlot = h("div", {});
+	const result = h("div", {});
 	const pendingNote = h("div", {});
 	const f = form({ "aria-labelledby": "reserve-h", class: "card card-body" },
 		       h("p", { class: "small text-muted" }, `Times are in your time zone, ${zoneName()}.`),
@@ -209,11 +212,9 @@ export async function render(root, { params, query }) {
 		return e;
 	};
 
-	function useStart(next) {
+	function useStart(at) {
 		const s = parseLocal(start.control.value), e = parseLocal(end.control.value);
 		const dur = s && e && e > s ? e - s : 3600e3;
-		/* the controls hold minutes: a start with seconds moves up to the next minute */
-		const at = new Date(Math.ceil(next.getTime() / 60e3) * 60e3);
 		start.control.value = localValue(at);
 		end.control.value = localValue(new Date(at.getTime() + dur));
 		clearErrors(f);
@@ -242,9 +243,10 @@ export async function render(root, { params, query }) {
 			await api.post("/set-reservation", body);
 		} catch (err) {
 			if (err.code === "reservation_overlap") {
-				put(conflictSlot, conflictBox(err, useStart));
-				const next = err.body.next_free_start;
-				announce(`That window overlaps another reservation.${next ? ` The next free start is ${moment(next)}.` : ""}`);
+				/* an alert, read out as it appears; focus on the way out */
+				const box = conflictBox(err, useStart);
+				put(conflictSlot, box);
+				box.focusTarget.focus();
 				return;
 			}
 			if (err.code === "time_order")
@@ -255,8 +257,11 @@ export async function render(root, { params, query }) {
 		}
 		cred.control.value = "";
 		const text = `Reserved ${name}: ${span(s, e)}. Enter your credential at the PC during the window.`;
-		put(result, alertBox("success", text));
+		const done = alertBox("success", text);
+		done.tabIndex = -1;
+		put(result, done);
 		announce(text);
+		done.focus();
 		week = monday(s);
 		setQuery({ week: ymd(week) });
 		await Promise.all([loadWeek(), loadHead(), loadPending()]);
@@ -290,11 +295,11 @@ export async function render(root, { params, query }) {
 	// ---- the calendar
 	const weekHead = h("h2", { class: "h4 mb-0", id: "week-h" }, weekTitle(week));
 	const grid = h("div", {});
-	const calStatus = h("div", { "aria-live": "polite" });
+	const calStatus = h("div", {});
 	let seq = 0;
 
-	async function onCancel(r) {
-		if (await cancelReservation(r, name, calStatus))
+	async function onCancel(r, trigger) {
+		if (await cancelReservation(r, name, calStatus, trigger))
 			await Promise.all([loadWeek(), loadHead(), loadPending()]);
 	}
 

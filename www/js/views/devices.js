@@ -53,26 +53,33 @@ export function span(startIso, endIso) {
 // ---- cancelling --------------------------------------------------------------
 
 // Asks, then cancels reservation r ({reservation_id, device_id, start,
-// end}).  Resolves true once it is cancelled; an error goes to status.
-export async function cancelReservation(r, label, status) {
+// end}).  Resolves true once it is cancelled; the outcome goes to status
+// and takes the focus (back to trigger when the member changes their mind).
+export async function cancelReservation(r, label, status, trigger) {
 	const ok = await confirmDialog({
 		title: "Cancel this reservation?",
 		body: [h("p", {}, `${label}: ${span(r.start, r.end)}.`),
 		       h("p", { class: "mb-0" }, "Its credential stops working at once, and the window is free for others.")],
 		confirm: "Cancel reservation",
 	});
-	if (!ok)
-		return false;
-	try {
-		await api.del(`/api/devices/reservations/${encodeURIComponent(r.reservation_id)}`);
-	} catch (err) {
-		put(status, errorBox(err));
-		announce(message(err));
+	if (!ok) {
+		if (trigger)
+			trigger.focus();
 		return false;
 	}
-	put(status, alertBox("success", `Reservation of ${label} cancelled.`));
-	announce(`Reservation of ${label} cancelled.`);
-	return true;
+	let box, done = true;
+	try {
+		await api.del(`/api/devices/reservations/${encodeURIComponent(r.reservation_id)}`);
+		box = alertBox("success", `Reservation of ${label} cancelled.`);
+		announce(`Reservation of ${label} cancelled.`);
+	} catch (err) {
+		box = errorBox(err);
+		done = false;
+	}
+	box.tabIndex = -1;
+	put(status, box);
+	box.focus();
+	return done;
 }
 
 // ---- the device list ------------------------------------------------------------
@@ -158,8 +165,8 @@ function reservationItem(r, names, status, reload) {
 		 live ? h("button", {
 			 type: "button", class: "btn btn-sm btn-outline-danger",
 			 "aria-label": `Cancel reservation of ${label}, ${span(r.start, r.end)}`,
-			 onclick: async () => {
-				 if (await cancelReservation(r, label, status))
+			 onclick: async (ev) => {
+				 if (await cancelReservation(r, label, status, ev.currentTarget))
 					 reload();
 			 },
 		 }, "Cancel") : null);
