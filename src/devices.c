@@ -31,6 +31,15 @@
 	" WHEN r.start_at <= UTC_TIMESTAMP(6) THEN 'active'" \
 	" ELSE 'upcoming' END"
 #define RES_NCOLS 9
+/* A device with its holder now (see device_json). */
+#define DEVICE_COLS \
+	"d.id, d.device_id, d.name, d.location, r.user_id, u.username," \
+	" r.end_at FROM devices d" \
+	" LEFT JOIN reservations r ON r.device_pk = d.id" \
+	" AND r.cancelled_at IS NULL AND r.start_at <= UTC_TIMESTAMP(6)" \
+	" AND r.end_at > UTC_TIMESTAMP(6)" \
+	" LEFT JOIN users u ON u.id = r.user_id"
+#define DEVICE_NCOLS 7
 #define MICROS(col) "TIMESTAMPDIFF(MICROSECOND, '1970-01-01', " col ")"
 
 enum devices_sql {
@@ -40,6 +49,7 @@ enum devices_sql {
 	Q_DEVICE_REKEY,
 	Q_DEVICE_RETIRE,
 	Q_DEVICE_LIST,
+	Q_DEVICE_ONE,
 	Q_DEVICE_COUNT,
 	Q_RES_REPLACE,
 	Q_RES_CONFLICTS,
@@ -75,14 +85,11 @@ static const char *const sql[] = {
 		" retired_at = UTC_TIMESTAMP(6) WHERE id = ?",
 	/* Live windows never overlap, so at most one is active now. */
 	[Q_DEVICE_LIST] =
-		"SELECT d.id, d.device_id, d.name, d.location, r.user_id,"
-		" u.username, r.end_at FROM devices d"
-		" LEFT JOIN reservations r ON r.device_pk = d.id"
-		" AND r.cancelled_at IS NULL AND r.start_at <= UTC_TIMESTAMP(6)"
-		" AND r.end_at > UTC_TIMESTAMP(6)"
-		" LEFT JOIN users u ON u.id = r.user_id"
-		" WHERE d.status = 'active' ORDER BY d.device_id"
-		" LIMIT ? OFFSET ?",
+		"SELECT " DEVICE_COLS " WHERE d.status = 'active'"
+		" ORDER BY d.device_id LIMIT ? OFFSET ?",
+	[Q_DEVICE_ONE] =
+		"SELECT " DEVICE_COLS " WHERE d.status = 'active'"
+		" AND d.device_id = ?",
 	[Q_DEVICE_COUNT] =
 		"SELECT COUNT(*) FROM devices WHERE status = 'active'",
 	/* The caller's reservation of the device that has not ended yet is
@@ -270,15 +277,18 @@ window_check(struct req *r, struct reserve *w)
 		e = time_field(r, &w->v[S_END], "end_time", &w->end);
 	if (e != ERR_OK)
 		return e;
+	/* Each broken rule is the end's: the start stands, the end moves. */
 	if (w->end <= w->start)
-		return ERR_TIME_ORDER;
-	if (w->end - w->start > hours * 3600 * US_PER_SEC)
-		return req_fail(r, ERR_RESERVATION_TOO_LONG,
-				"A reservation may last at most %lld hours",
-				hours);
-	if (w->end <= now_us())
-		return ERR_RESERVATION_ENDED;
-	return ERR_OK;
+		e = ERR_TIME_ORDER;
+	else if (w->end - w->start > hours * 3600 * US_PER_SEC)
+		e = req_fail(r, ERR_RESERVATION_TOO_LONG,
+			     "A reservation may last at most %lld hours",
+			     hours);
+	else if (w->end <= now_us())
+		e = ERR_RESERVATION_ENDED;
+	if (e != ERR_OK)
+		req_fail_extra(r, "field", json_object_new_string("end_time"));
+	return e;
 }
 
 /* A conflicting window as the 409 lists it: the times as their owner sent
@@ -669,7 +679,7 @@ devices_list(struct req *r)
 	json_object_object_add(req_reply(r), "devices", arr);
 	if (e == ERR_OK)
 		e = db_query(r->db, sql[Q_DEVICE_LIST], DB_P(db_int(limit),
-			     db_int(offset)), 7, &rows);
+			     db_int(offset)), DEVICE_NCOLS, &rows);
 	if (e != ERR_OK)
 		return e;
 	while (e == ERR_OK && db_next(rows)) {
@@ -686,6 +696,29 @@ devices_list(struct req *r)
 			      &total);
 	json_object_object_add(req_reply(r), "total",
 			       json_object_new_int64(total));
+	return e;
+}
+
+/* One active device, as in the list, with the longest window it takes. */
+static enum err
+devices_get(struct req *r)
+{
+	struct db_rows *row;
+	long long free_at;
+	enum err e = db_row(r->db, sql[Q_DEVICE_ONE],
+			    DB_P(db_str(req_param(r, "device_id"))),
+			    DEVICE_NCOLS, ERR_DEVICE_NOT_FOUND, &row);
+
+	if (!row)
+		return e;
+	e = next_free(r, db_col_int(row, 0), now_us(), 1, &free_at);
+	if (e == ERR_OK) {
+		json_object_object_add(req_reply(r), "device",
+				       device_json(r, row, free_at));
+		json_object_object_add(req_reply(r), "reservation_max_hours",
+			json_object_new_int64(r->app->cfg.reservation_max_hours));
+	}
+	db_rows_free(row);
 	return e;
 }
 
@@ -870,6 +903,8 @@ const struct route devices_routes[] = {
 	{ "DELETE", "/api/devices/reservations/{id}", ROLE_USER, 204,
 	  BODY_NONE, devices_cancel,
 	  "Cancel your reservation (admins: any, a kick)" },
+	{ "GET", "/api/devices/{device_id}", ROLE_USER, 200, BODY_NONE,
+	  devices_get, "One device with its holder now and next free time" },
 	{ "GET", "/api/devices/{device_id}/reservations", ROLE_USER, 200,
 	  BODY_NONE, devices_reservations,
 	  "A device's live reservations (?from=&to=)" },

@@ -246,6 +246,7 @@ test_set_reservation_contract(void)
 	CU_ASSERT_EQUAL(r->status, 400);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
 			       "end_time must be after start_time");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "end_time");
 	bb_free(r);
 	r = set_res(user, id, "2031-03-01T10:00", "2031-03-01T10:00", "c");
 	CU_ASSERT_EQUAL(r->status, 400);
@@ -253,6 +254,7 @@ test_set_reservation_contract(void)
 	r = set_res(user, id, "2031-03-01T10:00", "2031-03-01T18:01", "c");
 	CU_ASSERT_EQUAL(r->status, 400);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "reservation_too_long");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "end_time");
 	bb_free(r);
 	r = set_res(user, id, "2031-03-01T10:00", "2031-03-01T18:00", "c8");
 	CU_ASSERT_EQUAL(r->status, 200);	/* exactly the maximum */
@@ -264,6 +266,7 @@ test_set_reservation_contract(void)
 	r = set_res(user, id, "2020-03-01T10:00Z", "2020-03-01T11:00Z", "c");
 	CU_ASSERT_EQUAL(r->status, 400);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "reservation_ended");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "end_time");
 	bb_free(r);
 	r = set_res(user, "no-such-pc", "2031-03-01T10:00", "2031-03-01T11:00",
 		    "c");
@@ -662,6 +665,26 @@ test_lists(void)
 	CU_ASSERT_STRING_EQUAL(member(d, "next_free"), e2);
 	bb_free(r);
 
+	/* one device: the list's row, and the longest window (8 hours) */
+	path = xasprintf("/api/devices/%s", id);
+	r = bb_get(path, other);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_sub(r, "device", "device_id"), id);
+	CU_ASSERT_STRING_EQUAL(bb_sub(r, "device", "location"), "Room 1");
+	CU_ASSERT_STRING_EQUAL(bb_sub(r, "device", "busy_until"), e);
+	CU_ASSERT_STRING_EQUAL(bb_sub(r, "device", "next_free"), e2);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "reservation_max_hours"), "8");
+	CU_ASSERT_PTR_NULL(strstr(r->body, "secret-"));
+	bb_free(r);
+	r = bb_get(path, NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	free(path);
+	r = bb_get("/api/devices/no-such-pc", other);
+	CU_ASSERT_EQUAL(r->status, 404);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "device_not_found");
+	bb_free(r);
+
 	path = xasprintf("/api/devices/%s/reservations", id);
 	r = bb_get(path, other);
 	CU_ASSERT_EQUAL(r->status, 200);
@@ -745,7 +768,7 @@ static CU_TestInfo tests[] = {
 	{ "active else next", test_active_else_next },
 	{ "verify before, inside, after, kicked", test_verify },
 	{ "cancel and kick", test_cancel_and_kick },
-	{ "device and reservation lists", test_lists },
+	{ "device lists, one device, reservation lists", test_lists },
 	{ "rotate key and retire", test_rotate_and_retire },
 	CU_TEST_INFO_NULL,
 };

@@ -68,7 +68,7 @@ export function empty(text, ...actions) {
 export function errorBox(err, retry) {
 	return h("div", { class: "alert alert-danger d-flex flex-wrap align-items-center gap-2", role: "alert" },
 		 h("span", { class: "me-auto", text: message(err) }),
-		 retry ? h("button", { type: "button", class: "btn btn-sm btn-outline-danger", onclick: retry }, "Try again") : null);
+		 retry ? h("button", { type: "button", class: "btn btn-sm btn-danger", onclick: retry }, "Try again") : null);
 }
 
 export function message(err) {
