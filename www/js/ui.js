@@ -191,8 +191,14 @@ export function onSubmit(f, work, names) {
 		} catch (err) {
 			showError(f, err, names);
 		} finally {
-			if (button)
+			if (button) {
 				button.disabled = false;
+				/* a disabled button loses focus to the page: give it
+				 * back, unless the work moved it somewhere on purpose */
+				if (button.isConnected && (!document.activeElement ||
+				    document.activeElement === document.body))
+					button.focus();
+			}
 		}
 	});
 }
@@ -267,9 +273,11 @@ export function pager(offset, limit, total, go) {
 }
 
 // A yes/no question in a Bootstrap modal (focus kept inside, Escape
-// cancels).  Resolves true when confirmed.  body: nodes or text.
-export function confirmDialog({ title, body, confirm = "Confirm", kind = "danger" }) {
+// cancels, focus back where it was afterwards).  Resolves true when
+// confirmed.  body: nodes or text; cancel: the dismiss button's words.
+export function confirmDialog({ title, body, confirm = "Confirm", cancel = "Cancel", kind = "danger" }) {
 	const titleId = nextId("dlg");
+	const opener = document.activeElement;
 	let answer = false;
 	const yes = h("button", { type: "button", class: `btn btn-${kind}` }, confirm);
 	const el = h("div", { class: "modal fade", tabindex: "-1", "aria-labelledby": titleId, "aria-modal": "true", role: "dialog" },
@@ -280,7 +288,7 @@ export function confirmDialog({ title, body, confirm = "Confirm", kind = "danger
 					h("button", { type: "button", class: "btn-close", "data-bs-dismiss": "modal", "aria-label": "Close" })),
 				h("div", { class: "modal-body" }, body),
 				h("div", { class: "modal-footer" },
-					h("button", { type: "button", class: "btn btn-secondary", "data-bs-dismiss": "modal" }, "Cancel"),
+					h("button", { type: "button", class: "btn btn-secondary", "data-bs-dismiss": "modal" }, cancel),
 					yes))));
 	document.body.append(el);
 	const modal = new window.bootstrap.Modal(el);
@@ -290,6 +298,8 @@ export function confirmDialog({ title, body, confirm = "Confirm", kind = "danger
 		el.addEventListener("hidden.bs.modal", () => {
 			modal.dispose();
 			el.remove();
+			if (opener && opener.isConnected && typeof opener.focus === "function")
+				opener.focus();
 			resolve(answer);
 		});
 		modal.show();
