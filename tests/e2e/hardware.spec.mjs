@@ -79,6 +79,16 @@ async function sees(page, s, available, held) {
 		assert.match(await item.innerText(), new RegExp(`Held by [^\\n]+\\n${held}\\b`));
 }
 
+// review(), after making sure nothing runs off the side of a phone.
+async function look(page, name) {
+	const size = page.viewportSize();
+	await page.setViewportSize({ width: 375, height: 900 });
+	const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+	assert.ok(wide <= 375, `${name}: ${wide} px wide at 375`);
+	await page.setViewportSize(size);
+	await review(page, name);
+}
+
 // Waits until a list has n items.
 async function items(list, n) {
 	for (let i = 0; i < 100 && await list.getByRole("listitem").count() !== n; i++)
@@ -95,7 +105,7 @@ export const tests = [
 		await nav(pa, "Projects").click();
 		await pa.getByRole("heading", { name: "Projects", exact: true }).waitFor();
 		await main(pa).getByText("You are not in any project yet").waitFor();
-		await review(pa, "projects-empty");
+		await look(pa, "projects-empty");
 
 		const code = unique("arm");
 		const create = pa.getByRole("region", { name: "Create a project" });
@@ -130,7 +140,7 @@ export const tests = [
 		await join.getByRole("button", { name: "Join project" }).click();
 		await main(pb).getByText(`No project has the id ${code}-nope`).waitFor();
 		assert.equal(await join.getByLabel("Project id").getAttribute("aria-invalid"), "true");
-		await review(pb, "projects-join-error");
+		await look(pb, "projects-join-error");
 		await join.getByLabel("Project id").fill(code);
 		await join.getByRole("button", { name: "Join project" }).click();
 		await main(pb).getByText(`You joined the project ${code}.`).waitFor();
@@ -144,7 +154,7 @@ export const tests = [
 		// the list with a project in it
 		await pa.reload();
 		await pa.getByRole("list", { name: "Your projects" }).getByText("2 members").waitFor();
-		await review(pa, "projects-list");
+		await look(pa, "projects-list");
 
 		// b leaves from the project's page
 		await pb.getByRole("link", { name: "Robot arm" }).click();
@@ -189,7 +199,7 @@ export const tests = [
 		assert.equal(await units(page, kit).inputValue(), "");
 		assert.equal((await set(m, kit)).available_units, 7);
 		assert.deepEqual((await project(m, pr.code)).resources, { [kit.code]: 3 });
-		await review(page, "hardware");
+		await look(page, "hardware");
 
 		// to myself, then back
 		await page.getByLabel("Hold the units for").selectOption({ label: "Myself" });
@@ -250,7 +260,7 @@ export const tests = [
 		assert.equal((await set(m, a)).available_units, 10);
 		assert.equal((await set(m, b)).available_units, 5);
 		assert.deepEqual((await project(m, pr.code)).resources, {});
-		await review(page, "hardware-error");
+		await look(page, "hardware-error");
 
 		// both fit: one request moves both
 		await units(page, b).fill("5");
@@ -331,7 +341,7 @@ export const tests = [
 		const hist = page.getByRole("list", { name: "History" });
 		await hist.getByText(`${friend.username} checked in 2 units of ${kit.name} (${kit.code})`).waitFor();
 		await items(hist, 10);
-		await review(page, "project");
+		await look(page, "project");
 		await page.getByRole("button", { name: "Older" }).click();
 		await items(hist, 2);
 		assert.match(page.url(), /cursor=\d+/);
@@ -362,7 +372,7 @@ export const tests = [
 		await signIn(sp, stranger.username);
 		await sp.goto(`${BASE}/projects/${pr.code}`);
 		await main(sp).getByText(`You are not a member of the project ${pr.code}`).waitFor();
-		await review(sp, "project-not-member");
+		await look(sp, "project-not-member");
 		await sp.getByRole("button", { name: `Join ${pr.code}` }).click();
 		await sp.getByRole("heading", { name: pr.name, level: 1 }).waitFor();
 		await sp.getByRole("heading", { name: "Members (3)" }).waitFor();
@@ -370,7 +380,7 @@ export const tests = [
 		await sp.goto(`${BASE}/projects/${pr.code}-nope`);
 		await sp.getByRole("heading", { name: "Project not found" }).waitFor();
 		await main(sp).getByText(`No project has the id ${pr.code}-nope.`).waitFor();
-		await review(sp, "project-not-found");
+		await look(sp, "project-not-found");
 		assertNoProblems(page);
 		assertNoProblems(sp);
 		await page.context().close();

@@ -12,12 +12,12 @@ import { h, put, pageHead, loading, empty, errorBox, alertBox, announce, field, 
 
 export const auth = true;
 
-export function units(n) {
+function units(n) {
 	return `${n} ${Number(n) === 1 ? "unit" : "units"}`;
 }
 
 // "Arduino kits (HWS7)", or the code alone when the name is the code.
-export function setLabel(set, code) {
+function setLabel(set, code) {
 	if (!set)
 		return code;
 	return set.name === set.resource_id ? set.name : `${set.name} (${set.resource_id})`;
@@ -33,7 +33,7 @@ function holderWords(project) {
 
 // The sentence a member reads for a refused checkout or checkin.
 // err.body names the set (resource_id) and, for the 409s, the numbers.
-export function refusal(err, { checkin, project, sets }) {
+function refusal(err, { checkin, project, sets }) {
 	const b = err.body || {};
 	const set = setLabel(sets.get(b.resource_id), b.resource_id);
 	const nothing = checkin ? "Nothing was checked in." : "Nothing was checked out.";

@@ -6,7 +6,7 @@
 import { api } from "../api.js";
 import { navigate, setQuery } from "../router.js";
 import * as session from "../session.js";
-import { h, put, pageHead, loading, empty, errorBox, alertBox, announce, badge, button,
+import { h, put, pageHead, loading, empty, errorBox, announce, badge, button,
 	 confirmDialog, table, when } from "../ui.js";
 
 export const auth = true;
