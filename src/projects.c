@@ -48,8 +48,10 @@ static const char *const sql[] = {
 		" JOIN project_members me ON me.project_id = p.id"
 		" AND me.user_id = ? ORDER BY p.id LIMIT ? OFFSET ?",
 	[Q_GET] = "SELECT " PROJECT_COLS " FROM projects p WHERE p.id = ?",
-	/* Members and holdings of the projects in one page [lo, hi]. */
-	[Q_MEMBERS] = "SELECT m.project_id, m.user_id FROM project_members m"
+	/* Members (with the names fellow members see) and holdings of the
+	 * projects in one page [lo, hi]. */
+	[Q_MEMBERS] = "SELECT m.project_id, m.user_id, u.username, u.name"
+		" FROM project_members m JOIN users u ON u.id = m.user_id"
 		" WHERE m.project_id BETWEEN ? AND ?" MEMBER_OF("m.project_id")
 		" ORDER BY m.project_id, m.joined_at, m.user_id",
 	[Q_HOLDINGS] = "SELECT h.project_id, r.code, h.units"
@@ -81,6 +83,7 @@ project_json(const struct db_rows *rows)
 	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 4)));
 	json_object_object_add(o, "created_at", json_time(db_col(rows, 5)));
 	json_object_object_add(o, "members", json_object_new_array());
+	json_object_object_add(o, "member_details", json_object_new_array());
 	json_object_object_add(o, "resources", json_object_new_object());
 	return o;
 }
@@ -96,6 +99,20 @@ project_of(json_object *byid, const struct db_rows *rows)
 	return p;
 }
 
+/* A member as {user_id, username, name}: members is ids only (the
+ * contract's shape), so pages that show people read this instead. */
+static json_object *
+member_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 1)));
+	json_object_object_add(o, "username", json_str_or_null(db_col(rows,
+		2)));
+	json_object_object_add(o, "name", json_str_or_null(db_col(rows, 3)));
+	return o;
+}
+
 /* Adds members and units held per set to the projects in byid, whose
  * ids lie in [lo, hi]; user (0: any) limits the rows to their projects. */
 static enum err
@@ -106,15 +123,18 @@ project_details(struct req *r, json_object *byid, long long lo,
 	struct db_rows *rows;
 	json_object *p;
 	enum err e = db_query(r->db, sql[Q_MEMBERS], DB_P(db_int(lo),
-		db_int(hi), u, u), 2, &rows);
+		db_int(hi), u, u), 4, &rows);
 
 	if (e != ERR_OK)
 		return e;
 	while (db_next(rows)) {
 		p = project_of(byid, rows);
-		if (p)
-			json_object_array_add(json_object_object_get(p,
-				"members"), json_id(db_col_int(rows, 1)));
+		if (!p)
+			continue;
+		json_object_array_add(json_object_object_get(p, "members"),
+				      json_id(db_col_int(rows, 1)));
+		json_object_array_add(json_object_object_get(p,
+			"member_details"), member_json(rows));
 	}
 	e = db_rows_err(rows);
 	db_rows_free(rows);

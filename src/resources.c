@@ -35,6 +35,8 @@ enum resources_sql {
 	Q_GIVE_BACK,
 	Q_RELEASE,
 	Q_AVAILABLE,
+	Q_NOW_AVAILABLE,
+	Q_NOW_HELD,
 	Q_EVENT,
 	Q_HIST_RESOURCE,
 	Q_HIST_PROJECT,
@@ -43,9 +45,10 @@ enum resources_sql {
 #define RES_COLS "r.code, r.name, r.total_units, r.available_units"
 #define HIST_COLS \
 	"e.id, e.at, e.actor_id, e.action, r.code, p.code, e.user_id," \
-	" e.units, e.available_after FROM resource_events e" \
+	" e.units, e.available_after, a.username FROM resource_events e" \
 	" JOIN resources r ON r.id = e.resource_id" \
-	" LEFT JOIN projects p ON p.id = e.project_id"
+	" LEFT JOIN projects p ON p.id = e.project_id" \
+	" LEFT JOIN users a ON a.id = e.actor_id"
 
 static const char *const sql[] = {
 	/* held_by_you: what the caller holds personally (no project). */
@@ -94,6 +97,12 @@ static const char *const sql[] = {
 	[Q_RELEASE] = "UPDATE resource_holdings SET units = units - ?"
 		" WHERE resource_id = ? AND holder = ? AND units >= ?",
 	[Q_AVAILABLE] = "SELECT available_units FROM resources WHERE id = ?",
+	/* For a refusal's numbers: what is there now, read past the
+	 * transaction's snapshot. */
+	[Q_NOW_AVAILABLE] = "SELECT available_units FROM resources"
+		" WHERE id = ? LOCK IN SHARE MODE",
+	[Q_NOW_HELD] = "SELECT COALESCE(SUM(units), 0) FROM resource_holdings"
+		" WHERE resource_id = ? AND holder = ? LOCK IN SHARE MODE",
 	[Q_EVENT] = "INSERT INTO resource_events (actor_id, resource_id,"
 		" project_id, user_id, action, units, available_after)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -524,6 +533,31 @@ line_record(struct req *r, const struct move *m, struct line *l)
 	return e;
 }
 
+/* Adds to a refusal the numbers a person needs to fix the request: the
+ * units asked for, and what is available (checkout) or held (checkin). */
+static enum err
+line_explain(struct req *r, const struct move *m, const struct line *l,
+	     enum err e)
+{
+	long long now;
+	enum err q;
+
+	if (e != ERR_INSUFFICIENT_UNITS && e != ERR_CHECKIN_FAILED)
+		return e;
+	if (e == ERR_INSUFFICIENT_UNITS)
+		q = db_query_int(r->db, sql[Q_NOW_AVAILABLE], DB_P(
+			db_int(l->id)), ERR_RESOURCE_NOT_FOUND, &now);
+	else
+		q = db_query_int(r->db, sql[Q_NOW_HELD], DB_P(db_int(l->id),
+			db_str(m->holder)), ERR_INTERNAL, &now);
+	if (q != ERR_OK)
+		return q == ERR_RESOURCE_NOT_FOUND ? e : q;
+	req_fail_extra(r, "units", json_object_new_int64(l->units));
+	req_fail_extra(r, e == ERR_INSUFFICIENT_UNITS ? "available_units"
+		       : "held_units", json_object_new_int64(now));
+	return e;
+}
+
 /* One attempt, inside req_txn's transaction: all lines or none. */
 static enum err
 move_tx(struct req *r, void *arg)
@@ -539,7 +573,7 @@ move_tx(struct req *r, void *arg)
 		if (e == ERR_OK)
 			e = line_record(r, m, l);
 		else if (e != ERR_DB_RETRY && e != ERR_DB_DOWN)
-			line_fail(r, l, e);
+			e = line_fail(r, l, line_explain(r, m, l, e));
 	}
 	return e;
 }
@@ -626,6 +660,8 @@ event_json(const struct db_rows *rows)
 			       json_object_new_int64(db_col_int(rows, 7)));
 	json_object_object_add(o, "available_units",
 			       json_object_new_int64(db_col_int(rows, 8)));
+	json_object_object_add(o, "actor_username",
+			       json_str_or_null(db_col(rows, 9)));
 	return o;
 }
 
@@ -641,7 +677,7 @@ resources_history(struct req *r, long long resource, long long project)
 		e = db_query(r->db, sql[project ? Q_HIST_PROJECT
 					       : Q_HIST_RESOURCE],
 			     DB_P(db_int(project ? project : resource),
-				  db_int(cursor), db_int(limit)), 9, &rows);
+				  db_int(cursor), db_int(limit)), 10, &rows);
 	if (e != ERR_OK)
 		return e;
 	arr = json_object_new_array();

@@ -47,6 +47,38 @@ static const char sql_members[] =
 	" ON p.id = m.project_id WHERE p.code = ?";
 static const char sql_projects[] =
 	"SELECT COUNT(*) FROM projects WHERE code = ?";
+static const char sql_is_username[] =
+	"SELECT COUNT(*) FROM users WHERE id = ? AND username = ?";
+
+static const char *
+jstr(json_object *o, const char *key)
+{
+	return json_object_get_string(json_object_object_get(o, key));
+}
+
+/* member_details: one {user_id, username, name} per id in members, in
+ * the same order, each username that user's. */
+static void
+expect_member_details(json_object *p, size_t n)
+{
+	json_object *ids = json_object_object_get(p, "members");
+	json_object *det = json_object_object_get(p, "member_details");
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(ids), n);
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(det), n);
+	for (i = 0; i < n; i++) {
+		json_object *d = json_object_array_get_idx(det, i);
+		const char *id = json_object_get_string(
+			json_object_array_get_idx(ids, i));
+
+		CU_ASSERT_STRING_EQUAL(jstr(d, "user_id"), id);
+		CU_ASSERT_EQUAL(bb_db_int(sql_is_username, DB_P(
+			db_int(strtoll(id, NULL, 10)),
+			db_str(jstr(d, "username")))), 1);
+		CU_ASSERT_TRUE(json_object_object_get_ex(d, "name", NULL));
+	}
+}
 
 static long long
 jint(const struct bb_resp *r, const char *key)
@@ -257,8 +289,7 @@ test_list_join_leave(void)
 	CU_ASSERT_STRING_EQUAL(json_object_get_string(json_object_object_get(
 		p, "user_id")), aid);
 	free(aid);
-	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(p,
-		"members")), 2);
+	expect_member_details(p, 2);
 	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(
 		json_object_object_get(p, "resources"), set)), 3);
 	bb_free(r);
@@ -274,6 +305,8 @@ test_list_join_leave(void)
 	path = xasprintf("/api/projects/%s", code);
 	r = bb_get(path, a);
 	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r->json);
+	expect_member_details(json_object_object_get(r->json, "project"), 2);
 	bb_free(r);
 
 	expect(post("/api/projects/leave", b, "{\"project_id\": \"%s\"}",
@@ -421,12 +454,25 @@ test_checkout_checkin(void)
 	/* A member of A cannot act for B, either way. */
 	expect(move("checkout", a, set, "1", pb), 403, NULL);
 	expect(move("checkin", b, set, "1", pa), 403, NULL);
-	expect(move("checkout", a, set, "7", pa), 409,
-	       "Insufficient units available");
+	/* A refusal names the set and says what there is. */
+	r = move("checkout", a, set, "7", pa);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "Insufficient units available");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "resource_id"), set);
+	CU_ASSERT_EQUAL(jint(r, "units"), 7);
+	CU_ASSERT_EQUAL(jint(r, "available_units"), 6);
+	bb_free(r);
 	CU_ASSERT_EQUAL(available(set), 6);
 	/* Checkin of more than held: 409 and nothing changes. */
-	expect(move("checkin", a, set, "5", pa), 409,
-	       "Unable to check in resource");
+	r = move("checkin", a, set, "5", pa);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "Unable to check in resource");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "resource_id"), set);
+	CU_ASSERT_EQUAL(jint(r, "units"), 5);
+	CU_ASSERT_EQUAL(jint(r, "held_units"), 4);
+	bb_free(r);
 	expect(move("checkin", b, set, "1", pb), 409,
 	       "Unable to check in resource");
 	CU_ASSERT_EQUAL(available(set), 6);
@@ -435,8 +481,10 @@ test_checkout_checkin(void)
 	expect(move("checkout", b, set, "2", NULL), 200, NULL);
 	CU_ASSERT_EQUAL(bb_db_int(sql_held_by_user, DB_P(db_str(set),
 		db_int(b_id))), 2);
-	expect(move("checkin", a, set, "1", NULL), 409,
-	       "Unable to check in resource");
+	r = move("checkin", a, set, "1", NULL);	/* a holds none himself */
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_EQUAL(jint(r, "held_units"), 0);
+	bb_free(r);
 	r = move("checkin", a, set, "4", pa);
 	CU_ASSERT_EQUAL(r->status, 200);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "message"),
@@ -468,11 +516,17 @@ test_bulk(void)
 			       "Insufficient units available");
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "resource_id"), s2);
 	bb_free(r);
-	/* Lines naming the same set add up: 3 + 3 > 5. */
-	expect(post("/api/resources/checkout", u, "{\"project_id\": \"%s\","
-		    " \"items\": [{\"resource_id\": \"%s\", \"units\": 3},"
-		    " {\"resource_id\": \"%s\", \"units\": 3}]}", p, s2, s2),
-	       409, "Insufficient units available");
+	/* Lines naming the same set add up: 3 + 3 > 5, and the refusal
+	 * says so. */
+	r = post("/api/resources/checkout", u, "{\"project_id\": \"%s\","
+		 " \"items\": [{\"resource_id\": \"%s\", \"units\": 3},"
+		 " {\"resource_id\": \"%s\", \"units\": 3}]}", p, s2, s2);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "Insufficient units available");
+	CU_ASSERT_EQUAL(jint(r, "units"), 6);
+	CU_ASSERT_EQUAL(jint(r, "available_units"), 5);
+	bb_free(r);
 	/* An unknown set or a bad line: nothing changes either. */
 	expect(post("/api/resources/checkout", u, "{\"items\":"
 		    " [{\"resource_id\": \"%s\", \"units\": 1},"
@@ -544,6 +598,8 @@ test_history(void)
 		"units")), 2);
 	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(e,
 		"available_units")), 6);
+	CU_ASSERT_EQUAL(bb_db_int(sql_is_username, DB_P(db_int(uid),
+		db_str(jstr(e, "actor_username")))), 1);
 	next = xasprintf("/api/resources/%s/history?limit=2&cursor=%s", set,
 			 bb_str(r, "next_cursor"));
 	bb_free(r);
