@@ -7,7 +7,7 @@
 import { api } from "../api.js";
 import * as session from "../session.js";
 import { h, put, field, form, onSubmit, pageHead, loading, empty, errorBox,
-	 alertBox, announce, money, showError } from "../ui.js";
+	 alertBox, announce, money } from "../ui.js";
 import { cartItems, setQuantity, removeFromCart, clearCart,
 	 checkoutKey, forgetCheckoutKey, productImage, shopHref } from "./shop-common.js";
 
@@ -73,7 +73,7 @@ export async function render(root) {
 		put(count, itemsText());
 		put(body, f,
 		    h("p", { class: "small text-muted mt-2 text-end" },
-		      "Prices are today's; the order keeps the prices of the moment it is placed. You pay when the lab confirms it."));
+		      "The order keeps today's prices. It stays pending until the lab marks it paid; until then you can cancel it under Orders."));
 		onSubmit(f, () => checkout(f));
 		if (problem)
 			showProblem(f, problem);
@@ -126,23 +126,36 @@ export async function render(root) {
 			put(subtotal, money(lineTotal(l)));
 			changed();
 		});
-		return h("li", { class: "list-group-item", "data-product": p.product_id },
-			 h("div", { class: "d-flex flex-wrap align-items-center gap-3" },
-			   h("div", { class: "thumb" }, productImage(p, "rounded")),
-			   h("div", { class: "flex-grow-1" },
-			     h("a", { href: `/shop/${encodeURIComponent(p.product_id)}`, class: "fw-semibold" }, p.name),
-			     h("div", { class: "small text-muted" }, `${money(p.price)} each`,
-			       p.stock < l.quantity ? h("span", { class: "text-danger" }, ` · only ${p.stock} in stock`) : null)),
-			   qty,
-			   h("div", { class: "text-end" }, h("div", { class: "small text-muted" }, "Subtotal"), subtotal),
-			   remove));
+		return h("li", { class: "list-group-item" },
+			 h("div", { class: "row g-2 align-items-center" },
+			   h("div", { class: "col-12 col-md-6 d-flex align-items-center gap-3" },
+			     h("div", { class: "thumb" }, productImage(p, "rounded")),
+			     h("div", {},
+			       h("a", { href: `/shop/${encodeURIComponent(p.product_id)}`, class: "fw-semibold" }, p.name),
+			       h("div", { class: "small text-muted" }, `${money(p.price)} each`,
+				 p.stock < l.quantity ? h("span", { class: "text-danger" }, ` · only ${p.stock} in stock`) : null))),
+			   h("div", { class: "col-5 col-md-2" }, qty),
+			   h("div", { class: "col-4 col-md-2 text-md-end" },
+			     h("div", { class: "small text-muted" }, "Subtotal"), subtotal),
+			   h("div", { class: "col-3 col-md-2 text-end" }, remove)));
 	}
 
-	// A 409 for a product: said next to its quantity, and above.
+	// A refusal about one product: the sentence (naming it) above the
+	// lines, and at its quantity how many there are now.
 	function showProblem(f, err) {
-		const input = err.body && err.body.product_id &&
-			f.elements.namedItem(`qty-${err.body.product_id}`);
-		showError(f, { message: err.message, field: input ? input.name : "" });
+		const id = err.body && err.body.product_id;
+		const line = lines.find((l) => l.product_id === String(id));
+		const input = id && f.elements.namedItem(`qty-${id}`);
+
+		put(f.querySelector(".form-alert"), alertBox("danger", err.message));
+		announce(err.message);
+		if (!input || !line || !line.product)
+			return;
+		input.classList.add("is-invalid");
+		input.setAttribute("aria-invalid", "true");
+		document.getElementById(`${input.id}-error`).textContent = line.product.stock > 0
+			? `Only ${line.product.stock} in stock.` : "Out of stock: remove it to place the order.";
+		input.focus();
 	}
 
 	async function checkout(f) {
@@ -158,8 +171,10 @@ export async function render(root) {
 			res = await api.post("/api/orders/create", order, { idempotencyKey: key });
 		} catch (err) {
 			/* no answer, or "try later": the retry sends the same key */
-			if (err.status === 0 || err.status === 503 || err.status === 429)
+			if (err.status === 0 || err.status === 503 || err.status === 429) {
+				err.message = `${err.message} Your cart is kept; placing the order again never makes a second one.`;
 				throw err;
+			}
 			forgetCheckoutKey();
 			if (err.code === "insufficient_stock" || err.code === "product_not_found") {
 				const name = err.body.product_name || `product ${err.body.product_id}`;

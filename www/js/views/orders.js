@@ -44,7 +44,7 @@ function orderCard(o, cancel) {
 			    h("a", { href: `/shop/${encodeURIComponent(i.product_id)}` }, i.name),
 			    h("span", { class: "text-muted small" }, ` · ${i.quantity} × ${money(i.unit_price)}`)),
 			  REVIEWABLE.includes(o.status)
-				  ? h("a", { href: `/shop/${encodeURIComponent(i.product_id)}#review`,
+				  ? h("a", { href: `/shop/${encodeURIComponent(i.product_id)}?review=write`,
 					     class: "btn btn-outline-secondary btn-sm", "aria-label": `Review ${i.name}` },
 				      "Review")
 				  : null,
@@ -64,7 +64,7 @@ export async function render(root, { query }) {
 	const note = h("div", { "aria-live": "polite" });
 	const list = h("div", {}, loading("Loading your orders…"));
 	const heading = h("p", { class: "text-muted small mb-2", tabindex: "-1", id: "orders-count" });
-	const filter = field({ label: "Show", name: "status", type: "select", value: status,
+	const filter = field({ label: "Status", name: "status", type: "select", value: status,
 			       wrapClass: "mb-3 orders-filter",
 			       options: [["", "All orders"], ...STATUSES.map(([v, t]) => [v, t])] });
 
@@ -81,7 +81,7 @@ export async function render(root, { query }) {
 		const ok = await confirmDialog({
 			title: `Cancel order #${o.order_id}?`,
 			body: h("p", { class: "mb-0" }, `Its ${(o.items || []).length === 1 ? "product goes" : "products go"} back on the shelf and you pay nothing.`),
-			confirm: "Cancel the order", kind: "danger",
+			confirm: "Yes, cancel the order", kind: "danger",
 		});
 		if (!ok)
 			return;

@@ -7,7 +7,7 @@ import * as session from "../session.js";
 import { h, put, field, form, onSubmit, pageHead, loading, empty, errorBox,
 	 alertBox, announce, money, when, pager, badge } from "../ui.js";
 import { kindName, cartLink, addToCart, cartQuantity, productImage, rating,
-	 stockBadge, shopHref } from "./shop-common.js";
+	 stars, stockBadge, shopHref } from "./shop-common.js";
 
 const REVIEWS = 10;
 
@@ -163,13 +163,14 @@ function reviewItem(r) {
 	return h("li", { class: "list-group-item" },
 		 h("div", { class: "d-flex flex-wrap gap-2 align-items-baseline" },
 		   h("strong", {}, r.username || "A former member"),
-		   rating(r.rating, 1, { short: true }),
+		   stars(r.rating),
 		   h("span", { class: "text-muted small ms-auto" }, when(r.created_at, { dateStyle: "medium" }))),
 		 r.comment ? h("p", { class: "mb-0 mt-1" }, r.comment) : null);
 }
 
-// onStats(average, count) hears of every new average.
-function reviewsSection(p, onStats) {
+// onStats(average, count) hears of every new average; focus: the member
+// came to write one (?review=write), so the form takes the focus.
+function reviewsSection(p, focus, onStats) {
 	const summary = h("p", {});
 	const list = h("div", {}, loading("Loading reviews…"));
 	const write = h("div", { class: "mt-3", id: "review" });
@@ -216,8 +217,12 @@ function reviewsSection(p, onStats) {
 			put(write, errorBox(err, () => writer(reviews)));
 			return;
 		}
-		if (state === "review")
-			put(write, reviewForm(p, (msg) => load(msg)));
+		if (state === "review") {
+			const f = reviewForm(p, (msg) => load(msg));
+			put(write, f);
+			if (focus)
+				f.elements.namedItem("rating").focus();
+		}
 		else if (state === "reviewed")
 			put(write, h("p", { class: "text-muted" }, "You have reviewed this product."));
 		else if (state === "pending")
@@ -230,7 +235,7 @@ function reviewsSection(p, onStats) {
 	return section;
 }
 
-export async function render(root, { params }) {
+export async function render(root, { params, query }) {
 	const wait = loading("Loading the product…");
 	let p;
 
@@ -242,14 +247,14 @@ export async function render(root, { params }) {
 		root.append(pageHead(err.status === 404 ? "Product not found" : "Product", cartLink()),
 			    errorBox(err, err.status === 404 ? null : () => {
 				    root.replaceChildren();
-				    render(root, { params });
+				    render(root, { params, query });
 			    }),
 			    h("a", { href: shopHref() }, "Back to the shop"));
 		return;
 	}
 	wait.remove();
 	const status = h("div", { "aria-live": "polite" });
-	const stars = h("a", { href: "#reviews" }, rating(p.rating_average, p.rating_count));
+	const summary = h("span", {}, rating(p.rating_average, p.rating_count));
 	root.append(
 		h("nav", { "aria-label": "Breadcrumb" },
 		  h("ol", { class: "breadcrumb mb-2" },
@@ -261,7 +266,7 @@ export async function render(root, { params }) {
 		  h("div", { class: "col-12 col-md-5" }, productImage(p, "rounded border")),
 		  h("div", { class: "col-12 col-md-7" },
 		    h("p", { class: "text-muted mb-1" }, [p.brand, kindName(p.kind)].filter(Boolean).join(" · ")),
-		    h("p", { class: "mb-2" }, stars),
+		    h("p", { class: "mb-2" }, summary),
 		    h("p", { class: "fs-3 fw-semibold mb-1" }, money(p.price)),
 		    h("p", { class: "d-flex flex-wrap gap-2 mb-2" }, stockBadge(p),
 		      p.status === "used" ? badge("Used", "secondary") : null,
@@ -271,5 +276,5 @@ export async function render(root, { params }) {
 		    h("section", { "aria-labelledby": "specs-h" },
 		      h("h2", { class: "h4", id: "specs-h" }, "Specifications"), specs(p)))),
 		await relatedSection(p),
-		reviewsSection(p, (avg, n) => put(stars, rating(avg, n))));
+		reviewsSection(p, query.review === "write", (avg, n) => put(summary, rating(avg, n))));
 }

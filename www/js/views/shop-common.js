@@ -192,6 +192,13 @@ export function rating(average, count, { short = false } = {}) {
 		 short ? h("span", { "aria-hidden": "true" }, words) : null);
 }
 
+// One member's rating: ★★★★☆, said as "Rated 4 out of 5".
+export function stars(n) {
+	return h("span", { class: "small" },
+		 h("span", { class: "stars", "aria-hidden": "true" }, "★".repeat(n) + "☆".repeat(5 - n)),
+		 h("span", { class: "visually-hidden" }, `Rated ${n} out of 5`));
+}
+
 export function stockBadge(p) {
 	if (p.stock > 0)
 		return h("span", { class: "badge text-bg-success" }, p.stock > 5 ? "In stock" : `Only ${p.stock} left`);

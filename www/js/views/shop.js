@@ -62,7 +62,7 @@ function apiQuery(f) {
 
 function filterForm(f, brands, apply) {
 	const q = field({ label: "Search", name: "q", type: "search", value: f.q,
-			  wrapClass: "col-12 col-lg-4", help: "Words in the name or description" });
+			  wrapClass: "col-12 col-lg-4", help: "Part of the name or description" });
 	const kind = field({ label: "Kind", name: "kind", type: "select", value: f.kind,
 			     wrapClass: "col-6 col-lg-2",
 			     options: [["", "All kinds"], ...KINDS.map(([v, t]) => [v, t])] });
