@@ -202,6 +202,12 @@ export const tests = [
 		await page.waitForURL((u) => u.search === "");
 		assert.equal(await page.getByLabel("Search").inputValue(), "");
 		assert.ok((await listed(page)).length > 0);
+
+		// a link the API refuses: its sentence, and the form to fix it
+		await page.goto(`${BASE}/shop?sort=random`);
+		await page.getByRole("alert").getByText("sort must be price, -price, name, -name or newest").waitFor();
+		await page.getByRole("button", { name: "Try again" }).waitFor();
+		await review(page, "shop-error");
 		assertNoProblems(page);
 		await page.context().close();
 	}],

@@ -4,10 +4,10 @@
 
 import { api, newKey } from "../api.js";
 import * as session from "../session.js";
-import { h, put, field, form, onSubmit, pageHead, loading, empty, errorBox,
+import { h, put, field, form, onSubmit, pageHead, loading, empty, 
 	 alertBox, announce, money, when, pager, badge } from "../ui.js";
 import { kindName, cartLink, addToCart, cartQuantity, productImage, rating,
-	 stars, stockBadge, shopHref } from "./shop-common.js";
+	 stars, stockBadge, shopHref, failure } from "./shop-common.js";
 
 const REVIEWS = 10;
 
@@ -132,17 +132,17 @@ async function reviewState(p, reviews) {
 }
 
 function reviewForm(p, done) {
-	const stars = field({ label: "Rating", name: "rating", type: "select", required: true,
+	const score = field({ label: "Rating", name: "rating", type: "select", required: true,
 			      options: [["", "Choose a rating"], ["5", "5 – excellent"], ["4", "4 – good"],
 					["3", "3 – fair"], ["2", "2 – poor"], ["1", "1 – bad"]] });
 	const comment = field({ label: "Comment", name: "comment", type: "textarea", rows: 3,
 				maxlength: 500, help: "Optional, at most 500 characters." });
-	const f = form({ "aria-labelledby": "review-h" }, stars, comment,
+	const f = form({ "aria-labelledby": "review-h" }, score, comment,
 		       h("button", { type: "submit", class: "btn btn-primary" }, "Post review"));
 	let key = newKey();
 
 	onSubmit(f, async () => {
-		const body = { rating: Number(stars.control.value) };
+		const body = { rating: Number(score.control.value) };
 		if (comment.control.value.trim())
 			body.comment = comment.control.value.trim();
 		try {
@@ -186,7 +186,7 @@ function reviewsSection(p, focus, onStats) {
 			page = await api.get(`/api/products/${encodeURIComponent(p.product_id)}/reviews`,
 					     { limit: REVIEWS, offset });
 		} catch (err) {
-			put(list, errorBox(err, () => load()));
+			put(list, failure(err, () => load()));
 			return;
 		}
 		const { reviews = [], total = 0, rating_average: avg } = page;
@@ -214,7 +214,7 @@ function reviewsSection(p, focus, onStats) {
 		try {
 			state = await reviewState(p, reviews);
 		} catch (err) {
-			put(write, errorBox(err, () => writer(reviews)));
+			put(write, failure(err, () => writer(reviews)));
 			return;
 		}
 		if (state === "review") {
@@ -245,7 +245,7 @@ export async function render(root, { params, query }) {
 	} catch (err) {
 		wait.remove();
 		root.append(pageHead(err.status === 404 ? "Product not found" : "Product", cartLink()),
-			    errorBox(err, err.status === 404 ? null : () => {
+			    failure(err, err.status === 404 ? null : () => {
 				    root.replaceChildren();
 				    render(root, { params, query });
 			    }),

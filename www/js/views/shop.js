@@ -6,9 +6,9 @@
 import { api } from "../api.js";
 import { setQuery } from "../router.js";
 import { h, put, field, checkbox, form, onSubmit, pageHead, loading, empty,
-	 errorBox, alertBox, announce, money, pager, badge } from "../ui.js";
+	 announce, money, pager, badge } from "../ui.js";
 import { KINDS, kindName, cartLink, addToCart, cartQuantity, productImage,
-	 rating, stockBadge, rememberShopQuery } from "./shop-common.js";
+	 rating, stockBadge, rememberShopQuery, failure } from "./shop-common.js";
 
 const LIMIT = 12;
 
@@ -148,7 +148,7 @@ export async function render(root, { query }) {
 	try {
 		brands = (await api.get("/api/brands")).brands || [];
 	} catch (err) {
-		wait.replaceWith(errorBox(err, () => {
+		wait.replaceWith(failure(err, () => {
 			root.replaceChildren();
 			render(root, { query });
 		}));
@@ -170,7 +170,7 @@ export async function render(root, { query }) {
 		try {
 			page = await api.get("/api/products", apiQuery(f));
 		} catch (err) {
-			put(results, errorBox(err, () => load()));
+			put(results, failure(err, () => load()));
 			announce(err.message);
 			return;
 		}
