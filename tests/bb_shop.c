@@ -22,6 +22,12 @@ static const char sql_audit[] =
 static const char sql_status[] =
 	"SELECT status = ? FROM orders WHERE id = ?";
 
+static const char sql_seed_images[] =
+	"SELECT name, image_url FROM products WHERE name IN ('Galaxy S23',"
+	" 'iPhone 13', 'ThinkPad X1 Carbon', 'MacBook Air M2',"
+	" 'USB-C charger 30 W', 'Galaxy S23 clear case', 'Flip 6 speaker',"
+	" 'Galaxy Buds2') ORDER BY id";
+
 static char *admin;
 
 /* Member key of a nested object: jv(r->json, "order", "status"). */
@@ -703,6 +709,52 @@ test_reviews(void)
 	free(user);
 }
 
+/* An SVG drawing that nginx serves from www/ at path. */
+static void
+assert_drawing(const char *path)
+{
+	struct bb_resp *r = bb_get(path, NULL);
+	const char *ct = bb_header(r, "content-type");
+
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT(ct && !strncmp(ct, "image/svg+xml", 13));
+	CU_ASSERT(r->body && strstr(r->body, "<svg") != NULL);
+	bb_free(r);
+}
+
+/* The demo catalog's pictures are the project's own drawings, and they
+ * load; so do the drawings the app shows for a product without one. */
+static void
+test_seed_images(void)
+{
+	static const char *const kinds[] = {
+		"phone", "laptop", "accessory", "sound_device", "other",
+	};
+	struct db_rows *rows;
+	char *path;
+	size_t i;
+	int n = 0;
+
+	CU_ASSERT_EQUAL_FATAL(db_query(bb_db(), sql_seed_images, DB_NONE, 2,
+				       &rows), ERR_OK);
+	while (db_next(rows)) {
+		const char *url = db_col(rows, 1);
+
+		CU_ASSERT(url && !strncmp(url, "/img/shop/", 10));
+		if (url)
+			assert_drawing(url);
+		n++;
+	}
+	CU_ASSERT_EQUAL(db_rows_err(rows), ERR_OK);
+	db_rows_free(rows);
+	CU_ASSERT_EQUAL(n, 8);
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		path = xasprintf("/img/shop/kind-%s.svg", kinds[i]);
+		assert_drawing(path);
+		free(path);
+	}
+}
+
 static CU_TestInfo tests[] = {
 	{ "catalog writes: admins only, versions, retiring", test_catalog_admin },
 	{ "browse: filters, sorting, paging, seed", test_browse },
@@ -713,6 +765,7 @@ static CU_TestInfo tests[] = {
 	{ "Idempotency-Key under concurrency", test_idempotency },
 	{ "two concurrent cancels restock once", test_concurrent_cancel },
 	{ "reviews", test_reviews },
+	{ "the demo catalog's pictures are served", test_seed_images },
 	CU_TEST_INFO_NULL,
 };
 
