@@ -6,10 +6,10 @@
 
 import { api } from "../api.js";
 import * as session from "../session.js";
-import { h, put, field, form, onSubmit, pageHead, loading, empty, 
-	 alertBox, announce, money } from "../ui.js";
+import { h, put, field, form, onSubmit, pageHead, loading, empty,
+	 alertBox, announce, money, errorBox } from "../ui.js";
 import { cartItems, setQuantity, removeFromCart, clearCart,
-	 checkoutKey, forgetCheckoutKey, productImage, shopHref, failure } from "./shop-common.js";
+	 checkoutKey, forgetCheckoutKey, productImage, shopHref } from "./shop-common.js";
 
 // Each line with its product (null when the product is gone).
 async function loadLines() {
@@ -44,7 +44,7 @@ export async function render(root) {
 		try {
 			lines = await loadLines();
 		} catch (err) {
-			put(body, failure(err, () => load()));
+			put(body, errorBox(err, () => load()));
 			return;
 		}
 		draw();

@@ -7,8 +7,8 @@ import { api } from "../api.js";
 import { setQuery } from "../router.js";
 import * as session from "../session.js";
 import { h, put, field, pageHead, loading, empty, announce, money,
-	 when, pager, badge, confirmDialog } from "../ui.js";
-import { cartLink, failure } from "./shop-common.js";
+	 when, pager, badge, confirmDialog, errorBox } from "../ui.js";
+import { cartLink } from "./shop-common.js";
 
 export const auth = true;
 
@@ -88,7 +88,7 @@ export async function render(root, { query }) {
 		try {
 			await api.post(`/api/orders/${encodeURIComponent(o.order_id)}/cancel`);
 		} catch (err) {
-			put(note, failure(err));
+			put(note, errorBox(err));
 			announce(err.message);
 			await load();
 			return;
@@ -105,7 +105,7 @@ export async function render(root, { query }) {
 		try {
 			page = await api.get("/api/orders", { status, limit: LIMIT, offset });
 		} catch (err) {
-			put(list, failure(err, () => load()));
+			put(list, errorBox(err, () => load()));
 			return;
 		}
 		const me = session.current();

@@ -4,10 +4,10 @@
 
 import { api, newKey } from "../api.js";
 import * as session from "../session.js";
-import { h, put, field, form, onSubmit, pageHead, loading, empty, 
-	 alertBox, announce, money, when, pager, badge } from "../ui.js";
+import { h, put, field, form, onSubmit, pageHead, loading, empty,
+	 alertBox, announce, money, when, pager, badge, errorBox } from "../ui.js";
 import { kindName, cartLink, addToCart, cartQuantity, productImage, rating,
-	 stars, stockBadge, shopHref, failure } from "./shop-common.js";
+	 stars, stockBadge, shopHref } from "./shop-common.js";
 
 const REVIEWS = 10;
 
@@ -186,7 +186,7 @@ function reviewsSection(p, focus, onStats) {
 			page = await api.get(`/api/products/${encodeURIComponent(p.product_id)}/reviews`,
 					     { limit: REVIEWS, offset });
 		} catch (err) {
-			put(list, failure(err, () => load()));
+			put(list, errorBox(err, () => load()));
 			return;
 		}
 		const { reviews = [], total = 0, rating_average: avg } = page;
@@ -214,7 +214,7 @@ function reviewsSection(p, focus, onStats) {
 		try {
 			state = await reviewState(p, reviews);
 		} catch (err) {
-			put(write, failure(err, () => writer(reviews)));
+			put(write, errorBox(err, () => writer(reviews)));
 			return;
 		}
 		if (state === "review") {
@@ -245,7 +245,7 @@ export async function render(root, { params, query }) {
 	} catch (err) {
 		wait.remove();
 		root.append(pageHead(err.status === 404 ? "Product not found" : "Product", cartLink()),
-			    failure(err, err.status === 404 ? null : () => {
+			    errorBox(err, err.status === 404 ? null : () => {
 				    root.replaceChildren();
 				    render(root, { params, query });
 			    }),

@@ -3,7 +3,7 @@
 // kinds and ratings.  Not a page of its own.
 
 import { newKey } from "../api.js";
-import { h, errorBox } from "../ui.js";
+import { h } from "../ui.js";
 
 const CART = "haas.cart";		/* [{product_id, quantity}] */
 const CHECKOUT = "haas.checkout";	/* {key, body}: the checkout in flight */
@@ -145,17 +145,6 @@ export function shopHref() {
 		s = "";
 	}
 	return s.startsWith("?") ? `/shop${s}` : "/shop";
-}
-
-// ui.errorBox with a "Try again" that can be read on the red alert (the
-// outline button there is 3.4:1, under WCAG's 4.5:1).
-export function failure(err, retry) {
-	const box = errorBox(err, retry);
-	const b = box.querySelector("button");
-
-	if (b)
-		b.className = "btn btn-sm btn-danger";
-	return box;
 }
 
 // ---- pictures and ratings ------------------------------------------------

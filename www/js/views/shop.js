@@ -6,9 +6,9 @@
 import { api } from "../api.js";
 import { setQuery } from "../router.js";
 import { h, put, field, checkbox, form, onSubmit, pageHead, loading, empty,
-	 announce, money, pager, badge } from "../ui.js";
+	 announce, money, pager, badge, errorBox } from "../ui.js";
 import { KINDS, kindName, cartLink, addToCart, cartQuantity, productImage,
-	 rating, stockBadge, rememberShopQuery, failure } from "./shop-common.js";
+	 rating, stockBadge, rememberShopQuery } from "./shop-common.js";
 
 const LIMIT = 12;
 
@@ -148,7 +148,7 @@ export async function render(root, { query }) {
 	try {
 		brands = (await api.get("/api/brands")).brands || [];
 	} catch (err) {
-		wait.replaceWith(failure(err, () => {
+		wait.replaceWith(errorBox(err, () => {
 			root.replaceChildren();
 			render(root, { query });
 		}));
@@ -170,7 +170,7 @@ export async function render(root, { query }) {
 		try {
 			page = await api.get("/api/products", apiQuery(f));
 		} catch (err) {
-			put(results, failure(err, () => load()));
+			put(results, errorBox(err, () => load()));
 			announce(err.message);
 			return;
 		}
