@@ -154,6 +154,7 @@ export const tests = [
 		// a zone that does not exist
 		await page.goto(`${BASE}/parking?zone=${encodeURIComponent(unique("nowhere"))}`);
 		await page.getByText("There is no zone named").waitFor();
+		await review(page, "parking-zone-missing");
 		await page.getByRole("button", { name: "Show all zones" }).click();
 		await tileSays(page, b, "Unknown");
 		assertNoProblems(page);
@@ -460,6 +461,14 @@ export const tests = [
 		assert.ok(found, "the tile is reachable by Tab");
 		await page.keyboard.press("Enter");
 		await page.getByRole("heading", { name: `Space ${s.code}` }).waitFor();
+		// the period by arrow key: the page is drawn again, the focus stays
+		await page.getByLabel("Period").focus();
+		await page.keyboard.press("ArrowDown");
+		await page.getByRole("region", { name: "In words" })
+			.getByText("No changes in the last 7 days: nothing recorded.").waitFor();
+		assert.match(page.url(), /period=7d/);
+		assert.equal(await page.evaluate(() => document.activeElement.getAttribute("name")), "period");
+		await review(page, "parking-space-empty");
 		await page.goBack();
 		await page.getByRole("heading", { name: "My plates" }).waitFor();
 		await page.getByLabel("Plate number").focus();

@@ -248,6 +248,9 @@ export async function render(root, { params }) {
 			t.setAttribute("tabindex", "-1");
 		}
 
+		/* the control that had focus (the period, a pager button) keeps it */
+		const had = document.activeElement;
+		const key = had && body.contains(had) ? [had.tagName, had.getAttribute("name"), had.textContent] : null;
 		put(body,
 		    h("div", { class: "row" }, h("div", { class: "col-sm-6 col-lg-4" }, sel)),
 		    h("div", { class: "row g-4" },
@@ -262,6 +265,10 @@ export async function render(root, { params }) {
 		      nChanges ? tableSlot : empty(`No changes in the ${label.toLowerCase()}.`)));
 		if (nChanges)
 			drawTable(offset < nChanges ? offset : 0);
+		const same = key && [...body.querySelectorAll(key[0])]
+			.find((el) => el.getAttribute("name") === key[1] && el.textContent === key[2]);
+		if (same)
+			same.focus();
 		/* the axis starts where something is known: the period's start,
 		 * or the space's first change within it */
 		if (steps.length)
@@ -269,22 +276,12 @@ export async function render(root, { params }) {
 	}
 
 	// Draws again; asked while drawing, it draws once more afterwards.
-	// The control that had focus (the period, a pager button) keeps it.
 	function reload() {
 		if (reloading) {
 			again = true;
 			return reloading;
 		}
-		const had = document.activeElement;
-		const key = had && body.contains(had) ? [had.tagName, had.getAttribute("name"), had.textContent] : null;
-		reloading = draw().then(() => {
-			if (!key || body.contains(had))
-				return;
-			const same = [...body.querySelectorAll(key[0])]
-				.find((el) => el.getAttribute("name") === key[1] && el.textContent === key[2]);
-			if (same)
-				same.focus();
-		}).finally(() => {
+		reloading = draw().finally(() => {
 			reloading = null;
 			if (again) {
 				again = false;
