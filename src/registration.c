@@ -29,6 +29,10 @@
 	" q.document_name IS NOT NULL AND q.document_deleted_at IS NULL"
 #define REQ_NCOLS 13
 #define TEXT_MAX 1024
+/* Room in upload_max_bytes (nginx's limit on the whole form) for the text
+ * fields and the multipart framing: a document of at most upload_max_bytes
+ * less this always fits. */
+#define FORM_ALLOWANCE 16384
 
 enum registration_sql {
 	Q_EXPIRE,
@@ -121,6 +125,15 @@ struct form {
 	enum err err;
 };
 
+/* e, naming the form field it is about (the client shows it there). */
+static enum err
+at(struct req *r, enum err e, const char *field)
+{
+	if (e != ERR_OK)
+		req_fail_extra(r, "field", json_object_new_string(field));
+	return e;
+}
+
 /* ---- the document --------------------------------------------------------- */
 
 /* By content: JPEG, PNG or PDF; the extension lets nginx's mime.types
@@ -163,11 +176,11 @@ doc_open(struct form *f, const struct mp_part *p)
 	unsigned char rnd[16];
 
 	if (f->have_doc)
-		return ERR_MULTIPART_INVALID;
+		return at(f->r, ERR_MULTIPART_INVALID, "document");
 	if (!p->has_filename)
-		return ERR_REGISTRATION_FIELDS;
+		return at(f->r, ERR_REGISTRATION_FIELDS, "document");
 	if (!filename_ok(p->filename))
-		return ERR_DOCUMENT_NAME;
+		return at(f->r, ERR_DOCUMENT_NAME, "document");
 	random_bytes(rnd, sizeof(rnd));
 	hex_encode(rnd, sizeof(rnd), f->name);
 	f->tmp_path = xasprintf("%s/%s.part", f->r->app->cfg.upload_dir,
@@ -194,7 +207,7 @@ doc_write(struct form *f, const char *s, size_t n)
 	f->head_len += k;
 	f->bytes += (long long)n;
 	if (f->bytes > f->r->app->cfg.upload_max_bytes)
-		return ERR_DOCUMENT_TOO_LARGE;
+		return at(f->r, ERR_DOCUMENT_TOO_LARGE, "document");
 	while (n) {
 		w = write(f->fd, s, n);
 		if (w < 0 && errno == EINTR)
@@ -222,7 +235,7 @@ doc_close(struct form *f)
 	f->fd = -1;
 	f->type = magic_type(f->head, f->head_len, &ext);
 	if (!f->type)
-		return ERR_DOCUMENT_TYPE;
+		return at(f->r, ERR_DOCUMENT_TYPE, "document");
 	snprintf(f->name + 32, sizeof(f->name) - 32, ".%s", ext);
 	f->path = xasprintf("%s/%s", f->r->app->cfg.upload_dir, f->name);
 	if (rename(f->tmp_path, f->path)) {
@@ -284,8 +297,8 @@ on_begin(void *arg, const struct mp_part *p)
 	for (i = 0; i < F_NFIELDS; i++)
 		if (!strcmp(p->name, field_names[i]))
 			f->cur = i;
-	if (f->cur >= 0 && f->fields[f->cur])
-		f->err = ERR_MULTIPART_INVALID;	/* sent twice */
+	if (f->cur >= 0 && f->fields[f->cur])	/* sent twice */
+		f->err = at(f->r, ERR_MULTIPART_INVALID, field_names[f->cur]);
 	return f->err != ERR_OK;
 }
 
@@ -297,8 +310,9 @@ on_data(void *arg, const char *s, size_t n)
 	if (f->cur == F_NFIELDS)
 		f->err = doc_write(f, s, n);
 	else if (f->cur >= 0 && f->text.len + n > TEXT_MAX)
-		f->err = req_fail(f->r, ERR_FIELD_INVALID,
-				  "%s is too long", field_names[f->cur]);
+		f->err = at(f->r, req_fail(f->r, ERR_FIELD_INVALID,
+				  "%s is too long", field_names[f->cur]),
+			    field_names[f->cur]);
 	else if (f->cur >= 0)
 		buf_add(&f->text, s, n);
 	return f->err != ERR_OK;
@@ -313,7 +327,7 @@ on_end(void *arg)
 	if (f->cur == F_NFIELDS)
 		f->err = doc_close(f);
 	else if (f->cur >= 0 && !utf8_valid(s, f->text.len))
-		f->err = ERR_BAD_UTF8;
+		f->err = at(f->r, ERR_BAD_UTF8, field_names[f->cur]);
 	else if (f->cur >= 0)
 		f->fields[f->cur] = req_strndup(f->r, s, f->text.len);
 	return f->err != ERR_OK;
@@ -356,15 +370,15 @@ form_check(struct req *r, struct form *f, char plate[PLATE_MAX + 1])
 
 	for (i = 0; i < F_NFIELDS; i++)
 		if (!f->fields[i] || !*f->fields[i])
-			return ERR_REGISTRATION_FIELDS;
+			return at(r, ERR_REGISTRATION_FIELDS, field_names[i]);
 	if (!f->have_doc)
-		return ERR_REGISTRATION_FIELDS;
+		return at(r, ERR_REGISTRATION_FIELDS, "document");
 	if (!accounts_email_valid(f->fields[F_EMAIL]))
-		return ERR_EMAIL_INVALID;
+		return at(r, ERR_EMAIL_INVALID, "email");
 	if (!parking_plate_normalize(f->fields[F_PLATE], plate))
-		return ERR_PLATE_INVALID;
-	return accounts_check_password(r, f->fields[F_PASSWORD], NULL,
-				       f->fields[F_EMAIL]);
+		return at(r, ERR_PLATE_INVALID, "plate_number");
+	return at(r, accounts_check_password(r, f->fields[F_PASSWORD], NULL,
+					     f->fields[F_EMAIL]), "password");
 }
 
 /* One submission, as the transaction sees it. */
@@ -412,12 +426,12 @@ submit_tx(struct req *r, void *arg)
 	if (e == ERR_OK)
 		e = accounts_create(r->db, r, &a, &uid);
 	if (e == ERR_EMAIL_TAKEN)
-		return ERR_EMAIL_REGISTERED;
+		return at(r, ERR_EMAIL_REGISTERED, "email");
 	if (e == ERR_OK)
 		e = db_query_int(r->db, sql[Q_PLATE_USED],
 				 DB_P(db_str(t->plate)), ERR_OK, &used);
 	if (e == ERR_OK && used)
-		return ERR_PLATE_TAKEN;
+		return at(r, ERR_PLATE_TAKEN, "plate_number");
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_INSERT], DB_P(db_int(uid),
 			db_str(t->plate), db_str(f->fields[F_NAME]),
@@ -457,6 +471,33 @@ register_submit(struct req *r)
 	free(f.tmp_path);
 	free(f.path);
 	return e;
+}
+
+/* GET /api/register/requirements: what the form's browser checks need
+ * before anything is sent: the document's types and largest size, and a
+ * plate number's length. */
+static enum err
+register_requirements(struct req *r)
+{
+	static const char *const types[] = { "image/jpeg", "image/png",
+					     "application/pdf" };
+	long long max = r->app->cfg.upload_max_bytes;
+	json_object *doc = json_object_new_object();
+	json_object *arr = json_object_new_array(), *plate;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		json_object_array_add(arr, json_object_new_string(types[i]));
+	json_object_object_add(doc, "types", arr);
+	json_object_object_add(doc, "max_bytes", json_object_new_int64(
+		max > 2 * FORM_ALLOWANCE ? max - FORM_ALLOWANCE : max / 2));
+	json_object_object_add(req_reply(r), "document", doc);
+	plate = json_object_new_object();
+	json_object_object_add(plate, "min_length", json_object_new_int(2));
+	json_object_object_add(plate, "max_length",
+			       json_object_new_int(PLATE_MAX));
+	json_object_object_add(req_reply(r), "plate_number", plate);
+	return ERR_OK;
 }
 
 /* ---- staff ---------------------------------------------------------------- */
@@ -644,6 +685,9 @@ const struct route registration_routes[] = {
 	{ "POST", "/api/register", ROLE_NONE, 201, BODY_RAW, register_submit,
 	  "Register as a driver: multipart name, email, password, "
 	  "plate_number and document (JPEG, PNG or PDF)" },
+	{ "GET", "/api/register/requirements", ROLE_NONE, 200, BODY_NONE,
+	  register_requirements, "What a registration's document may be "
+	  "(types, max_bytes) and a plate number's length" },
 	{ "GET", "/api/requests", ROLE_OPERATOR, 200, BODY_NONE,
 	  requests_list, "Registration requests (?status=, paging)" },
 	{ "GET", "/api/requests/{id}/document", ROLE_OPERATOR, 200, BODY_NONE,

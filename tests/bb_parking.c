@@ -823,6 +823,20 @@ reg_plate(char out[16])
 		 (unsigned)(getpid() + time(NULL)) % 100000u);
 }
 
+/* The "field" member of a JSON error body ("" when absent). */
+static const char *
+field_of(const char *body)
+{
+	static char out[64];
+	json_object *o = json_tokener_parse(body), *v;
+
+	out[0] = '\0';
+	if (o && json_object_object_get_ex(o, "field", &v))
+		snprintf(out, sizeof(out), "%s", json_object_get_string(v));
+	json_object_put(o);
+	return out;
+}
+
 static void
 test_register_rejects(void)
 {
@@ -838,20 +852,39 @@ test_register_rejects(void)
 		"-F 'document=@/tmp/bb_parking_evil.exe;filename=id.png;type=image/png'",
 		"", &body), 400);
 	CU_ASSERT(strstr(body, "File type not allowed") != NULL);
+	CU_ASSERT_STRING_EQUAL(field_of(body), "document");
 	free(body);
 	/* a file name that climbs */
 	CU_ASSERT_EQUAL(bb_register(email, plate,
 		"-F 'document=@/tmp/bb_parking_id.png;filename=../../etc/x.png'",
 		"", &body), 400);
 	CU_ASSERT(strstr(body, "File name not allowed") != NULL);
+	CU_ASSERT_STRING_EQUAL(field_of(body), "document");
 	free(body);
 	/* missing document, missing field, bad plate */
 	CU_ASSERT_EQUAL(bb_register(email, plate, "", "", &body), 400);
 	CU_ASSERT(strstr(body, "are required") != NULL);
+	CU_ASSERT_STRING_EQUAL(field_of(body), "document");
+	free(body);
+	CU_ASSERT_EQUAL(bb_register(email, "",
+		"-F 'document=@/tmp/bb_parking_id.png'", "", &body), 400);
+	CU_ASSERT(strstr(body, "are required") != NULL);
+	CU_ASSERT_STRING_EQUAL(field_of(body), "plate_number");
 	free(body);
 	CU_ASSERT_EQUAL(bb_register(email, "X",
 		"-F 'document=@/tmp/bb_parking_id.png'", "", &body), 400);
 	CU_ASSERT(strstr(body, "Plate number must be") != NULL);
+	CU_ASSERT_STRING_EQUAL(field_of(body), "plate_number");
+	free(body);
+	CU_ASSERT_EQUAL(bb_register("not-an-email", plate,
+		"-F 'document=@/tmp/bb_parking_id.png'", "", &body), 400);
+	CU_ASSERT_STRING_EQUAL(field_of(body), "email");
+	free(body);
+	/* the password sent twice: the form is refused at that field */
+	CU_ASSERT_EQUAL(bb_register(email, plate,
+		"-F 'document=@/tmp/bb_parking_id.png'", "-F password=x",
+		&body), 400);
+	CU_ASSERT_STRING_EQUAL(field_of(body), "password");
 	free(body);
 	/* oversize: more than upload_max_bytes */
 	big = xmalloc(6 * 1024 * 1024);
@@ -924,6 +957,7 @@ test_register_approve(void)
 	 * application, which cannot be approved once this one is */
 	CU_ASSERT_EQUAL(bb_register(email, "ZZ12345",
 		"-F 'document=@/tmp/bb_parking_id.pdf'", "", &body), 409);
+	CU_ASSERT_STRING_EQUAL(field_of(body), "email");
 	free(body);
 	e2 = reg_email();
 	id2 = register_ok(e2, plate);
@@ -1091,6 +1125,26 @@ test_register_race(void)
 	free(email);
 }
 
+/* What the form's browser checks are told before anything is sent. */
+static void
+test_register_requirements(void)
+{
+	struct bb_resp *r = bb_get("/api/register/requirements", NULL);
+	json_object *doc, *types, *v;
+
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_FATAL(r->json && json_object_object_get_ex(r->json,
+		"document", &doc));
+	CU_ASSERT(json_object_object_get_ex(doc, "types", &types) &&
+		  json_object_array_length(types) == 3);
+	CU_ASSERT(strstr(r->body, "application/pdf") != NULL);
+	/* the stack's upload_max_bytes (5 MiB) less room for the rest */
+	CU_ASSERT(json_object_object_get_ex(doc, "max_bytes", &v) &&
+		  json_object_get_int64(v) == 5242880 - 16384);
+	CU_ASSERT_EQUAL(bb_sub_id(r, "plate_number", "max_length"), 10);
+	bb_free(r);
+}
+
 static CU_TestInfo tests[] = {
 	{ "spaces: create, edit, retire", test_space_crud },
 	{ "public list with summary per zone", test_space_list },
@@ -1102,6 +1156,7 @@ static CU_TestInfo tests[] = {
 	{ "last will turns the space unknown", test_last_will },
 	{ "EventSource receives the change", test_live_events },
 	{ "register: type, name, fields, size rejected", test_register_rejects },
+	{ "register: the form's requirements", test_register_requirements },
 	{ "register, document, approve once", test_register_approve },
 	{ "register and reject", test_register_reject },
 	{ "only approval activates an applicant",
