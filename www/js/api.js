@@ -111,6 +111,24 @@ export function newKey() {
 	return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
+// One Idempotency-Key per request body until that request succeeds: the
+// same intent sent again (a double click, a retry) carries the same key;
+// a changed body is a new intent.  keys.key(body) before sending,
+// keys.done() after a final answer.
+export function keyKeeper() {
+	let last = null;
+
+	return {
+		key(body) {
+			const s = JSON.stringify(body);
+			if (!last || last.s !== s)
+				last = { s, key: newKey() };
+			return last.key;
+		},
+		done() { last = null; },
+	};
+}
+
 export const api = {
 	get: (path, query, opts = {}) => request("GET", path, { ...opts, query }),
 	post: (path, body, opts = {}) => request("POST", path, { ...opts, body }),

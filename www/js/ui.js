@@ -231,6 +231,11 @@ export function link(href, text, attrs = {}) {
 	return h("a", { href, ...attrs }, text);
 }
 
+// "1 unit", "3 units".
+export function units(n) {
+	return `${n} ${Number(n) === 1 ? "unit" : "units"}`;
+}
+
 export function badge(text, kind = "secondary") {
 	return h("span", { class: `badge text-bg-${kind}` }, text);
 }

@@ -4,17 +4,13 @@
 // is said in words next to the set it is about; the counts are read again
 // after every attempt.
 
-import { api, newKey } from "../api.js";
+import { api, keyKeeper } from "../api.js";
 import { setQuery } from "../router.js";
 import * as session from "../session.js";
 import { h, put, pageHead, loading, empty, errorBox, alertBox, announce, field, form,
-	 clearErrors, nextId } from "../ui.js";
+	 clearErrors, nextId, units } from "../ui.js";
 
 export const auth = true;
-
-function units(n) {
-	return `${n} ${Number(n) === 1 ? "unit" : "units"}`;
-}
 
 // "Arduino kits (HWS7)", or the code alone when the name is the code.
 function setLabel(set, code) {
@@ -61,21 +57,6 @@ function refusal(err, { checkin, project, sets }) {
 	default:
 		return err.message;
 	}
-}
-
-// The same key for the same request until it succeeds: a double click or
-// a retry never moves units twice; a changed request is a new intent.
-function keeper() {
-	let last = null;
-	return {
-		key(body) {
-			const s = JSON.stringify(body);
-			if (!last || last.s !== s)
-				last = { s, key: newKey() };
-			return last.key;
-		},
-		done() { last = null; },
-	};
 }
 
 async function fetchAll(uid) {
@@ -137,7 +118,7 @@ export async function render(root, { query }) {
 	const uid = session.current().user_id;
 	const status = h("div", { "aria-live": "polite" });
 	const body = h("div", {}, loading("Loading hardware sets…"));
-	const keys = keeper();
+	const keys = keyKeeper();
 	let data;
 
 	root.append(pageHead("Hardware"),

@@ -7,15 +7,11 @@ import { api } from "../api.js";
 import { navigate, setQuery } from "../router.js";
 import * as session from "../session.js";
 import { h, put, pageHead, loading, empty, errorBox, announce, badge, button,
-	 confirmDialog, table, when } from "../ui.js";
+	 confirmDialog, table, when, units } from "../ui.js";
 
 export const auth = true;
 
 const PAGE = 10;
-
-function units(n) {
-	return `${n} ${Number(n) === 1 ? "unit" : "units"}`;
-}
 
 function setName(sets, code) {
 	const s = sets.get(code);

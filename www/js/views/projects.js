@@ -2,17 +2,13 @@
 // a form to create one and a form to join one by its id.  Leaving is on
 // the project's own page.
 
-import { api, newKey } from "../api.js";
+import { api, keyKeeper } from "../api.js";
 import { setQuery } from "../router.js";
 import * as session from "../session.js";
 import { h, put, pageHead, loading, empty, errorBox, alertBox, announce, field, form,
-	 onSubmit, badge } from "../ui.js";
+	 onSubmit, badge, units } from "../ui.js";
 
 export const auth = true;
-
-function units(n) {
-	return `${n} ${Number(n) === 1 ? "unit" : "units"}`;
-}
 
 function heldText(resources) {
 	const held = Object.entries(resources || {}).filter(([, n]) => n > 0);
@@ -35,22 +31,8 @@ function projectItem(p, uid) {
 		h("div", { class: "small" }, heldText(p.resources)));
 }
 
-// One Idempotency-Key per request body until it succeeds.
-function keeper() {
-	let last = null;
-	return {
-		key(body) {
-			const s = JSON.stringify(body);
-			if (!last || last.s !== s)
-				last = { s, key: newKey() };
-			return last.key;
-		},
-		done() { last = null; },
-	};
-}
-
 function createForm(uid, status, reload) {
-	const keys = keeper();
+	const keys = keyKeeper();
 	const name = field({ label: "Project name", name: "project_name", required: true, maxlength: 200 });
 	const code = field({ label: "Project id", name: "project_id", required: true, maxlength: 64,
 			     autocomplete: "off",
