@@ -170,6 +170,12 @@ stack_settings() {
 	# Driver registration (public, stores a document): per address
 	REGISTER_RATE=${HAAS_REGISTER_RATE:-6r/m}
 	REGISTER_BURST=${HAAS_REGISTER_BURST:-5}
+	# Sites: HAAS_SITES, or (when unset) those the stack already serves.
+	if [ -n "${HAAS_SITES+set}" ]; then
+		SITES=$HAAS_SITES
+	else
+		SITES=$(saved_setting SITES)
+	fi
 	# These two are haasd config keys too (haasd reads HAAS_<KEY> itself):
 	# one variable sets both haasd's limit and nginx's.
 	MAX_BODY_BYTES=${HAAS_MAX_BODY_BYTES:-1048576}
@@ -180,6 +186,15 @@ stack_settings() {
 	STACK_ASAN_OPTIONS=${HAAS_STACK_ASAN_OPTIONS:-detect_leaks=0}
 	STACK_UBSAN_OPTIONS=${HAAS_STACK_UBSAN_OPTIONS:-print_stacktrace=1}
 	stack_paths
+}
+
+# A setting of the stack already in $STATE (its stack.env), or nothing.
+saved_setting() {
+	[ -f "$STATE/stack.env" ] || return 0
+	(
+		# shellcheck disable=SC1091
+		. "$STATE/stack.env" && printf '%s' "${!1:-}"
+	)
 }
 
 # Paths derived from STATE (also used after stack_load).
@@ -202,7 +217,7 @@ stack_save() {
 		echo "# written by scripts/lib.sh for the stack in this dir"
 		for v in STACK_MODE STATE BUILD HTTPS_PORT HTTP_PORT MQTT_PORT \
 			CORS_ORIGINS LOGIN_RATE LOGIN_BURST REGISTER_RATE \
-			REGISTER_BURST MAX_BODY_BYTES \
+			REGISTER_BURST SITES MAX_BODY_BYTES \
 			UPLOAD_MAX_BYTES STACK_ASAN_OPTIONS STACK_UBSAN_OPTIONS; do
 			printf '%s=%q\n' "$v" "${!v}"
 		done
@@ -798,7 +813,7 @@ render() {
 	local in=$1 out=$2 k v args=()
 	for k in STATE SRC HTTPS_PORT HTTP_PORT SOCKET HEALTH_SOCKET MAX_BODY_BYTES \
 		UPLOAD_MAX_BYTES LOGIN_RATE LOGIN_BURST REGISTER_RATE REGISTER_BURST \
-		NGINX_USER NGINX_USER_WHY CORS_MAP; do
+		NGINX_USER NGINX_USER_WHY CORS_MAP SITE_HOST SITE_ROOT; do
 		v=${!k}
 		v=${v//\\/\\\\}
 		v=${v//|/\\|}
@@ -820,9 +835,67 @@ nginx_render() {
 	mkdir -p "$STATE/nginx/tmp"
 	render "$SRC/nginx/haas.conf.in" "$STATE/nginx/nginx.conf"
 	for f in "$SRC"/nginx/*.conf.in; do
-		[ "$(basename "$f")" = haas.conf.in ] && continue
+		case $(basename "$f") in
+		haas.conf.in | site-haas-react.conf.in | site-msmp.conf.in | site-electroports.conf.in)
+			continue ;;
+		esac
 		render "$f" "$STATE/nginx/$(basename "$f" .in)"
 	done
+	sites_render
+}
+
+# ---------------------------------------------------------------- sites
+
+# Sites: an old frontend served by this nginx on the host name its client
+# calls, with a compatibility profile (README, "Sites").  HAAS_SITES holds
+# whitespace-separated PROFILE:HOST[:ROOT]; without ROOT the site serves
+# $STATE/sites/HOST, where the built frontend is to be put.
+SITE_PROFILES="haas-react msmp electroports"
+SITE_HOST=
+SITE_ROOT=
+
+site_check() {
+	local profile=$1 host=$2 root=$3
+	[[ " $SITE_PROFILES " == *" $profile "* ]] ||
+		die "HAAS_SITES: unknown profile '$profile' (one of: $SITE_PROFILES)"
+	[[ $host =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] ||
+		die "HAAS_SITES: '$host' is not a host name"
+	[[ $root == /* ]] || die "HAAS_SITES: the root of $host must be an absolute path"
+	[ -d "$root" ] || die "HAAS_SITES: the root of $host does not exist: $root"
+}
+
+# The default root of a site: an empty frontend that says where the build
+# goes, until an administrator puts it there.
+site_default_root() {
+	local host=$1 dir=$STATE/sites/$1
+	mkdir -p "$dir"
+	chmod 755 "$STATE/sites" "$dir"
+	[ -e "$dir/index.html" ] || cat >"$dir/index.html" <<-EOF
+		<!doctype html><html lang="en"><head><meta charset="utf-8">
+		<title>$host</title></head><body><main><h1>$host</h1>
+		<p>This haas site has no frontend yet: put the built files of its
+		client in $dir.</p></main></body></html>
+	EOF
+	echo "$dir"
+}
+
+# One server block per site into $STATE/nginx/sites.conf.
+sites_render() {
+	local out=$STATE/nginx/sites.conf site profile host root rest
+	: >"$out.tmp"
+	for site in $SITES; do
+		profile=${site%%:*}
+		rest=${site#*:}
+		host=${rest%%:*}
+		root=
+		[ "$rest" != "$host" ] && root=${rest#*:}
+		[ -n "$root" ] || root=$(site_default_root "$host")
+		site_check "$profile" "$host" "$root"
+		SITE_HOST=$host SITE_ROOT=$root render "$SRC/nginx/site-$profile.conf.in" "$STATE/nginx/site.tmp"
+		cat "$STATE/nginx/site.tmp" >>"$out.tmp"
+		rm -f "$STATE/nginx/site.tmp"
+	done
+	mv "$out.tmp" "$out"
 }
 
 nginx_cmd() {

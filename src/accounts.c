@@ -1015,7 +1015,50 @@ accounts_reset_password(struct req *r)
 	return e;
 }
 
+enum { E_USERNAME, E_EMAIL, E_PASSWORD, E_CONFIRM };
+
+/* POST /register on an ElectroPorts site: {username, email, password,
+ * confirmPassword} -> {"ok": true}; the same account rules. */
+static enum err
+accounts_register_ep(struct req *r)
+{
+	static const struct field spec[] = {
+		[E_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
+				 .max = 64, .missing = ERR_REGISTER_REQUIRED },
+		[E_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
+			      .max = 254, .missing = ERR_REGISTER_REQUIRED },
+		[E_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+				 .missing = ERR_REGISTER_REQUIRED },
+		[E_CONFIRM] = { "confirmPassword", FT_STRING, 0, .max = 1024 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct signup u = { .a.role = ROLE_USER,
+			    .message = "User registered successfully" };
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	if (v[E_CONFIRM].set && strcmp(v[E_CONFIRM].s, v[E_PASSWORD].s))
+		return field_err(r, ERR_PASSWORD_MISMATCH, "confirmPassword");
+	u.a.username = v[E_USERNAME].s;
+	u.a.email = v[E_EMAIL].s;
+	u.a.name = v[E_USERNAME].s;
+	u.a.password = v[E_PASSWORD].s;
+	e = signup(r, &u);
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "ok",
+				       json_object_new_boolean(1));
+	return e;
+}
+
+#define EP PROFILE_BIT(PROFILE_ELECTROPORTS)
+
 const struct route accounts_routes[] = {
+	/* ElectroPorts' own paths, on its site only */
+	{ "POST", "/register", ROLE_NONE, 201, BODY_JSON, accounts_register_ep,
+	  "Create an account (ElectroPorts site)", .profiles = EP },
+	{ "POST", "/login", ROLE_NONE, 200, BODY_JSON, accounts_login_email,
+	  "Log in by email (ElectroPorts site)", .profiles = EP },
 	{ "POST", "/api/auth/signup", ROLE_NONE, 201, BODY_JSON,
 	  accounts_signup, "Create an account by username (HaaS)" },
 	{ "POST", "/api/auth/login", ROLE_NONE, 200, BODY_JSON,

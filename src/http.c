@@ -133,6 +133,7 @@ build_request(struct req *r, FCGX_Request *fr)
 	r->cookie = param(fr, "HTTP_COOKIE");
 	r->origin = param(fr, "HTTP_ORIGIN");
 	r->site_origin = param(fr, "HAAS_SITE_ORIGIN");
+	r->profile = req_profile_parse(param(fr, "HAAS_PROFILE"));
 	if (r->content_type &&
 	    !strncmp(r->content_type, "multipart/form-data", 19))
 		max = r->app->cfg.upload_max_bytes;

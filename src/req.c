@@ -18,6 +18,20 @@ struct pool_item {
 	max_align_t data[];
 };
 
+enum profile
+req_profile_parse(const char *s)
+{
+	if (!s)
+		return PROFILE_NONE;
+	if (!strcmp(s, "haas-react"))
+		return PROFILE_HAAS_REACT;
+	if (!strcmp(s, "msmp"))
+		return PROFILE_MSMP;
+	if (!strcmp(s, "electroports"))
+		return PROFILE_ELECTROPORTS;
+	return PROFILE_NONE;
+}
+
 void
 req_init(struct req *r, const struct app *app, struct db *db)
 {

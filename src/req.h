@@ -21,6 +21,22 @@ struct kv {
 
 enum role { ROLE_NONE = 0, ROLE_USER, ROLE_OPERATOR, ROLE_ADMIN };
 
+/* The compatibility profile of a site: an old frontend served by haas's
+ * nginx on its own host name speaks its client's dialect there (nginx
+ * passes the profile as HAAS_PROFILE).  PROFILE_NONE: haas's own site. */
+enum profile {
+	PROFILE_NONE = 0,
+	PROFILE_HAAS_REACT,	/* the HaaS React app (seed 000) */
+	PROFILE_MSMP,		/* the MSMP portal and lock agent (seed 001) */
+	PROFILE_ELECTROPORTS,	/* the ElectroPorts React shop (seed 002) */
+};
+
+#define PROFILE_BIT(p) (1u << (p))
+
+/* "haas-react", "msmp", "electroports" -> the profile; PROFILE_NONE for
+ * anything else (and NULL). */
+enum profile req_profile_parse(const char *s);
+
 /* The authenticated caller, filled by the router from a bearer token. */
 struct principal {
 	long long id;
@@ -52,6 +68,7 @@ struct req {
 	const char *cookie;		/* the Cookie header */
 	const char *origin;		/* the Origin header */
 	const char *site_origin;	/* this site's origin, from nginx */
+	enum profile profile;		/* the site's profile, from nginx */
 	const char *body;
 	size_t body_len;
 

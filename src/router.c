@@ -75,6 +75,8 @@ route_find(struct req *r, const struct route **out)
 		const struct route *rt;
 
 		for (rt = route_tables[t]; rt->method; rt++) {
+			if (rt->profiles && !(rt->profiles & PROFILE_BIT(r->profile)))
+				continue;
 			if (!router_match(r, rt->path, r->uri))
 				continue;
 			if (!strcmp(rt->method, r->method)) {

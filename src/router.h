@@ -31,6 +31,7 @@ struct route {
 	handler_fn handler;
 	const char *summary;	/* one line, for /api/openapi.json */
 	unsigned flags;		/* enum route_flags */
+	unsigned profiles;	/* PROFILE_BITs it answers on; 0: every site */
 };
 
 /* Every domain's table, NULL-terminated (defined in routes.c). */

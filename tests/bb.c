@@ -67,6 +67,62 @@ on_header(char *p, size_t size, size_t n, void *userdata)
 	return len;
 }
 
+struct bb_site {
+	CURL *c;
+	char *origin;
+	struct curl_slist *resolve;
+};
+
+/* The stack's port, from HAAS_TEST_URL ("https://localhost:18443"). */
+static const char *
+stack_port(void)
+{
+	const char *p = strrchr(env.url, ':');
+
+	return p && p[1] != '/' ? p + 1 : "443";
+}
+
+struct bb_site *
+bb_site_new(const char *host)
+{
+	struct bb_site *s = xcalloc(1, sizeof(*s));
+	char *line = xasprintf("%s:%s:127.0.0.1", host, stack_port());
+
+	s->origin = xasprintf("https://%s:%s", host, stack_port());
+	s->resolve = curl_slist_append(NULL, line);
+	s->c = curl_easy_init();
+	free(line);
+	return s;
+}
+
+void
+bb_site_free(struct bb_site *s)
+{
+	if (!s)
+		return;
+	curl_easy_cleanup(s->c);
+	curl_slist_free_all(s->resolve);
+	free(s->origin);
+	free(s);
+}
+
+const char *
+bb_site_origin(const struct bb_site *s)
+{
+	return s->origin;
+}
+
+/* The site's handle, options cleared; its cookies stay (curl_easy_reset
+ * keeps the cookie store). */
+static CURL *
+site_handle(struct bb_site *s)
+{
+	curl_easy_reset(s->c);
+	curl_easy_setopt(s->c, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(s->c, CURLOPT_RESOLVE, s->resolve);
+	return s->c;
+}
+
 static struct bb_resp *
 perform(const struct bb_how *how, const char *method, const char *path,
 	const char *token, const char *ctype, const char *body, size_t len,
@@ -75,10 +131,13 @@ perform(const struct bb_how *how, const char *method, const char *path,
 	struct bb_resp *r = xcalloc(1, sizeof(*r));
 	struct buf b = { 0 }, h = { 0 };
 	struct curl_slist *hdrs = NULL;
-	char *url = xasprintf("%s%s", how->base ? how->base : env.url, path);
+	char *url = xasprintf("%s%s", how->site ? bb_site_origin(how->site)
+			      : how->base ? how->base : env.url, path);
 	char *line;
-	CURL *c = curl_easy_init();
+	CURL *c = how->site ? site_handle(how->site) : curl_easy_init();
 
+	if (how->site)
+		token = how->token;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, how->path_as_is ? 1L : 0L);
@@ -121,7 +180,8 @@ perform(const struct bb_how *how, const char *method, const char *path,
 	if (r->body_len)
 		r->json = json_tokener_parse(r->body);
 	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
+	if (!how->site)
+		curl_easy_cleanup(c);
 	free(url);
 	return r;
 }
@@ -140,6 +200,29 @@ bb_req_how(const struct bb_how *how, const char *method, const char *path,
 	   const char *ctype, const char *body, size_t len, const char *extra)
 {
 	return perform(how, method, path, NULL, ctype, body, len, extra);
+}
+
+struct bb_resp *
+bb_site_req(struct bb_site *s, const char *method, const char *path,
+	    const char *ctype, const char *body, const char *extra)
+{
+	struct bb_how how = { .site = s };
+
+	return perform(&how, method, path, NULL, ctype, body,
+		       body ? strlen(body) : 0, extra);
+}
+
+struct bb_resp *
+bb_site_json(struct bb_site *s, const char *method, const char *path,
+	     const char *json)
+{
+	char *origin = xasprintf("Origin: %s", s->origin);
+	struct bb_resp *r = bb_site_req(s, method, path,
+					json ? "application/json" : NULL, json,
+					origin);
+
+	free(origin);
+	return r;
 }
 
 struct bb_resp *

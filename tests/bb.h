@@ -56,11 +56,33 @@ const char *bb_header(struct bb_resp *r, const char *name);
 /* What bb_req cannot ask for: another base URL (NULL: the stack's https
  * one), HTTP/1.1 instead of libcurl's HTTP/2, and the path sent exactly as
  * written (curl squashes "/../" otherwise). */
+struct bb_site;
+
 struct bb_how {
 	const char *base;
 	bool http1;
 	bool path_as_is;
+	struct bb_site *site;	/* a browser on a site: its host, its cookies */
+	const char *token;	/* a bearer token, or NULL */
 };
+
+/* A browser on a site (README, "Sites"): requests go to the stack's
+ * address with the site's host name (Host and SNI, as a DNS name pointed
+ * at haas would), and keep the cookies the site sets, as a browser does.
+ * The test stack serves the sites scripts/test names in HAAS_SITES. */
+struct bb_site *bb_site_new(const char *host);
+void bb_site_free(struct bb_site *s);
+/* "https://HOST:PORT": what the site's pages send as Origin. */
+const char *bb_site_origin(const struct bb_site *s);
+/* One request on the site; extra: more header lines ("A: b\r\nC: d"),
+ * or NULL.  A body is sent as ctype. */
+struct bb_resp *bb_site_req(struct bb_site *s, const char *method,
+			    const char *path, const char *ctype,
+			    const char *body, const char *extra);
+/* The same, JSON, with the site's own Origin (a page of the site calling
+ * its API). */
+struct bb_resp *bb_site_json(struct bb_site *s, const char *method,
+			     const char *path, const char *json);
 
 /* bb_req without a token, sent as how says. */
 struct bb_resp *bb_req_how(const struct bb_how *how, const char *method,

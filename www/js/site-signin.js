@@ -1,0 +1,36 @@
+// site-signin: haas's sign-in page on a site whose old frontend has no
+// sign-in of its own (the MSMP portal).  Signing in here sets the session
+// cookie for this host; then the browser goes back to where it was going.
+
+import { api } from "./api.js";
+import { h, put, field, form, onSubmit, announce } from "./ui.js";
+
+// Only a path of this site: ?next= must not send anyone elsewhere.
+function nextPath() {
+	const n = new URLSearchParams(location.search).get("next") || "/";
+	return n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/.haas/") ? n : "/";
+}
+
+function render() {
+	const ident = field({ label: "Username or email", name: "username", required: true,
+			      autocomplete: "username" });
+	const pw = field({ label: "Password", name: "password", type: "password", required: true,
+			   autocomplete: "current-password" });
+	const f = form({ class: "card card-body", "aria-label": "Sign in" }, ident, pw,
+		       h("button", { type: "submit", class: "btn btn-primary w-100" }, "Sign in"));
+
+	onSubmit(f, async () => {
+		await api.post("/api/auth/login", { username: ident.control.value.trim(),
+						     password: pw.control.value }, { quiet401: true });
+		announce("Signed in.");
+		location.assign(nextPath());
+	});
+	document.title = `Sign in · ${location.hostname}`;
+	put(document.getElementById("slot"),
+	    h("h1", { class: "h3 mb-1" }, "Sign in"),
+	    h("p", { class: "text-muted" }, `${location.hostname} uses your lab account (haas).`),
+	    f);
+	ident.control.focus();
+}
+
+render();
