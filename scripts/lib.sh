@@ -22,6 +22,8 @@
 
 # The repository root, wherever the scripts are called from.
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/sites.sh
+. "$SRC/scripts/sites.sh"
 
 PACKAGES=(
 	build-essential autoconf automake libtool pkg-config
@@ -846,56 +848,12 @@ nginx_render() {
 
 # ---------------------------------------------------------------- sites
 
-# Sites: an old frontend served by this nginx on the host name its client
-# calls, with a compatibility profile (README, "Sites").  HAAS_SITES holds
-# whitespace-separated PROFILE:HOST[:ROOT]; without ROOT the site serves
-# $STATE/sites/HOST, where the built frontend is to be put.
-SITE_PROFILES="haas-react msmp electroports"
-SITE_HOST=
-SITE_ROOT=
-
-site_check() {
-	local profile=$1 host=$2 root=$3
-	[[ " $SITE_PROFILES " == *" $profile "* ]] ||
-		die "HAAS_SITES: unknown profile '$profile' (one of: $SITE_PROFILES)"
-	[[ $host =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] ||
-		die "HAAS_SITES: '$host' is not a host name"
-	[[ $root == /* ]] || die "HAAS_SITES: the root of $host must be an absolute path"
-	[ -d "$root" ] || die "HAAS_SITES: the root of $host does not exist: $root"
-}
-
-# The default root of a site: an empty frontend that says where the build
-# goes, until an administrator puts it there.
-site_default_root() {
-	local host=$1 dir=$STATE/sites/$1
-	mkdir -p "$dir"
-	chmod 755 "$STATE/sites" "$dir"
-	[ -e "$dir/index.html" ] || cat >"$dir/index.html" <<-EOF
-		<!doctype html><html lang="en"><head><meta charset="utf-8">
-		<title>$host</title></head><body><main><h1>$host</h1>
-		<p>This haas site has no frontend yet: put the built files of its
-		client in $dir.</p></main></body></html>
-	EOF
-	echo "$dir"
-}
-
-# One server block per site into $STATE/nginx/sites.conf.
+# One server block per site of HAAS_SITES into $STATE/nginx/sites.conf;
+# a site without a ROOT serves $STATE/sites/HOST (scripts/sites.sh).
 sites_render() {
-	local out=$STATE/nginx/sites.conf site profile host root rest
-	: >"$out.tmp"
-	for site in $SITES; do
-		profile=${site%%:*}
-		rest=${site#*:}
-		host=${rest%%:*}
-		root=
-		[ "$rest" != "$host" ] && root=${rest#*:}
-		[ -n "$root" ] || root=$(site_default_root "$host")
-		site_check "$profile" "$host" "$root"
-		SITE_HOST=$host SITE_ROOT=$root render "$SRC/nginx/site-$profile.conf.in" "$STATE/nginx/site.tmp"
-		cat "$STATE/nginx/site.tmp" >>"$out.tmp"
-		rm -f "$STATE/nginx/site.tmp"
-	done
-	mv "$out.tmp" "$out"
+	mkdir -p "$STATE/sites"
+	# shellcheck disable=SC2086 # SITES is whitespace-separated
+	sites_write HAAS_SITES "$SRC/nginx" "$STATE/sites" "$STATE/nginx/sites.conf" $SITES
 }
 
 nginx_cmd() {
@@ -992,17 +950,17 @@ port_keep() {
 # port_choose VAR ENVNAME: VAR's port if free; if ENVNAME did not ask for
 # it, the next free one above it otherwise.
 port_choose() {
-	local var=$1 env=$2 p=${!1} want=${!1}
+	local var=$1 env=$2 p=${!1} first=${!1}
 	port_in_use "$p" || return 0
 	[ -n "${!env:-}" ] && die "port $p is in use (set by $env)"
 	while port_in_use "$p" || port_taken_here "$p" "$var"; do
 		p=$((p + 1))
-		if [ "$p" -ge $((want + 100)) ] || [ "$p" -ge 32768 ]; then
-			die "port $want and the 99 above it are in use (set $env)"
+		if [ "$p" -ge $((first + 100)) ] || [ "$p" -ge 32768 ]; then
+			die "port $first and the 99 above it are in use (set $env)"
 		fi
 	done
 	printf -v "$var" '%s' "$p"
-	PORT_NOTES+=("port $want is held by another program; using $p (set $env to choose)")
+	PORT_NOTES+=("port $first is held by another program; using $p (set $env to choose)")
 	warn "${PORT_NOTES[-1]}"
 }
 

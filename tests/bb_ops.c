@@ -584,11 +584,126 @@ test_error_names_env_key(void)
 	free(cmd);
 }
 
+/* ---- sites of the installed layout --------------------------------------- */
+
+static char *
+file_text(const char *path)
+{
+	char *cmd = xasprintf("cat '%s'", path), *out;
+
+	run(cmd, &out);
+	free(cmd);
+	return out;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* make install DESTDIR=D, the administrator's sites file, haas-sites
+ * --destdir D: one server block per site with the installed paths, and
+ * nginx -t accepts the whole installed configuration (moved under D with
+ * a certificate, as postinst or the admin would provide).  A bad sites
+ * file changes nothing; a second make install keeps the admin's files. */
+static void
+test_installed_sites(void)
+{
+	const char *build = getenv("HAAS_BUILD_DIR");
+	char *d = xasprintf("%s/install-scratch", getenv("HAAS_STATE_DIR"));
+	char *etc = xstrdup(HAAS_CONF_DEFAULT), *cmd, *out, *conf, *sites, *want;
+
+	*strrchr(etc, '/') = '\0';	/* $(sysconfdir)/haas */
+	cmd = xasprintf("rm -rf %s && make -s -C %s install DESTDIR=%s >/dev/null"
+			" && echo installed", d, build, d);
+	expect_run(cmd, 0, "installed");
+	free(cmd);
+
+	sites = xasprintf("%s%s/sites", d, etc);
+	out = file_text(sites);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "PROFILE:HOST[:ROOT]"));
+	free(out);
+	cmd = xasprintf("mkdir -p %s/srv/msmp && echo portal > %s/srv/msmp/index.html", d, d);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	write_text(sites, "# the lab's sites\n"
+			  "msmp:msmp.lab.example:/srv/msmp   # the portal\n"
+			  "electroports:shop.lab.example haas-react:haas.lab.example\n");
+	cmd = xasprintf("%s%s/haas-sites --destdir %s", d, HAAS_SBIN_DIR, d);
+	expect_run(cmd, 0, "3 site(s)");
+
+	free(cmd);
+	conf = xasprintf("%s%s/nginx/sites.conf", d, etc);
+	out = file_text(conf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "server_name msmp.lab.example;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "root /srv/msmp;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "set $haas_profile electroports;"));
+	want = xasprintf("root %s/sites/shop.lab.example;", HAAS_STATE_DEFAULT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	free(want);
+	want = xasprintf("include %s/nginx/site-tls.conf;", etc);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	free(want);
+	CU_ASSERT_PTR_NULL(strstr(out, "@STATE@"));
+	CU_ASSERT_PTR_NULL(strstr(out, "@SITE_"));
+	free(out);
+
+	/* The whole installed configuration under D: nginx -t. */
+	cmd = xasprintf("D=%s E=%s V=%s; cd $D && for f in .$E/nginx/*.conf; do"
+			" sed -i -e \"s|$V|$D$V|g\" -e \"s|/run/haas|$D/run/haas|g\""
+			" -e \"s| /srv/msmp;| $D/srv/msmp;|\" -e \"s|$E/|$D$E/|g\" \"$f\"; done"
+			" && mkdir -p .$V/tls .$V/log .$V/run .$V/nginx/tmp run/haas"
+			" && openssl req -x509 -newkey rsa:2048 -nodes -days 1"
+			" -subj /CN=localhost -keyout .$V/tls/key.pem"
+			" -out .$V/tls/cert.pem 2>/dev/null"
+			" && nginx -t -p $D$V/ -c $D$E/nginx/nginx.conf -e /dev/stderr",
+			d, etc, HAAS_STATE_DEFAULT);
+	expect_run(cmd, 0, "test is successful");
+	free(cmd);
+
+	/* A bad entry: refused, sites.conf as it was. */
+	out = file_text(conf);
+	write_text(sites, "msmp:msmp.lab.example:/srv/msmp\nkiosk:kiosk.lab.example\n");
+	cmd = xasprintf("%s%s/haas-sites --destdir %s", d, HAAS_SBIN_DIR, d);
+	expect_run(cmd, 1, "unknown profile 'kiosk'");
+	free(cmd);
+	write_text(sites, "msmp:msmp.lab.example:/srv/nothing-here\n");
+	cmd = xasprintf("%s%s/haas-sites --destdir %s", d, HAAS_SBIN_DIR, d);
+	expect_run(cmd, 1, "does not exist");
+	free(cmd);
+	{
+		char *after = file_text(conf);
+
+		CU_ASSERT_STRING_EQUAL(after, out);
+		free(after);
+	}
+	free(out);
+
+	/* An upgrade (make install again) keeps the admin's files. */
+	cmd = xasprintf("make -s -C %s install DESTDIR=%s >/dev/null && grep -c nothing-here %s"
+			" && grep -c msmp.lab.example %s", build, d, sites, conf);
+	expect_run(cmd, 0, "1\n");
+	free(cmd);
+	cmd = xasprintf("rm -rf %s", d);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	free(conf);
+	free(sites);
+	free(etc);
+	free(d);
+}
+
 static CU_TestInfo tool_tests[] = {
 	{ "--help and --version", test_programs_help_version },
 	{ "scripts --help", test_scripts_help },
 	{ "default configuration file", test_default_config_path },
 	{ "errors name HAAS_* keys as spelled", test_error_names_env_key },
+	{ "sites of the installed layout (haas-sites)", test_installed_sites },
 	CU_TEST_INFO_NULL,
 };
 
