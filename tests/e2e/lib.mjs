@@ -14,11 +14,24 @@ export const PW = "Tr0ub4dor&3x";
 export const SHOTS = `${process.env.HAAS_STATE_DIR || "/tmp"}/screenshots`;
 export const WIDTHS = [375, 1280];
 
+// The sites the stack serves (HAAS_SITES, PROFILE:HOST[:ROOT]): their
+// host names resolve to this machine in the browser, as DNS would point
+// them at the lab's server.
+export const SITES = Object.fromEntries((process.env.HAAS_SITES || "").split(/\s+/)
+	.filter(Boolean).map((s) => s.split(":").slice(0, 2)));
+export function siteURL(profile) {
+	if (!SITES[profile])
+		throw new Error(`no ${profile} site in HAAS_SITES`);
+	return `https://${SITES[profile]}:${new URL(BASE).port || 443}`;
+}
+
 // As the machine's notes say: headless, no sandbox (root), and no
 // background networking on this closed network.
 const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
 	      "--no-first-run", "--disable-background-networking",
-	      "--disable-component-update", "--disable-sync"];
+	      "--disable-component-update", "--disable-sync",
+	      ...(Object.keys(SITES).length ? [`--host-resolver-rules=${Object.values(SITES)
+		      .map((host) => `MAP ${host} 127.0.0.1`).join(", ")}`] : [])];
 
 export async function launch() {
 	return chromium.launch({ executablePath: process.env.HAAS_CHROMIUM || "/usr/bin/chromium",
