@@ -390,19 +390,39 @@ secrets_ensure() {
 	secret_once "$SECRETS/mqtt-ingest.txt" random_password
 }
 
-# Self-signed certificate for localhost and 127.0.0.1, made once.
+# The names the certificate is for: localhost, 127.0.0.1 and every site's
+# host (a lab PC's lock agent verifies the portal's host name).
+tls_names() {
+	local names="DNS:localhost,IP:127.0.0.1" site rest
+	for site in $SITES; do
+		rest=${site#*:}
+		names+=",DNS:${rest%%:*}"
+	done
+	echo "$names"
+}
+
+# Self-signed certificate for tls_names, made once and again when the
+# names change (a site added or removed; nginx then reloads with it).
 tls_ensure() {
-	local dir=$STATE/tls
-	[ -s "$dir/cert.pem" ] && [ -s "$dir/key.pem" ] && return 0
-	info "generating a self-signed TLS certificate"
+	local dir=$STATE/tls names
+	names=$(tls_names)
+	# A stack from before the names were kept had the default ones.
+	[ -s "$dir/cert.pem" ] && [ ! -e "$dir/names" ] &&
+		[ "$names" = "DNS:localhost,IP:127.0.0.1" ] && echo "$names" >"$dir/names"
+	[ -s "$dir/cert.pem" ] && [ -s "$dir/key.pem" ] &&
+		[ "$(cat "$dir/names" 2>/dev/null)" = "$names" ] && return 0
+	info "generating a self-signed TLS certificate ($names)"
 	(umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
 		-nodes -days 825 -subj /CN=localhost \
-		-addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' \
+		-addext "subjectAltName=$names" \
 		-addext 'basicConstraints=critical,CA:FALSE' \
 		-addext 'extendedKeyUsage=serverAuth' \
-		-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null) ||
+		-keyout "$dir/key.pem.new" -out "$dir/cert.pem.new" 2>/dev/null) ||
 		die "openssl could not make the certificate"
-	chmod 644 "$dir/cert.pem"
+	chmod 644 "$dir/cert.pem.new"
+	mv "$dir/key.pem.new" "$dir/key.pem"
+	mv "$dir/cert.pem.new" "$dir/cert.pem"
+	echo "$names" >"$dir/names"
 }
 
 # ---------------------------------------------------------------- build

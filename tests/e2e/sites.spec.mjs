@@ -63,9 +63,9 @@ export const tests = [
 		const page = await newPage(browser, 375);
 		try {
 			/* A visitor going to a deep path of the portal. */
-			await page.goto(`${msmp}/reserve/today`);
+			await page.goto(`${msmp}/reserve/today?room=101`);
 			assert.equal(new URL(page.url()).pathname, "/.haas/site-signin.html");
-			assert.equal(new URL(page.url()).searchParams.get("next"), "/reserve/today");
+			assert.equal(new URL(page.url()).search, "?next=/reserve/today?room=101");
 			await ready(page);
 			await page.getByText(`${new URL(msmp).hostname} uses your lab account`).waitFor();
 			await review(page, "site-signin");
@@ -77,7 +77,7 @@ export const tests = [
 
 			await page.getByLabel("Password").fill(me.password);
 			await page.getByRole("button", { name: "Sign in" }).click();
-			await page.waitForURL(`${msmp}/reserve/today`);
+			await page.waitForURL(`${msmp}/reserve/today?room=101`);
 			await page.getByRole("heading", { name: "Reserve a lab PC" }).waitFor();
 
 			const cookies = await page.context().cookies();
@@ -178,10 +178,14 @@ export const tests = [
 		const msmp = siteURL("msmp");
 		const page = await newPage(browser);
 		try {
-			await page.goto(`${msmp}/.haas/site-signin.html?next=//evil.example/steal`);
-			await siteSignIn(page, me.username, me.password);
-			await page.waitForURL(`${msmp}/`);
-			await page.getByRole("heading", { name: "Reserve a lab PC" }).waitFor();
+			for (const next of ["//evil.example/steal", "/\\evil.example/steal",
+					    "https://evil.example/", "/.haas/site-signin.html"]) {
+				await page.context().clearCookies();
+				await page.goto(`${msmp}/.haas/site-signin.html?next=${next}`);
+				await siteSignIn(page, me.username, me.password);
+				await page.waitForURL(`${msmp}/`);
+				await page.getByRole("heading", { name: "Reserve a lab PC" }).waitFor();
+			}
 			assertNoProblems(page);
 		} finally {
 			await page.context().close();

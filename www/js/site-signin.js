@@ -3,12 +3,14 @@
 // cookie for this host; then the browser goes back to where it was going.
 
 import { api } from "./api.js";
-import { h, put, field, form, onSubmit, announce } from "./ui.js";
+import { h, put, field, form, onSubmit, announce, localPath } from "./ui.js";
 
-// Only a path of this site: ?next= must not send anyone elsewhere.
+// Where the visitor was going: nginx sends them here with
+// ?next=<the request's path and query, as sent>, so everything after
+// "next=" is it; a page of this site, never the sign-in itself.
 function nextPath() {
-	const n = new URLSearchParams(location.search).get("next") || "/";
-	return n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/.haas/") ? n : "/";
+	const raw = location.search.startsWith("?next=") ? location.search.slice(6) : "/";
+	return localPath(raw, "/", ["/.haas/"]);
 }
 
 function render() {

@@ -240,6 +240,21 @@ export function badge(text, kind = "secondary") {
 	return h("span", { class: `badge text-bg-${kind}` }, text);
 }
 
+// A "next" address from a URL, as a path of this site to go to, or
+// fallback: resolved as the browser would (to it "/\host" is another
+// host), never elsewhere, never one of the paths in `not`.
+export function localPath(raw, fallback = "/", not = []) {
+	let to;
+	try {
+		to = new URL(raw || fallback, location.origin);
+	} catch (e) {
+		return fallback;
+	}
+	if (to.origin !== location.origin || not.some((p) => to.pathname.startsWith(p)))
+		return fallback;
+	return to.pathname + to.search + to.hash;
+}
+
 const moneyFmt = new Intl.NumberFormat(undefined, { style: "currency", currency: "EUR" });
 
 // Prices are integers in minor units.

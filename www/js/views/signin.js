@@ -4,14 +4,13 @@
 
 import { navigate } from "../router.js";
 import * as session from "../session.js";
-import { h, field, form, onSubmit, pageHead, alertBox, put, announce } from "../ui.js";
+import { h, field, form, onSubmit, pageHead, alertBox, put, announce, localPath } from "../ui.js";
 
 export const title = "Sign in";
 
 // Only a path of this site: ?next= must not send anyone elsewhere.
 function nextPath(query) {
-	const n = query.next || "/";
-	return n.startsWith("/") && !n.startsWith("//") ? n : "/";
+	return localPath(query.next, "/", ["/login"]);
 }
 
 export async function render(root, { query }) {
