@@ -172,6 +172,20 @@ stack_settings() {
 	# Driver registration (public, stores a document): per address
 	REGISTER_RATE=${HAAS_REGISTER_RATE:-6r/m}
 	REGISTER_BURST=${HAAS_REGISTER_BURST:-5}
+	# The address nginx and mosquitto listen on: loopback, unless lab PCs,
+	# browsers and sensors elsewhere are to reach this machine (0.0.0.0,
+	# or one of its addresses).  HAAS_BIND_ADDRESS, or what the stack uses now.
+	if [ -n "${HAAS_BIND_ADDRESS+set}" ]; then
+		LISTEN=$HAAS_BIND_ADDRESS
+	else
+		LISTEN=$(saved_setting LISTEN)
+	fi
+	LISTEN=${LISTEN:-127.0.0.1}
+	[[ $LISTEN =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] ||
+		die "HAAS_BIND_ADDRESS: '$LISTEN' is not an IPv4 address (127.0.0.1, 0.0.0.0 or one of this machine's)"
+	# Where this machine's own clients (health checks, haas-ingestd) go.
+	LOCAL_ADDR=$LISTEN
+	[ "$LISTEN" = 0.0.0.0 ] && LOCAL_ADDR=127.0.0.1
 	# Sites: HAAS_SITES, or (when unset) those the stack already serves.
 	if [ -n "${HAAS_SITES+set}" ]; then
 		SITES=$HAAS_SITES
@@ -219,7 +233,7 @@ stack_save() {
 		echo "# written by scripts/lib.sh for the stack in this dir"
 		for v in STACK_MODE STATE BUILD HTTPS_PORT HTTP_PORT MQTT_PORT \
 			CORS_ORIGINS LOGIN_RATE LOGIN_BURST REGISTER_RATE \
-			REGISTER_BURST SITES MAX_BODY_BYTES \
+			REGISTER_BURST SITES LISTEN LOCAL_ADDR MAX_BODY_BYTES \
 			UPLOAD_MAX_BYTES STACK_ASAN_OPTIONS STACK_UBSAN_OPTIONS; do
 			printf '%s=%q\n' "$v" "${!v}"
 		done
@@ -562,7 +576,7 @@ haas_conf_write() {
 		if mqtt_built; then
 			cat >>"$CONF.tmp" <<-EOF
 				# MQTT ingest (written only when haas-ingestd is built)
-				mqtt_host = 127.0.0.1
+				mqtt_host = $LOCAL_ADDR
 				mqtt_port = $MQTT_PORT
 				mqtt_username = $MQTT_INGEST_USER
 				mqtt_password_file = $SECRETS/mqtt-ingest.txt
@@ -698,7 +712,7 @@ mqtt_conf_write() {
 		# live in a root-owned state dir.
 		user root
 		per_listener_settings false
-		listener $MQTT_PORT 127.0.0.1
+		listener $MQTT_PORT $LISTEN
 		allow_anonymous false
 		password_file $dir/passwd
 		acl_file $dir/acl
@@ -738,8 +752,15 @@ mqtt_acl_write() {
 }
 
 mqtt_start() {
-	mqtt_running && return 0
-	info "starting mosquitto on 127.0.0.1:$MQTT_PORT"
+	if mqtt_running; then
+		# Kept running, unless it is to listen elsewhere (HAAS_BIND_ADDRESS);
+		# its queued messages survive the restart (persistence).
+		grep -qx "listener $MQTT_PORT $LISTEN" "$STATE/mosquitto/mosquitto.conf" &&
+			return 0
+		info "restarting mosquitto to listen on $LISTEN:$MQTT_PORT"
+		mqtt_stop
+	fi
+	info "starting mosquitto on $LISTEN:$MQTT_PORT"
 	mqtt_conf_write
 	spawn "$RUN/mosquitto.pid" "$LOG/mosquitto.log" \
 		mosquitto -c "$STATE/mosquitto/mosquitto.conf"
@@ -833,7 +854,7 @@ cors_map() {
 # render IN OUT: replaces @NAME@ placeholders; refuses to leave any behind.
 render() {
 	local in=$1 out=$2 k v args=()
-	for k in STATE SRC HTTPS_PORT HTTP_PORT SOCKET HEALTH_SOCKET MAX_BODY_BYTES \
+	for k in STATE SRC LISTEN HTTPS_PORT HTTP_PORT SOCKET HEALTH_SOCKET MAX_BODY_BYTES \
 		UPLOAD_MAX_BYTES LOGIN_RATE LOGIN_BURST REGISTER_RATE REGISTER_BURST \
 		NGINX_USER NGINX_USER_WHY CORS_MAP SITE_HOST SITE_ROOT; do
 		v=${!k}
@@ -913,6 +934,7 @@ nginx_stop() {
 
 health_code() {
 	curl -sk -o /dev/null -w '%{http_code}' --max-time 5 \
+		--resolve "localhost:$HTTPS_PORT:$LOCAL_ADDR" \
 		"https://localhost:$HTTPS_PORT/api/health" 2>/dev/null
 }
 

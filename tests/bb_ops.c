@@ -799,30 +799,46 @@ probe_cleanup(void)
 	return rc == 0 ? 0 : 1;
 }
 
-/* scripts/up --no-build [with HAAS_EXTRA_CONF=extra]; its exit status and
- * output (caller frees). */
+/* scripts/up --no-build with more environment (NAME=VALUE ..., or ""); its
+ * exit status and output (caller frees). */
 static int
-probe_up(const char *extra, char **out)
+probe_up_env(const char *env, char **out)
 {
-	char *cmd = xasprintf("%s %s%s%s timeout 300 %s/scripts/up --no-build",
-			      probe.env, extra ? "HAAS_EXTRA_CONF='" : "",
-			      extra ? extra : "", extra ? "'" : "",
-			      getenv("HAAS_SRC"));
+	char *cmd = xasprintf("%s %s timeout 300 %s/scripts/up --no-build",
+			      probe.env, env, getenv("HAAS_SRC"));
 	int rc = run(cmd, out);
 
 	free(cmd);
 	return rc;
 }
 
-static long
-probe_health(void)
+/* scripts/up --no-build [with HAAS_EXTRA_CONF=extra]. */
+static int
+probe_up(const char *extra, char **out)
 {
-	struct raw q = { .base = probe.base, .path = "/api/health" };
+	char *env = extra ? xasprintf("HAAS_EXTRA_CONF='%s'", extra) : xstrdup("");
+	int rc = probe_up_env(env, out);
+
+	free(env);
+	return rc;
+}
+
+/* GET /api/health of the probe at base (its own when NULL). */
+static long
+probe_health_at(const char *base)
+{
+	struct raw q = { .base = base ? base : probe.base, .path = "/api/health" };
 	struct bb_resp *r = raw_req(&q);
 	long status = r->status;
 
 	bb_free(r);
 	return status;
+}
+
+static long
+probe_health(void)
+{
+	return probe_health_at(NULL);
 }
 
 /* The probe's file, whole (caller frees; "" when absent). */
@@ -917,6 +933,46 @@ test_up_refuses_bad_extra_conf(void)
 	free(out);
 }
 
+/* Something listens on addr:port (TCP). */
+static bool
+listening(const char *addr, long port)
+{
+	char *cmd = xasprintf("ss -Hltn 'src %s:%ld' | grep -q .", addr, port);
+	int rc = system(cmd);
+
+	free(cmd);
+	return rc == 0;
+}
+
+/* HAAS_BIND_ADDRESS moves nginx (the main site and the sites) and the broker
+ * to another address, said so; and back. */
+static void
+test_up_listen_elsewhere(void)
+{
+	char *other = xasprintf("https://127.0.0.2:%d", probe.https), *out;
+	long mqtt = probe_mqtt_port();
+	int rc = probe_up_env("HAAS_BIND_ADDRESS=127.0.0.2", &out);
+
+	if (rc != 0)
+		fprintf(stderr, "  scripts/up: exit %d:\n%s\n", rc, out);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "listening:   127.0.0.2 (HAAS_BIND_ADDRESS)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "https://127.0.0.2:"));
+	free(out);
+	CU_ASSERT_EQUAL(probe_health_at(other), 200);
+	CU_ASSERT_EQUAL(probe_health(), 0);	/* not on 127.0.0.1 any more */
+	CU_ASSERT(listening("127.0.0.2", mqtt));
+	CU_ASSERT(!listening("127.0.0.1", mqtt));
+	CU_ASSERT_EQUAL(probe_up_env("HAAS_BIND_ADDRESS=not-an-address", &out), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "HAAS_BIND_ADDRESS: 'not-an-address' is not an IPv4 address"));
+	free(out);
+	CU_ASSERT_EQUAL(probe_up_env("HAAS_BIND_ADDRESS=127.0.0.1", &out), 0);
+	free(out);
+	CU_ASSERT_EQUAL(probe_health(), 200);
+	CU_ASSERT(listening("127.0.0.1", mqtt));
+	free(other);
+}
+
 static void
 test_down_stops_probe(void)
 {
@@ -932,6 +988,7 @@ static CU_TestInfo up_tests[] = {
 	{ "up with 1883 held by another program", test_up_beside_foreign_mqtt },
 	{ "up again keeps the running ports", test_up_again_keeps_ports },
 	{ "up refuses a bad HAAS_EXTRA_CONF", test_up_refuses_bad_extra_conf },
+	{ "HAAS_BIND_ADDRESS moves nginx and the broker", test_up_listen_elsewhere },
 	{ "down stops it", test_down_stops_probe },
 	CU_TEST_INFO_NULL,
 };
