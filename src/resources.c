@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "body.h"
 #include "db.h"
+#include "projects.h"
 #include "util.h"
 
 #define UNITS_MAX 1000000000LL
@@ -503,8 +504,10 @@ move_read(struct req *r, struct move *m)
 			      .invalid = ERR_ITEMS_INVALID },
 	};
 	struct field_value v[ARRAY_SIZE(spec)], l[ARRAY_SIZE(line_spec)];
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
+	projects_unwrap_oid(r, "project_id");
+	e = body_read(r, spec, v);
 	if (e != ERR_OK)
 		return e;
 	if (v[M_PROJECT].set && !v[M_PROJECT].is_null && *v[M_PROJECT].s)
