@@ -89,6 +89,10 @@
 	X(INSUFFICIENT_UNITS, 409, "insufficient_units", "Insufficient units available") \
 	X(CHECKIN_FAILED, 409, "checkin_failed", "Unable to check in resource") \
 	X(ITEMS_INVALID, 400, "items_invalid", "items must be a non-empty array of {resource_id, units}") \
+	/* the HaaS React app's site (profile haas-react) */ \
+	X(NO_MATCHING_PROJECT, 404, "no_matching_project", "No matching projectID") \
+	X(ALREADY_VIEWER, 409, "already_viewer", "User is already a viewer of this project") \
+	X(OLD_ID_TAKEN, 409, "old_id_taken", "Another hardware set already has this old id") \
 	/* lab PC reservations */ \
 	X(DEVICE_ID_REQUIRED, 400, "device_id_required", "device_id required") \
 	X(TIMES_REQUIRED, 400, "times_required", "start_time and end_time required") \

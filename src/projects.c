@@ -1,5 +1,7 @@
 /* projects: HaaS projects: create, list a user's, join, leave, detail with
- * members and units held per hardware set, and the project's history. */
+ * members and units held per hardware set, and the project's history; on
+ * the HaaS React app's site, the same in its dialect (_id, viewers,
+ * joined_users, resources keyed by the sets' old ids, add_viewer). */
 #include "projects.h"
 
 #include <stdint.h>
@@ -22,6 +24,7 @@ enum projects_sql {
 	Q_GET,
 	Q_MEMBERS,
 	Q_HOLDINGS,
+	Q_SETS,
 };
 
 #define PROJECT_COLS \
@@ -59,12 +62,93 @@ static const char *const sql[] = {
 		" ON r.id = h.resource_id WHERE h.units > 0"
 		" AND h.project_id BETWEEN ? AND ?" MEMBER_OF("h.project_id")
 		" ORDER BY h.project_id, r.code",
+	/* Every live set: its code and the name the HaaS app knows it by. */
+	[Q_SETS] = "SELECT code, COALESCE(old_id, code) FROM resources"
+		" WHERE retired_at IS NULL ORDER BY code",
 };
 
 static bool
 is_admin(const struct req *r)
 {
 	return r->user.role == ROLE_ADMIN;
+}
+
+static bool
+is_haas_site(const struct req *r)
+{
+	return r->profile == PROFILE_HAAS_REACT;
+}
+
+void
+projects_unwrap_oid(struct req *r, const char *key)
+{
+	json_object *v, *oid;
+
+	if (!is_haas_site(r) || !r->json ||
+	    !json_object_object_get_ex(r->json, key, &v) ||
+	    !json_object_is_type(v, json_type_object) ||
+	    json_object_object_length(v) != 1 ||
+	    !json_object_object_get_ex(v, "$oid", &oid) ||
+	    !json_object_is_type(oid, json_type_string))
+		return;
+	/* Replacing the key drops v, which owns oid: take oid first. */
+	json_object_object_add(r->json, key, json_object_get(oid));
+}
+
+/* ---- the HaaS app's view of projects ---------------------------------- */
+
+/* Rewrites project p (as haas shows it) into the HaaS app's shape too:
+ * _id is the code (the app sends it back as project_id); viewers and
+ * joined_users are the members (haas has one kind of membership, which
+ * shows a project and lets its members check units out); resources is
+ * keyed by every live set's old id (sets, code -> old id), 0 when the
+ * project holds none, since the app reads both of its sets' counts. */
+static void
+haas_project(json_object *p, json_object *sets)
+{
+	json_object *held = json_object_object_get(p, "resources");
+	json_object *members = json_object_object_get(p, "members");
+	json_object *res = json_object_new_object();
+
+	json_object_object_foreach(sets, code, alias) {
+		json_object *n = NULL;
+
+		json_object_object_get_ex(held, code, &n);
+		json_object_object_add(res, json_object_get_string(alias),
+				       n ? json_object_get(n)
+					 : json_object_new_int(0));
+	}
+	json_object_object_add(p, "resources", res);
+	json_object_object_add(p, "_id", json_object_get(
+		json_object_object_get(p, "project_id")));
+	json_object_object_add(p, "viewers", json_object_get(members));
+	json_object_object_add(p, "joined_users", json_object_get(members));
+}
+
+/* The HaaS app's view of every project in arr (on its site only). */
+static enum err
+haas_view(struct req *r, json_object *arr)
+{
+	struct db_rows *rows;
+	json_object *sets;
+	size_t i;
+	enum err e;
+
+	if (!is_haas_site(r))
+		return ERR_OK;
+	e = db_query(r->db, sql[Q_SETS], DB_NONE, 2, &rows);
+	if (e != ERR_OK)
+		return e;
+	sets = json_object_new_object();
+	while (db_next(rows))
+		json_object_object_add(sets, db_col(rows, 0),
+				       json_object_new_string(db_col(rows, 1)));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	for (i = 0; e == ERR_OK && i < json_object_array_length(arr); i++)
+		haas_project(json_object_array_get_idx(arr, i), sets);
+	json_object_put(sets);
+	return e;
 }
 
 /* ---- reading projects ------------------------------------------------- */
@@ -205,6 +289,8 @@ projects_list(struct req *r)
 		db_int(offset)), arr, byid, &lo, &hi);
 	if (e == ERR_OK && hi >= lo)
 		e = project_details(r, byid, lo, hi, user);
+	if (e == ERR_OK)
+		e = haas_view(r, arr);
 	json_object_put(byid);
 	return e;
 }
@@ -261,6 +347,8 @@ projects_get(struct req *r)
 			 &hi);
 	if (e == ERR_OK && hi >= lo)
 		e = project_details(r, byid, lo, hi, 0);
+	if (e == ERR_OK)
+		e = haas_view(r, arr);
 	if (e == ERR_OK && json_object_array_length(arr) == 1)
 		json_object_object_add(req_reply(r), "project", json_object_get(
 			json_object_array_get_idx(arr, 0)));
@@ -352,8 +440,13 @@ projects_create(struct req *r)
 	return ERR_OK;
 }
 
-static const struct field code_spec[] = {
-	{ "project_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64 },
+enum { J_CODE, J_USER };
+
+/* The HaaS app also sends user_id (its own); elsewhere only project_id
+ * is read. */
+static const struct field member_spec[] = {
+	[J_CODE] = { "project_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64 },
+	[J_USER] = { "user_id", FT_ID, 0 },
 };
 
 /* The caller joins p; a concurrent join of the same pair hits the
@@ -411,24 +504,37 @@ membership_tx(struct req *r, void *arg)
 static enum err
 membership(struct req *r, bool join)
 {
-	struct field_value v[1];
+	struct field_value v[ARRAY_SIZE(member_spec)];
 	struct membership m = { NULL, join };
-	enum err e = body_read(r, code_spec, v);
+	enum err e;
 
+	projects_unwrap_oid(r, "project_id");
+	e = body_fields(r, r->json, member_spec, is_haas_site(r) ? 2 : 1, v);
 	if (e != ERR_OK)
 		return e;
-	m.code = v[0].s;
+	/* The old backend acted for whoever user_id named. */
+	if (is_haas_site(r) && v[J_USER].set && v[J_USER].i != r->user.id)
+		return req_fail(r, ERR_FORBIDDEN,
+				"You may only join or leave a project yourself");
+	m.code = v[J_CODE].s;
 	return req_txn(r, membership_tx, &m);
 }
 
 static enum err
 projects_join(struct req *r)
 {
+	const char *msg = "Successfully joined the project";
 	enum err e = membership(r, true);
 
+	/* The HaaS app's creator presses Join on their own card too: being
+	 * a member already is success there (nothing changes, no audit). */
+	if (e == ERR_ALREADY_MEMBER && is_haas_site(r)) {
+		msg = "You are already a member of this project";
+		e = ERR_OK;
+	}
 	if (e == ERR_OK)
 		json_object_object_add(req_reply(r), "message",
-			json_object_new_string("Successfully joined the project"));
+				       json_object_new_string(msg));
 	return e;
 }
 
@@ -443,6 +549,86 @@ projects_leave(struct req *r)
 	return e;
 }
 
+/* ---- add_viewer (the HaaS app's site) ----------------------------------- */
+
+enum { V_CODE, V_USER };
+
+struct viewer {
+	const char *code;
+	long long user;
+};
+
+/* Another user joins p, added by a member (or an admin): a member knows
+ * the code and could pass it on anyway; a stranger may not. */
+static enum err
+add_other(struct req *r, const struct project *p, const struct viewer *v)
+{
+	enum err e;
+
+	if (!p->member && !is_admin(r))
+		return ERR_NOT_PROJECT_MEMBER;
+	e = user_exists(r, v->user);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_ADD_MEMBER], DB_P(db_int(p->id),
+			db_int(v->user)), NULL);
+	if (e == ERR_DUPLICATE)
+		return ERR_ALREADY_VIEWER;
+	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,
+		"project.add_member", "project", v->code, json_id(v->user));
+}
+
+/* add_viewer's one transaction: the caller joins by the project's code
+ * (the app's "Join by id" form) or adds another user (a card's "Add
+ * viewer"), on the same membership rows as join. */
+static enum err
+viewer_tx(struct req *r, void *arg)
+{
+	const struct viewer *v = arg;
+	struct project p;
+	enum err e = project_find(r, v->code, &p);
+
+	if (e == ERR_PROJECT_NOT_FOUND)
+		return ERR_NO_MATCHING_PROJECT;
+	if (e != ERR_OK)
+		return e;
+	if (v->user != r->user.id)
+		return add_other(r, &p, v);
+	e = join_apply(r, &p);
+	if (e == ERR_ALREADY_MEMBER)
+		return ERR_ALREADY_VIEWER;
+	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,
+		"project.join", "project", v->code, NULL);
+}
+
+static enum err
+projects_add_viewer(struct req *r)
+{
+	static const struct field spec[] = {
+		[V_CODE] = { "project_id", FT_STRING, F_REQUIRED | F_TRIM,
+			     .max = 64 },
+		[V_USER] = { "user_id", FT_ID, F_REQUIRED },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct viewer vw;
+	enum err e;
+
+	projects_unwrap_oid(r, "project_id");
+	e = body_read(r, spec, v);
+	if (e != ERR_OK)
+		return e;
+	vw.code = v[V_CODE].s;
+	vw.user = v[V_USER].i;
+	e = req_txn(r, viewer_tx, &vw);
+	if (e != ERR_OK)
+		return e;
+	json_object_object_add(req_reply(r), "message", json_object_new_string(
+		"User added as a viewer of the project"));
+	json_object_object_add(req_reply(r), "project_id",
+			       json_object_new_string(vw.code));
+	json_object_object_add(req_reply(r), "user_id", json_id(vw.user));
+	return ERR_OK;
+}
+
 const struct route projects_routes[] = {
 	{ "POST", "/api/projects/create_project", ROLE_USER, 201, BODY_JSON,
 	  projects_create, "Create a project (you own it)", ROUTE_IDEMPOTENT },
@@ -453,6 +639,10 @@ const struct route projects_routes[] = {
 	  projects_join, "Join a project by project_id" },
 	{ "POST", "/api/projects/leave", ROLE_USER, 200, BODY_JSON,
 	  projects_leave, "Leave a project by project_id" },
+	{ "POST", "/api/projects/add_viewer", ROLE_USER, 200, BODY_JSON,
+	  projects_add_viewer,
+	  "Join a project by project_id, or add user_id to yours (HaaS site)",
+	  .profiles = PROFILE_BIT(PROFILE_HAAS_REACT) },
 	{ "GET", "/api/projects/{project_id}", ROLE_USER, 200, BODY_NONE,
 	  projects_get, "A project with members and units held (members)" },
 	{ "GET", "/api/projects/{project_id}/history", ROLE_USER, 200,

@@ -7,4 +7,11 @@
 
 extern const struct route projects_routes[];
 
+/* On the HaaS React app's site a project id may arrive as MongoDB's
+ * extended JSON, {"$oid": "<id>"} (the app sends back the _id it was
+ * given, which may be either form): replaces body member key of r->json
+ * by the string inside, so that a field spec reads it like any string.
+ * Anything else, and every other site, is left as it is. */
+void projects_unwrap_oid(struct req *r, const char *key);
+
 #endif

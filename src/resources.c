@@ -2,7 +2,8 @@
  * available + held = total is kept by conditional UPDATEs checked by
  * affected rows, with CHECK constraints as the backstop; bulk requests
  * lock resource rows in id order and the whole transaction is retried on
- * deadlock. */
+ * deadlock.  On the HaaS React app's site a set is also named by its old
+ * id, and shown by its old name (sql/009_site_haas.sql). */
 #include "resources.h"
 
 #include <stdint.h>
@@ -14,6 +15,7 @@
 #include "audit.h"
 #include "body.h"
 #include "db.h"
+#include "projects.h"
 #include "util.h"
 
 #define UNITS_MAX 1000000000LL
@@ -23,6 +25,7 @@ enum resources_sql {
 	Q_LIST,
 	Q_COUNT,
 	Q_GET,
+	Q_ALIAS,
 	Q_ID_ANY,
 	Q_ID_LIVE,
 	Q_LOCK,
@@ -43,6 +46,7 @@ enum resources_sql {
 };
 
 #define RES_COLS "r.code, r.name, r.total_units, r.available_units"
+#define ALIAS_COLS "r.old_id, r.old_name"
 #define HIST_COLS \
 	"e.id, e.at, e.actor_id, e.action, r.code, p.code, e.user_id," \
 	" e.units, e.available_after, a.username FROM resource_events e" \
@@ -52,27 +56,34 @@ enum resources_sql {
 
 static const char *const sql[] = {
 	/* held_by_you: what the caller holds personally (no project). */
-	[Q_LIST] = "SELECT " RES_COLS ", COALESCE(h.units, 0) FROM resources r"
+	[Q_LIST] = "SELECT " RES_COLS ", COALESCE(h.units, 0), " ALIAS_COLS
+		" FROM resources r"
 		" LEFT JOIN resource_holdings h ON h.resource_id = r.id"
 		" AND h.holder = CONCAT('u', ?) WHERE r.retired_at IS NULL"
 		" ORDER BY r.code LIMIT ? OFFSET ?",
 	[Q_COUNT] = "SELECT COUNT(*) FROM resources WHERE retired_at IS NULL",
-	[Q_GET] = "SELECT " RES_COLS ", COALESCE(h.units, 0) FROM resources r"
+	[Q_GET] = "SELECT " RES_COLS ", COALESCE(h.units, 0), " ALIAS_COLS
+		" FROM resources r"
 		" LEFT JOIN resource_holdings h ON h.resource_id = r.id"
 		" AND h.holder = CONCAT('u', ?)"
 		" WHERE r.code = ? AND r.retired_at IS NULL",
+	/* The code of the set whose old id is ? (the HaaS site). */
+	[Q_ALIAS] = "SELECT code FROM resources WHERE old_id = ?",
 	/* History stays readable after a set is retired. */
 	[Q_ID_ANY] = "SELECT id FROM resources WHERE code = ?",
 	[Q_ID_LIVE] = "SELECT id FROM resources WHERE code = ?"
 		" AND retired_at IS NULL",
 	[Q_LOCK] = "SELECT id FROM resources WHERE code = ?"
 		" AND retired_at IS NULL FOR UPDATE",
-	[Q_INSERT] = "INSERT INTO resources (code, name, total_units,"
-		" available_units) VALUES (?, ?, ?, ?)",
+	[Q_INSERT] = "INSERT INTO resources (code, name, old_id, old_name,"
+		" total_units, available_units) VALUES (?, ?, ?, ?, ?, ?)",
 	/* MariaDB assigns left to right, so available is computed from the
 	 * old total before total changes; a capacity below what is held
-	 * makes available negative, which the CHECK refuses. */
+	 * makes available negative, which the CHECK refuses.  An alias is
+	 * changed when its flag (the first of its pair) is 1; NULL clears
+	 * it. */
 	[Q_UPDATE] = "UPDATE resources SET name = COALESCE(?, name),"
+		" old_id = IF(?, ?, old_id), old_name = IF(?, ?, old_name),"
 		" available_units = available_units + COALESCE(?, total_units)"
 		"   - total_units,"
 		" total_units = COALESCE(?, total_units) WHERE id = ?",
@@ -112,6 +123,7 @@ static const char *const sql[] = {
 		" AND e.id < ? ORDER BY e.id DESC LIMIT ?",
 };
 
+/* A set as haas shows it: by its code and name, with its aliases. */
 static json_object *
 resource_json(const struct db_rows *rows)
 {
@@ -127,7 +139,71 @@ resource_json(const struct db_rows *rows)
 			       json_object_new_int64(db_col_int(rows, 3)));
 	json_object_object_add(o, "held_by_you",
 			       json_object_new_int64(db_col_int(rows, 4)));
+	json_object_object_add(o, "old_id", json_str_or_null(db_col(rows, 5)));
+	json_object_object_add(o, "old_name",
+			       json_str_or_null(db_col(rows, 6)));
 	return o;
+}
+
+/* A set as the HaaS app reads it: _id and resource_id its old id, name
+ * its old name (the app adds up available_units by name, "HW Set1"),
+ * each the haas one when the set has no alias. */
+static json_object *
+resource_json_haas(const struct db_rows *rows)
+{
+	const char *id = db_col(rows, 5) ? db_col(rows, 5) : db_col(rows, 0);
+	const char *name = db_col(rows, 6) ? db_col(rows, 6) : db_col(rows, 1);
+	json_object *o = resource_json(rows);
+
+	json_object_object_add(o, "_id", json_object_new_string(id));
+	json_object_object_add(o, "resource_id", json_object_new_string(id));
+	json_object_object_add(o, "name", json_object_new_string(name));
+	return o;
+}
+
+static bool
+is_haas_site(const struct req *r)
+{
+	return r->profile == PROFILE_HAAS_REACT;
+}
+
+/* The shape of a set on this site. */
+static row_json_fn
+resource_view(const struct req *r)
+{
+	return is_haas_site(r) ? resource_json_haas : resource_json;
+}
+
+/* The code of the set called name (*code: name itself, or a copy in r's
+ * pool).  On the HaaS site a set's old id names it too, and wins over a
+ * code that happens to be the same. */
+static enum err
+set_code(struct req *r, const char *name, const char **code)
+{
+	struct db_rows *row;
+	enum err e;
+
+	*code = name;
+	if (!is_haas_site(r))
+		return ERR_OK;
+	e = db_row(r->db, sql[Q_ALIAS], DB_P(db_str(name)), 1, ERR_OK, &row);
+	if (row) {
+		*code = req_strdup(r, db_col(row, 0));
+		db_rows_free(row);
+	}
+	return e;
+}
+
+/* A set looked up by name (q: Q_ID_ANY, Q_ID_LIVE or Q_LOCK): its id and
+ * code; ERR_RESOURCE_NOT_FOUND when there is none. */
+static enum err
+set_find(struct req *r, enum resources_sql q, const char *name,
+	 long long *id, const char **code)
+{
+	enum err e = set_code(r, name, code);
+
+	return e != ERR_OK ? e : db_query_int(r->db, sql[q], DB_P(
+		db_str(*code)), ERR_RESOURCE_NOT_FOUND, id);
 }
 
 static enum err
@@ -146,13 +222,13 @@ resources_list(struct req *r)
 
 	if (e == ERR_OK)
 		e = db_query(r->db, sql[Q_LIST], DB_P(db_int(r->user.id),
-			db_int(limit), db_int(offset)), 5, &rows);
+			db_int(limit), db_int(offset)), 7, &rows);
 	if (e != ERR_OK)
 		return e;
 	arr = json_object_new_array();
 	json_object_object_add(req_reply(r), "resources", arr);
 	while (db_next(rows))
-		json_object_array_add(arr, resource_json(rows));
+		json_object_array_add(arr, resource_view(r)(rows));
 	e = db_rows_err(rows);
 	db_rows_free(rows);
 	return e != ERR_OK ? e : count_into(r, sql[Q_COUNT], "total");
@@ -161,14 +237,25 @@ resources_list(struct req *r)
 static enum err
 resources_get(struct req *r)
 {
-	return req_reply_row(r, "resource", sql[Q_GET], DB_P(
-		db_int(r->user.id), db_str(req_param(r, "resource_id"))), 5,
-		ERR_RESOURCE_NOT_FOUND, resource_json);
+	const char *code;
+	enum err e = set_code(r, req_param(r, "resource_id"), &code);
+
+	return e != ERR_OK ? e : req_reply_row(r, "resource", sql[Q_GET],
+		DB_P(db_int(r->user.id), db_str(code)), 7,
+		ERR_RESOURCE_NOT_FOUND, resource_view(r));
 }
 
 /* ---- admin: create, change, retire ------------------------------------ */
 
-enum { N_NAME, N_TOTAL, N_CODE };
+/* The aliases come before the code: the PATCH spec is a prefix of the
+ * create spec. */
+enum { N_NAME, N_TOTAL, N_OLD_ID, N_OLD_NAME, N_CODE };
+
+#define ALIAS_FIELDS \
+	[N_OLD_ID] = { "old_id", FT_STRING, F_TRIM | F_NULLABLE, .min = 1, \
+		       .max = 64 }, \
+	[N_OLD_NAME] = { "old_name", FT_STRING, F_TRIM | F_NULLABLE, \
+			 .min = 1, .max = 200 }
 
 /* An admin's change of the set code, audited in its transaction. */
 struct admin_change {
@@ -176,17 +263,33 @@ struct admin_change {
 	const struct field_value *v;	/* NULL: retire */
 };
 
+/* A string field's value; NULL when absent or null. */
+static const char *
+opt_str(const struct field_value *f)
+{
+	return f->set && !f->is_null ? f->s : NULL;
+}
+
+/* A duplicate key of resources as the error it means. */
+static enum err
+set_duplicate(struct req *r)
+{
+	return !strcmp(db_dup_key(r->db), "uq_resources_old_id")
+		? ERR_OLD_ID_TAKEN : ERR_RESOURCE_EXISTS;
+}
+
 static enum err
 create_tx(struct req *r, void *arg)
 {
 	const struct admin_change *c = arg;
 	const struct field_value *v = c->v;
 	enum err e = db_exec(r->db, sql[Q_INSERT], DB_P(db_str(c->code),
-		db_str(v[N_NAME].s), db_int(v[N_TOTAL].i),
+		db_str(v[N_NAME].s), db_str(opt_str(&v[N_OLD_ID])),
+		db_str(opt_str(&v[N_OLD_NAME])), db_int(v[N_TOTAL].i),
 		db_int(v[N_TOTAL].i)), NULL);
 
 	if (e == ERR_DUPLICATE)
-		return ERR_RESOURCE_EXISTS;
+		return set_duplicate(r);
 	return e != ERR_OK ? e : audit_write(r->db, r, r->user.id,
 		"resource.create", "resource", c->code,
 		json_object_new_int64(v[N_TOTAL].i));
@@ -201,6 +304,7 @@ resources_create(struct req *r)
 		[N_TOTAL] = { "total_units", FT_INT, F_REQUIRED, .min = 0,
 			      .max = UNITS_MAX, .missing = ERR_RESOURCE_FIELDS,
 			      .invalid = ERR_TOTAL_UNITS_INVALID },
+		ALIAS_FIELDS,
 		[N_CODE] = { "resource_id", FT_STRING, F_TRIM | F_NULLABLE,
 			     .max = 64 },
 	};
@@ -240,37 +344,59 @@ update_details(const struct field_value *v)
 	if (v[N_TOTAL].set)
 		json_object_object_add(d, "total_units",
 				       json_object_new_int64(v[N_TOTAL].i));
+	if (v[N_OLD_ID].set)
+		json_object_object_add(d, "old_id",
+				       json_str_or_null(opt_str(&v[N_OLD_ID])));
+	if (v[N_OLD_NAME].set)
+		json_object_object_add(d, "old_name",
+			json_str_or_null(opt_str(&v[N_OLD_NAME])));
 	return d;
 }
 
-/* Locks the set (by code), changes it, audits (in req_txn). */
+static enum err
+update_apply(struct req *r, const struct field_value *v, long long id)
+{
+	enum err e = db_exec(r->db, sql[Q_UPDATE], DB_P(
+		db_str(v[N_NAME].set ? v[N_NAME].s : NULL),
+		db_int(v[N_OLD_ID].set), db_str(opt_str(&v[N_OLD_ID])),
+		db_int(v[N_OLD_NAME].set), db_str(opt_str(&v[N_OLD_NAME])),
+		v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
+		v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
+		db_int(id)), NULL);
+
+	if (e == ERR_DUPLICATE)
+		return set_duplicate(r);
+	return e == ERR_CONFLICT ? ERR_CAPACITY_BELOW_HELD : e;
+}
+
+static enum err
+retire_apply(struct req *r, long long id)
+{
+	struct db_result res;
+	enum err e = db_exec(r->db, sql[Q_RETIRE], DB_P(db_int(id)), &res);
+
+	if (e == ERR_OK && res.affected != 1)
+		e = ERR_RESOURCE_IN_USE;
+	return e;
+}
+
+/* Locks the set (by code, or alias on the HaaS site), changes or retires
+ * it, audits under its code (in req_txn). */
 static enum err
 update_tx(struct req *r, void *arg)
 {
 	const struct admin_change *c = arg;
 	const struct field_value *v = c->v;
-	struct db_result res;
+	const char *code;
 	long long id;
-	enum err e = db_query_int(r->db, sql[Q_LOCK], DB_P(db_str(c->code)),
-				  ERR_RESOURCE_NOT_FOUND, &id);
+	enum err e = set_find(r, Q_LOCK, c->code, &id, &code);
 
-	if (e == ERR_OK && v)
-		e = db_exec(r->db, sql[Q_UPDATE], DB_P(
-			db_str(v[N_NAME].set ? v[N_NAME].s : NULL),
-			v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
-			v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
-			db_int(id)), NULL);
-	else if (e == ERR_OK) {
-		e = db_exec(r->db, sql[Q_RETIRE], DB_P(db_int(id)), &res);
-		if (e == ERR_OK && res.affected != 1)
-			e = ERR_RESOURCE_IN_USE;
-	}
-	if (e == ERR_CONFLICT)
-		e = ERR_CAPACITY_BELOW_HELD;
+	if (e == ERR_OK)
+		e = v ? update_apply(r, v, id) : retire_apply(r, id);
 	if (e != ERR_OK)
 		return e;
 	return audit_write(r->db, r, r->user.id, v ? "resource.update"
-			   : "resource.retire", "resource", c->code,
+			   : "resource.retire", "resource", code,
 			   v ? update_details(v) : NULL);
 }
 
@@ -282,6 +408,7 @@ resources_update(struct req *r)
 		[N_TOTAL] = { "total_units", FT_INT, 0, .min = 0,
 			      .max = UNITS_MAX,
 			      .invalid = ERR_TOTAL_UNITS_INVALID },
+		ALIAS_FIELDS,
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
 	struct admin_change c = { req_param(r, "resource_id"), v };
@@ -305,7 +432,8 @@ resources_retire(struct req *r)
 /* ---- checkout and checkin --------------------------------------------- */
 
 struct line {
-	const char *code;
+	const char *name;	/* as the request named the set */
+	const char *code;	/* its code, once resolved */
 	long long units;
 	long long id;		/* resources.id, once resolved */
 	long long available;	/* after this request */
@@ -331,20 +459,11 @@ static const struct field line_spec[] = {
 		      .invalid = ERR_UNITS_INVALID },
 };
 
-/* Adds a line, or its units to an earlier line naming the same set, so
- * that the check sees the sum. */
+/* Adds a line (lines naming the same set are added up once resolved). */
 static void
-line_add(struct move *m, const char *code, long long units)
+line_add(struct move *m, const char *name, long long units)
 {
-	size_t i;
-
-	for (i = 0; i < m->n; i++) {
-		if (!strcmp(m->lines[i].code, code)) {
-			m->lines[i].units += units;
-			return;
-		}
-	}
-	m->lines[m->n].code = code;
+	m->lines[m->n].name = name;
 	m->lines[m->n].units = units;
 	m->n++;
 }
@@ -385,8 +504,10 @@ move_read(struct req *r, struct move *m)
 			      .invalid = ERR_ITEMS_INVALID },
 	};
 	struct field_value v[ARRAY_SIZE(spec)], l[ARRAY_SIZE(line_spec)];
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
+	projects_unwrap_oid(r, "project_id");
+	e = body_read(r, spec, v);
 	if (e != ERR_OK)
 		return e;
 	if (v[M_PROJECT].set && !v[M_PROJECT].is_null && *v[M_PROJECT].s)
@@ -411,30 +532,37 @@ line_cmp(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* Names the failing set in the error body. */
+/* Names the failing set in the error body, as the request named it. */
 static enum err
 line_fail(struct req *r, const struct line *l, enum err e)
 {
-	req_fail_extra(r, "resource_id", json_object_new_string(l->code));
+	req_fail_extra(r, "resource_id", json_object_new_string(l->name));
 	return e;
 }
 
-/* Resolves codes to ids (no locks yet) and sorts the lines by id: every
- * transaction then locks resource rows in the same order. */
+/* Resolves names to ids and codes (no locks yet), sorts the lines by id
+ * (every transaction then locks resource rows in the same order) and adds
+ * up lines of the same set, so that the check sees the sum. */
 static enum err
 move_resolve(struct req *r, struct move *m)
 {
-	size_t i;
+	size_t i, n = 0;
 	enum err e;
 
 	for (i = 0; i < m->n; i++) {
-		e = db_query_int(r->db, sql[Q_ID_LIVE],
-				 DB_P(db_str(m->lines[i].code)),
-				 ERR_RESOURCE_NOT_FOUND, &m->lines[i].id);
+		e = set_find(r, Q_ID_LIVE, m->lines[i].name, &m->lines[i].id,
+			     &m->lines[i].code);
 		if (e != ERR_OK)
 			return line_fail(r, &m->lines[i], e);
 	}
 	qsort(m->lines, m->n, sizeof(*m->lines), line_cmp);
+	for (i = 0; i < m->n; i++) {
+		if (n && m->lines[n - 1].id == m->lines[i].id)
+			m->lines[n - 1].units += m->lines[i].units;
+		else
+			m->lines[n++] = m->lines[i];
+	}
+	m->n = n;
 	return ERR_OK;
 }
 
@@ -591,7 +719,7 @@ move_reply(struct req *r, const struct move *m)
 			       json_str_or_null(m->project_code));
 	if (!m->bulk) {
 		json_object_object_add(req_reply(r), "resource_id",
-				       json_object_new_string(m->lines[0].code));
+				       json_object_new_string(m->lines[0].name));
 		json_object_object_add(req_reply(r), "available_units",
 			json_object_new_int64(m->lines[0].available));
 		return;
@@ -602,7 +730,7 @@ move_reply(struct req *r, const struct move *m)
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "resource_id",
-				       json_object_new_string(m->lines[i].code));
+				       json_object_new_string(m->lines[i].name));
 		json_object_object_add(o, "units",
 				       json_object_new_int64(m->lines[i].units));
 		json_object_object_add(o, "available_units",
@@ -696,10 +824,10 @@ resources_history(struct req *r, long long resource, long long project)
 static enum err
 resources_history_get(struct req *r)
 {
+	const char *code;
 	long long id;
-	enum err e = db_query_int(r->db, sql[Q_ID_ANY],
-			      DB_P(db_str(req_param(r, "resource_id"))),
-			      ERR_RESOURCE_NOT_FOUND, &id);
+	enum err e = set_find(r, Q_ID_ANY, req_param(r, "resource_id"), &id,
+			      &code);
 
 	return e != ERR_OK ? e : resources_history(r, id, 0);
 }
