@@ -68,7 +68,7 @@ on_header(char *p, size_t size, size_t n, void *userdata)
 }
 
 struct bb_site {
-	CURL *c;
+	CURLSH *share;		/* its cookie jar */
 	char *origin;
 	struct curl_slist *resolve;
 };
@@ -90,7 +90,8 @@ bb_site_new(const char *host)
 
 	s->origin = xasprintf("https://%s:%s", host, stack_port());
 	s->resolve = curl_slist_append(NULL, line);
-	s->c = curl_easy_init();
+	s->share = curl_share_init();
+	curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
 	free(line);
 	return s;
 }
@@ -100,7 +101,7 @@ bb_site_free(struct bb_site *s)
 {
 	if (!s)
 		return;
-	curl_easy_cleanup(s->c);
+	curl_share_cleanup(s->share);
 	curl_slist_free_all(s->resolve);
 	free(s->origin);
 	free(s);
@@ -112,15 +113,18 @@ bb_site_origin(const struct bb_site *s)
 	return s->origin;
 }
 
-/* The site's handle, options cleared; its cookies stay (curl_easy_reset
- * keeps the cookie store). */
+/* A handle for one request on the site, with the site's cookie jar (a
+ * share: libcurl 7.88's curl_easy_reset would leak the cookie engine's
+ * file list at every request). */
 static CURL *
 site_handle(struct bb_site *s)
 {
-	curl_easy_reset(s->c);
-	curl_easy_setopt(s->c, CURLOPT_COOKIEFILE, "");
-	curl_easy_setopt(s->c, CURLOPT_RESOLVE, s->resolve);
-	return s->c;
+	CURL *c = curl_easy_init();
+
+	curl_easy_setopt(c, CURLOPT_SHARE, s->share);
+	curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(c, CURLOPT_RESOLVE, s->resolve);
+	return c;
 }
 
 static struct bb_resp *
@@ -144,6 +148,11 @@ perform(const struct bb_how *how, const char *method, const char *path,
 	if (how->http1)
 		curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
 				 CURL_HTTP_VERSION_1_1);
+	if (how->source) {
+		line = xasprintf("host!%s", how->source);
+		curl_easy_setopt(c, CURLOPT_INTERFACE, line);
+		free(line);
+	}
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
@@ -180,8 +189,7 @@ perform(const struct bb_how *how, const char *method, const char *path,
 	if (r->body_len)
 		r->json = json_tokener_parse(r->body);
 	curl_slist_free_all(hdrs);
-	if (!how->site)
-		curl_easy_cleanup(c);
+	curl_easy_cleanup(c);
 	free(url);
 	return r;
 }
