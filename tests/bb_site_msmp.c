@@ -741,6 +741,27 @@ test_refusals(void)
 	free(path);
 }
 
+/* The sign-in page's POST /api/auth/login on the site has the same
+ * brake as haas's own site: one address flooding it gets 429 JSON (from
+ * an address of its own, so the other tests' sign-ins are not braked). */
+static void
+test_login_rate_limited(void)
+{
+	struct bb_resp *r = NULL;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		bb_free(r);
+		r = agent_req("127.0.5.1", "POST", "/api/auth/login", "{}",
+			      NULL);
+		if (r->status != 400)
+			break;
+	}
+	assert_code(r, 429, "rate_limited");
+	assert_cors(r);
+	bb_free(r);
+}
+
 /* ---- CORS ---------------------------------------------------------------- */
 
 static void
@@ -825,6 +846,7 @@ static CU_TestInfo tests[] = {
 	{ "binding: create, update, validation, audit", test_binding_admin },
 	{ "refusals: no session, cross-site, another member",
 	  test_refusals },
+	{ "the site's log-in is rate limited", test_login_rate_limited },
 	{ "CORS on preflights and errors", test_cors },
 	CU_TEST_INFO_NULL,
 };
