@@ -1,9 +1,11 @@
-/* devices: lab PC reservations (the MSMP seed).  Admins register devices
- * and issue their lock-agent keys; users reserve a device for a window with
- * an unlock credential; lock agents poll /get-reservation or verify a
- * credential.  Live windows of one device never overlap. */
+/* devices: lab PC reservations (the MSMP seed).  Admins register devices,
+ * issue their lock-agent keys and may bind them to an address or network;
+ * users reserve a device for a window with an unlock credential; lock
+ * agents poll /get-reservation or verify a credential, with the device's
+ * key or from its address.  Live windows of one device never overlap. */
 #include "devices.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,18 +35,23 @@
 #define RES_NCOLS 9
 /* A device with its holder now (see device_json). */
 #define DEVICE_COLS \
-	"d.id, d.device_id, d.name, d.location, r.user_id, u.username," \
-	" r.end_at FROM devices d" \
+	"d.id, d.device_id, d.name, d.location, d.address, r.user_id," \
+	" u.username, r.end_at FROM devices d" \
 	" LEFT JOIN reservations r ON r.device_pk = d.id" \
 	" AND r.cancelled_at IS NULL AND r.start_at <= UTC_TIMESTAMP(6)" \
 	" AND r.end_at > UTC_TIMESTAMP(6)" \
 	" LEFT JOIN users u ON u.id = r.user_id"
-#define DEVICE_NCOLS 7
+#define DEVICE_NCOLS 8
 #define MICROS(col) "TIMESTAMPDIFF(MICROSECOND, '1970-01-01', " col ")"
 
 enum devices_sql {
 	Q_DEVICE_INSERT,
 	Q_DEVICE_GET,
+	Q_DEVICE_BY_ADDRESS,
+	Q_DEVICE_NET_HOLDER,
+	Q_DEVICE_EDIT,
+	Q_DEVICE_UPDATE,
+	Q_DEVICE_BIND,
 	Q_DEVICE_LOCK,
 	Q_DEVICE_REKEY,
 	Q_DEVICE_RETIRE,
@@ -68,11 +75,34 @@ enum devices_sql {
 
 static const char *const sql[] = {
 	[Q_DEVICE_INSERT] =
-		"INSERT INTO devices (device_id, name, location, key_hash)"
-		" VALUES (?, ?, ?, ?)",
+		"INSERT INTO devices (device_id, name, location, key_hash,"
+		" address, net_lo, net_hi, net_prefix)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_DEVICE_GET] =
 		"SELECT id, key_hash FROM devices"
 		" WHERE device_id = ? AND status = 'active'",
+	/* The bindings that contain an address (hex of its family's
+	 * length), most specific first; a second row of the same prefix
+	 * would be a tie. */
+	[Q_DEVICE_BY_ADDRESS] =
+		"SELECT id, device_id, net_prefix FROM devices"
+		" WHERE status = 'active' AND LENGTH(net_lo) = ?"
+		" AND net_lo <= ? AND net_hi >= ?"
+		" ORDER BY net_prefix DESC LIMIT 2",
+	[Q_DEVICE_NET_HOLDER] =
+		"SELECT device_id FROM devices WHERE net_lo = ?"
+		" AND net_prefix = ?",
+	[Q_DEVICE_EDIT] =
+		"SELECT id, address FROM devices"
+		" WHERE device_id = ? AND status = 'active' FOR UPDATE",
+	/* name: NULL keeps it; location only when the flag says it was
+	 * sent (its NULL clears it). */
+	[Q_DEVICE_UPDATE] =
+		"UPDATE devices SET name = COALESCE(?, name),"
+		" location = IF(?, ?, location) WHERE id = ?",
+	[Q_DEVICE_BIND] =
+		"UPDATE devices SET address = ?, net_lo = ?, net_hi = ?,"
+		" net_prefix = ? WHERE id = ?",
 	/* Serialises every reservation change of one device. */
 	[Q_DEVICE_LOCK] =
 		"SELECT id FROM devices WHERE device_id = ?"
@@ -82,7 +112,9 @@ static const char *const sql[] = {
 		" WHERE device_id = ? AND status = 'active'",
 	[Q_DEVICE_RETIRE] =
 		"UPDATE devices SET status = 'retired', key_hash = NULL,"
-		" retired_at = UTC_TIMESTAMP(6) WHERE id = ?",
+		" address = NULL, net_lo = NULL, net_hi = NULL,"
+		" net_prefix = NULL, retired_at = UTC_TIMESTAMP(6)"
+		" WHERE id = ?",
 	/* Live windows never overlap, so at most one is active now. */
 	[Q_DEVICE_LIST] =
 		"SELECT " DEVICE_COLS " WHERE d.status = 'active'"
@@ -234,6 +266,195 @@ id_str(struct req *r, long long id)
 {
 	return req_printf(r, "%lld", id);
 }
+
+/* ---- devices by address ------------------------------------------------- */
+
+/* The prefix after '/': digits only, no leading zero, at most max. */
+static bool
+prefix_parse(const char *s, unsigned max, unsigned *out)
+{
+	size_t i, n = strlen(s);
+	long long v;
+
+	if (n < 1 || n > 3 || (n > 1 && s[0] == '0'))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	if (parse_ll(s, 0, max, &v))
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+/* ::ffff:a.b.c.d, an IPv4 address in IPv6 clothes. */
+static bool
+v4_mapped(const unsigned char a[16])
+{
+	static const unsigned char head[12] = { [10] = 0xff, [11] = 0xff };
+
+	return !memcmp(a, head, sizeof(head));
+}
+
+/* a[0..len) with every bit after prefix cleared (lo) and set (hi). */
+static void
+net_bounds(const unsigned char *a, size_t len, unsigned prefix,
+	   unsigned char *lo, unsigned char *hi)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned bits = prefix > 8 * i ? prefix - 8 * (unsigned)i : 0;
+		unsigned char m = bits >= 8 ? 0xff
+				  : (unsigned char)(0xff << (8 - bits));
+
+		lo[i] = a[i] & m;
+		hi[i] = lo[i] | (unsigned char)~m;
+	}
+}
+
+enum err
+devices_net_parse(const char *s, struct device_net *out)
+{
+	unsigned char a[16], lo[16], hi[16];
+	char host[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s), len = 4;
+	int af = AF_INET;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n >= sizeof(host))
+		return ERR_DEVICE_ADDRESS_INVALID;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET, host, a) != 1) {
+		af = AF_INET6;
+		len = 16;
+		if (inet_pton(AF_INET6, host, a) != 1)
+			return ERR_DEVICE_ADDRESS_INVALID;
+	}
+	out->prefix = (unsigned)len * 8;
+	if (slash && !prefix_parse(slash + 1, out->prefix, &out->prefix))
+		return ERR_DEVICE_ADDRESS_INVALID;
+	if (len == 16 && v4_mapped(a) && out->prefix >= 96) {
+		memmove(a, a + 12, 4);
+		af = AF_INET;
+		len = 4;
+		out->prefix -= 96;
+	}
+	net_bounds(a, len, out->prefix, lo, hi);
+	hex_encode(lo, len, out->lo);
+	hex_encode(hi, len, out->hi);
+	inet_ntop(af, lo, text, sizeof(text));
+	if (out->prefix == len * 8)
+		snprintf(out->text, sizeof(out->text), "%s", text);
+	else
+		snprintf(out->text, sizeof(out->text), "%s/%u", text,
+			 out->prefix);
+	if (out->prefix == 0)
+		return ERR_DEVICE_ADDRESS_WIDE;
+	return memcmp(a, lo, len) ? ERR_DEVICE_ADDRESS_HOST_BITS : ERR_OK;
+}
+
+/* Does the request come from a page of another site?  Such a request
+ * never counts as a device by its address: a page elsewhere, opened in a
+ * browser on a lab PC, must not read the PC's reservation through it. */
+static bool
+foreign_origin(const struct req *r)
+{
+	return r->origin && (!r->site_origin ||
+			     strcasecmp(r->origin, r->site_origin));
+}
+
+/* Devices by address: does the caller's address count as device_id?
+ * REMOTE_ADDR is nginx's peer address (only nginx's group reaches
+ * haasd's socket, and no forwarding header is trusted).  The device whose
+ * bound network holds it wins, the most specific one; two bindings of one
+ * prefix would tie and count as neither (binding refuses that, so this is
+ * a backstop).  ERR_OK with its row id in *pk; ERR_RESERVATION_AUTH when
+ * no binding holds the address; ERR_DEVICE_ADDRESS_OTHER,
+ * ERR_DEVICE_ADDRESS_TIE, or a database error. */
+static enum err
+address_device(struct req *r, const char *device_id, long long *pk)
+{
+	struct device_net a;
+	struct db_rows *rows;
+	long long prefix, found = 0;
+	enum err e;
+
+	if (!r->remote_addr || foreign_origin(r) ||
+	    devices_net_parse(r->remote_addr, &a) != ERR_OK ||
+	    a.prefix != strlen(a.lo) * 4)
+		return ERR_RESERVATION_AUTH;
+	e = db_query(r->db, sql[Q_DEVICE_BY_ADDRESS], DB_P(
+		     db_int((long long)strlen(a.lo)), db_str(a.lo),
+		     db_str(a.lo)), 3, &rows);
+	if (e != ERR_OK)
+		return e;
+	e = ERR_RESERVATION_AUTH;
+	if (db_next(rows)) {
+		found = db_col_int(rows, 0);
+		prefix = db_col_int(rows, 2);
+		e = strcmp(db_col(rows, 1), device_id)
+		    ? ERR_DEVICE_ADDRESS_OTHER : ERR_OK;
+		if (db_next(rows) && db_col_int(rows, 2) == prefix)
+			e = ERR_DEVICE_ADDRESS_TIE;
+	}
+	if (db_rows_err(rows) != ERR_OK)
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK)
+		*pk = found;
+	return e;
+}
+
+/* The "address" field of a create or update: ERR_OK with *net NULL to
+ * clear the binding (null or ""), else the parsed network; a bad one is
+ * 400 naming the field (and, for host bits, the network meant). */
+static enum err
+address_field(struct req *r, const struct field_value *v,
+	      struct device_net *buf, const struct device_net **net)
+{
+	enum err e;
+
+	*net = NULL;
+	if (v->is_null || !*v->s)
+		return ERR_OK;
+	e = devices_net_parse(v->s, buf);
+	if (e == ERR_DEVICE_ADDRESS_HOST_BITS)
+		req_fail(r, e, "%s has address bits set after its prefix:"
+			 " the network is %s", v->s, buf->text);
+	if (e != ERR_OK) {
+		req_fail_extra(r, "field", json_object_new_string("address"));
+		return e;
+	}
+	*net = buf;
+	return ERR_OK;
+}
+
+/* After ERR_DUPLICATE on uq_devices_net: 409 naming the device that has
+ * the network already. */
+static enum err
+address_taken(struct req *r, const struct device_net *net)
+{
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_DEVICE_NET_HOLDER], DB_P(
+			    db_str(net->lo), db_int(net->prefix)), 1,
+			    ERR_DEVICE_ADDRESS_TAKEN, &row);
+
+	if (!row)
+		return e;
+	req_fail(r, ERR_DEVICE_ADDRESS_TAKEN, "%s is already bound to"
+		 " device %s", net->text, db_col(row, 0));
+	db_rows_free(row);
+	return ERR_DEVICE_ADDRESS_TAKEN;
+}
+
+/* The binding's four columns as parameters (all NULL when unbound). */
+#define NET_P(n) \
+	db_str((n) ? (n)->text : NULL), db_str((n) ? (n)->lo : NULL), \
+	db_str((n) ? (n)->hi : NULL), \
+	(n) ? db_int((n)->prefix) : db_null()
 
 /* ---- /set-reservation ---------------------------------------------------- */
 
@@ -407,12 +628,16 @@ devices_set_reservation(struct req *r)
 
 /* ---- /get-reservation ---------------------------------------------------- */
 
+/* 401 for a caller who is none of: a user, the device by its key, the
+ * device by its address.  why: what address_device said. */
 static enum err
-reservation_unauthorized(struct req *r)
+reservation_unauthorized(struct req *r, enum err why)
 {
 	if (r->auth_err == ERR_DB_DOWN)
 		return ERR_DB_DOWN;
 	req_header(r, "WWW-Authenticate", "Bearer");
+	if (why != ERR_RESERVATION_AUTH)
+		return why;
 	return r->auth_err ? r->auth_err : ERR_RESERVATION_AUTH;
 }
 
@@ -440,8 +665,9 @@ reply_current(struct req *r, long long pk, long long owner)
 	return ERR_OK;
 }
 
-/* The device's own key, an admin and (with get_reservation_open) anyone
- * see the device's reservation; a user sees only their own. */
+/* The device (by its own key, or from its bound address), an admin and
+ * (with get_reservation_open) anyone see the device's reservation; a user
+ * sees only their own.  A key, when sent, decides alone. */
 static enum err
 devices_get_reservation(struct req *r)
 {
@@ -452,8 +678,15 @@ devices_get_reservation(struct req *r)
 
 	if (!device_id || !*device_id)
 		return ERR_DEVICE_ID_REQUIRED;
-	if (!open && !r->user.id && !r->device_key)
-		return reservation_unauthorized(r);
+	if (!open && !r->device_key) {
+		e = address_device(r, device_id, &pk);
+		if (e == ERR_OK)
+			return reply_current(r, pk, 0);
+		if (req_err_fatal(e))
+			return e;
+		if (!r->user.id)
+			return reservation_unauthorized(r, e);
+	}
 	e = device_find(r, device_id, &pk, &key_ok);
 	if (e == ERR_DEVICE_NOT_FOUND)
 		return ERR_RESERVATION_NOT_FOUND;
@@ -482,11 +715,15 @@ devices_verify(struct req *r)
 	json_object *o;
 	enum err e;
 
-	if (!r->device_key)
-		return ERR_DEVICE_KEY;
-	e = device_find(r, req_param(r, "device_id"), &pk, &key_ok);
-	if (e == ERR_DEVICE_NOT_FOUND || (e == ERR_OK && !key_ok))
-		return ERR_DEVICE_KEY;
+	if (r->device_key) {
+		e = device_find(r, req_param(r, "device_id"), &pk, &key_ok);
+		if (e == ERR_DEVICE_NOT_FOUND || (e == ERR_OK && !key_ok))
+			return ERR_DEVICE_KEY;
+	} else {
+		e = address_device(r, req_param(r, "device_id"), &pk);
+		if (e == ERR_RESERVATION_AUTH)
+			return ERR_DEVICE_KEY;
+	}
 	if (e == ERR_OK)
 		e = body_read(r, spec, v);
 	if (e == ERR_OK)
@@ -534,35 +771,59 @@ new_key(struct req *r, const char *device_id, char hash[65])
 	free(key);
 }
 
-enum { D_ID, D_NAME, D_LOCATION };
+enum { D_ID, D_NAME, D_LOCATION, D_ADDRESS };
+
+/* address: null or "" is no binding (on update: clears it). */
+#define ADDRESS_FIELD \
+	{ "address", FT_STRING, F_TRIM | F_NULLABLE, .max = 64, \
+	  .invalid = ERR_DEVICE_ADDRESS_INVALID }
 
 struct device_new {
-	struct field_value v[3];
+	struct field_value v[4];
+	struct device_net buf;
+	const struct device_net *net;	/* NULL: not bound */
 };
+
+/* A unique-key refusal of a device row: its network or its device_id. */
+static enum err
+device_duplicate(struct req *r, const struct device_net *net)
+{
+	if (net && !strcmp(db_dup_key(r->db), "uq_devices_net"))
+		return address_taken(r, net);
+	return ERR_DEVICE_EXISTS;
+}
 
 static enum err
 create_tx(struct req *r, void *arg)
 {
-	const struct field_value *v = ((struct device_new *)arg)->v;
+	const struct device_new *d = arg;
+	const struct field_value *v = d->v;
 	const char *name = v[D_NAME].set ? v[D_NAME].s : v[D_ID].s;
 	const char *loc = v[D_LOCATION].set && !v[D_LOCATION].is_null
 			  ? v[D_LOCATION].s : NULL;
+	json_object *o = req_reply(r), *details = NULL;
 	char hash[65];
 	enum err e;
 
 	new_key(r, v[D_ID].s, hash);
-	json_object_object_add(req_reply(r), "name",
-			       json_object_new_string(name));
-	json_object_object_add(req_reply(r), "location",
-			       json_str_or_null(loc));
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "location", json_str_or_null(loc));
+	json_object_object_add(o, "address",
+			       json_str_or_null(d->net ? d->net->text : NULL));
 	e = db_exec(r->db, sql[Q_DEVICE_INSERT], DB_P(db_str(v[D_ID].s),
-		    db_str(name), db_str(loc), db_str(hash)), NULL);
+		    db_str(name), db_str(loc), db_str(hash), NET_P(d->net)),
+		    NULL);
 	if (e == ERR_DUPLICATE)
-		return ERR_DEVICE_EXISTS;
+		return device_duplicate(r, d->net);
 	if (e != ERR_OK)
 		return e;
+	if (d->net) {
+		details = json_object_new_object();
+		json_object_object_add(details, "address",
+				       json_object_new_string(d->net->text));
+	}
 	return audit_write(r->db, r, r->user.id, "device.create", "device",
-			   v[D_ID].s, NULL);
+			   v[D_ID].s, details);
 }
 
 /* Not ROUTE_IDEMPOTENT: a stored replay would keep the key in clear. */
@@ -575,6 +836,7 @@ devices_create(struct req *r)
 		[D_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
 		[D_LOCATION] = { "location", FT_STRING, F_TRIM | F_NULLABLE,
 				 .max = 200 },
+		[D_ADDRESS] = ADDRESS_FIELD,
 	};
 	struct device_new d;
 	enum err e = body_read(r, spec, d.v);
@@ -583,8 +845,16 @@ devices_create(struct req *r)
 		return e;
 	if (!device_id_valid(d.v[D_ID].s))
 		return ERR_DEVICE_ID_INVALID;
+	if (d.v[D_ADDRESS].set) {
+		e = address_field(r, &d.v[D_ADDRESS], &d.buf, &d.net);
+		if (e != ERR_OK)
+			return e;
+	} else {
+		d.net = NULL;
+	}
 	return req_txn(r, create_tx, &d);
 }
+
 
 static enum err
 rekey_tx(struct req *r, void *arg)
@@ -642,6 +912,9 @@ devices_retire(struct req *r)
 
 /* ---- lists ------------------------------------------------------------- */
 
+/* A device row (DEVICE_COLS).  Its bound address only for admins: to
+ * others it would say which address to take to read the device's
+ * credentials. */
 static json_object *
 device_json(struct req *r, const struct db_rows *rows, long long free_at)
 {
@@ -653,17 +926,20 @@ device_json(struct req *r, const struct db_rows *rows, long long free_at)
 			       json_object_new_string(db_col(rows, 2)));
 	json_object_object_add(o, "location",
 			       json_str_or_null(db_col(rows, 3)));
+	if (r->user.role >= ROLE_ADMIN)
+		json_object_object_add(o, "address",
+				       json_str_or_null(db_col(rows, 4)));
 	json_object_object_add(o, "in_use", json_object_new_boolean(
-		db_col(rows, 4) != NULL));
-	if (db_col(rows, 4)) {
+		db_col(rows, 5) != NULL));
+	if (db_col(rows, 5)) {
 		holder = json_object_new_object();
 		json_object_object_add(holder, "user_id",
-				       json_id(db_col_int(rows, 4)));
+				       json_id(db_col_int(rows, 5)));
 		json_object_object_add(holder, "username",
-				       json_str_or_null(db_col(rows, 5)));
+				       json_str_or_null(db_col(rows, 6)));
 	}
 	json_object_object_add(o, "current_holder", holder);
-	json_object_object_add(o, "busy_until", json_time(db_col(rows, 6)));
+	json_object_object_add(o, "busy_until", json_time(db_col(rows, 7)));
 	json_object_object_add(o, "next_free", json_time(req_db_time(r, free_at)));
 	return o;
 }
@@ -819,6 +1095,110 @@ devices_mine(struct req *r)
 				DB_P(db_int(r->user.id), db_int(all)));
 }
 
+/* ---- update -------------------------------------------------------------- */
+
+enum { E_NAME, E_LOCATION, E_ADDRESS };
+
+struct device_edit {
+	struct field_value v[3];
+	struct device_net buf;
+	const struct device_net *net;	/* the new binding, if address set */
+};
+
+/* What changed, for the audit log: each field sent with its new value;
+ * the address also with the one it replaced (a binding is a grant). */
+static json_object *
+edit_details(const struct device_edit *d, const char *old_address)
+{
+	json_object *o = json_object_new_object(), *a;
+	const struct field_value *v = d->v;
+
+	if (v[E_NAME].set)
+		json_object_object_add(o, "name",
+				       json_object_new_string(v[E_NAME].s));
+	if (v[E_LOCATION].set)
+		json_object_object_add(o, "location", json_str_or_null(
+			v[E_LOCATION].is_null ? NULL : v[E_LOCATION].s));
+	if (v[E_ADDRESS].set) {
+		a = json_object_new_object();
+		json_object_object_add(a, "from",
+				       json_str_or_null(old_address));
+		json_object_object_add(a, "to", json_str_or_null(
+			d->net ? d->net->text : NULL));
+		json_object_object_add(o, "address", a);
+	}
+	return o;
+}
+
+/* Writes what was sent over the locked device row pk. */
+static enum err
+edit_write(struct req *r, const struct device_edit *d, long long pk)
+{
+	const struct field_value *v = d->v;
+	struct db_param name = v[E_NAME].set ? db_str(v[E_NAME].s) : db_null();
+	struct db_param loc = v[E_LOCATION].is_null ? db_null()
+			      : db_str(v[E_LOCATION].s);
+	enum err e = db_exec(r->db, sql[Q_DEVICE_UPDATE], DB_P(
+		name, db_int(v[E_LOCATION].set), loc, db_int(pk)), NULL);
+
+	if (e == ERR_OK && v[E_ADDRESS].set)
+		e = db_exec(r->db, sql[Q_DEVICE_BIND], DB_P(NET_P(d->net),
+			    db_int(pk)), NULL);
+	if (e == ERR_DUPLICATE)
+		e = device_duplicate(r, d->net);
+	return e;
+}
+
+/* Lock the device, write, audit (with the binding it had). */
+static enum err
+edit_tx(struct req *r, void *arg)
+{
+	const struct device_edit *d = arg;
+	const char *device_id = req_param(r, "device_id");
+	struct db_rows *row;
+	json_object *details;
+	long long pk;
+	enum err e = db_row(r->db, sql[Q_DEVICE_EDIT], DB_P(db_str(device_id)),
+			    2, ERR_DEVICE_NOT_FOUND, &row);
+
+	if (!row)
+		return e;
+	pk = db_col_int(row, 0);
+	details = edit_details(d, db_col(row, 1));
+	db_rows_free(row);
+	e = edit_write(r, d, pk);
+	if (e != ERR_OK) {
+		json_object_put(details);
+		return e;
+	}
+	return audit_write(r->db, r, r->user.id, "device.update", "device",
+			   device_id, details);
+}
+
+/* PATCH: name, location (null clears), address (null or "" clears). */
+static enum err
+devices_update(struct req *r)
+{
+	static const struct field spec[] = {
+		[E_NAME] = { "name", FT_STRING, F_TRIM, .min = 1, .max = 200 },
+		[E_LOCATION] = { "location", FT_STRING, F_TRIM | F_NULLABLE,
+				 .max = 200 },
+		[E_ADDRESS] = ADDRESS_FIELD,
+	};
+	struct device_edit d = { .net = NULL };
+	enum err e = body_read(r, spec, d.v);
+
+	if (e == ERR_OK)
+		e = body_changes(r, spec, d.v);
+	if (e == ERR_OK && d.v[E_ADDRESS].set)
+		e = address_field(r, &d.v[E_ADDRESS], &d.buf, &d.net);
+	if (e == ERR_OK)
+		e = req_txn(r, edit_tx, &d);
+	if (e != ERR_OK)
+		return e;
+	return devices_get(r);
+}
+
 /* ---- cancel and kick --------------------------------------------------- */
 
 struct cancel {
@@ -893,11 +1273,13 @@ const struct route devices_routes[] = {
 	  "Reserve a device for a window (replaces your pending one)" },
 	{ "GET", "/get-reservation", ROLE_NONE, 200, BODY_NONE,
 	  devices_get_reservation,
-	  "The active-else-next reservation (?device_id=; token or key)" },
+	  "The active-else-next reservation (?device_id=; token, key or the"
+	  " device's bound address)" },
 	{ "GET", "/api/devices", ROLE_USER, 200, BODY_NONE, devices_list,
 	  "Devices with their current holder and next free time" },
 	{ "POST", "/api/devices", ROLE_ADMIN, 201, BODY_JSON, devices_create,
-	  "Register a device; its key is shown once" },
+	  "Register a device (address: bind it to an IP or CIDR); its key is"
+	  " shown once" },
 	{ "GET", "/api/devices/reservations", ROLE_USER, 200, BODY_NONE,
 	  devices_mine, "Your pending reservations (?all=1: every one)" },
 	{ "DELETE", "/api/devices/reservations/{id}", ROLE_USER, 204,
@@ -905,6 +1287,9 @@ const struct route devices_routes[] = {
 	  "Cancel your reservation (admins: any, a kick)" },
 	{ "GET", "/api/devices/{device_id}", ROLE_USER, 200, BODY_NONE,
 	  devices_get, "One device with its holder now and next free time" },
+	{ "PATCH", "/api/devices/{device_id}", ROLE_ADMIN, 200, BODY_JSON,
+	  devices_update,
+	  "Change a device's name, location or bound address (null clears)" },
 	{ "GET", "/api/devices/{device_id}/reservations", ROLE_USER, 200,
 	  BODY_NONE, devices_reservations,
 	  "A device's live reservations (?from=&to=)" },
@@ -915,6 +1300,7 @@ const struct route devices_routes[] = {
 	  "Retire a device and cancel its pending reservations" },
 	{ "POST", "/api/devices/{device_id}/verify", ROLE_NONE, 200, BODY_JSON,
 	  devices_verify,
-	  "Lock agent: is this credential valid now? (X-Device-Key)" },
+	  "Lock agent: is this credential valid now? (X-Device-Key or the"
+	  " device's bound address)" },
 	{ 0 },
 };

@@ -102,14 +102,21 @@
 	X(RESERVATION_TOO_LONG, 400, "reservation_too_long", "The reservation is longer than allowed") \
 	X(RESERVATION_ENDED, 400, "reservation_ended", "The reservation window has already ended") \
 	X(DEVICE_ID_INVALID, 400, "device_id_invalid", "device_id must be 1 to 64 letters, digits, dots, colons, hyphens or underscores") \
-	X(DEVICE_KEY, 401, "device_key_invalid", "A valid X-Device-Key is required") \
-	X(RESERVATION_AUTH, 401, "reservation_auth", "A bearer token or X-Device-Key is required") \
+	X(DEVICE_KEY, 401, "device_key_invalid", "A valid X-Device-Key (or the device's own address) is required") \
+	X(RESERVATION_AUTH, 401, "reservation_auth", "A bearer token, an X-Device-Key or the device's own address is required") \
 	X(RESERVATION_NOT_FOUND, 404, "reservation_not_found", "not found") \
 	X(DEVICE_NOT_FOUND, 404, "device_not_found", "Device not found") \
 	X(RESERVATION_MISSING, 404, "reservation_missing", "Reservation not found") \
 	X(DEVICE_EXISTS, 409, "device_exists", "Device already exists") \
 	X(RESERVATION_OVERLAP, 409, "reservation_overlap", "The window overlaps another reservation of this device") \
 	X(RESERVATION_CLOSED, 409, "reservation_closed", "The reservation is already cancelled or has ended") \
+	/* devices by address */ \
+	X(DEVICE_ADDRESS_INVALID, 400, "device_address_invalid", "address must be an IPv4 or IPv6 address or a network in CIDR notation, such as 10.0.5.21 or 10.0.5.0/24") \
+	X(DEVICE_ADDRESS_HOST_BITS, 400, "device_address_host_bits", "The network has address bits set after its prefix") \
+	X(DEVICE_ADDRESS_WIDE, 400, "device_address_too_wide", "address cannot be every address (/0): get_reservation_open is the switch for that") \
+	X(DEVICE_ADDRESS_TAKEN, 409, "device_address_taken", "Another device is bound to this address or network") \
+	X(DEVICE_ADDRESS_OTHER, 401, "device_address_other", "This address is bound to another device") \
+	X(DEVICE_ADDRESS_TIE, 401, "device_address_ambiguous", "More than one device is bound to this address with the same prefix; send the device's X-Device-Key") \
 	/* shop */ \
 	X(PRODUCT_NOT_FOUND, 404, "product_not_found", "Product not found") \
 	X(BRAND_NOT_FOUND, 404, "brand_not_found", "Brand not found") \

@@ -165,6 +165,11 @@ perform(const struct bb_how *how, const char *method, const char *path,
 	if (how->http1)
 		curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
 				 CURL_HTTP_VERSION_1_1);
+	if (how->source) {
+		line = xasprintf("host!%s", how->source);
+		curl_easy_setopt(c, CURLOPT_INTERFACE, line);
+		free(line);
+	}
 	/* A site's client checks the certificate names its host, as a lab PC
 	 * that trusts the stack's certificate does (README, "Sites"). */
 	if (how->site && getenv("HAAS_TEST_CA")) {

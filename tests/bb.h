@@ -64,6 +64,10 @@ struct bb_how {
 	bool path_as_is;
 	struct bb_site *site;	/* a browser on a site: its host, its cookies */
 	const char *token;	/* a bearer token, or NULL */
+	/* The client's own address ("127.0.0.2"), or NULL: the connection
+	 * is made from it, so nginx's REMOTE_ADDR is it (any 127/8 address
+	 * is this machine's; nothing on the server side trusts a header). */
+	const char *source;
 };
 
 /* A browser on a site (README, "Sites"): requests go to the stack's
