@@ -1,5 +1,5 @@
 /* catalog: the shop's brands, products (browsing, admin writes with
- * optimistic versions, retiring), accessory compatibility and reviews. */
+ * optimistic versions, retiring) and accessory compatibility. */
 #include "catalog.h"
 
 #include <stdio.h>
@@ -30,10 +30,6 @@
 	" AND (? = 0 OR p.stock > 0)" \
 	" AND (? IS NULL OR p.name LIKE ? OR p.description LIKE ?)"
 #define FILTER_NPARAMS 14
-#define REVIEW_COLS \
-	"r.id, r.product_id, r.user_id, u.username, r.rating, r.comment," \
-	" r.created_at, r.updated_at"
-#define REVIEW_FROM " FROM reviews r JOIN users u ON u.id = r.user_id"
 
 enum catalog_sql {
 	Q_PRODUCT,
@@ -50,19 +46,10 @@ enum catalog_sql {
 	Q_BRAND,
 	Q_BRAND_BY_NAME,
 	Q_BRAND_EXISTS,
-	Q_PRODUCT_EXISTS,
 	Q_BRANDS,
 	Q_BRAND_INSERT,
 	Q_BRAND_UPDATE,
 	Q_BRAND_DELETE,
-	Q_REVIEW,
-	Q_REVIEWS,
-	Q_REVIEW_STATS,
-	Q_REVIEW_OWNER,
-	Q_BOUGHT,
-	Q_REVIEW_INSERT,
-	Q_REVIEW_UPDATE,
-	Q_REVIEW_DELETE,
 };
 
 static const char *const sql[] = {
@@ -108,7 +95,6 @@ static const char *const sql[] = {
 		"  AND p.retired_at IS NULL) FROM brands b WHERE b.id = ?",
 	[Q_BRAND_BY_NAME] = "SELECT id FROM brands WHERE name = ?",
 	[Q_BRAND_EXISTS] = "SELECT COUNT(*) FROM brands WHERE id = ?",
-	[Q_PRODUCT_EXISTS] = "SELECT COUNT(*) FROM products WHERE id = ?",
 	[Q_BRANDS] = "SELECT b.id, b.name, b.created_at,"
 		" (SELECT COUNT(*) FROM products p WHERE p.brand_id = b.id"
 		"  AND p.retired_at IS NULL) FROM brands b ORDER BY b.name",
@@ -117,22 +103,6 @@ static const char *const sql[] = {
 	/* A brand that products (even retired ones) name cannot go: the
 	 * foreign key refuses, and that is a 409. */
 	[Q_BRAND_DELETE] = "DELETE FROM brands WHERE id = ?",
-	[Q_REVIEW] = "SELECT " REVIEW_COLS REVIEW_FROM " WHERE r.id = ?",
-	[Q_REVIEWS] = "SELECT " REVIEW_COLS REVIEW_FROM
-		" WHERE r.product_id = ? ORDER BY r.id DESC LIMIT ? OFFSET ?",
-	[Q_REVIEW_STATS] = "SELECT COUNT(*), ROUND(AVG(rating), 2)"
-		" FROM reviews WHERE product_id = ?",
-	[Q_REVIEW_OWNER] = "SELECT user_id FROM reviews WHERE id = ?",
-	/* Bought means paid for: a pending order may still be cancelled. */
-	[Q_BOUGHT] = "SELECT COUNT(*) FROM orders o"
-		" JOIN order_items i ON i.order_id = o.id WHERE o.user_id = ?"
-		" AND i.product_id = ?"
-		" AND o.status IN ('paid', 'shipped', 'delivered')",
-	[Q_REVIEW_INSERT] = "INSERT INTO reviews (product_id, user_id, rating,"
-		" comment) VALUES (?, ?, ?, ?)",
-	[Q_REVIEW_UPDATE] = "UPDATE reviews SET rating = COALESCE(?, rating),"
-		" comment = IF(?, ?, comment) WHERE id = ?",
-	[Q_REVIEW_DELETE] = "DELETE FROM reviews WHERE id = ?",
 };
 
 static const char *const kinds[] = {
@@ -896,187 +866,6 @@ catalog_brand_delete(struct req *r)
 	return e == ERR_CONFLICT ? ERR_BRAND_IN_USE : e;
 }
 
-/* ---- reviews ------------------------------------------------------------ */
-
-static json_object *
-review_json(const struct db_rows *rows)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "review_id", json_id(db_col_int(rows, 0)));
-	json_object_object_add(o, "product_id", json_id(db_col_int(rows, 1)));
-	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 2)));
-	json_object_object_add(o, "username", json_str_or_null(db_col(rows, 3)));
-	json_object_object_add(o, "rating",
-			       json_object_new_int64(db_col_int(rows, 4)));
-	json_object_object_add(o, "comment", json_str_or_null(db_col(rows, 5)));
-	json_object_object_add(o, "created_at", json_time(db_col(rows, 6)));
-	json_object_object_add(o, "updated_at", json_time(db_col(rows, 7)));
-	return o;
-}
-
-static enum err
-reply_review(struct req *r, long long id)
-{
-	return req_reply_row(r, "review", sql[Q_REVIEW], DB_P(db_int(id)), 8,
-			     ERR_REVIEW_NOT_FOUND, review_json);
-}
-
-static enum err
-product_exists(struct req *r, long long id)
-{
-	long long n = 0;
-	enum err e = db_query_int(r->db, sql[Q_PRODUCT_EXISTS],
-			       DB_P(db_int(id)), ERR_OK, &n);
-
-	return e == ERR_OK && !n ? ERR_PRODUCT_NOT_FOUND : e;
-}
-
-static enum err
-review_stats(struct req *r, long long id)
-{
-	struct db_rows *row;
-	enum err e = db_row(r->db, sql[Q_REVIEW_STATS], DB_P(db_int(id)), 2,
-			    ERR_INTERNAL, &row);
-
-	if (!row)
-		return e;
-	json_object_object_add(req_reply(r), "total",
-			       json_object_new_int64(db_col_int(row, 0)));
-	json_object_object_add(req_reply(r), "rating_average",
-			       json_rating(db_col(row, 1)));
-	db_rows_free(row);
-	return ERR_OK;
-}
-
-static enum err
-catalog_reviews(struct req *r)
-{
-	struct db_rows *rows;
-	json_object *arr;
-	long long id, limit, offset;
-	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
-
-	if (e == ERR_OK)
-		e = product_exists(r, id);
-	if (e == ERR_OK)
-		e = req_paging(r, &limit, &offset);
-	if (e == ERR_OK)
-		e = db_query(r->db, sql[Q_REVIEWS], DB_P(db_int(id),
-			     db_int(limit), db_int(offset)), 8, &rows);
-	if (e != ERR_OK)
-		return e;
-	arr = json_object_new_array();
-	json_object_object_add(req_reply(r), "reviews", arr);
-	while (db_next(rows))
-		json_object_array_add(arr, review_json(rows));
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e != ERR_OK ? e : review_stats(r, id);
-}
-
-enum { R_RATING, R_COMMENT };
-
-static const struct field review_spec[] = {
-	[R_RATING] = { "rating", FT_INT, 0, .min = 1, .max = 5 },
-	[R_COMMENT] = { "comment", FT_STRING, F_NULLABLE | F_TRIM,
-			.max = 500 },
-};
-
-static enum err
-catalog_review_create(struct req *r)
-{
-	struct field_value v[ARRAY_SIZE(review_spec)];
-	struct row_write w = { .sql = sql[Q_REVIEW_INSERT],
-			       .action = "review.create", .entity = "review" };
-	struct db_param p[4];
-	long long id, bought = 0;
-	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
-
-	if (e == ERR_OK)
-		e = body_read(r, review_spec, v);
-	if (e == ERR_OK && !v[R_RATING].set)
-		e = req_fail(r, ERR_FIELD_MISSING, "rating is required");
-	if (e == ERR_OK)
-		e = product_exists(r, id);
-	if (e == ERR_OK)
-		e = db_query_int(r->db, sql[Q_BOUGHT], DB_P(db_int(r->user.id),
-			      db_int(id)), ERR_OK, &bought);
-	if (e == ERR_OK && !bought)
-		e = ERR_REVIEW_NOT_BOUGHT;
-	if (e != ERR_OK)
-		return e;
-	p[0] = db_int(id);
-	p[1] = db_int(r->user.id);
-	p[2] = db_int(v[R_RATING].i);
-	p[3] = db_str(opt_str(&v[R_COMMENT]));
-	w.p = p;
-	w.np = ARRAY_SIZE(p);
-	e = row_write(r, &w);
-	if (e == ERR_DUPLICATE)
-		return ERR_REVIEW_EXISTS;
-	return e != ERR_OK ? e : reply_review(r, (long long)w.res.insert_id);
-}
-
-/* Review {id} must be the caller's (admins may delete any): others' are
- * not found. */
-static enum err
-review_mine(struct req *r, bool admin_ok, long long *id)
-{
-	long long owner = 0;
-	enum err e = path_id(r, ERR_REVIEW_NOT_FOUND, id);
-
-	if (e == ERR_OK)
-		e = db_query_int(r->db, sql[Q_REVIEW_OWNER], DB_P(db_int(*id)), ERR_OK, &owner);
-	if (e != ERR_OK)
-		return e;
-	if (!owner || (owner != r->user.id &&
-		       !(admin_ok && r->user.role == ROLE_ADMIN)))
-		return ERR_REVIEW_NOT_FOUND;
-	return ERR_OK;
-}
-
-static enum err
-catalog_review_update(struct req *r)
-{
-	struct field_value v[ARRAY_SIZE(review_spec)];
-	struct row_write w = { .sql = sql[Q_REVIEW_UPDATE],
-			       .action = "review.update", .entity = "review" };
-	struct db_param p[4];
-	enum err e = review_mine(r, false, &w.id);
-
-	if (e == ERR_OK)
-		e = body_read(r, review_spec, v);
-	if (e == ERR_OK)
-		e = body_changes(r, review_spec, v);
-	if (e != ERR_OK)
-		return e;
-	p[0] = v[R_RATING].set ? db_int(v[R_RATING].i) : db_null();
-	p[1] = db_int(v[R_COMMENT].set);
-	p[2] = db_str(opt_str(&v[R_COMMENT]));
-	p[3] = db_int(w.id);
-	w.p = p;
-	w.np = ARRAY_SIZE(p);
-	e = row_write(r, &w);
-	return e != ERR_OK ? e : reply_review(r, w.id);
-}
-
-static enum err
-catalog_review_delete(struct req *r)
-{
-	struct row_write w = { .sql = sql[Q_REVIEW_DELETE], .np = 1,
-			       .missing = ERR_REVIEW_NOT_FOUND,
-			       .action = "review.delete", .entity = "review" };
-	struct db_param p[1];
-	enum err e = review_mine(r, true, &w.id);
-
-	if (e != ERR_OK)
-		return e;
-	p[0] = db_int(w.id);
-	w.p = p;
-	return row_write(r, &w);
-}
-
 const struct route catalog_routes[] = {
 	{ "GET", "/api/products", ROLE_NONE, 200, BODY_NONE, catalog_products,
 	  "Browse products (?kind=&brand=&brand_id=&q=&min_price=&max_price="
@@ -1089,15 +878,6 @@ const struct route catalog_routes[] = {
 	  catalog_product_update, "Update a product (stale version: 409)" },
 	{ "DELETE", "/api/products/{id}", ROLE_ADMIN, 204, BODY_NONE,
 	  catalog_product_retire, "Retire a product" },
-	{ "GET", "/api/products/{id}/reviews", ROLE_NONE, 200, BODY_NONE,
-	  catalog_reviews, "A product's reviews and average rating" },
-	{ "POST", "/api/products/{id}/reviews", ROLE_USER, 201, BODY_JSON,
-	  catalog_review_create, "Review a product you bought",
-	  ROUTE_IDEMPOTENT },
-	{ "PATCH", "/api/reviews/{id}", ROLE_USER, 200, BODY_JSON,
-	  catalog_review_update, "Edit your review" },
-	{ "DELETE", "/api/reviews/{id}", ROLE_USER, 204, BODY_NONE,
-	  catalog_review_delete, "Delete your review (admins: any)" },
 	{ "GET", "/api/accessories", ROLE_NONE, 200, BODY_NONE,
 	  catalog_accessories, "Browse accessories (filters as /api/products)" },
 	{ "GET", "/api/sound-devices", ROLE_NONE, 200, BODY_NONE,
