@@ -1,5 +1,6 @@
 /* catalog: the shop's brands, products (browsing, admin writes with
- * optimistic versions, retiring) and accessory compatibility. */
+ * optimistic versions, retiring) and accessory compatibility, and the
+ * ElectroPorts site's view of them (one envelope per kind). */
 #include "catalog.h"
 
 #include <stdio.h>
@@ -30,6 +31,9 @@
 	" AND (? = 0 OR p.stock > 0)" \
 	" AND (? IS NULL OR p.name LIKE ? OR p.description LIKE ?)"
 #define FILTER_NPARAMS 14
+/* The ElectroPorts pages have no paging: their lists come whole, up to
+ * the API's largest page. */
+#define SITE_LIMIT 500
 
 enum catalog_sql {
 	Q_PRODUCT,
@@ -334,8 +338,18 @@ filter_params(const struct filter *f, struct db_param *p)
 	memcpy(p, all, sizeof(all));
 }
 
+/* How a list of products is answered: the reply's key, one product's
+ * shape, and whether it comes whole when ?limit= is absent (a page
+ * without paging) rather than 50 at a time. */
+struct product_view {
+	const char *key;
+	row_json_fn row;
+	bool whole;
+};
+
 static enum err
-products_page(struct req *r, const struct filter *f, long long limit,
+products_page(struct req *r, const struct filter *f,
+	      const struct product_view *view, long long limit,
 	      long long offset)
 {
 	struct db_param p[FILTER_NPARAMS + 7];
@@ -345,7 +359,7 @@ products_page(struct req *r, const struct filter *f, long long limit,
 	size_t i;
 	enum err e;
 
-	json_object_object_add(req_reply(r), "products", arr);
+	json_object_object_add(req_reply(r), view->key, arr);
 	filter_params(f, p);
 	for (i = 0; i < 5; i++)
 		p[FILTER_NPARAMS + i] = db_str(s);
@@ -356,14 +370,15 @@ products_page(struct req *r, const struct filter *f, long long limit,
 	if (e != ERR_OK)
 		return e;
 	while (db_next(rows))
-		json_object_array_add(arr, product_json(rows));
+		json_object_array_add(arr, view->row(rows));
 	e = db_rows_err(rows);
 	db_rows_free(rows);
 	return e;
 }
 
 static enum err
-products_list_kind(struct req *r, const char *kind)
+products_list(struct req *r, const char *kind,
+	      const struct product_view *view)
 {
 	struct filter f = { 0 };
 	struct db_param p[FILTER_NPARAMS];
@@ -372,8 +387,10 @@ products_list_kind(struct req *r, const char *kind)
 
 	if (e == ERR_OK)
 		e = req_paging(r, &limit, &offset);
+	if (e == ERR_OK && view->whole && !req_query(r, "limit"))
+		limit = SITE_LIMIT;
 	if (e == ERR_OK)
-		e = products_page(r, &f, limit, offset);
+		e = products_page(r, &f, view, limit, offset);
 	if (e != ERR_OK)
 		return e;
 	filter_params(&f, p);
@@ -384,22 +401,24 @@ products_list_kind(struct req *r, const char *kind)
 	return e;
 }
 
+static const struct product_view api_view = { "products", product_json };
+
 static enum err
 catalog_products(struct req *r)
 {
-	return products_list_kind(r, NULL);
+	return products_list(r, NULL, &api_view);
 }
 
 static enum err
 catalog_accessories(struct req *r)
 {
-	return products_list_kind(r, "accessory");
+	return products_list(r, "accessory", &api_view);
 }
 
 static enum err
 catalog_sound_devices(struct req *r)
 {
-	return products_list_kind(r, "sound_device");
+	return products_list(r, "sound_device", &api_view);
 }
 
 static enum err
@@ -866,6 +885,95 @@ catalog_brand_delete(struct req *r)
 	return e == ERR_CONFLICT ? ERR_BRAND_IN_USE : e;
 }
 
+/* ---- the ElectroPorts site ---------------------------------------------- */
+
+/* A price in minor units as the ElectroPorts pages show it, in whole units
+ * (79900 -> 799, 2499 -> 24.99), written exactly. */
+static json_object *
+json_price_units(long long cents)
+{
+	char s[32];
+
+	if (cents % 100 == 0)
+		return json_object_new_int64(cents / 100);
+	if (cents % 10 == 0)
+		snprintf(s, sizeof(s), "%lld.%lld", cents / 100,
+			 cents % 100 / 10);
+	else
+		snprintf(s, sizeof(s), "%lld.%02lld", cents / 100, cents % 100);
+	return json_object_new_double_s((double)cents / 100, s);
+}
+
+/* One product as the ElectroPorts pages read it: id, name (a string: its
+ * search lower-cases it), price in whole units, description, and the
+ * picture under image_key: "image_url" on phones, "image" on the other
+ * kinds (its cart shows whichever it finds, both if both were sent). */
+static json_object *
+product_json_site(const struct db_rows *rows, const char *image_key)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "name", json_object_new_string(db_col(rows, 4)));
+	json_object_object_add(o, "price", json_price_units(db_col_int(rows, 5)));
+	json_object_object_add(o, "description",
+			       json_str_or_null(db_col(rows, 9)));
+	json_object_object_add(o, image_key, json_str_or_null(db_col(rows, 8)));
+	json_object_object_add(o, "brand", json_str_or_null(db_col(rows, 3)));
+	json_object_object_add(o, "status",
+			       json_object_new_string(db_col(rows, 7)));
+	json_object_object_add(o, "stock",
+			       json_object_new_int64(db_col_int(rows, 6)));
+	return o;
+}
+
+static json_object *
+phone_json_site(const struct db_rows *rows)
+{
+	return product_json_site(rows, "image_url");
+}
+
+static json_object *
+item_json_site(const struct db_rows *rows)
+{
+	return product_json_site(rows, "image");
+}
+
+static const struct product_view phones_view = {
+	"phones", phone_json_site, true };
+static const struct product_view laptops_view = {
+	"laptops", item_json_site, true };
+static const struct product_view sound_devices_view = {
+	"sound_devices", item_json_site, true };
+static const struct product_view accessories_view = {
+	"accessories", item_json_site, true };
+
+static enum err
+catalog_site_phones(struct req *r)
+{
+	return products_list(r, "phone", &phones_view);
+}
+
+static enum err
+catalog_site_laptops(struct req *r)
+{
+	return products_list(r, "laptop", &laptops_view);
+}
+
+static enum err
+catalog_site_sound_devices(struct req *r)
+{
+	return products_list(r, "sound_device", &sound_devices_view);
+}
+
+static enum err
+catalog_site_accessories(struct req *r)
+{
+	return products_list(r, "accessory", &accessories_view);
+}
+
+#define EP PROFILE_BIT(PROFILE_ELECTROPORTS)
+
 const struct route catalog_routes[] = {
 	{ "GET", "/api/products", ROLE_NONE, 200, BODY_NONE, catalog_products,
 	  "Browse products (?kind=&brand=&brand_id=&q=&min_price=&max_price="
@@ -893,5 +1001,16 @@ const struct route catalog_routes[] = {
 	  catalog_brand_update, "Rename a brand" },
 	{ "DELETE", "/api/brands/{id}", ROLE_ADMIN, 204, BODY_NONE,
 	  catalog_brand_delete, "Delete a brand no product names" },
+	/* ElectroPorts' catalogue, one kind per path, on its site only */
+	{ "GET", "/phones", ROLE_NONE, 200, BODY_NONE, catalog_site_phones,
+	  "Phones (ElectroPorts site)", .profiles = EP },
+	{ "GET", "/laptops", ROLE_NONE, 200, BODY_NONE, catalog_site_laptops,
+	  "Laptops (ElectroPorts site)", .profiles = EP },
+	{ "GET", "/sounddevices", ROLE_NONE, 200, BODY_NONE,
+	  catalog_site_sound_devices, "Sound devices (ElectroPorts site)",
+	  .profiles = EP },
+	{ "GET", "/accessories", ROLE_NONE, 200, BODY_NONE,
+	  catalog_site_accessories, "Accessories (ElectroPorts site)",
+	  .profiles = EP },
 	{ 0 },
 };
