@@ -1,5 +1,6 @@
 /* catalog: the shop's brands, products (browsing, admin writes with
- * optimistic versions, retiring), accessory compatibility and reviews. */
+ * optimistic versions, retiring) and accessory compatibility, and the
+ * ElectroPorts site's view of them (one envelope per kind). */
 #include "catalog.h"
 
 #include <stdio.h>
@@ -30,10 +31,9 @@
 	" AND (? = 0 OR p.stock > 0)" \
 	" AND (? IS NULL OR p.name LIKE ? OR p.description LIKE ?)"
 #define FILTER_NPARAMS 14
-#define REVIEW_COLS \
-	"r.id, r.product_id, r.user_id, u.username, r.rating, r.comment," \
-	" r.created_at, r.updated_at"
-#define REVIEW_FROM " FROM reviews r JOIN users u ON u.id = r.user_id"
+/* The ElectroPorts pages have no paging: their lists come whole, up to
+ * the API's largest page. */
+#define SITE_LIMIT 500
 
 enum catalog_sql {
 	Q_PRODUCT,
@@ -50,19 +50,10 @@ enum catalog_sql {
 	Q_BRAND,
 	Q_BRAND_BY_NAME,
 	Q_BRAND_EXISTS,
-	Q_PRODUCT_EXISTS,
 	Q_BRANDS,
 	Q_BRAND_INSERT,
 	Q_BRAND_UPDATE,
 	Q_BRAND_DELETE,
-	Q_REVIEW,
-	Q_REVIEWS,
-	Q_REVIEW_STATS,
-	Q_REVIEW_OWNER,
-	Q_BOUGHT,
-	Q_REVIEW_INSERT,
-	Q_REVIEW_UPDATE,
-	Q_REVIEW_DELETE,
 };
 
 static const char *const sql[] = {
@@ -108,7 +99,6 @@ static const char *const sql[] = {
 		"  AND p.retired_at IS NULL) FROM brands b WHERE b.id = ?",
 	[Q_BRAND_BY_NAME] = "SELECT id FROM brands WHERE name = ?",
 	[Q_BRAND_EXISTS] = "SELECT COUNT(*) FROM brands WHERE id = ?",
-	[Q_PRODUCT_EXISTS] = "SELECT COUNT(*) FROM products WHERE id = ?",
 	[Q_BRANDS] = "SELECT b.id, b.name, b.created_at,"
 		" (SELECT COUNT(*) FROM products p WHERE p.brand_id = b.id"
 		"  AND p.retired_at IS NULL) FROM brands b ORDER BY b.name",
@@ -117,22 +107,6 @@ static const char *const sql[] = {
 	/* A brand that products (even retired ones) name cannot go: the
 	 * foreign key refuses, and that is a 409. */
 	[Q_BRAND_DELETE] = "DELETE FROM brands WHERE id = ?",
-	[Q_REVIEW] = "SELECT " REVIEW_COLS REVIEW_FROM " WHERE r.id = ?",
-	[Q_REVIEWS] = "SELECT " REVIEW_COLS REVIEW_FROM
-		" WHERE r.product_id = ? ORDER BY r.id DESC LIMIT ? OFFSET ?",
-	[Q_REVIEW_STATS] = "SELECT COUNT(*), ROUND(AVG(rating), 2)"
-		" FROM reviews WHERE product_id = ?",
-	[Q_REVIEW_OWNER] = "SELECT user_id FROM reviews WHERE id = ?",
-	/* Bought means paid for: a pending order may still be cancelled. */
-	[Q_BOUGHT] = "SELECT COUNT(*) FROM orders o"
-		" JOIN order_items i ON i.order_id = o.id WHERE o.user_id = ?"
-		" AND i.product_id = ?"
-		" AND o.status IN ('paid', 'shipped', 'delivered')",
-	[Q_REVIEW_INSERT] = "INSERT INTO reviews (product_id, user_id, rating,"
-		" comment) VALUES (?, ?, ?, ?)",
-	[Q_REVIEW_UPDATE] = "UPDATE reviews SET rating = COALESCE(?, rating),"
-		" comment = IF(?, ?, comment) WHERE id = ?",
-	[Q_REVIEW_DELETE] = "DELETE FROM reviews WHERE id = ?",
 };
 
 static const char *const kinds[] = {
@@ -364,8 +338,18 @@ filter_params(const struct filter *f, struct db_param *p)
 	memcpy(p, all, sizeof(all));
 }
 
+/* How a list of products is answered: the reply's key, one product's
+ * shape, and whether it comes whole when ?limit= is absent (a page
+ * without paging) rather than 50 at a time. */
+struct product_view {
+	const char *key;
+	row_json_fn row;
+	bool whole;
+};
+
 static enum err
-products_page(struct req *r, const struct filter *f, long long limit,
+products_page(struct req *r, const struct filter *f,
+	      const struct product_view *view, long long limit,
 	      long long offset)
 {
 	struct db_param p[FILTER_NPARAMS + 7];
@@ -375,7 +359,7 @@ products_page(struct req *r, const struct filter *f, long long limit,
 	size_t i;
 	enum err e;
 
-	json_object_object_add(req_reply(r), "products", arr);
+	json_object_object_add(req_reply(r), view->key, arr);
 	filter_params(f, p);
 	for (i = 0; i < 5; i++)
 		p[FILTER_NPARAMS + i] = db_str(s);
@@ -386,14 +370,15 @@ products_page(struct req *r, const struct filter *f, long long limit,
 	if (e != ERR_OK)
 		return e;
 	while (db_next(rows))
-		json_object_array_add(arr, product_json(rows));
+		json_object_array_add(arr, view->row(rows));
 	e = db_rows_err(rows);
 	db_rows_free(rows);
 	return e;
 }
 
 static enum err
-products_list_kind(struct req *r, const char *kind)
+products_list(struct req *r, const char *kind,
+	      const struct product_view *view)
 {
 	struct filter f = { 0 };
 	struct db_param p[FILTER_NPARAMS];
@@ -402,8 +387,10 @@ products_list_kind(struct req *r, const char *kind)
 
 	if (e == ERR_OK)
 		e = req_paging(r, &limit, &offset);
+	if (e == ERR_OK && view->whole && !req_query(r, "limit"))
+		limit = SITE_LIMIT;
 	if (e == ERR_OK)
-		e = products_page(r, &f, limit, offset);
+		e = products_page(r, &f, view, limit, offset);
 	if (e != ERR_OK)
 		return e;
 	filter_params(&f, p);
@@ -414,22 +401,24 @@ products_list_kind(struct req *r, const char *kind)
 	return e;
 }
 
+static const struct product_view api_view = { "products", product_json };
+
 static enum err
 catalog_products(struct req *r)
 {
-	return products_list_kind(r, NULL);
+	return products_list(r, NULL, &api_view);
 }
 
 static enum err
 catalog_accessories(struct req *r)
 {
-	return products_list_kind(r, "accessory");
+	return products_list(r, "accessory", &api_view);
 }
 
 static enum err
 catalog_sound_devices(struct req *r)
 {
-	return products_list_kind(r, "sound_device");
+	return products_list(r, "sound_device", &api_view);
 }
 
 static enum err
@@ -896,186 +885,94 @@ catalog_brand_delete(struct req *r)
 	return e == ERR_CONFLICT ? ERR_BRAND_IN_USE : e;
 }
 
-/* ---- reviews ------------------------------------------------------------ */
+/* ---- the ElectroPorts site ---------------------------------------------- */
 
+/* A price in minor units as the ElectroPorts pages show it, in whole units
+ * (79900 -> 799, 2499 -> 24.99), written exactly. */
 static json_object *
-review_json(const struct db_rows *rows)
+json_price_units(long long cents)
+{
+	char s[32];
+
+	if (cents % 100 == 0)
+		return json_object_new_int64(cents / 100);
+	if (cents % 10 == 0)
+		snprintf(s, sizeof(s), "%lld.%lld", cents / 100,
+			 cents % 100 / 10);
+	else
+		snprintf(s, sizeof(s), "%lld.%02lld", cents / 100, cents % 100);
+	return json_object_new_double_s((double)cents / 100, s);
+}
+
+/* One product as the ElectroPorts pages read it: id, name (a string: its
+ * search lower-cases it), price in whole units, description, and the
+ * picture under image_key: "image_url" on phones, "image" on the other
+ * kinds (its cart shows whichever it finds, both if both were sent). */
+static json_object *
+product_json_site(const struct db_rows *rows, const char *image_key)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "review_id", json_id(db_col_int(rows, 0)));
-	json_object_object_add(o, "product_id", json_id(db_col_int(rows, 1)));
-	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 2)));
-	json_object_object_add(o, "username", json_str_or_null(db_col(rows, 3)));
-	json_object_object_add(o, "rating",
-			       json_object_new_int64(db_col_int(rows, 4)));
-	json_object_object_add(o, "comment", json_str_or_null(db_col(rows, 5)));
-	json_object_object_add(o, "created_at", json_time(db_col(rows, 6)));
-	json_object_object_add(o, "updated_at", json_time(db_col(rows, 7)));
+	json_object_object_add(o, "id", json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "name", json_object_new_string(db_col(rows, 4)));
+	json_object_object_add(o, "price", json_price_units(db_col_int(rows, 5)));
+	json_object_object_add(o, "description",
+			       json_str_or_null(db_col(rows, 9)));
+	json_object_object_add(o, image_key, json_str_or_null(db_col(rows, 8)));
+	json_object_object_add(o, "brand", json_str_or_null(db_col(rows, 3)));
+	json_object_object_add(o, "status",
+			       json_object_new_string(db_col(rows, 7)));
+	json_object_object_add(o, "stock",
+			       json_object_new_int64(db_col_int(rows, 6)));
 	return o;
 }
 
-static enum err
-reply_review(struct req *r, long long id)
+static json_object *
+phone_json_site(const struct db_rows *rows)
 {
-	return req_reply_row(r, "review", sql[Q_REVIEW], DB_P(db_int(id)), 8,
-			     ERR_REVIEW_NOT_FOUND, review_json);
+	return product_json_site(rows, "image_url");
+}
+
+static json_object *
+item_json_site(const struct db_rows *rows)
+{
+	return product_json_site(rows, "image");
+}
+
+static const struct product_view phones_view = {
+	"phones", phone_json_site, true };
+static const struct product_view laptops_view = {
+	"laptops", item_json_site, true };
+static const struct product_view sound_devices_view = {
+	"sound_devices", item_json_site, true };
+static const struct product_view accessories_view = {
+	"accessories", item_json_site, true };
+
+static enum err
+catalog_site_phones(struct req *r)
+{
+	return products_list(r, "phone", &phones_view);
 }
 
 static enum err
-product_exists(struct req *r, long long id)
+catalog_site_laptops(struct req *r)
 {
-	long long n = 0;
-	enum err e = db_query_int(r->db, sql[Q_PRODUCT_EXISTS],
-			       DB_P(db_int(id)), ERR_OK, &n);
-
-	return e == ERR_OK && !n ? ERR_PRODUCT_NOT_FOUND : e;
+	return products_list(r, "laptop", &laptops_view);
 }
 
 static enum err
-review_stats(struct req *r, long long id)
+catalog_site_sound_devices(struct req *r)
 {
-	struct db_rows *row;
-	enum err e = db_row(r->db, sql[Q_REVIEW_STATS], DB_P(db_int(id)), 2,
-			    ERR_INTERNAL, &row);
-
-	if (!row)
-		return e;
-	json_object_object_add(req_reply(r), "total",
-			       json_object_new_int64(db_col_int(row, 0)));
-	json_object_object_add(req_reply(r), "rating_average",
-			       json_rating(db_col(row, 1)));
-	db_rows_free(row);
-	return ERR_OK;
+	return products_list(r, "sound_device", &sound_devices_view);
 }
 
 static enum err
-catalog_reviews(struct req *r)
+catalog_site_accessories(struct req *r)
 {
-	struct db_rows *rows;
-	json_object *arr;
-	long long id, limit, offset;
-	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
-
-	if (e == ERR_OK)
-		e = product_exists(r, id);
-	if (e == ERR_OK)
-		e = req_paging(r, &limit, &offset);
-	if (e == ERR_OK)
-		e = db_query(r->db, sql[Q_REVIEWS], DB_P(db_int(id),
-			     db_int(limit), db_int(offset)), 8, &rows);
-	if (e != ERR_OK)
-		return e;
-	arr = json_object_new_array();
-	json_object_object_add(req_reply(r), "reviews", arr);
-	while (db_next(rows))
-		json_object_array_add(arr, review_json(rows));
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e != ERR_OK ? e : review_stats(r, id);
+	return products_list(r, "accessory", &accessories_view);
 }
 
-enum { R_RATING, R_COMMENT };
-
-static const struct field review_spec[] = {
-	[R_RATING] = { "rating", FT_INT, 0, .min = 1, .max = 5 },
-	[R_COMMENT] = { "comment", FT_STRING, F_NULLABLE | F_TRIM,
-			.max = 500 },
-};
-
-static enum err
-catalog_review_create(struct req *r)
-{
-	struct field_value v[ARRAY_SIZE(review_spec)];
-	struct row_write w = { .sql = sql[Q_REVIEW_INSERT],
-			       .action = "review.create", .entity = "review" };
-	struct db_param p[4];
-	long long id, bought = 0;
-	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
-
-	if (e == ERR_OK)
-		e = body_read(r, review_spec, v);
-	if (e == ERR_OK && !v[R_RATING].set)
-		e = req_fail(r, ERR_FIELD_MISSING, "rating is required");
-	if (e == ERR_OK)
-		e = product_exists(r, id);
-	if (e == ERR_OK)
-		e = db_query_int(r->db, sql[Q_BOUGHT], DB_P(db_int(r->user.id),
-			      db_int(id)), ERR_OK, &bought);
-	if (e == ERR_OK && !bought)
-		e = ERR_REVIEW_NOT_BOUGHT;
-	if (e != ERR_OK)
-		return e;
-	p[0] = db_int(id);
-	p[1] = db_int(r->user.id);
-	p[2] = db_int(v[R_RATING].i);
-	p[3] = db_str(opt_str(&v[R_COMMENT]));
-	w.p = p;
-	w.np = ARRAY_SIZE(p);
-	e = row_write(r, &w);
-	if (e == ERR_DUPLICATE)
-		return ERR_REVIEW_EXISTS;
-	return e != ERR_OK ? e : reply_review(r, (long long)w.res.insert_id);
-}
-
-/* Review {id} must be the caller's (admins may delete any): others' are
- * not found. */
-static enum err
-review_mine(struct req *r, bool admin_ok, long long *id)
-{
-	long long owner = 0;
-	enum err e = path_id(r, ERR_REVIEW_NOT_FOUND, id);
-
-	if (e == ERR_OK)
-		e = db_query_int(r->db, sql[Q_REVIEW_OWNER], DB_P(db_int(*id)), ERR_OK, &owner);
-	if (e != ERR_OK)
-		return e;
-	if (!owner || (owner != r->user.id &&
-		       !(admin_ok && r->user.role == ROLE_ADMIN)))
-		return ERR_REVIEW_NOT_FOUND;
-	return ERR_OK;
-}
-
-static enum err
-catalog_review_update(struct req *r)
-{
-	struct field_value v[ARRAY_SIZE(review_spec)];
-	struct row_write w = { .sql = sql[Q_REVIEW_UPDATE],
-			       .action = "review.update", .entity = "review" };
-	struct db_param p[4];
-	enum err e = review_mine(r, false, &w.id);
-
-	if (e == ERR_OK)
-		e = body_read(r, review_spec, v);
-	if (e == ERR_OK)
-		e = body_changes(r, review_spec, v);
-	if (e != ERR_OK)
-		return e;
-	p[0] = v[R_RATING].set ? db_int(v[R_RATING].i) : db_null();
-	p[1] = db_int(v[R_COMMENT].set);
-	p[2] = db_str(opt_str(&v[R_COMMENT]));
-	p[3] = db_int(w.id);
-	w.p = p;
-	w.np = ARRAY_SIZE(p);
-	e = row_write(r, &w);
-	return e != ERR_OK ? e : reply_review(r, w.id);
-}
-
-static enum err
-catalog_review_delete(struct req *r)
-{
-	struct row_write w = { .sql = sql[Q_REVIEW_DELETE], .np = 1,
-			       .missing = ERR_REVIEW_NOT_FOUND,
-			       .action = "review.delete", .entity = "review" };
-	struct db_param p[1];
-	enum err e = review_mine(r, true, &w.id);
-
-	if (e != ERR_OK)
-		return e;
-	p[0] = db_int(w.id);
-	w.p = p;
-	return row_write(r, &w);
-}
+#define EP PROFILE_BIT(PROFILE_ELECTROPORTS)
 
 const struct route catalog_routes[] = {
 	{ "GET", "/api/products", ROLE_NONE, 200, BODY_NONE, catalog_products,
@@ -1089,15 +986,6 @@ const struct route catalog_routes[] = {
 	  catalog_product_update, "Update a product (stale version: 409)" },
 	{ "DELETE", "/api/products/{id}", ROLE_ADMIN, 204, BODY_NONE,
 	  catalog_product_retire, "Retire a product" },
-	{ "GET", "/api/products/{id}/reviews", ROLE_NONE, 200, BODY_NONE,
-	  catalog_reviews, "A product's reviews and average rating" },
-	{ "POST", "/api/products/{id}/reviews", ROLE_USER, 201, BODY_JSON,
-	  catalog_review_create, "Review a product you bought",
-	  ROUTE_IDEMPOTENT },
-	{ "PATCH", "/api/reviews/{id}", ROLE_USER, 200, BODY_JSON,
-	  catalog_review_update, "Edit your review" },
-	{ "DELETE", "/api/reviews/{id}", ROLE_USER, 204, BODY_NONE,
-	  catalog_review_delete, "Delete your review (admins: any)" },
 	{ "GET", "/api/accessories", ROLE_NONE, 200, BODY_NONE,
 	  catalog_accessories, "Browse accessories (filters as /api/products)" },
 	{ "GET", "/api/sound-devices", ROLE_NONE, 200, BODY_NONE,
@@ -1113,5 +1001,16 @@ const struct route catalog_routes[] = {
 	  catalog_brand_update, "Rename a brand" },
 	{ "DELETE", "/api/brands/{id}", ROLE_ADMIN, 204, BODY_NONE,
 	  catalog_brand_delete, "Delete a brand no product names" },
+	/* ElectroPorts' catalogue, one kind per path, on its site only */
+	{ "GET", "/phones", ROLE_NONE, 200, BODY_NONE, catalog_site_phones,
+	  "Phones (ElectroPorts site)", .profiles = EP },
+	{ "GET", "/laptops", ROLE_NONE, 200, BODY_NONE, catalog_site_laptops,
+	  "Laptops (ElectroPorts site)", .profiles = EP },
+	{ "GET", "/sounddevices", ROLE_NONE, 200, BODY_NONE,
+	  catalog_site_sound_devices, "Sound devices (ElectroPorts site)",
+	  .profiles = EP },
+	{ "GET", "/accessories", ROLE_NONE, 200, BODY_NONE,
+	  catalog_site_accessories, "Accessories (ElectroPorts site)",
+	  .profiles = EP },
 	{ 0 },
 };

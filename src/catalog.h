@@ -1,6 +1,7 @@
-/* catalog: the shop's brands, products, accessory compatibility and
- * reviews (/api/products, /api/accessories, /api/sound-devices,
- * /api/brands, /api/reviews). */
+/* catalog: the shop's brands, products and accessory compatibility
+ * (/api/products, /api/accessories, /api/sound-devices, /api/brands), and
+ * the ElectroPorts site's catalogue (/phones, /laptops, /sounddevices,
+ * /accessories). */
 #ifndef HAAS_CATALOG_H
 #define HAAS_CATALOG_H
 

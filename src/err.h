@@ -136,6 +136,8 @@
 	X(BRAND_IN_USE, 409, "brand_in_use", "Brand still has products") \
 	X(REVIEW_NOT_BOUGHT, 403, "review_not_bought", "Only customers who bought this product can review it") \
 	X(REVIEW_EXISTS, 409, "review_exists", "You have already reviewed this product") \
+	X(COMMENT_REQUIRED, 400, "comment_required", "A comment on the shop needs its text (comment)") \
+	X(COMMENT_NO_RATING, 400, "comment_no_rating", "A comment on the shop has no rating") \
 	/* smart parking */ \
 	X(SPACE_FIELDS, 400, "space_fields_required", "code, zone and sensor_id are required") \
 	X(SENSOR_ID_INVALID, 400, "sensor_id_invalid", "sensor_id must be 1 to 64 letters, digits, dots, hyphens or underscores") \

@@ -11,6 +11,7 @@
 #include "projects.h"
 #include "resources.h"
 #include "catalog.h"
+#include "reviews.h"
 #include "orders.h"
 #include "devices.h"
 
@@ -25,6 +26,7 @@ const struct route *const route_tables[] = {
 	projects_routes,
 	resources_routes,
 	catalog_routes,
+	reviews_routes,
 	orders_routes,
 	devices_routes,
 	NULL,
