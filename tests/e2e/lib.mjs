@@ -106,6 +106,18 @@ export async function newMember(prefix = "m") {
 	return { username, email, password: PW, ...s };
 }
 
+// A new staff member of the given role ("operator" or "admin"): a member
+// the admin then promotes through the API.
+export async function newStaff(role, prefix = role) {
+	const m = await newMember(prefix);
+	const a = await admin();
+	const r = await a.api.patch(`/api/users/${m.id}`, { data: { role } });
+	await a.api.dispose();
+	if (r.status() !== 200)
+		throw new Error(`promote ${m.username} to ${role}: ${r.status()} ${await r.text()}`);
+	return { ...m, role };
+}
+
 // Signs in through the app's own form, as a person does, and waits for
 // the signed-in navigation (folded away on a phone, so present, not
 // necessarily visible).

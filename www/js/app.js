@@ -9,6 +9,8 @@ import { h, put, announce } from "./ui.js";
 function sessionNav(user) {
 	const slot = document.getElementById("nav-session");
 
+	/* the staff console's link: operators and admins only */
+	document.getElementById("nav-staff").hidden = !session.isStaff();
 	if (!user) {
 		put(slot,
 		    h("a", { class: "nav-link", href: "/login" }, "Sign in"),

@@ -24,6 +24,27 @@ const routes = [
 	["/parking", () => import("./views/parking.js")],
 	["/parking/register", () => import("./views/register.js")],
 	["/parking/spaces/:id", () => import("./views/space.js")],
+	/* The staff console (README, "The staff console"): a view says
+	 * `export const role = "operator"` or "admin"; the API refuses what
+	 * the role does not allow whatever the page shows. */
+	["/staff", () => import("./views/staff.js")],
+	["/staff/registrations", () => import("./views/staff-registrations.js")],
+	["/staff/registrations/:id", () => import("./views/staff-registration.js")],
+	["/staff/plates", () => import("./views/staff-plates.js")],
+	["/staff/people", () => import("./views/staff-people.js")],
+	["/staff/people/:id", () => import("./views/staff-person.js")],
+	["/staff/hardware", () => import("./views/staff-hardware.js")],
+	["/staff/hardware/:id", () => import("./views/staff-set.js")],
+	["/staff/devices", () => import("./views/staff-devices.js")],
+	["/staff/devices/:id", () => import("./views/staff-device.js")],
+	["/staff/products", () => import("./views/staff-products.js")],
+	["/staff/products/:id", () => import("./views/staff-product.js")],
+	["/staff/brands", () => import("./views/staff-brands.js")],
+	["/staff/orders", () => import("./views/staff-orders.js")],
+	["/staff/parking", () => import("./views/staff-parking.js")],
+	["/staff/parking/:id", () => import("./views/staff-space.js")],
+	["/staff/audit", () => import("./views/staff-audit.js")],
+	["/staff/system", () => import("./views/staff-system.js")],
 ];
 
 let cleanup = null;
@@ -113,11 +134,13 @@ export async function render() {
 	}
 	if (mine !== seq)
 		return;
-	if (view.auth && !session.current()) {
+	if ((view.auth || view.role) && !session.current()) {
 		const next = location.pathname + location.search;
 		navigate(`/login?next=${encodeURIComponent(next)}`, { replace: true });
 		return;
 	}
+	if (view.role && !session.hasRole(view.role))
+		view = await import("./views/forbidden.js");
 	put(main);
 	cleanup = await view.render(main, { params: found.params, query: query() }) || null;
 	if (mine !== seq)

@@ -51,6 +51,18 @@ export function forget() {
 	emit();
 }
 
+const RANK = { user: 1, operator: 2, admin: 3 };
+
+// The signed-in user has role or a higher one (user < operator < admin),
+// as the API's router decides.
+export function hasRole(role) {
+	return !!user && (RANK[user.role] || 0) >= (RANK[role] || 99);
+}
+
 export function isStaff() {
-	return !!user && (user.role === "operator" || user.role === "admin");
+	return hasRole("operator");
+}
+
+export function isAdmin() {
+	return hasRole("admin");
 }
