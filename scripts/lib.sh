@@ -588,7 +588,7 @@ haas_conf_write() {
 				mosquitto_pid_file = $RUN/mosquitto.pid
 				sensor_ttl = ${HAAS_SENSOR_TTL:-$([ "$STACK_MODE" = test ] && echo 3 || echo 120)}
 				# nginx's nchan publisher, on a unix socket only
-				nchan_publish_url = unix:$RUN/nchan.sock:/pub/parking
+				nchan_publish_url = unix:$RUN/nchan.sock:/pub/
 			EOF
 		fi
 		if [ -n "$EXTRA_CONF" ]; then
