@@ -1072,20 +1072,14 @@ void
 parking_queue_event(struct req *r, const char *type, long long id,
 		    const char *status)
 {
-	json_object *o;
+	json_object *o = json_object_new_object();
 
-	/* an Idempotency-Key request commits after its handler returns:
-	 * not announced (a page reads the queue again when it reconnects) */
-	if (db_txn_depth(r->db) > 0)
-		return;
-	o = json_object_new_object();
 	json_object_object_add(o, "type", json_object_new_string(type));
 	if (id)
 		json_object_object_add(o, strcmp(type, "plate") ? "request_id"
 				       : "plate_id", json_id(id));
 	json_object_object_add(o, "status", json_object_new_string(status));
-	events_publish(&r->app->cfg, EVENTS_REGISTRATIONS, o);
-	json_object_put(o);
+	req_event(r, EVENTS_REGISTRATIONS, o);
 }
 
 /* {"plate_number", "state", "permitted", "plate", "owner"}: state is

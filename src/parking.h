@@ -62,9 +62,9 @@ enum err parking_plate_rivals_reject(struct req *r, const char *plate,
 /* Announces a change of the staff queue on the live registrations channel
  * (events.h): {"type": "registration"|"plate", "request_id"|"plate_id",
  * "status"}, ids and status only (no names, emails or documents); id 0
- * names none (requests that expired).  Call it after the change committed;
- * inside a transaction that is still open (an Idempotency-Key request's)
- * it does nothing.  A failed publish is logged, never an error. */
+ * names none (requests that expired).  Announced with req_event: it goes
+ * out once the request succeeded and committed (an Idempotency-Key
+ * request's too); a failed publish is logged, never an error. */
 void parking_queue_event(struct req *r, const char *type, long long id,
 			 const char *status);
 

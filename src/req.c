@@ -10,6 +10,8 @@
 
 #include "app.h"
 #include "db.h"
+#include "events.h"
+#include "log.h"
 #include "isotime.h"
 #include "util.h"
 
@@ -56,6 +58,7 @@ req_reset(struct req *r)
 	json_object_put(r->json);
 	json_object_put(r->reply);
 	json_object_put(r->err_extra);
+	req_events_drop(r, 0);
 	req_init(r, app, db);
 }
 
@@ -422,6 +425,7 @@ req_err_fatal(enum err e)
  * attempt starts from the reply as it was before the transaction. */
 struct reply_mark {
 	size_t nheaders;
+	size_t nevents;
 	json_object *reply;
 };
 
@@ -439,6 +443,7 @@ static void
 reply_mark(struct req *r, struct reply_mark *m)
 {
 	m->nheaders = r->nheaders;
+	m->nevents = r->nevents;
 	m->reply = json_copy(r->reply);
 }
 
@@ -446,6 +451,7 @@ static void
 reply_restore(struct req *r, const struct reply_mark *m)
 {
 	r->nheaders = m->nheaders;
+	req_events_drop(r, m->nevents);
 	json_object_put(r->reply);
 	r->reply = json_copy(m->reply);
 	json_object_put(r->err_extra);
@@ -497,4 +503,37 @@ req_txn(struct req *r, req_txn_fn fn, void *arg)
 	}
 	json_object_put(m.reply);
 	return e;
+}
+
+/* ---- live events ---------------------------------------------------------- */
+
+void
+req_event(struct req *r, const char *channel, json_object *event)
+{
+	if (r->nevents >= REQ_MAX_EVENTS) {
+		log_warn("%s %s: more than %d events; %s dropped", r->method,
+			 r->uri, REQ_MAX_EVENTS, channel);
+		json_object_put(event);
+		return;
+	}
+	r->events[r->nevents].channel = channel;
+	r->events[r->nevents].committed = db_txn_depth(r->db) == 0;
+	r->events[r->nevents++].event = event;
+}
+
+void
+req_events_drop(struct req *r, size_t keep)
+{
+	while (r->nevents > keep)
+		json_object_put(r->events[--r->nevents].event);
+}
+
+void
+req_events_flush(struct req *r, bool all)
+{
+	for (size_t i = 0; i < r->nevents; i++)
+		if (all || r->events[i].committed)
+			events_publish(&r->app->cfg, r->events[i].channel,
+				       r->events[i].event);
+	req_events_drop(r, 0);
 }

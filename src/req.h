@@ -49,6 +49,7 @@ struct pool_item;
 
 #define REQ_MAX_PARAMS 8
 #define REQ_MAX_HEADERS 8
+#define REQ_MAX_EVENTS 4
 
 struct req {
 	const struct app *app;
@@ -88,6 +89,14 @@ struct req {
 	json_object *err_extra;		/* merged into the error body, owned */
 	struct kv headers[REQ_MAX_HEADERS];
 	size_t nheaders;
+	/* live events for browsers, published once the request succeeded
+	 * and nothing is left to commit (req_event) */
+	struct req_event {
+		const char *channel;
+		json_object *event;	/* owned */
+		bool committed;	/* announced outside any transaction */
+	} events[REQ_MAX_EVENTS];
+	size_t nevents;
 
 	struct pool_item *pool;
 };
@@ -167,6 +176,21 @@ typedef enum err (*req_txn_fn)(struct req *r, void *arg);
  * transaction and is passed up to the outermost req_txn. */
 #define REQ_TXN_ATTEMPTS 6
 enum err req_txn(struct req *r, req_txn_fn fn, void *arg);
+
+/* Announces event (taken over) on an events.h channel when the request
+ * ends: the router publishes it after the reply is rendered and nothing
+ * is left to commit.  Announced outside any transaction, the change it
+ * names has committed, so it goes out whatever the request's status;
+ * announced inside one (an Idempotency-Key request's, whose commit comes
+ * after the handler), only when the request succeeded (status < 400).  A
+ * retried transaction's earlier attempt and a replayed reply announce
+ * nothing.  More than REQ_MAX_EVENTS are dropped (logged). */
+void req_event(struct req *r, const char *channel, json_object *event);
+/* Publishes the announced events (all: the request succeeded; else only
+ * those announced outside a transaction) and forgets them (router). */
+void req_events_flush(struct req *r, bool all);
+/* Forgets the events announced after the first keep. */
+void req_events_drop(struct req *r, size_t keep);
 
 /* Errors that abandon a whole transaction, at every nesting level:
  * deadlock, lost connection, lock timeout, internal failure. */

@@ -271,5 +271,7 @@ router_handle(struct req *r)
 	/* An Idempotency-Key request has rendered its reply already. */
 	if (e != ERR_OK || !r->status)
 		render(r, rt, e);
+	/* Nothing is left to commit: what committed is announced. */
+	req_events_flush(r, r->status < 400);
 	db_fault_arm(r->db, DB_FAULT_NONE, NULL);
 }

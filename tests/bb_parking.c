@@ -1210,9 +1210,9 @@ test_queue_events(void)
 	char hdr[] = "/tmp/bb_parking_qh_XXXXXX", out[] = "/tmp/bb_parking_qe_XXXXXX";
 	char jar[] = "/tmp/bb_parking_qj_XXXXXX", chdr[] = "/tmp/bb_parking_ch_XXXXXX";
 	char cout[] = "/tmp/bb_parking_co_XXXXXX";
-	char buf[16384], plate[16], pl[16], *want, *how;
+	char buf[16384], plate[16], pl[16], ikp[16], *want, *how;
 	struct bb_resp *r;
-	long long id, pid;
+	long long id, pid, ikid = 0;
 
 	close(mkstemp(hdr));
 	close(mkstemp(out));
@@ -1236,7 +1236,7 @@ test_queue_events(void)
 	user = staff_user("operator", &op);
 	/* by token, as a script would */
 	how = xasprintf("-H 'Authorization: Bearer %s'", op);
-	queue_listen(how, hdr, out, 5);
+	queue_listen(how, hdr, out, 9);
 	free(how);
 	/* by the session cookie, as the browser app does */
 	cmd = xasprintf("curl -s -o /dev/null --cacert '%s' -c '%s'"
@@ -1247,7 +1247,7 @@ test_queue_events(void)
 	CU_ASSERT_EQUAL(system(cmd), 0);
 	free(cmd);
 	how = xasprintf("-b '%s'", jar);
-	queue_listen(how, chdr, cout, 4);
+	queue_listen(how, chdr, cout, 7);
 	free(how);
 
 	email = reg_email();
@@ -1264,7 +1264,30 @@ test_queue_events(void)
 	r = plate_decide(op, pid, "rejected");
 	CU_ASSERT_EQUAL(r->status, 200);
 	bb_free(r);
-	sleep(5);
+	/* deciding it again: refused, nothing announced */
+	r = plate_decide(op, pid, "approved");
+	CU_ASSERT_EQUAL(r->status, 409);
+	bb_free(r);
+	/* with an Idempotency-Key the commit follows the handler: announced
+	 * once it committed, and its replay announces nothing */
+	{
+		char *body, *key = bb_unique("qk"), *line = xasprintf(
+			"Idempotency-Key: %s", key);
+
+		reg_plate(ikp);
+		body = xasprintf("{\"plate_number\": \"%s\"}", ikp);
+		for (int i = 0; i < 2; i++) {
+			r = bb_req("POST", "/api/plates", member,
+				   "application/json", body, strlen(body), line);
+			CU_ASSERT_EQUAL(r->status, 201);
+			ikid = id_of(r, "plate", "plate_id");
+			bb_free(r);
+		}
+		free(body);
+		free(line);
+		free(key);
+	}
+	sleep(4);
 
 	slurp(hdr, buf, sizeof(buf));
 	CU_ASSERT(strstr(buf, " 200") != NULL);
@@ -1285,6 +1308,15 @@ test_queue_events(void)
 	want = xasprintf("{\"type\":\"plate\",\"plate_id\":\"%lld\","
 			 "\"status\":\"rejected\"}", pid);
 	CU_ASSERT(strstr(buf, want) != NULL);
+	free(want);
+	want = xasprintf("{\"type\":\"plate\",\"plate_id\":\"%lld\","
+			 "\"status\":\"approved\"}", pid);
+	CU_ASSERT(strstr(buf, want) == NULL);	/* the refused decision */
+	free(want);
+	want = xasprintf("{\"type\":\"plate\",\"plate_id\":\"%lld\","
+			 "\"status\":\"pending\"}", ikid);
+	CU_ASSERT(strstr(buf, want) != NULL);
+	CU_ASSERT(strstr(buf, want) && !strstr(strstr(buf, want) + 1, want));
 	free(want);
 	/* ids and status only: no names, emails, plates or documents */
 	CU_ASSERT(strstr(buf, email) == NULL);
