@@ -45,10 +45,11 @@ static const char *const sql[] = {
 	[Q_LIST] = "SELECT " PROFILE_COLS " FROM users"
 		" WHERE status <> 'deleted' AND (? IS NULL OR username LIKE ?"
 		" OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?)"
-		" ORDER BY id LIMIT ? OFFSET ?",
+		" AND (? IS NULL OR status = ?) ORDER BY id LIMIT ? OFFSET ?",
 	[Q_COUNT] = "SELECT COUNT(*) FROM users"
 		" WHERE status <> 'deleted' AND (? IS NULL OR username LIKE ?"
-		" OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?)",
+		" OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?)"
+		" AND (? IS NULL OR status = ?)",
 	[Q_STAFF] = "SELECT " PROFILE_COLS " FROM users"
 		" WHERE status <> 'deleted' AND role IN ('admin', 'operator')"
 		" ORDER BY id LIMIT ? OFFSET ?",
@@ -560,17 +561,29 @@ like_pattern(struct req *r, const char *q)
 	return out;
 }
 
+/* A status a list may be filtered by (erased accounts are never listed). */
+static bool
+status_valid(const char *s)
+{
+	return !strcmp(s, "active") || !strcmp(s, "pending") ||
+	       !strcmp(s, "disabled");
+}
+
 static enum err
 users_list(struct req *r)
 {
 	const char *q = req_query(r, "q"), *role = req_query(r, "role");
+	const char *status = req_query(r, "status");
 	char *pat = q && *q ? like_pattern(r, q) : NULL;
 
 	if (role && auth_role_parse(role) == ROLE_NONE)
 		return ERR_ROLE_INVALID;
+	if (status && !status_valid(status))
+		return req_fail(r, ERR_BAD_QUERY,
+				"status must be active, pending or disabled");
 	return list_page(r, sql[Q_LIST], sql[Q_COUNT], DB_P(db_str(pat),
 		db_str(pat), db_str(pat), db_str(pat), db_str(role),
-		db_str(role)), "users");
+		db_str(role), db_str(status), db_str(status)), "users");
 }
 
 /* How a route names its user: any user by id, or staff only. */
@@ -729,11 +742,11 @@ const struct route users_routes[] = {
 	{ "DELETE", "/api/users/me", ROLE_USER, 204, BODY_NONE, users_me_delete,
 	  "Erase your account" },
 	{ "GET", "/api/users", ROLE_ADMIN, 200, BODY_NONE, users_list,
-	  "List and search users (?q=, ?role=, paging)" },
+	  "List and search users (?q=, ?role=, ?status=, paging)" },
 	{ "GET", "/api/users/{id}", ROLE_ADMIN, 200, BODY_NONE, users_get,
 	  "A user's profile" },
 	{ "PATCH", "/api/users/{id}", ROLE_ADMIN, 200, BODY_JSON, users_update,
-	  "Update a user (name, email, role, disabled)" },
+	  "Update a user (name, username, email, role, disabled, password)" },
 	{ "DELETE", "/api/users/{id}", ROLE_ADMIN, 204, BODY_NONE, users_delete,
 	  "Erase a user" },
 	{ "GET", "/api/admins", ROLE_ADMIN, 200, BODY_NONE, admins_list,
