@@ -166,6 +166,14 @@ struct update {
 	enum role role;		/* ROLE_NONE: unchanged */
 };
 
+/* e, naming the input field it is about (the browser shows it there). */
+static enum err
+field_err(struct req *r, enum err e, const char *field)
+{
+	req_fail_extra(r, "field", json_object_new_string(field));
+	return e;
+}
+
 static enum err
 update_read(struct req *r, struct update *u, bool staff_fields)
 {
@@ -179,17 +187,17 @@ update_read(struct req *r, struct update *u, bool staff_fields)
 	if (!staff_fields && (u->v[U_ROLE].set || u->v[U_DISABLED].set))
 		return ERR_FORBIDDEN;
 	if (u->v[U_USERNAME].set && !accounts_username_valid(u->v[U_USERNAME].s))
-		return ERR_USERNAME_INVALID;
+		return field_err(r, ERR_USERNAME_INVALID, "username");
 	if (u->v[U_EMAIL].set) {
 		if (!accounts_email_valid(u->v[U_EMAIL].s))
-			return ERR_EMAIL_INVALID;
+			return field_err(r, ERR_EMAIL_INVALID, "email");
 		u->email = req_strdup(r, u->v[U_EMAIL].s);
 		ascii_lower(u->email);
 	}
 	if (u->v[U_ROLE].set) {
 		u->role = auth_role_parse(u->v[U_ROLE].s);
 		if (u->role == ROLE_NONE)
-			return ERR_ROLE_INVALID;
+			return field_err(r, ERR_ROLE_INVALID, "role");
 	}
 	return ERR_OK;
 }
@@ -249,8 +257,9 @@ map_taken(struct req *r, enum err e)
 {
 	if (e != ERR_DUPLICATE)
 		return e;
-	return !strcmp(db_dup_key(r->db), "uq_users_email") ? ERR_EMAIL_TAKEN
-							    : ERR_USERNAME_TAKEN;
+	return !strcmp(db_dup_key(r->db), "uq_users_email")
+		? field_err(r, ERR_EMAIL_TAKEN, "email")
+		: field_err(r, ERR_USERNAME_TAKEN, "username");
 }
 
 static enum err
@@ -312,6 +321,8 @@ update_tx(struct req *r, void *arg)
 		e = reservations_end(r, c->id, "account_disabled");
 	if (e == ERR_OK && v[U_PASSWORD].set) {
 		e = accounts_check_password(r, v[U_PASSWORD].s, NULL, NULL);
+		if (e != ERR_OK)
+			e = field_err(r, e, "password");
 		if (e == ERR_OK)
 			e = accounts_set_password(r->db, r, c->id,
 						  v[U_PASSWORD].s, NULL);
@@ -666,8 +677,8 @@ admins_create(struct req *r)
 	if (v[A_ROLE].set)
 		a.role = auth_role_parse(v[A_ROLE].s);
 	if (a.role != ROLE_ADMIN && a.role != ROLE_OPERATOR)
-		return req_fail(r, ERR_ROLE_INVALID,
-				"Role must be admin or operator");
+		return field_err(r, req_fail(r, ERR_ROLE_INVALID,
+				 "Role must be admin or operator"), "role");
 	a.username = v[A_USERNAME].s;
 	a.email = v[A_EMAIL].s;
 	a.password = v[A_PASSWORD].s;

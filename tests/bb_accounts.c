@@ -762,6 +762,54 @@ test_users_status_filter(void)
 	free(admin);
 }
 
+/* A refused change names the field it is about, and changes nothing. */
+static void
+test_update_error_fields(void)
+{
+	static const struct {
+		const char *body, *code, *field;
+	} cases[] = {
+		{ "{\"email\": \"not-an-email\"}", "email_invalid", "email" },
+		{ "{\"username\": \"a\"}", "username_invalid", "username" },
+		{ "{\"role\": \"emperor\"}", "role_invalid", "role" },
+		{ "{\"password\": \"password\"}", "password_weak", "password" },
+	};
+	char *admin = bb_admin_token(), *path, *taken;
+	long long id;
+	char *tok = bb_new_user("fields", &id);
+	struct bb_resp *r;
+	size_t i;
+
+	path = xasprintf("/api/users/%lld", id);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		r = bb_json("PATCH", path, admin, cases[i].body);
+		CU_ASSERT(r->status == 400 || r->status == 409);
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), cases[i].code);
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), cases[i].field);
+		bb_free(r);
+	}
+	/* another account's username */
+	r = bb_get("/api/users/me", admin);
+	taken = xasprintf("{\"username\": \"%s\"}", bb_str(r, "username"));
+	bb_free(r);
+	r = bb_json("PATCH", path, admin, taken);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "username");
+	bb_free(r);
+	free(taken);
+	CU_ASSERT_EQUAL(bb_db_int(sql_status_is, DB_P(db_int(id),
+		db_str("active"))), 1);
+	r = bb_json("POST", "/api/admins", admin, "{\"username\": \"x_staff\","
+		    " \"email\": \"x_staff@example.com\", \"password\": \""
+		    PW "\", \"role\": \"user\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "role");
+	bb_free(r);
+	free(path);
+	free(tok);
+	free(admin);
+}
+
 /* Entries say who acted and on whom by name, and from where; the actor
  * and time filters hold; an erased account's entries stay; the facets
  * list what the log holds, for admins only. */
@@ -917,6 +965,7 @@ static CU_TestInfo tests[] = {
 	{ "staff and the last admin", test_staff_and_last_admin },
 	{ "the last admin through /api/users", test_last_admin_users_path },
 	{ "users by status", test_users_status_filter },
+	{ "a refused change names its field", test_update_error_fields },
 	{ "audit log", test_audit },
 	{ "audit entries readable, by actor and time", test_audit_readable },
 	{ "forged tokens", test_forged_tokens },
