@@ -17,14 +17,15 @@ static const char *const sql[] = {
 	/* Newest first; the cursor is the last id seen.  The actor's and a
 	 * user entity's current username come along (NULL once erased). */
 	[Q_PAGE] =
-		"SELECT a.id, a.at, a.actor_id, a.action, a.entity, a.entity_id,"
-		" a.details, a.request_id, a.remote_addr, u.username, u.name,"
-		" e.username FROM audit_log a"
+		"SELECT a.id, a.at, a.actor_id, a.action, a.entity,"
+		" a.entity_id, a.details, a.request_id, a.remote_addr,"
+		" u.username, u.name, e.username FROM audit_log a"
 		" LEFT JOIN users u ON u.id = a.actor_id"
 		" LEFT JOIN users e ON e.id = IF(a.entity = 'user',"
 		"   CAST(a.entity_id AS UNSIGNED), NULL)"
 		" WHERE a.id < ?"
-		" AND (? IS NULL OR a.actor_id = ?) AND (? IS NULL OR a.action = ?)"
+		" AND (? IS NULL OR a.actor_id = ?)"
+		" AND (? IS NULL OR a.action = ?)"
 		" AND (? IS NULL OR a.entity = ?)"
 		" AND (? IS NULL OR a.entity_id = ?)"
 		" AND (? IS NULL OR a.at >= ?) AND (? IS NULL OR a.at < ?)"
@@ -104,7 +105,8 @@ audit_list(struct req *r)
 	e = db_query(r->db, sql[Q_PAGE], DB_P(db_int(cursor), db_str(actor),
 		db_str(actor), db_str(action), db_str(action), db_str(entity),
 		db_str(entity), db_str(eid), db_str(eid), db_str(from),
-		db_str(from), db_str(to), db_str(to), db_int(limit)), 12, &rows);
+		db_str(from), db_str(to), db_str(to), db_int(limit)), 12,
+		&rows);
 	if (e == ERR_FIELD_INVALID)
 		return req_fail(r, ERR_BAD_QUERY, "Invalid filter value");
 	if (e != ERR_OK)

@@ -125,8 +125,8 @@ system_database(struct req *r, json_object *out)
 	if (e != ERR_OK)
 		return e;
 	while (db_next(rows))
-		add_int(db, !strcmp(db_col(rows, 0), "uptime") ? "uptime_seconds"
-			: "connections", db_col_int(rows, 1));
+		add_int(db, !strcmp(db_col(rows, 0), "uptime")
+			? "uptime_seconds" : "connections", db_col_int(rows, 1));
 	e = db_rows_err(rows);
 	db_rows_free(rows);
 	if (e == ERR_OK)
@@ -141,7 +141,8 @@ system_database(struct req *r, json_object *out)
 static enum err
 system_users(struct req *r, json_object *counts)
 {
-	static const char *const roles[] = { "user", "operator", "admin", NULL };
+	static const char *const roles[] = { "user", "operator", "admin",
+					     NULL };
 	static const char *const states[] = { "active", "pending", "disabled",
 					      NULL };
 	json_object *u = json_object_new_object();
@@ -222,9 +223,11 @@ system_counts(struct req *r, json_object *out)
 	if (e == ERR_OK)
 		add_int(counts, "pending_registrations", pending);
 	if (e == ERR_OK)
-		e = system_by_status(r, sql[Q_ORDERS], orders, counts, "orders");
+		e = system_by_status(r, sql[Q_ORDERS], orders, counts,
+				     "orders");
 	if (e == ERR_OK)
-		e = system_by_status(r, sql[Q_SPACES], spaces, counts, "spaces");
+		e = system_by_status(r, sql[Q_SPACES], spaces, counts,
+				     "spaces");
 	return e;
 }
 
