@@ -15,6 +15,8 @@ import { staffHead } from "./staff-common.js";
 export const role = "admin";
 
 const LIMIT = 25;
+/* a lab has few staff: one page holds them all, as a rule */
+const STAFF_LIMIT = 100;
 
 // Roles, as the API names them and as staff read them.
 export const ROLES = [
@@ -314,19 +316,26 @@ function staffAccounts(root, query) {
 		return h("div", { class: "d-flex flex-wrap flex-md-nowrap gap-1 align-items-center" }, sel, btn);
 	}
 
-	async function load({ focus = false } = {}) {
+	async function load({ focus = false, last = false } = {}) {
 		let page;
 		put(list, loading("Loading staff accounts…"));
 		try {
-			page = await api.get("/api/admins", { limit: LIMIT, offset });
+			page = await api.get("/api/admins", { limit: STAFF_LIMIT, offset });
 		} catch (err) {
 			put(list, errorBox(err, () => load()));
 			return;
 		}
 		const { admins = [], total = 0 } = page;
+		if ((last && total > offset + STAFF_LIMIT) || (!admins.length && offset > 0 && total > 0)) {
+			/* the list is oldest first: the account just added is on
+			 * the last page */
+			offset = (Math.ceil(total / STAFF_LIMIT) - 1) * STAFF_LIMIT;
+			setQuery({ view: "staff", offset: offset || "" });
+			return load();
+		}
 		const active = admins.filter((u) => u.role === "admin" && u.status === "active").length;
 		count.textContent = `${total === 1 ? "1 staff account" : `${total} staff accounts`}` +
-			(total <= LIMIT ? `, ${active} active ${active === 1 ? "admin" : "admins"}` : "");
+			(total <= STAFF_LIMIT ? `, ${active} active ${active === 1 ? "admin" : "admins"}` : "");
 		if (!admins.length) {
 			put(list, empty("No staff accounts."));
 			return;
@@ -338,7 +347,7 @@ function staffAccounts(root, query) {
 			    ["Status", (u) => statusBadge(u.status)],
 			    ["Role", roleCell],
 		    ], admins, "Staff accounts"),
-		    pager(offset, LIMIT, total, (next) => {
+		    pager(offset, STAFF_LIMIT, total, (next) => {
 			    offset = next;
 			    setQuery({ view: "staff", offset: offset || "" }, { replace: false });
 			    load({ focus: true });
@@ -354,7 +363,7 @@ function staffAccounts(root, query) {
 	root.append(h("button", { type: "button", class: "btn btn-primary mb-3", "data-bs-toggle": "collapse",
 				  "data-bs-target": `#${addId}`, "aria-expanded": "false", "aria-controls": addId },
 		      "Add a staff account"),
-		    h("div", { class: "collapse", id: addId }, addStaffForm(() => load())),
+		    h("div", { class: "collapse", id: addId }, addStaffForm(() => load({ last: true }))),
 		    h("section", { "aria-label": "Staff accounts" }, note, count, list));
 	return load();
 }
