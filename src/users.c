@@ -28,6 +28,7 @@ enum users_sql {
 	Q_ERASE,
 	Q_ADMINS_LOCK,
 	Q_LOCK_USER,
+	Q_IDENT,
 	Q_HOLDINGS,
 	Q_RES_END,
 	Q_REQ_CLOSE,
@@ -75,6 +76,7 @@ static const char *const sql[] = {
 	 * each other at once serialise here, and the second sees one left. */
 	[Q_ADMINS_LOCK] = "SELECT id FROM users WHERE role = 'admin'"
 		" AND status = 'active' ORDER BY id FOR UPDATE",
+	[Q_IDENT] = "SELECT username, email FROM users WHERE id = ?",
 	[Q_LOCK_USER] = "SELECT role, status FROM users WHERE id = ?"
 		" AND status <> 'deleted' FOR UPDATE",
 	/* Units the user holds personally (not through a project). */
@@ -288,6 +290,25 @@ audit_update(struct req *r, long long id, const struct update *u,
 			   sid, d);
 }
 
+/* An admin's new password for user id, under the policy (not the
+ * account's username or email, as they stand after this change); every
+ * session of the user ends. */
+static enum err
+password_apply(struct req *r, long long id, const char *pw)
+{
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_IDENT], DB_P(db_int(id)), 2,
+			    ERR_USER_NOT_FOUND, &row);
+
+	if (!row)
+		return e;
+	e = accounts_check_password(r, pw, db_col(row, 0), db_col(row, 1));
+	db_rows_free(row);
+	if (e != ERR_OK)
+		return field_err(r, e, "password");
+	return accounts_set_password(r->db, r, id, pw, NULL);
+}
+
 struct change {
 	long long id;
 	const struct update *u;	/* NULL: erase the account */
@@ -319,14 +340,8 @@ update_tx(struct req *r, void *arg)
 			db_int(disable), db_int(c->id)), NULL));
 	if (e == ERR_OK && disable)
 		e = reservations_end(r, c->id, "account_disabled");
-	if (e == ERR_OK && v[U_PASSWORD].set) {
-		e = accounts_check_password(r, v[U_PASSWORD].s, NULL, NULL);
-		if (e != ERR_OK)
-			e = field_err(r, e, "password");
-		if (e == ERR_OK)
-			e = accounts_set_password(r->db, r, c->id,
-						  v[U_PASSWORD].s, NULL);
-	}
+	if (e == ERR_OK && v[U_PASSWORD].set)
+		e = password_apply(r, c->id, v[U_PASSWORD].s);
 	if (e == ERR_OK)
 		e = audit_update(r, c->id, u, before);
 	return e;

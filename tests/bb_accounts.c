@@ -788,6 +788,16 @@ test_update_error_fields(void)
 		CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), cases[i].field);
 		bb_free(r);
 	}
+	/* their own username as the password */
+	r = bb_get("/api/users/me", tok);
+	taken = xasprintf("{\"password\": \"%s\"}", bb_str(r, "username"));
+	bb_free(r);
+	r = bb_json("PATCH", path, admin, taken);
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "password_weak");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "password");
+	bb_free(r);
+	free(taken);
 	/* another account's username */
 	r = bb_get("/api/users/me", admin);
 	taken = xasprintf("{\"username\": \"%s\"}", bb_str(r, "username"));
