@@ -387,7 +387,7 @@ export const tests = [
 		assert.ok(older.entries.length >= 7, "signup, sign-in, 2 role changes, 28 updates");
 		await until(async () => await entries.count() === older.entries.length, "the older page");
 		await main(page).getByRole("button", { name: "Older entries" }).or(
-			main(page).getByText("The oldest entry is shown.")).waitFor();
+			main(page).getByText("No older entries.")).waitFor();
 		await page.goBack();
 		await page.waitForURL((u) => !u.searchParams.get("cursor"));
 		await until(async () => await entries.count() === 25, "the newest page again");

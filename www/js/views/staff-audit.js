@@ -264,7 +264,7 @@ export async function render(root, { query }) {
 							      setQuery({ ...q, cursor: page.next_cursor }, { replace: false });
 							      load(page.next_cursor, { focus: true });
 						      } }, "Older entries")
-				      : h("span", { class: "small text-muted align-self-center" }, "The oldest entry is shown.")));
+				      : h("span", { class: "small text-muted align-self-center" }, "No older entries.")));
 		}
 		announce(`${entries.length} ${entries.length === 1 ? "entry" : "entries"} shown.`);
 		if (focus)
