@@ -8,20 +8,31 @@
 #include "req.h"
 #include "util.h"
 
-enum audit_sql { Q_INSERT, Q_PAGE };
+enum audit_sql { Q_INSERT, Q_PAGE, Q_ACTIONS, Q_ENTITIES };
 
 static const char *const sql[] = {
 	[Q_INSERT] =
 		"INSERT INTO audit_log (actor_id, action, entity, entity_id,"
 		" details, request_id, remote_addr) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	/* Newest first; the cursor is the last id seen. */
+	/* Newest first; the cursor is the last id seen.  The actor's and a
+	 * user entity's current username come along (NULL once erased). */
 	[Q_PAGE] =
-		"SELECT id, at, actor_id, action, entity, entity_id, details,"
-		" request_id FROM audit_log WHERE id < ?"
-		" AND (? IS NULL OR actor_id = ?) AND (? IS NULL OR action = ?)"
-		" AND (? IS NULL OR entity = ?) AND (? IS NULL OR entity_id = ?)"
-		" AND (? IS NULL OR at >= ?) AND (? IS NULL OR at < ?)"
-		" ORDER BY id DESC LIMIT ?",
+		"SELECT a.id, a.at, a.actor_id, a.action, a.entity,"
+		" a.entity_id, a.details, a.request_id, a.remote_addr,"
+		" u.username, u.name, e.username FROM audit_log a"
+		" LEFT JOIN users u ON u.id = a.actor_id"
+		" LEFT JOIN users e ON e.id = IF(a.entity = 'user',"
+		"   CAST(a.entity_id AS UNSIGNED), NULL)"
+		" WHERE a.id < ?"
+		" AND (? IS NULL OR a.actor_id = ?)"
+		" AND (? IS NULL OR a.action = ?)"
+		" AND (? IS NULL OR a.entity = ?)"
+		" AND (? IS NULL OR a.entity_id = ?)"
+		" AND (? IS NULL OR a.at >= ?) AND (? IS NULL OR a.at < ?)"
+		" ORDER BY a.id DESC LIMIT ?",
+	/* Loose index scans over ix_audit_action and ix_audit_entity. */
+	[Q_ACTIONS] = "SELECT DISTINCT action FROM audit_log ORDER BY action",
+	[Q_ENTITIES] = "SELECT DISTINCT entity FROM audit_log ORDER BY entity",
 };
 
 enum err
@@ -61,6 +72,14 @@ entry_json(const struct db_rows *rows)
 			       details ? json_tokener_parse(details) : NULL);
 	json_object_object_add(o, "request_id",
 			       json_str_or_null(db_col(rows, 7)));
+	json_object_object_add(o, "remote_addr",
+			       json_str_or_null(db_col(rows, 8)));
+	json_object_object_add(o, "actor_username",
+			       json_str_or_null(db_col(rows, 9)));
+	json_object_object_add(o, "actor_name",
+			       json_str_or_null(db_col(rows, 10)));
+	json_object_object_add(o, "entity_username",
+			       json_str_or_null(db_col(rows, 11)));
 	return o;
 }
 
@@ -86,7 +105,8 @@ audit_list(struct req *r)
 	e = db_query(r->db, sql[Q_PAGE], DB_P(db_int(cursor), db_str(actor),
 		db_str(actor), db_str(action), db_str(action), db_str(entity),
 		db_str(entity), db_str(eid), db_str(eid), db_str(from),
-		db_str(from), db_str(to), db_str(to), db_int(limit)), 8, &rows);
+		db_str(from), db_str(to), db_str(to), db_int(limit)), 12,
+		&rows);
 	if (e == ERR_FIELD_INVALID)
 		return req_fail(r, ERR_BAD_QUERY, "Invalid filter value");
 	if (e != ERR_OK)
@@ -105,8 +125,39 @@ audit_list(struct req *r)
 	return e;
 }
 
+/* The first column of every row of q as a JSON array of strings. */
+static enum err
+column_list(struct req *r, const char *q, const char *key)
+{
+	json_object *arr = json_object_new_array();
+	struct db_rows *rows;
+	enum err e;
+
+	json_object_object_add(req_reply(r), key, arr);
+	e = db_query(r->db, q, DB_NONE, 1, &rows);
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows))
+		json_object_array_add(arr, json_object_new_string(
+			db_col(rows, 0)));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* The actions and entities the log holds, for a filter's choices. */
+static enum err
+audit_facets(struct req *r)
+{
+	enum err e = column_list(r, sql[Q_ACTIONS], "actions");
+
+	return e != ERR_OK ? e : column_list(r, sql[Q_ENTITIES], "entities");
+}
+
 const struct route audit_routes[] = {
 	{ "GET", "/api/audit", ROLE_ADMIN, 200, BODY_NONE, audit_list,
 	  "The audit log, newest first (filters, ?cursor=)" },
+	{ "GET", "/api/audit/facets", ROLE_ADMIN, 200, BODY_NONE, audit_facets,
+	  "The actions and entities the audit log holds" },
 	{ 0 },
 };

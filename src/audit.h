@@ -10,7 +10,8 @@
 struct req;
 struct db;
 
-/* GET /api/audit (admins): filters and cursor paging. */
+/* GET /api/audit (admins): filters and cursor paging; GET
+ * /api/audit/facets: the actions and entities it holds. */
 extern const struct route audit_routes[];
 
 /* Appends one entry: actor (0: none), action ("login.failure"), entity

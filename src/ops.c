@@ -1,13 +1,56 @@
-/* ops: GET /api/health and GET /api/openapi.json (generated from the route
- * tables, so it can never drift from what the router serves). */
+/* ops: GET /api/health, GET /api/system (the state of the house for
+ * admins) and GET /api/openapi.json (generated from the route tables, so
+ * it can never drift from what the router serves). */
 #include "ops.h"
 
+#include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "auth.h"
 #include "db.h"
+#include "events.h"
+#include "isotime.h"
+#include "util.h"
+
+enum ops_sql {
+	Q_DATABASE,
+	Q_DB_STATUS,
+	Q_DB_SIZE,
+	Q_USERS,
+	Q_REGISTRATIONS,
+	Q_ORDERS,
+	Q_SPACES,
+};
+
+static const char *const sql[] = {
+	[Q_DATABASE] = "SELECT VERSION(), UTC_TIMESTAMP(6),"
+		" (SELECT MAX(version) FROM schema_migrations),"
+		" (SELECT COUNT(*) FROM schema_migrations)",
+	/* Readable by every account, no privilege needed. */
+	[Q_DB_STATUS] = "SELECT LOWER(VARIABLE_NAME), VARIABLE_VALUE"
+		" FROM information_schema.GLOBAL_STATUS"
+		" WHERE VARIABLE_NAME IN ('UPTIME', 'THREADS_CONNECTED')",
+	[Q_DB_SIZE] = "SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0)"
+		" FROM information_schema.TABLES"
+		" WHERE TABLE_SCHEMA = DATABASE()",
+	[Q_USERS] = "SELECT role, status, COUNT(*) FROM users"
+		" GROUP BY role, status",
+	/* Pending and not yet past registration_ttl_days (an overdue one
+	 * expires the next time registrations are touched). */
+	[Q_REGISTRATIONS] = "SELECT COUNT(*) FROM registration_requests"
+		" WHERE status = 'pending'"
+		" AND submitted_at >= UTC_TIMESTAMP(6) - INTERVAL ? DAY",
+	[Q_ORDERS] = "SELECT status, COUNT(*) FROM orders GROUP BY status",
+	[Q_SPACES] = "SELECT status, COUNT(*) FROM parking_spaces"
+		" WHERE retired_at IS NULL GROUP BY status",
+};
 
 static enum err
 ops_health(struct req *r)
@@ -28,6 +71,357 @@ ops_health(struct req *r)
 	req_fail_extra(r, "version", json_object_new_string(r->app->version));
 	return ERR_DB_DOWN;
 }
+
+/* ---- GET /api/system ---------------------------------------------------- */
+
+static void
+add_int(json_object *o, const char *key, long long n)
+{
+	json_object_object_add(o, key, json_object_new_int64(n));
+}
+
+/* n more under key of o (a missing key counts as 0). */
+static void
+bump(json_object *o, const char *key, long long n)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v))
+		n += json_object_get_int64(v);
+	add_int(o, key, n);
+}
+
+/* An object with every key of keys at 0. */
+static json_object *
+zeroes(const char *const *keys)
+{
+	json_object *o = json_object_new_object();
+
+	for (; *keys; keys++)
+		add_int(o, *keys, 0);
+	return o;
+}
+
+/* The database server, the schema and the connection's view of them. */
+static enum err
+system_database(struct req *r, json_object *out)
+{
+	json_object *db = json_object_new_object();
+	struct db_rows *rows;
+	long long size;
+	enum err e;
+
+	json_object_object_add(out, "database", db);
+	e = db_row(r->db, sql[Q_DATABASE], DB_NONE, 4, ERR_INTERNAL, &rows);
+	if (e != ERR_OK)
+		return e;
+	json_object_object_add(db, "status", json_object_new_string("ok"));
+	json_object_object_add(db, "server", json_str_or_null(db_col(rows, 0)));
+	json_object_object_add(out, "time", json_time(db_col(rows, 1)));
+	json_object_object_add(db, "schema", json_str_or_null(db_col(rows, 2)));
+	add_int(db, "migrations", db_col_int(rows, 3));
+	db_rows_free(rows);
+	e = db_query(r->db, sql[Q_DB_STATUS], DB_NONE, 2, &rows);
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows))
+		add_int(db, !strcmp(db_col(rows, 0), "uptime")
+			? "uptime_seconds" : "connections", db_col_int(rows, 1));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	if (e == ERR_OK)
+		e = db_query_int(r->db, sql[Q_DB_SIZE], DB_NONE, ERR_OK, &size);
+	if (e == ERR_OK)
+		add_int(db, "size_bytes", size);
+	return e;
+}
+
+/* Accounts by role and by status; erased ones apart; the active admins
+ * (the last-admin rule counts them). */
+static enum err
+system_users(struct req *r, json_object *counts)
+{
+	static const char *const roles[] = { "user", "operator", "admin",
+					     NULL };
+	static const char *const states[] = { "active", "pending", "disabled",
+					      NULL };
+	json_object *u = json_object_new_object();
+	json_object *by_role = zeroes(roles), *by_status = zeroes(states);
+	long long total = 0, erased = 0, admins = 0, n;
+	struct db_rows *rows;
+	enum err e;
+
+	json_object_object_add(counts, "users", u);
+	json_object_object_add(u, "by_role", by_role);
+	json_object_object_add(u, "by_status", by_status);
+	e = db_query(r->db, sql[Q_USERS], DB_NONE, 3, &rows);
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows)) {
+		const char *role = db_col(rows, 0), *status = db_col(rows, 1);
+
+		n = db_col_int(rows, 2);
+		if (!strcmp(status, "deleted")) {
+			erased += n;
+			continue;
+		}
+		total += n;
+		bump(by_role, role, n);
+		bump(by_status, status, n);
+		if (!strcmp(role, "admin") && !strcmp(status, "active"))
+			admins += n;
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	add_int(u, "total", total);
+	add_int(u, "erased", erased);
+	add_int(u, "active_admins", admins);
+	return e;
+}
+
+/* {status: count, ..., total} of a "SELECT status, COUNT(*)" query, every
+ * status of keys present. */
+static enum err
+system_by_status(struct req *r, const char *q, const char *const *keys,
+		 json_object *counts, const char *key)
+{
+	json_object *o = zeroes(keys);
+	struct db_rows *rows;
+	long long total = 0;
+	enum err e;
+
+	json_object_object_add(counts, key, o);
+	e = db_query(r->db, q, DB_NONE, 2, &rows);
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows)) {
+		bump(o, db_col(rows, 0), db_col_int(rows, 1));
+		total += db_col_int(rows, 1);
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	add_int(o, "total", total);
+	return e;
+}
+
+static enum err
+system_counts(struct req *r, json_object *out)
+{
+	static const char *const orders[] = { "pending", "paid", "shipped",
+		"delivered", "cancelled", NULL };
+	static const char *const spaces[] = { "free", "occupied", "unknown",
+		"out_of_service", NULL };
+	json_object *counts = json_object_new_object();
+	long long pending;
+	enum err e;
+
+	json_object_object_add(out, "counts", counts);
+	e = system_users(r, counts);
+	if (e == ERR_OK)
+		e = db_query_int(r->db, sql[Q_REGISTRATIONS], DB_P(db_int(
+			r->app->cfg.registration_ttl_days)), ERR_OK, &pending);
+	if (e == ERR_OK)
+		add_int(counts, "pending_registrations", pending);
+	if (e == ERR_OK)
+		e = system_by_status(r, sql[Q_ORDERS], orders, counts,
+				     "orders");
+	if (e == ERR_OK)
+		e = system_by_status(r, sql[Q_SPACES], spaces, counts,
+				     "spaces");
+	return e;
+}
+
+/* A connection to nchan's publisher at "unix:/path.sock:/uri"; *uri points
+ * into url.  Returns a socket or -1. */
+static int
+nchan_unix(const char *url, const char **uri)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *p = strchr(url + 5, ':');
+	size_t n = p ? (size_t)(p - url - 5) : 0;
+	int fd;
+
+	if (!p || n == 0 || n >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, url + 5, n);
+	*uri = p + 1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* The same at "http://host[:port]/uri". */
+static int
+nchan_tcp(const char *url, const char **uri)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	const char *host = url + 7, *p = strchr(host, '/'), *c;
+	char name[256], port[8] = "80";
+	int fd;
+
+	if (!p || (size_t)(p - host) >= sizeof(name))
+		return -1;
+	*uri = p;
+	snprintf(name, sizeof(name), "%.*s", (int)(p - host), host);
+	c = strchr(name, ':');
+	if (c) {
+		snprintf(port, sizeof(port), "%s", c + 1);
+		name[c - name] = '\0';
+	}
+	if (getaddrinfo(name, port, &hints, &ai) || !ai)
+		return -1;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+/* Connects to nchan's publisher as src/events.c does (its URL forms);
+ * the socket waits at most a second either way.  Returns it or -1. */
+static int
+nchan_open(const char *url, const char **uri)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	int fd = -1;
+
+	if (!strncmp(url, "unix:", 5))
+		fd = nchan_unix(url, uri);
+	else if (!strncmp(url, "http://", 7))
+		fd = nchan_tcp(url, uri);
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	return fd;
+}
+
+/* Reads what fd answers until it closes (HTTP/1.0) or out is full. */
+static size_t
+read_reply(int fd, char *out, size_t size)
+{
+	size_t have = 0;
+	ssize_t n = 1;
+
+	while (n > 0 && have < size - 1) {
+		n = read(fd, out + have, size - 1 - have);
+		if (n > 0)
+			have += (size_t)n;
+	}
+	out[have] = '\0';
+	return have;
+}
+
+/* nchan's answer to GET on a channel ({"messages", "subscribers",
+ * "last_message_id": "<unix seconds>:<n>"}) as {subscribers,
+ * queued_messages, last_message_at}; a 404 is a channel nobody holds and
+ * nothing was sent on lately.  NULL when the publisher did not answer. */
+static json_object *
+channel_json(const char *resp)
+{
+	json_object *o = json_object_new_object(), *info, *v;
+	const char *body = strstr(resp, "\r\n\r\n");
+	char at[ISOTIME_DB_MAX];
+	long long secs = 0;
+
+	add_int(o, "subscribers", 0);
+	add_int(o, "queued_messages", 0);
+	json_object_object_add(o, "last_message_at", NULL);
+	if (!strncmp(resp + 9, "404", 3))
+		return o;
+	info = body && !strncmp(resp + 9, "200", 3)
+		? json_tokener_parse(body + 4) : NULL;
+	if (!info) {
+		json_object_put(o);
+		return NULL;
+	}
+	if (json_object_object_get_ex(info, "subscribers", &v))
+		add_int(o, "subscribers", json_object_get_int64(v));
+	if (json_object_object_get_ex(info, "messages", &v))
+		add_int(o, "queued_messages", json_object_get_int64(v));
+	if (json_object_object_get_ex(info, "last_message_id", &v))
+		secs = strtoll(json_object_get_string(v), NULL, 10);
+	if (secs > 0) {
+		isotime_db(secs * ISOTIME_US_PER_SEC, at);
+		json_object_object_add(o, "last_message_at", json_time(at));
+	}
+	json_object_put(info);
+	return o;
+}
+
+/* Asks nchan's publisher about one channel; NULL when it cannot. */
+static json_object *
+nchan_channel(const char *url, const char *channel)
+{
+	struct buf req = { 0 };
+	char resp[1024];
+	const char *uri;
+	size_t have = 0;
+	int fd = nchan_open(url, &uri);
+
+	if (fd < 0)
+		return NULL;
+	buf_addf(&req, "GET %s%s HTTP/1.0\r\nHost: localhost\r\n"
+		 "Accept: application/json\r\n\r\n", uri, channel);
+	if (!write_all(fd, req.s, req.len))
+		have = read_reply(fd, resp, sizeof(resp));
+	close(fd);
+	buf_release(&req);
+	return have >= 12 ? channel_json(resp) : NULL;
+}
+
+/* The live events' publisher (nchan) and each channel's subscribers. */
+static void
+system_events(struct req *r, json_object *out)
+{
+	static const char *const channels[] = { EVENTS_PARKING,
+		EVENTS_REGISTRATIONS, NULL };
+	const char *url = r->app->cfg.nchan_publish_url;
+	json_object *ev = json_object_new_object();
+	json_object *chans = json_object_new_object(), *c;
+	bool reachable = true;
+	size_t i;
+
+	json_object_object_add(out, "events", ev);
+	json_object_object_add(ev, "configured",
+			       json_object_new_boolean(url && *url));
+	if (!url || !*url) {
+		json_object_object_add(ev, "reachable", NULL);
+		json_object_put(chans);
+		return;
+	}
+	for (i = 0; channels[i]; i++) {
+		c = nchan_channel(url, channels[i]);
+		reachable &= c != NULL;
+		json_object_object_add(chans, channels[i], c);
+	}
+	json_object_object_add(ev, "reachable",
+			       json_object_new_boolean(reachable));
+	json_object_object_add(ev, "channels", chans);
+}
+
+static enum err
+ops_system(struct req *r)
+{
+	json_object *o = req_reply(r);
+	enum err e;
+
+	json_object_object_add(o, "version",
+			       json_object_new_string(r->app->version));
+	e = system_database(r, o);
+	if (e == ERR_OK)
+		e = system_counts(r, o);
+	if (e == ERR_OK)
+		system_events(r, o);
+	return e;
+}
+
+/* ---- GET /api/openapi.json ---------------------------------------------- */
 
 static json_object *
 openapi_operation(const struct route *rt)
@@ -113,6 +507,8 @@ ops_openapi(struct req *r)
 const struct route ops_routes[] = {
 	{ "GET", "/api/health", ROLE_NONE, 200, BODY_NONE, ops_health,
 	  "Liveness and database reachability" },
+	{ "GET", "/api/system", ROLE_ADMIN, 200, BODY_NONE, ops_system,
+	  "Version, database, counts and the live events' publisher" },
 	{ "GET", "/api/openapi.json", ROLE_NONE, 200, BODY_NONE, ops_openapi,
 	  "This API's OpenAPI 3 description" },
 	{ 0 },

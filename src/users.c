@@ -28,6 +28,7 @@ enum users_sql {
 	Q_ERASE,
 	Q_ADMINS_LOCK,
 	Q_LOCK_USER,
+	Q_IDENT,
 	Q_HOLDINGS,
 	Q_RES_END,
 	Q_REQ_CLOSE,
@@ -45,10 +46,11 @@ static const char *const sql[] = {
 	[Q_LIST] = "SELECT " PROFILE_COLS " FROM users"
 		" WHERE status <> 'deleted' AND (? IS NULL OR username LIKE ?"
 		" OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?)"
-		" ORDER BY id LIMIT ? OFFSET ?",
+		" AND (? IS NULL OR status = ?) ORDER BY id LIMIT ? OFFSET ?",
 	[Q_COUNT] = "SELECT COUNT(*) FROM users"
 		" WHERE status <> 'deleted' AND (? IS NULL OR username LIKE ?"
-		" OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?)",
+		" OR email LIKE ? OR name LIKE ?) AND (? IS NULL OR role = ?)"
+		" AND (? IS NULL OR status = ?)",
 	[Q_STAFF] = "SELECT " PROFILE_COLS " FROM users"
 		" WHERE status <> 'deleted' AND role IN ('admin', 'operator')"
 		" ORDER BY id LIMIT ? OFFSET ?",
@@ -74,6 +76,7 @@ static const char *const sql[] = {
 	 * each other at once serialise here, and the second sees one left. */
 	[Q_ADMINS_LOCK] = "SELECT id FROM users WHERE role = 'admin'"
 		" AND status = 'active' ORDER BY id FOR UPDATE",
+	[Q_IDENT] = "SELECT username, email FROM users WHERE id = ?",
 	[Q_LOCK_USER] = "SELECT role, status FROM users WHERE id = ?"
 		" AND status <> 'deleted' FOR UPDATE",
 	/* Units the user holds personally (not through a project). */
@@ -165,6 +168,14 @@ struct update {
 	enum role role;		/* ROLE_NONE: unchanged */
 };
 
+/* e, naming the input field it is about (the browser shows it there). */
+static enum err
+field_err(struct req *r, enum err e, const char *field)
+{
+	req_fail_extra(r, "field", json_object_new_string(field));
+	return e;
+}
+
 static enum err
 update_read(struct req *r, struct update *u, bool staff_fields)
 {
@@ -178,17 +189,17 @@ update_read(struct req *r, struct update *u, bool staff_fields)
 	if (!staff_fields && (u->v[U_ROLE].set || u->v[U_DISABLED].set))
 		return ERR_FORBIDDEN;
 	if (u->v[U_USERNAME].set && !accounts_username_valid(u->v[U_USERNAME].s))
-		return ERR_USERNAME_INVALID;
+		return field_err(r, ERR_USERNAME_INVALID, "username");
 	if (u->v[U_EMAIL].set) {
 		if (!accounts_email_valid(u->v[U_EMAIL].s))
-			return ERR_EMAIL_INVALID;
+			return field_err(r, ERR_EMAIL_INVALID, "email");
 		u->email = req_strdup(r, u->v[U_EMAIL].s);
 		ascii_lower(u->email);
 	}
 	if (u->v[U_ROLE].set) {
 		u->role = auth_role_parse(u->v[U_ROLE].s);
 		if (u->role == ROLE_NONE)
-			return ERR_ROLE_INVALID;
+			return field_err(r, ERR_ROLE_INVALID, "role");
 	}
 	return ERR_OK;
 }
@@ -248,8 +259,9 @@ map_taken(struct req *r, enum err e)
 {
 	if (e != ERR_DUPLICATE)
 		return e;
-	return !strcmp(db_dup_key(r->db), "uq_users_email") ? ERR_EMAIL_TAKEN
-							    : ERR_USERNAME_TAKEN;
+	return !strcmp(db_dup_key(r->db), "uq_users_email")
+		? field_err(r, ERR_EMAIL_TAKEN, "email")
+		: field_err(r, ERR_USERNAME_TAKEN, "username");
 }
 
 static enum err
@@ -276,6 +288,25 @@ audit_update(struct req *r, long long id, const struct update *u,
 			       json_object_new_string(auth_role_name(u->role)));
 	return audit_write(r->db, r, r->user.id, "user.role_change", "user",
 			   sid, d);
+}
+
+/* An admin's new password for user id, under the policy (not the
+ * account's username or email, as they stand after this change); every
+ * session of the user ends. */
+static enum err
+password_apply(struct req *r, long long id, const char *pw)
+{
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_IDENT], DB_P(db_int(id)), 2,
+			    ERR_USER_NOT_FOUND, &row);
+
+	if (!row)
+		return e;
+	e = accounts_check_password(r, pw, db_col(row, 0), db_col(row, 1));
+	db_rows_free(row);
+	if (e != ERR_OK)
+		return field_err(r, e, "password");
+	return accounts_set_password(r->db, r, id, pw, NULL);
 }
 
 struct change {
@@ -309,12 +340,8 @@ update_tx(struct req *r, void *arg)
 			db_int(disable), db_int(c->id)), NULL));
 	if (e == ERR_OK && disable)
 		e = reservations_end(r, c->id, "account_disabled");
-	if (e == ERR_OK && v[U_PASSWORD].set) {
-		e = accounts_check_password(r, v[U_PASSWORD].s, NULL, NULL);
-		if (e == ERR_OK)
-			e = accounts_set_password(r->db, r, c->id,
-						  v[U_PASSWORD].s, NULL);
-	}
+	if (e == ERR_OK && v[U_PASSWORD].set)
+		e = password_apply(r, c->id, v[U_PASSWORD].s);
 	if (e == ERR_OK)
 		e = audit_update(r, c->id, u, before);
 	return e;
@@ -560,17 +587,29 @@ like_pattern(struct req *r, const char *q)
 	return out;
 }
 
+/* A status a list may be filtered by (erased accounts are never listed). */
+static bool
+status_valid(const char *s)
+{
+	return !strcmp(s, "active") || !strcmp(s, "pending") ||
+	       !strcmp(s, "disabled");
+}
+
 static enum err
 users_list(struct req *r)
 {
 	const char *q = req_query(r, "q"), *role = req_query(r, "role");
+	const char *status = req_query(r, "status");
 	char *pat = q && *q ? like_pattern(r, q) : NULL;
 
 	if (role && auth_role_parse(role) == ROLE_NONE)
 		return ERR_ROLE_INVALID;
+	if (status && !status_valid(status))
+		return req_fail(r, ERR_BAD_QUERY,
+				"status must be active, pending or disabled");
 	return list_page(r, sql[Q_LIST], sql[Q_COUNT], DB_P(db_str(pat),
 		db_str(pat), db_str(pat), db_str(pat), db_str(role),
-		db_str(role)), "users");
+		db_str(role), db_str(status), db_str(status)), "users");
 }
 
 /* How a route names its user: any user by id, or staff only. */
@@ -653,8 +692,8 @@ admins_create(struct req *r)
 	if (v[A_ROLE].set)
 		a.role = auth_role_parse(v[A_ROLE].s);
 	if (a.role != ROLE_ADMIN && a.role != ROLE_OPERATOR)
-		return req_fail(r, ERR_ROLE_INVALID,
-				"Role must be admin or operator");
+		return field_err(r, req_fail(r, ERR_ROLE_INVALID,
+				 "Role must be admin or operator"), "role");
 	a.username = v[A_USERNAME].s;
 	a.email = v[A_EMAIL].s;
 	a.password = v[A_PASSWORD].s;
@@ -729,11 +768,11 @@ const struct route users_routes[] = {
 	{ "DELETE", "/api/users/me", ROLE_USER, 204, BODY_NONE, users_me_delete,
 	  "Erase your account" },
 	{ "GET", "/api/users", ROLE_ADMIN, 200, BODY_NONE, users_list,
-	  "List and search users (?q=, ?role=, paging)" },
+	  "List and search users (?q=, ?role=, ?status=, paging)" },
 	{ "GET", "/api/users/{id}", ROLE_ADMIN, 200, BODY_NONE, users_get,
 	  "A user's profile" },
 	{ "PATCH", "/api/users/{id}", ROLE_ADMIN, 200, BODY_JSON, users_update,
-	  "Update a user (name, email, role, disabled)" },
+	  "Update a user (name, username, email, role, disabled, password)" },
 	{ "DELETE", "/api/users/{id}", ROLE_ADMIN, 204, BODY_NONE, users_delete,
 	  "Erase a user" },
 	{ "GET", "/api/admins", ROLE_ADMIN, 200, BODY_NONE, admins_list,

@@ -29,6 +29,8 @@ static const char sql_audit_mentions[] =
 	"SELECT COUNT(*) FROM audit_log WHERE details LIKE CONCAT('%', ?, '%')";
 static const char sql_set_pending[] =
 	"UPDATE users SET status = 'pending' WHERE id = ?";
+static const char sql_active_admins[] =
+	"SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active'";
 static const char sql_set_active[] =
 	"UPDATE users SET status = 'active' WHERE id = ?";
 
@@ -622,7 +624,9 @@ test_staff_and_last_admin(void)
 	CU_ASSERT_EQUAL(r->status, 200);
 	bb_free(r);
 
-	/* the only admin cannot demote or delete itself */
+	/* the only admin cannot demote or delete itself (checked first: on a
+	 * stack with other admins these calls would demote and erase it) */
+	CU_ASSERT_EQUAL_FATAL(bb_db_int(sql_active_admins, DB_NONE), 1);
 	me = bb_get("/api/users/me", admin);
 	free(path);
 	path = xasprintf("/api/admins/%s", bb_str(me, "user_id"));
@@ -672,6 +676,243 @@ test_audit(void)
 	bb_free(r);
 	free(path);
 	free(cursor);
+	free(admin);
+}
+
+/* The entries of an audit page, or NULL. */
+static json_object *
+entries_of(const struct bb_resp *r)
+{
+	return json_object_object_get(r->json, "entries");
+}
+
+static const char *
+entry_str(json_object *entries, size_t i, const char *key)
+{
+	json_object *v = json_object_object_get(
+		json_object_array_get_idx(entries, i), key);
+
+	return v ? json_object_get_string(v) : "";
+}
+
+/* The same rule through /api/users/{id}, as the staff console sends it:
+ * disabling or demoting the only active admin is 409 last_admin, and
+ * nothing changes. */
+static void
+test_last_admin_users_path(void)
+{
+	char *admin = bb_admin_token(), *path;
+	struct bb_resp *me = bb_get("/api/users/me", admin), *r;
+	const char *id = bb_str(me, "user_id");
+
+	CU_ASSERT_EQUAL_FATAL(bb_db_int(sql_active_admins, DB_NONE), 1);
+	path = xasprintf("/api/users/%s", id);
+	r = bb_json("PATCH", path, admin, "{\"disabled\": true}");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "last_admin");
+	bb_free(r);
+	r = bb_json("PATCH", path, admin, "{\"role\": \"user\"}");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "last_admin");
+	bb_free(r);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "last_admin");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int("SELECT COUNT(*) FROM users WHERE id = ?"
+		" AND role = 'admin' AND status = 'active'",
+		DB_P(db_str(id))), 1);
+	bb_free(me);
+	free(path);
+	free(admin);
+}
+
+static void
+test_users_status_filter(void)
+{
+	char *admin = bb_admin_token(), *u, *path;
+	long long id;
+	char *tok = bb_new_user("filtered", &id);
+	struct bb_resp *me = bb_get("/api/users/me", tok), *r;
+
+	u = xstrdup(bb_str(me, "username"));
+	bb_free(me);
+	path = xasprintf("/api/users/%lld", id);
+	bb_free(bb_json("PATCH", path, admin, "{\"disabled\": true}"));
+	free(path);
+	path = xasprintf("/api/users?q=%s&status=disabled&role=user", u);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "users"), 1);
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(r->json,
+		"total")), 1);
+	CU_ASSERT_EQUAL(strtoll(entry_str(json_object_object_get(r->json,
+		"users"), 0, "user_id"), NULL, 10), id);
+	bb_free(r);
+	free(path);
+	path = xasprintf("/api/users?q=%s&status=active", u);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "users"), 0);
+	bb_free(r);
+	free(path);
+	r = bb_get("/api/users?status=deleted", admin);
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "bad_query");
+	bb_free(r);
+	free(u);
+	free(tok);
+	free(admin);
+}
+
+/* A refused change names the field it is about, and changes nothing. */
+static void
+test_update_error_fields(void)
+{
+	static const struct {
+		const char *body, *code, *field;
+	} cases[] = {
+		{ "{\"email\": \"not-an-email\"}", "email_invalid", "email" },
+		{ "{\"username\": \"a\"}", "username_invalid", "username" },
+		{ "{\"role\": \"emperor\"}", "role_invalid", "role" },
+		{ "{\"password\": \"password\"}", "password_weak", "password" },
+	};
+	char *admin = bb_admin_token(), *path, *taken;
+	long long id;
+	char *tok = bb_new_user("fields", &id);
+	struct bb_resp *r;
+	size_t i;
+
+	path = xasprintf("/api/users/%lld", id);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		r = bb_json("PATCH", path, admin, cases[i].body);
+		CU_ASSERT(r->status == 400 || r->status == 409);
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), cases[i].code);
+		CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), cases[i].field);
+		bb_free(r);
+	}
+	/* their own username as the password */
+	r = bb_get("/api/users/me", tok);
+	taken = xasprintf("{\"password\": \"%s\"}", bb_str(r, "username"));
+	bb_free(r);
+	r = bb_json("PATCH", path, admin, taken);
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "password_weak");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "password");
+	bb_free(r);
+	free(taken);
+	/* another account's username */
+	r = bb_get("/api/users/me", admin);
+	taken = xasprintf("{\"username\": \"%s\"}", bb_str(r, "username"));
+	bb_free(r);
+	r = bb_json("PATCH", path, admin, taken);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "username");
+	bb_free(r);
+	free(taken);
+	CU_ASSERT_EQUAL(bb_db_int(sql_status_is, DB_P(db_int(id),
+		db_str("active"))), 1);
+	r = bb_json("POST", "/api/admins", admin, "{\"username\": \"x_staff\","
+		    " \"email\": \"x_staff@example.com\", \"password\": \""
+		    PW "\", \"role\": \"user\"}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "role");
+	bb_free(r);
+	free(path);
+	free(tok);
+	free(admin);
+}
+
+/* Entries say who acted and on whom by name, and from where; the actor
+ * and time filters hold; an erased account's entries stay; the facets
+ * list what the log holds, for admins only. */
+static void
+test_audit_readable(void)
+{
+	char *admin = bb_admin_token(), *path, *u;
+	long long id;
+	char *tok = bb_new_user("audited", &id);
+	struct bb_resp *me = bb_get("/api/users/me", admin), *r;
+	json_object *e;
+
+	r = bb_get("/api/users/me", tok);
+	u = xstrdup(bb_str(r, "username"));
+	bb_free(r);
+	path = xasprintf("/api/users/%lld", id);
+	bb_free(bb_json("PATCH", path, admin, "{\"name\": \"Audited One\"}"));
+	free(path);
+	path = xasprintf("/api/audit?entity=user&entity_id=%lld"
+			 "&action=user.update", id);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL_FATAL(r->status, 200);
+	e = entries_of(r);
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(e), 1);
+	CU_ASSERT_STRING_EQUAL(entry_str(e, 0, "actor_id"),
+			       bb_str(me, "user_id"));
+	CU_ASSERT_STRING_EQUAL(entry_str(e, 0, "actor_username"),
+			       bb_str(me, "username"));
+	CU_ASSERT_STRING_EQUAL(entry_str(e, 0, "entity_username"), u);
+	CU_ASSERT(strlen(entry_str(e, 0, "remote_addr")) > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_object_to_json_string(
+		json_object_object_get(json_object_array_get_idx(e, 0),
+				       "details")), "\"name\""));
+	bb_free(r);
+	free(path);
+
+	/* by actor: the member's own sign-up; a window in the future has
+	 * nothing, one in the past neither */
+	path = xasprintf("/api/audit?actor_id=%lld&action=user.signup", id);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(json_object_array_length(entries_of(r)), 1);
+	CU_ASSERT_STRING_EQUAL(entry_str(entries_of(r), 0, "actor_username"), u);
+	bb_free(r);
+	free(path);
+	path = xasprintf("/api/audit?actor_id=%lld&from=2999-01-01T00:00:00Z", id);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(json_object_array_length(entries_of(r)), 0);
+	bb_free(r);
+	free(path);
+	path = xasprintf("/api/audit?actor_id=%lld&to=2000-01-01T00:00Z", id);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(json_object_array_length(entries_of(r)), 0);
+	bb_free(r);
+	free(path);
+	r = bb_get("/api/audit?from=yesterday", admin);
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+
+	/* erased: the entries stay, without the name */
+	path = xasprintf("/api/users/%lld", id);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	free(path);
+	path = xasprintf("/api/audit?entity=user&entity_id=%lld", id);
+	r = bb_get(path, admin);
+	e = entries_of(r);
+	CU_ASSERT(json_object_array_length(e) >= 3);
+	CU_ASSERT_STRING_EQUAL(entry_str(e, 0, "action"), "user.delete");
+	CU_ASSERT_PTR_NULL(json_object_object_get(json_object_array_get_idx(
+		e, 0), "entity_username"));
+	bb_free(r);
+	free(path);
+
+	r = bb_get("/api/audit/facets", admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_object_to_json_string(
+		json_object_object_get(r->json, "actions")), "\"user.delete\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_object_to_json_string(
+		json_object_object_get(r->json, "entities")), "\"user\""));
+	bb_free(r);
+	free(tok);
+	tok = bb_new_user("nosy", &id);
+	r = bb_get("/api/audit/facets", tok);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	bb_free(me);
+	free(u);
+	free(tok);
 	free(admin);
 }
 
@@ -735,7 +976,11 @@ static CU_TestInfo tests[] = {
 	{ "profile, others' data, erase", test_profile },
 	{ "admin user management", test_admin_users },
 	{ "staff and the last admin", test_staff_and_last_admin },
+	{ "the last admin through /api/users", test_last_admin_users_path },
+	{ "users by status", test_users_status_filter },
+	{ "a refused change names its field", test_update_error_fields },
 	{ "audit log", test_audit },
+	{ "audit entries readable, by actor and time", test_audit_readable },
 	{ "forged tokens", test_forged_tokens },
 	{ "100 concurrent signups", test_concurrent_signup },
 	CU_TEST_INFO_NULL,

@@ -152,6 +152,151 @@ test_openapi(void)
 	bb_free(r);
 }
 
+/* The value at a dotted path ("counts.users.total") of o, or NULL. */
+static json_object *
+jpath(json_object *o, const char *path)
+{
+	char *copy = xstrdup(path), *key = copy, *dot;
+
+	while (o && key) {
+		dot = strchr(key, '.');
+		if (dot)
+			*dot = '\0';
+		if (!json_object_object_get_ex(o, key, &o))
+			o = NULL;
+		key = dot ? dot + 1 : NULL;
+	}
+	free(copy);
+	return o;
+}
+
+static long long
+jint(const struct bb_resp *r, const char *path)
+{
+	json_object *v = jpath(r->json, path);
+
+	return v ? json_object_get_int64(v) : -1;
+}
+
+/* GET /api/system as the admin. */
+static struct bb_resp *
+system_get(void)
+{
+	char *admin = bb_admin_token();
+	struct bb_resp *r = bb_get("/api/system", admin);
+
+	free(admin);
+	return r;
+}
+
+static void
+test_system_counts(void)
+{
+	static const char *const orders[] = { "pending", "paid", "shipped",
+		"delivered", "cancelled" };
+	long long uid;
+	char *tok = bb_new_user("sys", &uid), *path;
+	struct bb_resp *r;
+	size_t i;
+
+	r = bb_get("/api/system", NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_get("/api/system", tok);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+
+	r = system_get();
+	CU_ASSERT_EQUAL_FATAL(r->status, 200);
+	CU_ASSERT(strlen(bb_str(r, "version")) > 0);
+	CU_ASSERT_STRING_EQUAL(bb_sub(r, "database", "status"), "ok");
+	CU_ASSERT_PTR_NOT_NULL(strstr(bb_sub(r, "database", "server"),
+				      "MariaDB"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(bb_sub(r, "database", "schema"), ".sql"));
+	CU_ASSERT_EQUAL(jint(r, "database.migrations"), bb_db_int(
+		"SELECT COUNT(*) FROM schema_migrations", DB_NONE));
+	CU_ASSERT(jint(r, "database.uptime_seconds") > 0);
+	CU_ASSERT(jint(r, "database.size_bytes") > 0);
+	CU_ASSERT(strlen(bb_str(r, "time")) == 20);
+	CU_ASSERT_EQUAL(jint(r, "counts.users.total"), bb_db_int(
+		"SELECT COUNT(*) FROM users WHERE status <> 'deleted'", DB_NONE));
+	CU_ASSERT_EQUAL(jint(r, "counts.users.active_admins"), bb_db_int(
+		"SELECT COUNT(*) FROM users WHERE role = 'admin'"
+		" AND status = 'active'", DB_NONE));
+	CU_ASSERT(jint(r, "counts.users.by_role.user") >= 1);
+	CU_ASSERT_EQUAL(jint(r, "counts.pending_registrations"), bb_db_int(
+		"SELECT COUNT(*) FROM registration_requests"
+		" WHERE status = 'pending'", DB_NONE));
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		path = xasprintf("counts.orders.%s", orders[i]);
+		CU_ASSERT_EQUAL(jint(r, path), bb_db_int(
+			"SELECT COUNT(*) FROM orders WHERE status = ?",
+			DB_P(db_str(orders[i]))));
+		free(path);
+	}
+	CU_ASSERT_EQUAL(jint(r, "counts.spaces.total"), bb_db_int(
+		"SELECT COUNT(*) FROM parking_spaces WHERE retired_at IS NULL",
+		DB_NONE));
+	CU_ASSERT(jint(r, "counts.spaces.out_of_service") >= 0);
+	bb_free(r);
+
+	/* disabling the new member moves it from active to disabled */
+	{
+		char *admin = bb_admin_token();
+		long long active, disabled;
+
+		r = system_get();
+		active = jint(r, "counts.users.by_status.active");
+		disabled = jint(r, "counts.users.by_status.disabled");
+		bb_free(r);
+		path = xasprintf("/api/users/%lld", uid);
+		bb_free(bb_json("PATCH", path, admin, "{\"disabled\": true}"));
+		r = system_get();
+		CU_ASSERT_EQUAL(jint(r, "counts.users.by_status.active"),
+				active - 1);
+		CU_ASSERT_EQUAL(jint(r, "counts.users.by_status.disabled"),
+				disabled + 1);
+		bb_free(r);
+		free(path);
+		free(admin);
+	}
+	free(tok);
+}
+
+/* nchan's publisher is asked about each channel: a browser holding the
+ * parking stream is counted. */
+static void
+test_system_events(void)
+{
+	char *cmd;
+	struct bb_resp *r;
+	long long subs = 0;
+	int i;
+
+	r = system_get();
+	CU_ASSERT_EQUAL_FATAL(r->status, 200);
+	CU_ASSERT_TRUE(json_object_get_boolean(jpath(r->json,
+						     "events.configured")));
+	CU_ASSERT_TRUE(json_object_get_boolean(jpath(r->json,
+						     "events.reachable")));
+	CU_ASSERT(jint(r, "events.channels.parking.subscribers") >= 0);
+	CU_ASSERT(jint(r, "events.channels.registrations.subscribers") >= 0);
+	bb_free(r);
+	cmd = xasprintf("timeout 6 curl -s -N --cacert '%s'"
+			" -H 'Accept: text/event-stream'"
+			" '%s/api/parking-spaces/events' >/dev/null 2>&1 &",
+			getenv("HAAS_TEST_CA"), getenv("HAAS_TEST_URL"));
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	for (i = 0; i < 40 && subs < 1; i++) {
+		usleep(100 * 1000);
+		r = system_get();
+		subs = jint(r, "events.channels.parking.subscribers");
+		bb_free(r);
+	}
+	CU_ASSERT(subs >= 1);
+}
+
 static void
 test_db_restart(void)
 {
@@ -450,6 +595,8 @@ static CU_TestInfo tests[] = {
 	{ "CORS preflight", test_preflight },
 	{ "static files and http redirect", test_static_and_redirect },
 	{ "openapi", test_openapi },
+	{ "system: counts as the database holds them", test_system_counts },
+	{ "system: the live events' publisher", test_system_events },
 	{ "database restart ridden out", test_db_restart },
 	{ "db layer: repeats only what never ran", test_db_reconnect },
 	{ "db layer: stale rows refuse to be read", test_db_stale_rows },
