@@ -2,6 +2,7 @@
 #include <json-c/json.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -63,37 +64,88 @@ nchan_connect(const char *url, const char **uri)
 	return fd;
 }
 
-/* POSTs one JSON event (HTTP/1.0, one connection per event: changes are
- * rare next to the web traffic). */
+/* Reads what fd answers until it closes (HTTP/1.0) or out is full. */
+static size_t
+read_reply(int fd, char *out, size_t size)
+{
+	size_t have = 0;
+	ssize_t n = 1;
+
+	while (n > 0 && have < size - 1) {
+		n = read(fd, out + have, size - 1 - have);
+		if (n > 0)
+			have += (size_t)n;
+	}
+	out[have] = '\0';
+	return have;
+}
+
+/* One HTTP/1.0 exchange with nchan's publisher about channel: method,
+ * an optional JSON body, the whole answer into resp.  The socket waits at
+ * most two seconds either way.  Returns the status (201, 404...) or -1
+ * when the publisher cannot be reached or answered nothing. */
+static int
+exchange(const char *url, const char *method, const char *channel,
+	 const char *body, char *resp, size_t size)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	struct buf req = { 0 };
+	const char *uri;
+	int fd = nchan_connect(url, &uri), status = -1;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	buf_addf(&req, "%s %s%s HTTP/1.0\r\nHost: localhost\r\n"
+		 "Accept: application/json\r\n", method, uri, channel);
+	if (body)
+		buf_addf(&req, "Content-Type: application/json\r\n"
+			 "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+	else
+		buf_addf(&req, "\r\n");
+	if (!write_all(fd, req.s, req.len) && read_reply(fd, resp, size) >= 12 &&
+	    !strncmp(resp, "HTTP/1.", 7))
+		status = (int)strtol(resp + 9, NULL, 10);
+	close(fd);
+	buf_release(&req);
+	return status;
+}
+
 int
 events_publish(const struct config *cfg, const char *channel,
 	       json_object *event)
 {
-	const char *uri, *body;
-	struct buf req = { 0 };
-	struct timeval tv = { .tv_sec = 2 };
-	char resp[64] = { 0 };
-	int fd, rc = -1;
+	char resp[256];
+	int status;
 
 	if (!cfg->nchan_publish_url || !*cfg->nchan_publish_url)
 		return 0;
-	body = json_object_to_json_string_ext(event, JSON_C_TO_STRING_PLAIN);
-	fd = nchan_connect(cfg->nchan_publish_url, &uri);
-	if (fd < 0) {
+	status = exchange(cfg->nchan_publish_url, "POST", channel,
+			  json_object_to_json_string_ext(event,
+				JSON_C_TO_STRING_PLAIN), resp, sizeof(resp));
+	if (status == 201 || status == 202)
+		return 0;
+	if (status < 0)
 		log_warn("events: nchan publisher unreachable");
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	buf_addf(&req, "POST %s%s HTTP/1.0\r\nHost: localhost\r\n"
-		 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-		 uri, channel, strlen(body), body);
-	if (write_all(fd, req.s, req.len) || read(fd, resp, sizeof(resp) - 1) < 12 ||
-	    (strncmp(resp + 9, "201", 3) && strncmp(resp + 9, "202", 3)))
-		log_warn("events: nchan publish to %s failed: %.20s", channel, resp);
 	else
-		rc = 0;
-	close(fd);
-	buf_release(&req);
-	return rc;
+		log_warn("events: nchan publish to %s failed: %d", channel, status);
+	return -1;
+}
+
+json_object *
+events_channel_info(const struct config *cfg, const char *channel)
+{
+	char resp[1024];
+	const char *body;
+	int status;
+
+	if (!cfg->nchan_publish_url || !*cfg->nchan_publish_url)
+		return NULL;
+	status = exchange(cfg->nchan_publish_url, "GET", channel, NULL, resp,
+			  sizeof(resp));
+	if (status == 404)	/* nobody holds it, nothing sent lately */
+		return json_object_new_object();
+	body = strstr(resp, "\r\n\r\n");
+	return status == 200 && body ? json_tokener_parse(body + 4) : NULL;
 }

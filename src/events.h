@@ -21,4 +21,11 @@
 int events_publish(const struct config *cfg, const char *channel,
 		   json_object *event);
 
+/* What nchan's publisher says of channel: its own JSON ({"messages",
+ * "subscribers", "last_message_id": "<unix seconds>:<n>"}), {} for a
+ * channel nobody holds and nothing was sent on lately, or NULL when there
+ * is no publisher or it cannot be reached.  The caller puts it. */
+json_object *events_channel_info(const struct config *cfg,
+				 const char *channel);
+
 #endif

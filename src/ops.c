@@ -3,13 +3,9 @@
  * it can never drift from what the router serves). */
 #include "ops.h"
 
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -231,148 +227,32 @@ system_counts(struct req *r, json_object *out)
 	return e;
 }
 
-/* A connection to nchan's publisher at "unix:/path.sock:/uri"; *uri points
- * into url.  Returns a socket or -1. */
-static int
-nchan_unix(const char *url, const char **uri)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	const char *p = strchr(url + 5, ':');
-	size_t n = p ? (size_t)(p - url - 5) : 0;
-	int fd;
-
-	if (!p || n == 0 || n >= sizeof(sun.sun_path))
-		return -1;
-	memcpy(sun.sun_path, url + 5, n);
-	*uri = p + 1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
-/* The same at "http://host[:port]/uri". */
-static int
-nchan_tcp(const char *url, const char **uri)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
-	const char *host = url + 7, *p = strchr(host, '/'), *c;
-	char name[256], port[8] = "80";
-	int fd;
-
-	if (!p || (size_t)(p - host) >= sizeof(name))
-		return -1;
-	*uri = p;
-	snprintf(name, sizeof(name), "%.*s", (int)(p - host), host);
-	c = strchr(name, ':');
-	if (c) {
-		snprintf(port, sizeof(port), "%s", c + 1);
-		name[c - name] = '\0';
-	}
-	if (getaddrinfo(name, port, &hints, &ai) || !ai)
-		return -1;
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen)) {
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
-}
-
-/* Connects to nchan's publisher as src/events.c does (its URL forms);
- * the socket waits at most a second either way.  Returns it or -1. */
-static int
-nchan_open(const char *url, const char **uri)
-{
-	struct timeval tv = { .tv_sec = 1 };
-	int fd = -1;
-
-	if (!strncmp(url, "unix:", 5))
-		fd = nchan_unix(url, uri);
-	else if (!strncmp(url, "http://", 7))
-		fd = nchan_tcp(url, uri);
-	if (fd >= 0) {
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	}
-	return fd;
-}
-
-/* Reads what fd answers until it closes (HTTP/1.0) or out is full. */
-static size_t
-read_reply(int fd, char *out, size_t size)
-{
-	size_t have = 0;
-	ssize_t n = 1;
-
-	while (n > 0 && have < size - 1) {
-		n = read(fd, out + have, size - 1 - have);
-		if (n > 0)
-			have += (size_t)n;
-	}
-	out[have] = '\0';
-	return have;
-}
-
-/* nchan's answer to GET on a channel ({"messages", "subscribers",
- * "last_message_id": "<unix seconds>:<n>"}) as {subscribers,
- * queued_messages, last_message_at}; a 404 is a channel nobody holds and
- * nothing was sent on lately.  NULL when the publisher did not answer. */
+/* What nchan says of a channel (events_channel_info) as {subscribers,
+ * queued_messages, last_message_at}; NULL when it could not be asked. */
 static json_object *
-channel_json(const char *resp)
+channel_json(const struct config *cfg, const char *channel)
 {
-	json_object *o = json_object_new_object(), *info, *v;
-	const char *body = strstr(resp, "\r\n\r\n");
+	json_object *info = events_channel_info(cfg, channel), *o, *v;
 	char at[ISOTIME_DB_MAX];
 	long long secs = 0;
 
-	add_int(o, "subscribers", 0);
-	add_int(o, "queued_messages", 0);
-	json_object_object_add(o, "last_message_at", NULL);
-	if (!strncmp(resp + 9, "404", 3))
-		return o;
-	info = body && !strncmp(resp + 9, "200", 3)
-		? json_tokener_parse(body + 4) : NULL;
-	if (!info) {
-		json_object_put(o);
+	if (!info)
 		return NULL;
-	}
-	if (json_object_object_get_ex(info, "subscribers", &v))
-		add_int(o, "subscribers", json_object_get_int64(v));
-	if (json_object_object_get_ex(info, "messages", &v))
-		add_int(o, "queued_messages", json_object_get_int64(v));
+	o = json_object_new_object();
+	add_int(o, "subscribers", json_object_object_get_ex(info,
+		"subscribers", &v) ? json_object_get_int64(v) : 0);
+	add_int(o, "queued_messages", json_object_object_get_ex(info,
+		"messages", &v) ? json_object_get_int64(v) : 0);
 	if (json_object_object_get_ex(info, "last_message_id", &v))
 		secs = strtoll(json_object_get_string(v), NULL, 10);
 	if (secs > 0) {
 		isotime_db(secs * ISOTIME_US_PER_SEC, at);
 		json_object_object_add(o, "last_message_at", json_time(at));
+	} else {
+		json_object_object_add(o, "last_message_at", NULL);
 	}
 	json_object_put(info);
 	return o;
-}
-
-/* Asks nchan's publisher about one channel; NULL when it cannot. */
-static json_object *
-nchan_channel(const char *url, const char *channel)
-{
-	struct buf req = { 0 };
-	char resp[1024];
-	const char *uri;
-	size_t have = 0;
-	int fd = nchan_open(url, &uri);
-
-	if (fd < 0)
-		return NULL;
-	buf_addf(&req, "GET %s%s HTTP/1.0\r\nHost: localhost\r\n"
-		 "Accept: application/json\r\n\r\n", uri, channel);
-	if (!write_all(fd, req.s, req.len))
-		have = read_reply(fd, resp, sizeof(resp));
-	close(fd);
-	buf_release(&req);
-	return have >= 12 ? channel_json(resp) : NULL;
 }
 
 /* The live events' publisher (nchan) and each channel's subscribers. */
@@ -396,7 +276,7 @@ system_events(struct req *r, json_object *out)
 		return;
 	}
 	for (i = 0; channels[i]; i++) {
-		c = nchan_channel(url, channels[i]);
+		c = channel_json(&r->app->cfg, channels[i]);
 		reachable &= c != NULL;
 		json_object_object_add(chans, channels[i], c);
 	}

@@ -12,6 +12,7 @@
 #include "body.h"
 #include "db.h"
 #include "log.h"
+#include "parking.h"
 #include "registration.h"
 #include "util.h"
 
@@ -432,11 +433,14 @@ static enum err
 erase_data(struct req *r, struct erasure *x)
 {
 	struct db_param id = db_int(x->id);
+	struct db_result res = { 0 };
 	enum err e = reservations_end(r, x->id, "account_erased");
 
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_REQ_CLOSE], DB_P(db_int(r->user.id),
-			    id), NULL);
+			    id), &res);
+	if (e == ERR_OK && res.affected)	/* the live queue re-reads */
+		parking_queue_event(r, "registration", 0, "rejected");
 	if (e == ERR_OK)
 		e = docs_collect(r, x);
 	if (e == ERR_OK)
