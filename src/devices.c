@@ -31,8 +31,10 @@
 	" CASE WHEN r.cancel_reason IS NOT NULL THEN r.cancel_reason" \
 	" WHEN r.end_at <= UTC_TIMESTAMP(6) THEN 'ended'" \
 	" WHEN r.start_at <= UTC_TIMESTAMP(6) THEN 'active'" \
-	" ELSE 'upcoming' END"
-#define RES_NCOLS 9
+	" ELSE 'upcoming' END, u.username, u.name, r.cancelled_at" \
+	" FROM reservations r JOIN devices d ON d.id = r.device_pk" \
+	" JOIN users u ON u.id = r.user_id"
+#define RES_NCOLS 12
 /* A device with its holder now (see device_json). */
 #define DEVICE_COLS \
 	"d.id, d.device_id, d.name, d.location, d.address, r.user_id," \
@@ -175,19 +177,18 @@ static const char *const sql[] = {
 		" cancelled_by = ?, cancel_reason = 'retired'"
 		" WHERE device_pk = ? AND cancelled_at IS NULL"
 		" AND end_at > UTC_TIMESTAMP(6)",
+	/* all = 1 (admins): the cancelled, replaced and kicked ones too. */
 	[Q_RES_RANGE] =
-		"SELECT " RES_COLS " FROM reservations r"
-		" JOIN devices d ON d.id = r.device_pk WHERE r.device_pk = ?"
-		" AND r.cancelled_at IS NULL AND r.end_at > ?"
+		"SELECT " RES_COLS " WHERE r.device_pk = ?"
+		" AND (? = 1 OR r.cancelled_at IS NULL) AND r.end_at > ?"
 		" AND (? IS NULL OR r.start_at < ?)"
-		" ORDER BY r.start_at LIMIT ? OFFSET ?",
+		" ORDER BY r.start_at, r.id LIMIT ? OFFSET ?",
 	[Q_RES_RANGE_COUNT] =
 		"SELECT COUNT(*) FROM reservations r WHERE r.device_pk = ?"
-		" AND r.cancelled_at IS NULL AND r.end_at > ?"
+		" AND (? = 1 OR r.cancelled_at IS NULL) AND r.end_at > ?"
 		" AND (? IS NULL OR r.start_at < ?)",
 	[Q_RES_MINE] =
-		"SELECT " RES_COLS " FROM reservations r"
-		" JOIN devices d ON d.id = r.device_pk WHERE r.user_id = ?"
+		"SELECT " RES_COLS " WHERE r.user_id = ?"
 		" AND (? = 1 OR (r.cancelled_at IS NULL"
 		" AND r.end_at > UTC_TIMESTAMP(6)))"
 		" ORDER BY r.start_at DESC, r.id DESC LIMIT ? OFFSET ?",
@@ -1024,6 +1025,12 @@ reservation_json(const struct req *r, const struct db_rows *rows)
 				       json_id(db_col_int(rows, 2)));
 		json_object_object_add(o, "credential",
 				       json_object_new_string(db_col(rows, 7)));
+		json_object_object_add(o, "username",
+				       json_str_or_null(db_col(rows, 9)));
+		json_object_object_add(o, "name",
+				       json_str_or_null(db_col(rows, 10)));
+		json_object_object_add(o, "cancelled_at",
+				       json_time(db_col(rows, 11)));
 	}
 	return o;
 }
@@ -1061,11 +1068,12 @@ reservation_page(struct req *r, enum devices_sql list, enum devices_sql count,
 }
 
 /* Live reservations of a device that end after ?from= (default now) and
- * start before ?to= (default: no limit). */
+ * start before ?to= (default: no limit); ?all=1 (admins only) every one,
+ * the cancelled, replaced and kicked too. */
 static enum err
 devices_reservations(struct req *r)
 {
-	long long pk, from, to;
+	long long pk, from, to, all;
 	bool key_ok;
 	const char *end;
 	enum err e = req_query_time(r, "from", now_us(), &from);
@@ -1073,13 +1081,18 @@ devices_reservations(struct req *r)
 	if (e == ERR_OK)
 		e = req_query_time(r, "to", -1, &to);
 	if (e == ERR_OK)
+		e = req_query_int(r, "all", 0, 0, 1, &all);
+	if (e == ERR_OK && all && r->user.role < ROLE_ADMIN)
+		e = req_fail(r, ERR_FORBIDDEN, "Only admins see every"
+			     " reservation of a device (all=1)");
+	if (e == ERR_OK)
 		e = device_find(r, req_param(r, "device_id"), &pk, &key_ok);
 	if (e != ERR_OK)
 		return e;
 	end = to >= 0 ? req_db_time(r, to) : NULL;
 	return reservation_page(r, Q_RES_RANGE, Q_RES_RANGE_COUNT, DB_P(
-		db_int(pk), db_str(req_db_time(r, from)), db_str(end),
-		db_str(end)));
+		db_int(pk), db_int(all), db_str(req_db_time(r, from)),
+		db_str(end), db_str(end)));
 }
 
 /* The caller's pending reservations; ?all=1 adds ended and cancelled. */

@@ -28,8 +28,21 @@
 	"id, code, zone, sensor_id, status, updated_at, last_seen_at"
 #define PLATE_COLS \
 	"p.id, p.plate_number, p.user_id, p.created_at, p.status, p.reason," \
-	" p.decided_at, p.decided_by"
-#define PLATE_NCOLS 8
+	" p.decided_at, p.decided_by, o.username, o.name, o.email, o.status," \
+	" d.username, d.name"
+#define PLATE_NCOLS 14
+/* A plate with its owner and who decided it (staff see them by name). */
+#define PLATE_FROM \
+	" FROM plates p JOIN users o ON o.id = p.user_id" \
+	" LEFT JOIN users d ON d.id = p.decided_by"
+/* ? IS NULL disables a filter: the caller's own, a status, the search: a
+ * number that starts with it, or (staff) an owner whose username, name or
+ * email contains it. */
+#define PLATE_WHERE \
+	" WHERE (? IS NULL OR p.user_id = ?)" \
+	" AND (? IS NULL OR p.status = ?)" \
+	" AND (? IS NULL OR p.plate_number LIKE ? OR o.username LIKE ?" \
+	" OR o.name LIKE ? OR o.email LIKE ?)"
 
 enum parking_sql {
 	Q_SENSOR_ADD,
@@ -103,26 +116,17 @@ static const char *const sql[] = {
 		" AND (? IS NULL OR at < ?) ORDER BY id DESC LIMIT ?",
 	[Q_PLATE_INSERT] =
 		"INSERT INTO plates (user_id, plate_number) VALUES (?, ?)",
-	[Q_PLATE_GET] = "SELECT " PLATE_COLS " FROM plates p WHERE p.id = ?",
-	/* ? IS NULL disables a filter: the caller's own, a status, a
-	 * number that starts with the search. */
-	[Q_PLATE_LIST] = "SELECT " PLATE_COLS " FROM plates p"
-		" WHERE (? IS NULL OR p.user_id = ?)"
-		" AND (? IS NULL OR p.status = ?)"
-		" AND (? IS NULL OR p.plate_number LIKE ?)"
+	[Q_PLATE_GET] = "SELECT " PLATE_COLS PLATE_FROM " WHERE p.id = ?",
+	[Q_PLATE_LIST] = "SELECT " PLATE_COLS PLATE_FROM PLATE_WHERE
 		" ORDER BY p.status = 'pending' DESC, p.id DESC"
 		" LIMIT ? OFFSET ?",
-	[Q_PLATE_COUNT] = "SELECT COUNT(*) FROM plates p"
-		" WHERE (? IS NULL OR p.user_id = ?)"
-		" AND (? IS NULL OR p.status = ?)"
-		" AND (? IS NULL OR p.plate_number LIKE ?)",
+	[Q_PLATE_COUNT] = "SELECT COUNT(*)" PLATE_FROM PLATE_WHERE,
 	[Q_PLATE_DELETE] = "DELETE FROM plates WHERE id = ?"
 		" AND (? IS NULL OR user_id = ?)",
 	/* The plate's most telling row: the permit, else a pending claim,
 	 * else a rejected one. */
-	[Q_PLATE_LOOKUP] = "SELECT " PLATE_COLS ", u.username, u.email,"
-		" u.name, u.status FROM plates p JOIN users u"
-		" ON u.id = p.user_id WHERE p.plate_number = ?"
+	[Q_PLATE_LOOKUP] = "SELECT " PLATE_COLS PLATE_FROM
+		" WHERE p.plate_number = ?"
 		" ORDER BY FIELD(p.status, 'approved', 'pending', 'rejected'),"
 		" p.id DESC LIMIT 1",
 	[Q_PLATE_PERMIT] = "SELECT COUNT(*) FROM plates WHERE live_plate = ?",
@@ -832,6 +836,35 @@ plate_json(const struct db_rows *rows)
 	return o;
 }
 
+/* The owner as staff see them: {user_id, username, name, email,
+ * status}. */
+static json_object *
+owner_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 2)));
+	json_object_object_add(o, "username", json_str_or_null(db_col(rows, 8)));
+	json_object_object_add(o, "name", json_str_or_null(db_col(rows, 9)));
+	json_object_object_add(o, "email", json_str_or_null(db_col(rows, 10)));
+	json_object_object_add(o, "status", json_str_or_null(db_col(rows, 11)));
+	return o;
+}
+
+/* A plate as staff see it: also its owner and who decided it, by name. */
+static json_object *
+plate_json_staff(const struct db_rows *rows)
+{
+	json_object *o = plate_json(rows);
+
+	json_object_object_add(o, "owner", owner_json(rows));
+	json_object_object_add(o, "decided_by_username",
+			       json_str_or_null(db_col(rows, 12)));
+	json_object_object_add(o, "decided_by_name",
+			       json_str_or_null(db_col(rows, 13)));
+	return o;
+}
+
 static bool
 plate_status_valid(const char *s)
 {
@@ -839,8 +872,28 @@ plate_status_valid(const char *s)
 	       !strcmp(s, "rejected");
 }
 
+/* "%q%" with LIKE's own wildcards escaped. */
+static const char *
+like_pattern(struct req *r, const char *q)
+{
+	struct buf b = { 0 };
+	const char *out;
+
+	buf_adds(&b, "%");
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			buf_adds(&b, "\\");
+		buf_add(&b, q, 1);
+	}
+	buf_adds(&b, "%");
+	out = req_strdup(r, b.s);
+	buf_release(&b);
+	return out;
+}
+
 /* Operators and admins see every plate (?status=, ?q= a number's
- * beginning); users their own. */
+ * beginning, or part of the owner's username, name or email); users
+ * their own (?q= a number's beginning only). */
 static enum err
 plates_list(struct req *r)
 {
@@ -848,7 +901,7 @@ plates_list(struct req *r)
 		: req_printf(r, "%lld", r->user.id);
 	const char *st = req_query(r, "status"), *q = req_query(r, "q");
 	char prefix[PLATE_MAX + 2];
-	const char *like = NULL;
+	const char *like = NULL, *who = NULL;
 	long long limit, offset, n = 0;
 	json_object *arr = json_object_new_array();
 	struct db_rows *rows;
@@ -865,24 +918,32 @@ plates_list(struct req *r)
 			snprintf(prefix, sizeof(prefix), "%c",
 				 (char)toupper((unsigned char)q[0]));
 		else if (!parking_plate_normalize(q, prefix))
+			prefix[0] = '\0';
+		if (prefix[0])
+			like = req_printf(r, "%s%%", prefix);
+		if (is_staff(r))
+			who = like_pattern(r, q);
+		if (!like && !who)
 			return ERR_PLATE_INVALID;
-		like = req_printf(r, "%s%%", prefix);
 	}
 	if (e == ERR_OK)
 		e = db_query(r->db, sql[Q_PLATE_LIST], DB_P(db_str(owner),
-			db_str(owner), db_str(st), db_str(st), db_str(like),
-			db_str(like), db_int(limit), db_int(offset)),
-			PLATE_NCOLS, &rows);
+			db_str(owner), db_str(st), db_str(st),
+			db_str(like || who ? "" : NULL), db_str(like),
+			db_str(who), db_str(who), db_str(who), db_int(limit),
+			db_int(offset)), PLATE_NCOLS, &rows);
 	if (e != ERR_OK)
 		return e;
 	while (db_next(rows))
-		json_object_array_add(arr, plate_json(rows));
+		json_object_array_add(arr, is_staff(r) ? plate_json_staff(rows)
+				      : plate_json(rows));
 	e = db_rows_err(rows);
 	db_rows_free(rows);
 	if (e == ERR_OK)
 		e = count_of(r, sql[Q_PLATE_COUNT], DB_P(db_str(owner),
-			db_str(owner), db_str(st), db_str(st), db_str(like),
-			db_str(like)), &n);
+			db_str(owner), db_str(st), db_str(st),
+			db_str(like || who ? "" : NULL), db_str(like),
+			db_str(who), db_str(who), db_str(who)), &n);
 	json_object_object_add(req_reply(r), "total", json_object_new_int64(n));
 	return e;
 }
@@ -944,7 +1005,8 @@ static enum err
 reply_plate(struct req *r, long long id)
 {
 	return req_reply_row(r, "plate", sql[Q_PLATE_GET], DB_P(db_int(id)),
-			     PLATE_NCOLS, ERR_PLATE_NOT_FOUND, plate_json);
+			     PLATE_NCOLS, ERR_PLATE_NOT_FOUND,
+			     is_staff(r) ? plate_json_staff : plate_json);
 }
 
 static enum err
@@ -963,7 +1025,10 @@ plates_create(struct req *r)
 		e = ERR_PLATE_INVALID;
 	if (e == ERR_OK)
 		e = req_txn(r, plate_insert_tx, &w);
-	return e != ERR_OK ? e : reply_plate(r, w.id);
+	if (e != ERR_OK)
+		return e;
+	parking_queue_event(r, "plate", w.id, "pending");
+	return reply_plate(r, w.id);
 }
 
 static enum err
@@ -988,7 +1053,11 @@ plates_delete(struct req *r)
 	struct plate_write w = { NULL, 0 };
 	enum err e = path_id(r, ERR_PLATE_NOT_FOUND, &w.id);
 
-	return e != ERR_OK ? e : req_txn(r, plate_delete_tx, &w);
+	if (e == ERR_OK)
+		e = req_txn(r, plate_delete_tx, &w);
+	if (e == ERR_OK)
+		parking_queue_event(r, "plate", w.id, "deleted");
+	return e;
 }
 
 /* Decides a pending claim once; approving makes it the number's one
@@ -1076,24 +1145,39 @@ plates_decide(struct req *r)
 
 	if (e == ERR_OK)
 		e = req_txn(r, plate_decide_tx, &d);
-	return e != ERR_OK ? e : reply_plate(r, d.id);
+	if (e == ERR_PLATE_DECIDED) {
+		/* the plate as it now stands: who decided it, when, how */
+		json_object *o = NULL;
+
+		if (req_row_json(r, sql[Q_PLATE_GET], DB_P(db_int(d.id)),
+				 PLATE_NCOLS, ERR_PLATE_NOT_FOUND,
+				 plate_json_staff, &o) == ERR_OK)
+			req_fail_extra(r, "plate", o);
+	}
+	if (e != ERR_OK)
+		return e;
+	parking_queue_event(r, "plate", d.id, d.status);
+	return reply_plate(r, d.id);
 }
 
-static json_object *
-owner_json(const struct db_rows *rows)
+void
+parking_queue_event(struct req *r, const char *type, long long id,
+		    const char *status)
 {
-	json_object *o = json_object_new_object();
+	json_object *o;
 
-	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 2)));
-	json_object_object_add(o, "username",
-			       json_str_or_null(db_col(rows, PLATE_NCOLS)));
-	json_object_object_add(o, "email",
-			       json_str_or_null(db_col(rows, PLATE_NCOLS + 1)));
-	json_object_object_add(o, "name",
-			       json_str_or_null(db_col(rows, PLATE_NCOLS + 2)));
-	json_object_object_add(o, "status", json_object_new_string(
-		db_col(rows, PLATE_NCOLS + 3)));
-	return o;
+	/* an Idempotency-Key request commits after its handler returns:
+	 * not announced (a page reads the queue again when it reconnects) */
+	if (db_txn_depth(r->db) > 0)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string(type));
+	if (id)
+		json_object_object_add(o, strcmp(type, "plate") ? "request_id"
+				       : "plate_id", json_id(id));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	events_publish(&r->app->cfg, EVENTS_REGISTRATIONS, o);
+	json_object_put(o);
 }
 
 /* {"plate_number", "state", "permitted", "plate", "owner"}: state is
@@ -1112,18 +1196,18 @@ plates_lookup(struct req *r)
 	if (!q || !parking_plate_normalize(q, plate))
 		return ERR_PLATE_INVALID;
 	e = db_row(r->db, sql[Q_PLATE_LOOKUP], DB_P(db_str(plate)),
-		   PLATE_NCOLS + 4, ERR_OK, &row);
+		   PLATE_NCOLS, ERR_OK, &row);
 	if (e != ERR_OK)
 		return e;
 	if (row) {
 		state = req_strdup(r, db_col(row, 4));
-		permitted = !strcmp(state, "approved") &&
-			    !strcmp(db_col(row, PLATE_NCOLS + 3), "active");
+		permitted = !strcmp(state, "approved") && db_col(row, 11) &&
+			    !strcmp(db_col(row, 11), "active");
 	}
 	json_object_object_add(o, "plate_number", json_object_new_string(plate));
 	json_object_object_add(o, "state", json_object_new_string(state));
 	json_object_object_add(o, "permitted", json_object_new_boolean(permitted));
-	json_object_object_add(o, "plate", row ? plate_json(row) : NULL);
+	json_object_object_add(o, "plate", row ? plate_json_staff(row) : NULL);
 	json_object_object_add(o, "owner", row ? owner_json(row) : NULL);
 	db_rows_free(row);
 	return ERR_OK;

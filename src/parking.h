@@ -59,6 +59,15 @@ enum err parking_decision_read(struct req *r, enum err missing,
 enum err parking_plate_rivals_reject(struct req *r, const char *plate,
 				     long long keep);
 
+/* Announces a change of the staff queue on the live registrations channel
+ * (events.h): {"type": "registration"|"plate", "request_id"|"plate_id",
+ * "status"}, ids and status only (no names, emails or documents); id 0
+ * names none (requests that expired).  Call it after the change committed;
+ * inside a transaction that is still open (an Idempotency-Key request's)
+ * it does nothing.  A failed publish is logged, never an error. */
+void parking_queue_event(struct req *r, const char *type, long long id,
+			 const char *status);
+
 /* The audit entry of d (action on entity, naming the plate). */
 enum err parking_decision_audit(struct req *r, const struct decision *d,
 				const char *action, const char *entity,

@@ -26,8 +26,14 @@
 	"q.id, q.user_id, q.name, q.email, q.plate_number, q.status," \
 	" q.reason, q.submitted_at, q.decided_at, q.decided_by," \
 	" q.document_type, q.document_bytes," \
-	" q.document_name IS NOT NULL AND q.document_deleted_at IS NULL"
-#define REQ_NCOLS 13
+	" q.document_name IS NOT NULL AND q.document_deleted_at IS NULL," \
+	" d.username, d.name"
+#define REQ_NCOLS 15
+/* A request, its applicant's account and who decided it (staff see a
+ * name, not only an id). */
+#define REQ_FROM \
+	" FROM registration_requests q JOIN users u ON u.id = q.user_id" \
+	" LEFT JOIN users d ON d.id = q.decided_by"
 #define TEXT_MAX 1024
 /* Room in upload_max_bytes (nginx's limit on the whole form) for the text
  * fields and the multipart framing: a document of at most upload_max_bytes
@@ -73,14 +79,16 @@ static const char *const sql[] = {
 		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[Q_SUBMITTED] = "SELECT submitted_at FROM registration_requests"
 		" WHERE id = ?",
-	[Q_LIST] = "SELECT " REQ_COLS " FROM registration_requests q"
-		" JOIN users u ON u.id = q.user_id"
-		" WHERE (? IS NULL OR q.status = ?) ORDER BY q.id"
-		" LIMIT ? OFFSET ?",
+	/* The queue: pending first, the longest waiting at the top; then
+	 * the decided ones, the latest decision first. */
+	[Q_LIST] = "SELECT " REQ_COLS REQ_FROM
+		" WHERE (? IS NULL OR q.status = ?)"
+		" ORDER BY q.status <> 'pending',"
+		" IF(q.status = 'pending', q.id, NULL),"
+		" q.decided_at DESC, q.id DESC LIMIT ? OFFSET ?",
 	[Q_COUNT] = "SELECT COUNT(*) FROM registration_requests q"
 		" WHERE (? IS NULL OR q.status = ?)",
-	[Q_GET] = "SELECT " REQ_COLS " FROM registration_requests q"
-		" JOIN users u ON u.id = q.user_id WHERE q.id = ?",
+	[Q_GET] = "SELECT " REQ_COLS REQ_FROM " WHERE q.id = ?",
 	[Q_LOCK] = "SELECT user_id, plate_number, status"
 		" FROM registration_requests WHERE id = ? FOR UPDATE",
 	[Q_ACTIVATE] = "UPDATE users SET status = 'active'"
@@ -131,6 +139,21 @@ at(struct req *r, enum err e, const char *field)
 {
 	if (e != ERR_OK)
 		req_fail_extra(r, "field", json_object_new_string(field));
+	return e;
+}
+
+/* Expires the requests pending longer than registration_ttl_days; run
+ * whenever registrations are touched, so no daemon is needed.  *any is
+ * set when one expired (its pending account erased with it). */
+static enum err
+expire(struct req *r, bool *any)
+{
+	struct db_result res = { 0 };
+	enum err e = db_exec(r->db, sql[Q_EXPIRE],
+			     DB_P(db_int(r->app->cfg.registration_ttl_days)),
+			     &res);
+
+	*any = e == ERR_OK && res.affected > 0;
 	return e;
 }
 
@@ -387,6 +410,7 @@ struct submit {
 	const char *plate;
 	long long id;
 	bool ran;	/* every statement ran: only COMMIT was left */
+	bool expired;	/* others expired on the way */
 };
 
 static enum err
@@ -421,8 +445,7 @@ submit_tx(struct req *r, void *arg)
 	enum err e;
 
 	t->ran = false;
-	e = db_exec(r->db, sql[Q_EXPIRE],
-		    DB_P(db_int(r->app->cfg.registration_ttl_days)), NULL);
+	e = expire(r, &t->expired);
 	if (e == ERR_OK)
 		e = accounts_create(r->db, r, &a, &uid);
 	if (e == ERR_EMAIL_TAKEN)
@@ -454,7 +477,7 @@ register_submit(struct req *r)
 {
 	struct form f = { .r = r, .fd = -1, .cur = -1 };
 	char plate[PLATE_MAX + 1];
-	struct submit t = { &f, plate, 0, false };
+	struct submit t = { &f, plate, 0, false, false };
 	enum err e = form_parse(r, &f);
 
 	if (e == ERR_OK)
@@ -468,6 +491,10 @@ register_submit(struct req *r)
 			 t.id, f.name);
 	else if (e != ERR_OK)
 		doc_discard(&f);
+	if (e == ERR_OK && t.expired)
+		parking_queue_event(r, "registration", 0, "expired");
+	if (e == ERR_OK)
+		parking_queue_event(r, "registration", t.id, "pending");
 	free(f.tmp_path);
 	free(f.path);
 	return e;
@@ -520,6 +547,11 @@ request_json(const struct db_rows *rows)
 	json_object_object_add(o, "decided_at", json_time(db_col(rows, 8)));
 	json_object_object_add(o, "decided_by", db_col(rows, 9)
 			       ? json_id(db_col_int(rows, 9)) : NULL);
+	/* who decided, by name (null once their account is erased) */
+	json_object_object_add(o, "decided_by_username",
+			       json_str_or_null(db_col(rows, 13)));
+	json_object_object_add(o, "decided_by_name",
+			       json_str_or_null(db_col(rows, 14)));
 	if (db_col_int(rows, 12)) {
 		d = json_object_new_object();
 		json_object_object_add(d, "type",
@@ -538,6 +570,7 @@ requests_list(struct req *r)
 	long long limit, offset, total;
 	json_object *arr = json_object_new_array();
 	struct db_rows *rows;
+	bool expired = false;
 	enum err e = req_paging(r, &limit, &offset);
 
 	json_object_object_add(req_reply(r), "requests", arr);
@@ -546,9 +579,9 @@ requests_list(struct req *r)
 	    strcmp(st, "rejected") && strcmp(st, "expired"))
 		return ERR_REQUEST_STATUS_INVALID;
 	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_EXPIRE],
-			    DB_P(db_int(r->app->cfg.registration_ttl_days)),
-			    NULL);
+		e = expire(r, &expired);
+	if (expired)
+		parking_queue_event(r, "registration", 0, "expired");
 	if (e == ERR_OK)
 		e = db_query(r->db, sql[Q_LIST], DB_P(db_str(st), db_str(st),
 			db_int(limit), db_int(offset)), REQ_NCOLS, &rows);
@@ -583,6 +616,32 @@ reply_request(struct req *r, long long id)
 			     REQ_NCOLS, ERR_REQUEST_NOT_FOUND, request_json);
 }
 
+/* GET /api/requests/{id}: one request, as the list shows it. */
+static enum err
+requests_get(struct req *r)
+{
+	bool expired = false;
+	long long id;
+	enum err e = path_id(r, &id);
+
+	if (e == ERR_OK)
+		e = expire(r, &expired);
+	if (expired)
+		parking_queue_event(r, "registration", 0, "expired");
+	return e != ERR_OK ? e : reply_request(r, id);
+}
+
+/* GET /api/requests/events is nginx's (nchan's live stream of the queue,
+ * nginx/api-locations.conf): nginx asks this route first, with the
+ * browser's cookie, and opens the stream only on a 2xx.  The router has
+ * already answered 401 or 403 to anyone but operators and admins. */
+static enum err
+requests_events_auth(struct req *r)
+{
+	(void)r;
+	return ERR_OK;
+}
+
 /* The document itself is sent by nginx from an internal location: haasd
  * only names it, after the router has checked the caller's role. */
 static enum err
@@ -613,13 +672,9 @@ decide_lock(struct req *r, long long id, long long *uid,
 	    char plate[PLATE_MAX + 1])
 {
 	struct db_rows *row;
-	enum err e = db_exec(r->db, sql[Q_EXPIRE],
-			     DB_P(db_int(r->app->cfg.registration_ttl_days)),
-			     NULL);
+	enum err e = db_row(r->db, sql[Q_LOCK], DB_P(db_int(id)), 3,
+			    ERR_REQUEST_NOT_FOUND, &row);
 
-	if (e == ERR_OK)
-		e = db_row(r->db, sql[Q_LOCK], DB_P(db_int(id)), 3,
-			   ERR_REQUEST_NOT_FOUND, &row);
 	if (e != ERR_OK)
 		return e;
 	if (strcmp(db_col(row, 2), "pending")) {
@@ -632,19 +687,28 @@ decide_lock(struct req *r, long long id, long long *uid,
 	return e;
 }
 
+/* One decision, as the transaction sees it. */
+struct decide {
+	struct decision d;
+	bool expired;	/* others expired on the way */
+};
+
 /* Approving activates the account and makes its plate a permit;
  * rejecting erases the pending account, so the applicant may apply again;
  * either way exactly once (in req_txn). */
 static enum err
 decide_tx(struct req *r, void *arg)
 {
-	const struct decision *d = arg;
+	struct decide *t = arg;
+	const struct decision *d = &t->d;
 	bool approve = d->approve;
 	char plate[PLATE_MAX + 1] = "";
 	struct db_result res = { 0 };
 	long long uid = 0;
-	enum err e = decide_lock(r, d->id, &uid, plate);
+	enum err e = expire(r, &t->expired);
 
+	if (e == ERR_OK)
+		e = decide_lock(r, d->id, &uid, plate);
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[approve ? Q_ACTIVATE : Q_ERASE],
 			    DB_P(db_int(uid)), &res);
@@ -670,15 +734,40 @@ decide_tx(struct req *r, void *arg)
 				      "registration_request", plate);
 }
 
+/* A 409 request_decided carries the request as it now stands (who
+ * decided, when, how), so the second of two staff deciding it at once is
+ * told at once.  The refused transaction rolled back the expiry it ran:
+ * it is run again, on its own, so an expired request reads expired. */
+static void
+decided_extra(struct req *r, long long id)
+{
+	json_object *o = NULL;
+	bool expired = false;
+
+	if (expire(r, &expired) == ERR_OK &&
+	    req_row_json(r, sql[Q_GET], DB_P(db_int(id)), REQ_NCOLS,
+			 ERR_REQUEST_NOT_FOUND, request_json, &o) == ERR_OK)
+		req_fail_extra(r, "request", o);
+	if (expired)
+		parking_queue_event(r, "registration", 0, "expired");
+}
+
 static enum err
 requests_decide(struct req *r)
 {
-	struct decision d = { 0 };
-	enum err e = parking_decision_read(r, ERR_REQUEST_NOT_FOUND, &d);
+	struct decide t = { { 0 }, false };
+	enum err e = parking_decision_read(r, ERR_REQUEST_NOT_FOUND, &t.d);
 
 	if (e == ERR_OK)
-		e = req_txn(r, decide_tx, &d);
-	return e != ERR_OK ? e : reply_request(r, d.id);
+		e = req_txn(r, decide_tx, &t);
+	if (e == ERR_REQUEST_DECIDED)
+		decided_extra(r, t.d.id);
+	if (e != ERR_OK)
+		return e;
+	if (t.expired)
+		parking_queue_event(r, "registration", 0, "expired");
+	parking_queue_event(r, "registration", t.d.id, t.d.status);
+	return reply_request(r, t.d.id);
 }
 
 const struct route registration_routes[] = {
@@ -690,6 +779,11 @@ const struct route registration_routes[] = {
 	  "(types, max_bytes) and a plate number's length" },
 	{ "GET", "/api/requests", ROLE_OPERATOR, 200, BODY_NONE,
 	  requests_list, "Registration requests (?status=, paging)" },
+	{ "GET", "/api/requests/events", ROLE_OPERATOR, 204, BODY_NONE,
+	  requests_events_auth, "Live changes of the queue: an EventSource "
+	  "served by nginx, which asks haasd here whether you may open it" },
+	{ "GET", "/api/requests/{id}", ROLE_OPERATOR, 200, BODY_NONE,
+	  requests_get, "One registration request" },
 	{ "GET", "/api/requests/{id}/document", ROLE_OPERATOR, 200, BODY_NONE,
 	  requests_document, "A request's identity document (served by "
 	  "nginx)" },

@@ -43,13 +43,17 @@ enum resources_sql {
 	Q_EVENT,
 	Q_HIST_RESOURCE,
 	Q_HIST_PROJECT,
+	Q_OUT,
+	Q_HOLDERS,
+	Q_HOLDERS_COUNT,
 };
 
 #define RES_COLS "r.code, r.name, r.total_units, r.available_units"
 #define ALIAS_COLS "r.old_id, r.old_name"
 #define HIST_COLS \
 	"e.id, e.at, e.actor_id, e.action, r.code, p.code, e.user_id," \
-	" e.units, e.available_after, a.username FROM resource_events e" \
+	" e.units, e.available_after, a.username, p.name" \
+	" FROM resource_events e" \
 	" JOIN resources r ON r.id = e.resource_id" \
 	" LEFT JOIN projects p ON p.id = e.project_id" \
 	" LEFT JOIN users a ON a.id = e.actor_id"
@@ -121,6 +125,19 @@ static const char *const sql[] = {
 		" AND e.id < ? ORDER BY e.id DESC LIMIT ?",
 	[Q_HIST_PROJECT] = "SELECT " HIST_COLS " WHERE e.project_id = ?"
 		" AND e.id < ? ORDER BY e.id DESC LIMIT ?",
+	/* Units out of a set (read under the row lock update_tx holds). */
+	[Q_OUT] = "SELECT total_units - available_units FROM resources"
+		" WHERE id = ?",
+	/* Who holds units of a set now: a project or a person, most first.
+	 * A deleted account keeps no name (it is erased). */
+	[Q_HOLDERS] = "SELECT h.units, p.code, p.name, h.user_id, u.username,"
+		" u.name FROM resource_holdings h"
+		" LEFT JOIN projects p ON p.id = h.project_id"
+		" LEFT JOIN users u ON u.id = h.user_id"
+		" WHERE h.resource_id = ? AND h.units > 0"
+		" ORDER BY h.units DESC, h.id LIMIT ? OFFSET ?",
+	[Q_HOLDERS_COUNT] = "SELECT COUNT(*), COALESCE(SUM(units), 0)"
+		" FROM resource_holdings WHERE resource_id = ? AND units > 0",
 };
 
 /* A set as haas shows it: by its code and name, with its aliases. */
@@ -353,6 +370,29 @@ update_details(const struct field_value *v)
 	return d;
 }
 
+/* A refused capacity or retirement, with its numbers: the units out
+ * (held_units) and, for a capacity, the total asked for. */
+static enum err
+out_explain(struct req *r, long long id, const struct field_value *total,
+	    enum err e)
+{
+	long long out;
+	enum err q = db_query_int(r->db, sql[Q_OUT], DB_P(db_int(id)),
+				  ERR_INTERNAL, &out);
+
+	if (q != ERR_OK)
+		return q;
+	req_fail_extra(r, "held_units", json_object_new_int64(out));
+	if (!total)
+		return req_fail(r, e, "Units of this resource are still"
+				" checked out: %lld %s out", out,
+				out == 1 ? "is" : "are");
+	req_fail_extra(r, "total_units", json_object_new_int64(total->i));
+	return req_fail(r, e, "Total units cannot be less than the units"
+			" checked out: %lld %s out, and you asked for %lld",
+			out, out == 1 ? "is" : "are", total->i);
+}
+
 static enum err
 update_apply(struct req *r, const struct field_value *v, long long id)
 {
@@ -366,7 +406,9 @@ update_apply(struct req *r, const struct field_value *v, long long id)
 
 	if (e == ERR_DUPLICATE)
 		return set_duplicate(r);
-	return e == ERR_CONFLICT ? ERR_CAPACITY_BELOW_HELD : e;
+	if (e == ERR_CONFLICT)
+		return out_explain(r, id, &v[N_TOTAL], ERR_CAPACITY_BELOW_HELD);
+	return e;
 }
 
 static enum err
@@ -376,7 +418,7 @@ retire_apply(struct req *r, long long id)
 	enum err e = db_exec(r->db, sql[Q_RETIRE], DB_P(db_int(id)), &res);
 
 	if (e == ERR_OK && res.affected != 1)
-		e = ERR_RESOURCE_IN_USE;
+		e = out_explain(r, id, NULL, ERR_RESOURCE_IN_USE);
 	return e;
 }
 
@@ -790,6 +832,8 @@ event_json(const struct db_rows *rows)
 			       json_object_new_int64(db_col_int(rows, 8)));
 	json_object_object_add(o, "actor_username",
 			       json_str_or_null(db_col(rows, 9)));
+	json_object_object_add(o, "project_name",
+			       json_str_or_null(db_col(rows, 10)));
 	return o;
 }
 
@@ -805,7 +849,7 @@ resources_history(struct req *r, long long resource, long long project)
 		e = db_query(r->db, sql[project ? Q_HIST_PROJECT
 					       : Q_HIST_RESOURCE],
 			     DB_P(db_int(project ? project : resource),
-				  db_int(cursor), db_int(limit)), 10, &rows);
+				  db_int(cursor), db_int(limit)), 11, &rows);
 	if (e != ERR_OK)
 		return e;
 	arr = json_object_new_array();
@@ -830,6 +874,80 @@ resources_history_get(struct req *r)
 			      &code);
 
 	return e != ERR_OK ? e : resources_history(r, id, 0);
+}
+
+/* ---- holders ------------------------------------------------------------- */
+
+/* A holder row (Q_HOLDERS): a project (project_id its code) or a person
+ * (user_id), with the units it holds. */
+static json_object *
+holder_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+	bool project = db_col(rows, 1) != NULL;
+
+	json_object_object_add(o, "kind", json_object_new_string(
+		project ? "project" : "user"));
+	json_object_object_add(o, "units",
+			       json_object_new_int64(db_col_int(rows, 0)));
+	json_object_object_add(o, "project_id",
+			       json_str_or_null(db_col(rows, 1)));
+	json_object_object_add(o, "project_name",
+			       json_str_or_null(db_col(rows, 2)));
+	json_object_object_add(o, "user_id", db_col(rows, 3)
+			       ? json_id(db_col_int(rows, 3)) : NULL);
+	json_object_object_add(o, "username",
+			       json_str_or_null(db_col(rows, 4)));
+	json_object_object_add(o, "name", json_str_or_null(db_col(rows, 5)));
+	return o;
+}
+
+/* Adds "total" (holders) and "held_units" (their units) to the reply. */
+static enum err
+holders_sum(struct req *r, long long id)
+{
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_HOLDERS_COUNT], DB_P(db_int(id)), 2,
+			    ERR_INTERNAL, &row);
+
+	if (!row)
+		return e;
+	json_object_object_add(req_reply(r), "total",
+			       json_object_new_int64(db_col_int(row, 0)));
+	json_object_object_add(req_reply(r), "held_units",
+			       json_object_new_int64(db_col_int(row, 1)));
+	db_rows_free(row);
+	return ERR_OK;
+}
+
+/* Who holds units of a set now (admins): {resource_id, holders, total,
+ * held_units}, paged by ?limit=&offset=.  A retired set holds nothing. */
+static enum err
+resources_holders(struct req *r)
+{
+	long long id, limit, offset;
+	struct db_rows *rows;
+	json_object *arr;
+	const char *code;
+	enum err e = req_paging(r, &limit, &offset);
+
+	if (e == ERR_OK)
+		e = set_find(r, Q_ID_ANY, req_param(r, "resource_id"), &id,
+			     &code);
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_HOLDERS], DB_P(db_int(id),
+			     db_int(limit), db_int(offset)), 6, &rows);
+	if (e != ERR_OK)
+		return e;
+	json_object_object_add(req_reply(r), "resource_id",
+			       json_object_new_string(code));
+	arr = json_object_new_array();
+	json_object_object_add(req_reply(r), "holders", arr);
+	while (db_next(rows))
+		json_object_array_add(arr, holder_json(rows));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e != ERR_OK ? e : holders_sum(r, id);
 }
 
 /* Fixed paths come before /api/resources/{resource_id}: the first match
@@ -859,5 +977,8 @@ const struct route resources_routes[] = {
 	{ "GET", "/api/resources/{resource_id}/history", ROLE_ADMIN, 200,
 	  BODY_NONE, resources_history_get,
 	  "Checkouts and checkins of a set, newest first (?cursor=)" },
+	{ "GET", "/api/resources/{resource_id}/holders", ROLE_ADMIN, 200,
+	  BODY_NONE, resources_holders,
+	  "Who holds units of a set now (projects and people), most first" },
 	{ 0 },
 };

@@ -713,6 +713,91 @@ test_lists(void)
 	free(other);
 }
 
+/* reservations[i] of a reservation list (borrowed), or NULL. */
+static json_object *
+res_at(const struct bb_resp *r, size_t i)
+{
+	json_object *arr = r->json ? json_object_object_get(r->json,
+		"reservations") : NULL;
+
+	return arr && i < json_object_array_length(arr)
+	       ? json_object_array_get_idx(arr, i) : NULL;
+}
+
+/* ?all=1: an admin sees every reservation of a device, the replaced and
+ * kicked ones too, each with its holder; a member is refused. */
+static void
+test_every_reservation(void)
+{
+	long long uid, other_id;
+	char *user = user_token(&uid), *other = user_token(&other_id), *id;
+	char *key = new_device(&id), *path, *kick, *suid;
+	struct bb_resp *r;
+	json_object *o;
+
+	saved(user, id, "2032-01-05T10:00Z", "2032-01-05T11:00Z", "c-1");
+	saved(user, id, "2032-01-05T12:00Z", "2032-01-05T13:00Z", "c-2");
+	saved(other, id, "2032-01-05T14:00Z", "2032-01-05T15:00Z", "c-3");
+	kick = xasprintf("/api/devices/reservations/%lld", res_id(id));
+	r = bb_req("DELETE", kick, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+
+	path = xasprintf("/api/devices/%s/reservations?all=1"
+			 "&from=2032-01-05T00:00Z&to=2032-01-06T00:00Z", id);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL_FATAL(bb_len(r, "reservations"), 3);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "total"), "3");
+	suid = xasprintf("%lld", uid);
+	o = res_at(r, 0);	/* by start: replaced, upcoming, kicked */
+	CU_ASSERT_STRING_EQUAL(member(o, "status"), "replaced");
+	CU_ASSERT_STRING_EQUAL(member(o, "user_id"), suid);
+	CU_ASSERT_EQUAL(bb_db_int("SELECT COUNT(*) FROM users WHERE id = ?"
+		" AND username = ?", DB_P(db_int(uid),
+		db_str(member(o, "username")))), 1);
+	CU_ASSERT_STRING_EQUAL(member(o, "credential"), "c-1");
+	CU_ASSERT_STRING_NOT_EQUAL(member(o, "cancelled_at"), "");
+	o = res_at(r, 1);
+	CU_ASSERT_STRING_EQUAL(member(o, "status"), "upcoming");
+	CU_ASSERT_STRING_EQUAL(member(o, "cancelled_at"), "");
+	o = res_at(r, 2);
+	CU_ASSERT_STRING_EQUAL(member(o, "status"), "kicked");
+	CU_ASSERT_EQUAL(bb_db_int("SELECT COUNT(*) FROM users WHERE id = ?"
+		" AND username = ?", DB_P(db_int(other_id),
+		db_str(member(o, "username")))), 1);
+	bb_free(r);
+	free(path);
+
+	/* without all=1: the live one only; a member sees no one's name */
+	path = xasprintf("/api/devices/%s/reservations"
+			 "?from=2032-01-05T00:00Z&to=2032-01-06T00:00Z", id);
+	r = bb_get(path, other);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "reservations"), 1);
+	CU_ASSERT_PTR_NULL(strstr(r->body, "\"username\""));
+	CU_ASSERT_PTR_NULL(strstr(r->body, "c-2"));
+	bb_free(r);
+	free(path);
+	path = xasprintf("/api/devices/%s/reservations?all=1", id);
+	r = bb_get(path, user);
+	CU_ASSERT_EQUAL(r->status, 403);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "forbidden");
+	bb_free(r);
+	free(path);
+	path = xasprintf("/api/devices/%s/reservations?all=2", id);
+	r = bb_get(path, admin);
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	free(path);
+	free(kick);
+	free(suid);
+	free(key);
+	free(id);
+	free(user);
+	free(other);
+}
+
 static void
 test_rotate_and_retire(void)
 {
@@ -769,6 +854,7 @@ static CU_TestInfo tests[] = {
 	{ "verify before, inside, after, kicked", test_verify },
 	{ "cancel and kick", test_cancel_and_kick },
 	{ "device lists, one device, reservation lists", test_lists },
+	{ "every reservation of a device (admins)", test_every_reservation },
 	{ "rotate key and retire", test_rotate_and_retire },
 	CU_TEST_INFO_NULL,
 };

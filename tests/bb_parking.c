@@ -1145,6 +1145,361 @@ test_register_requirements(void)
 	bb_free(r);
 }
 
+/* ---- the staff console's queue ------------------------------------------- */
+
+/* A staff member of role: their username (caller frees) and token. */
+static char *
+staff_user(const char *role, char **token)
+{
+	char *u = bb_unique(role), *body;
+	struct bb_resp *r;
+
+	body = xasprintf("{\"username\": \"%s\", \"email\": \"%s@example.com\","
+			 " \"password\": \"%s\", \"role\": \"%s\"}", u, u, PW,
+			 role);
+	r = bb_json("POST", "/api/admins", admin, body);
+	CU_ASSERT_EQUAL(r->status, 201);
+	bb_free(r);
+	free(body);
+	r = bb_login(u, PW);
+	*token = xstrdup(bb_str(r, "access_token"));
+	bb_free(r);
+	return u;
+}
+
+/* Reads a whole small file into buf (NUL-terminated). */
+static void
+slurp(const char *name, char *buf, size_t cap)
+{
+	FILE *f = fopen(name, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/* A browser's EventSource on the queue, as curl in the background for
+ * seconds: how (a -H or -b argument) authenticates it; the headers go to
+ * hdr, the stream to out. */
+static void
+queue_listen(const char *how, const char *hdr, const char *out, int seconds)
+{
+	char *cmd = xasprintf("curl -sN --max-time %d --cacert '%s'"
+			      " -H 'Accept: text/event-stream' %s -D '%s'"
+			      " '%s/api/requests/events' > '%s' 2>/dev/null &",
+			      seconds, getenv("HAAS_TEST_CA"), how, hdr,
+			      getenv("HAAS_TEST_URL"), out);
+
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	usleep(800000);		/* subscribed before anything happens */
+}
+
+/* The live queue is for operators and admins only: a visitor gets 401 and
+ * a member 403 (JSON, as every API refusal); an operator's stream (by
+ * token or by the browser's session cookie) carries an event for each
+ * change once it committed, with ids and status only. */
+static void
+test_queue_events(void)
+{
+	char *member = bb_new_user("evm", NULL), *op, *user, *email, *cmd;
+	char hdr[] = "/tmp/bb_parking_qh_XXXXXX", out[] = "/tmp/bb_parking_qe_XXXXXX";
+	char jar[] = "/tmp/bb_parking_qj_XXXXXX", chdr[] = "/tmp/bb_parking_ch_XXXXXX";
+	char cout[] = "/tmp/bb_parking_co_XXXXXX";
+	char buf[16384], plate[16], pl[16], *want, *how;
+	struct bb_resp *r;
+	long long id, pid;
+
+	close(mkstemp(hdr));
+	close(mkstemp(out));
+	close(mkstemp(jar));
+	close(mkstemp(chdr));
+	close(mkstemp(cout));
+	r = bb_get("/api/requests/events", NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "unauthorized");
+	bb_free(r);
+	r = bb_get("/api/requests/events", member);
+	CU_ASSERT_EQUAL(r->status, 403);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "forbidden");
+	CU_ASSERT(strstr(bb_header(r, "content-type") ? bb_header(r,
+		"content-type") : "", "application/json") != NULL);
+	bb_free(r);
+	r = bb_json("POST", "/api/requests/events", member, "{}");
+	CU_ASSERT_EQUAL(r->status, 405);
+	bb_free(r);
+
+	user = staff_user("operator", &op);
+	/* by token, as a script would */
+	how = xasprintf("-H 'Authorization: Bearer %s'", op);
+	queue_listen(how, hdr, out, 5);
+	free(how);
+	/* by the session cookie, as the browser app does */
+	cmd = xasprintf("curl -s -o /dev/null --cacert '%s' -c '%s'"
+			" -H 'Content-Type: application/json' -d '{\"username\":"
+			" \"%s\", \"password\": \"%s\"}' '%s/api/auth/login'",
+			getenv("HAAS_TEST_CA"), jar, user, PW,
+			getenv("HAAS_TEST_URL"));
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	how = xasprintf("-b '%s'", jar);
+	queue_listen(how, chdr, cout, 4);
+	free(how);
+
+	email = reg_email();
+	reg_plate(plate);
+	id = register_ok(email, plate);
+	r = decide(op, id, "approved");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	reg_plate(pl);
+	r = plate_add(member, pl);
+	CU_ASSERT_EQUAL(r->status, 201);
+	pid = id_of(r, "plate", "plate_id");
+	bb_free(r);
+	r = plate_decide(op, pid, "rejected");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	sleep(5);
+
+	slurp(hdr, buf, sizeof(buf));
+	CU_ASSERT(strstr(buf, " 200") != NULL);
+	CU_ASSERT(strstr(buf, "text/event-stream") != NULL);
+	slurp(out, buf, sizeof(buf));
+	want = xasprintf("{\"type\":\"registration\",\"request_id\":\"%lld\","
+			 "\"status\":\"pending\"}", id);
+	CU_ASSERT(strstr(buf, want) != NULL);
+	free(want);
+	want = xasprintf("{\"type\":\"registration\",\"request_id\":\"%lld\","
+			 "\"status\":\"approved\"}", id);
+	CU_ASSERT(strstr(buf, want) != NULL);
+	free(want);
+	want = xasprintf("{\"type\":\"plate\",\"plate_id\":\"%lld\","
+			 "\"status\":\"pending\"}", pid);
+	CU_ASSERT(strstr(buf, want) != NULL);
+	free(want);
+	want = xasprintf("{\"type\":\"plate\",\"plate_id\":\"%lld\","
+			 "\"status\":\"rejected\"}", pid);
+	CU_ASSERT(strstr(buf, want) != NULL);
+	free(want);
+	/* ids and status only: no names, emails, plates or documents */
+	CU_ASSERT(strstr(buf, email) == NULL);
+	CU_ASSERT(strstr(buf, plate) == NULL);
+	CU_ASSERT(strstr(buf, "Ana Driver") == NULL);
+	slurp(chdr, buf, sizeof(buf));
+	CU_ASSERT(strstr(buf, " 200") != NULL);
+	slurp(cout, buf, sizeof(buf));
+	want = xasprintf("\"request_id\":\"%lld\",\"status\":\"approved\"", id);
+	CU_ASSERT(strstr(buf, want) != NULL);
+	free(want);
+	unlink(hdr);
+	unlink(out);
+	unlink(jar);
+	unlink(chdr);
+	unlink(cout);
+	free(email);
+	free(user);
+	free(op);
+	free(member);
+}
+
+/* What the queue's pages read: one request, the queue pending first, who
+ * decided by name, and a 409 that says how the request now stands. */
+static void
+test_queue_reads(void)
+{
+	char *member = bb_new_user("qm", NULL), *op, *op2, *user, *p;
+	char *e1 = reg_email(), *e2 = reg_email(), p1[16], p2[16];
+	struct bb_resp *r;
+	json_object *arr, *v, *req;
+	long long id1, id2, last = 0, at1 = -1, at2 = -1;
+	size_t i, n;
+	int seen_decided = 0, order_ok = 1;
+
+	user = staff_user("operator", &op);
+	free(staff_user("operator", &op2));
+	reg_plate(p1);
+	reg_plate(p2);
+	id1 = register_ok(e1, p1);
+	id2 = register_ok(e2, p2);
+	/* one request: operators only */
+	p = path("/api/requests/%lld", id1);
+	r = bb_get(p, member);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = bb_get(p, NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = bb_get(p, op);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "email"), e1);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "status"), "pending");
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "plate_number"), p1);
+	bb_free(r);
+	r = bb_get("/api/requests/999999999", op);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	r = bb_get("/api/requests/x", op);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	/* the first decides; the second is told by whom */
+	r = decide(op, id1, "approved");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "decided_by_username"),
+			       user);
+	bb_free(r);
+	r = decide(op2, id1, "rejected");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "request_decided");
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "status"), "approved");
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "decided_by_username"),
+			       user);
+	CU_ASSERT(strcmp(sub_str(r, "request", "decided_at"), "") != 0);
+	bb_free(r);
+	r = bb_get(p, op2);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "status"), "approved");
+	bb_free(r);
+	free(p);
+	/* the queue: every pending one before any decided one, the oldest
+	 * pending first */
+	r = bb_get("/api/requests?limit=500", op);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_FATAL(r->json && json_object_object_get_ex(r->json,
+		"requests", &arr));
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		long long rid;
+
+		req = json_object_array_get_idx(arr, i);
+		v = json_object_object_get(req, "status");
+		rid = strtoll(json_object_get_string(json_object_object_get(req,
+			"request_id")), NULL, 10);
+		if (rid == id1)
+			at1 = (long long)i;
+		if (rid == id2)
+			at2 = (long long)i;
+		if (strcmp(json_object_get_string(v), "pending")) {
+			seen_decided = 1;
+			continue;
+		}
+		if (seen_decided || rid < last)
+			order_ok = 0;
+		last = rid;
+	}
+	CU_ASSERT(order_ok);
+	CU_ASSERT(seen_decided);
+	/* the decided one comes after the pending one submitted later */
+	CU_ASSERT(at2 >= 0 && at1 > at2);
+	bb_free(r);
+	/* a decided plate's 409 says who decided it; staff search plates by
+	 * their owner (here the username, with its "_", which LIKE would
+	 * take as a wildcard); members never see who decided by name */
+	{
+		char *mail = NULL, *q, qp[16];
+		long long pid;
+
+		reg_plate(qp);
+		r = plate_add(member, qp);
+		pid = id_of(r, "plate", "plate_id");
+		bb_free(r);
+		r = plate_decide(op, pid, "approved");
+		CU_ASSERT_EQUAL(r->status, 200);
+		CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "decided_by_username"),
+				       user);
+		bb_free(r);
+		r = plate_decide(op2, pid, "rejected");
+		CU_ASSERT_EQUAL(r->status, 409);
+		CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "status"), "approved");
+		CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "decided_by_username"),
+				       user);
+		bb_free(r);
+		r = bb_get("/api/users/me", member);
+		mail = xstrdup(bb_str(r, "username"));
+		CU_ASSERT(*mail != '\0');
+		bb_free(r);
+		q = xasprintf("/api/plates?q=%s", mail);
+		r = bb_get(q, op);
+		CU_ASSERT_EQUAL(r->status, 200);
+		CU_ASSERT_EQUAL(bb_len(r, "plates"), 1);
+		CU_ASSERT(strstr(r->body, qp) != NULL);
+		bb_free(r);
+		r = bb_get(q, member);	/* a member's search is a number's */
+		CU_ASSERT_EQUAL(r->status, 400);
+		bb_free(r);
+		free(q);
+		r = bb_get("/api/plates?q=%25", op);	/* a wildcard is literal */
+		CU_ASSERT_EQUAL(r->status, 200);
+		CU_ASSERT(strstr(r->body, qp) == NULL);
+		bb_free(r);
+		r = bb_get("/api/plates", member);
+		CU_ASSERT(strstr(r->body, qp) != NULL);
+		CU_ASSERT(strstr(r->body, "decided_by_username") == NULL);
+		CU_ASSERT(strstr(r->body, "\"owner\"") == NULL);
+		bb_free(r);
+		free(mail);
+	}
+	free(e1);
+	free(e2);
+	free(user);
+	free(op);
+	free(op2);
+	free(member);
+}
+
+/* The app shows a document inline: its type is the file's (by content),
+ * and this site alone may frame it (a PDF in an <iframe>). */
+static void
+test_document_inline(void)
+{
+	char *email = reg_email(), *op = staff_token("operator"), *body, *p;
+	char plate[16];
+	struct bb_resp *r;
+	long long id;
+	const char *v;
+
+	reg_plate(plate);
+	id = register_ok(email, plate);
+	p = path("/api/requests/%lld/document", id);
+	r = bb_get(p, op);
+	CU_ASSERT_EQUAL(r->status, 200);
+	v = bb_header(r, "content-type");
+	CU_ASSERT(v && !strncmp(v, "application/pdf", 15));
+	v = bb_header(r, "content-security-policy");
+	CU_ASSERT(v && strstr(v, "frame-ancestors 'self'") &&
+		  strstr(v, "default-src 'none'"));
+	v = bb_header(r, "x-frame-options");
+	CU_ASSERT(v && !strcmp(v, "SAMEORIGIN"));
+	v = bb_header(r, "x-content-type-options");
+	CU_ASSERT(v && !strcmp(v, "nosniff"));
+	bb_free(r);
+	free(p);
+	free(email);
+	/* a PNG is served as one */
+	email = reg_email();
+	reg_plate(plate);
+	write_file("/tmp/bb_parking_id2.png", "\x89PNG\r\n\x1a\nxxxx", 12);
+	CU_ASSERT_EQUAL(bb_register(email, plate,
+		"-F 'document=@/tmp/bb_parking_id2.png;type=application/pdf'",
+		"", &body), 201);
+	free(body);
+	id = bb_db_int("SELECT id FROM registration_requests WHERE email = ?",
+		       DB_P(db_str(email)));
+	p = path("/api/requests/%lld/document", id);
+	r = bb_get(p, op);
+	CU_ASSERT_EQUAL(r->status, 200);
+	v = bb_header(r, "content-type");
+	CU_ASSERT(v && !strncmp(v, "image/png", 9));
+	bb_free(r);
+	free(p);
+	unlink("/tmp/bb_parking_id2.png");
+	free(email);
+	free(op);
+}
+
 /* ---- staff console: live staff changes, sensor passwords ----------------- */
 
 /* Starts curl on the event stream in the background, writing to a new
@@ -1313,6 +1668,11 @@ static CU_TestInfo tests[] = {
 	{ "only approval activates an applicant",
 	  test_register_applicant_state },
 	{ "two operators approve at once", test_register_race },
+	{ "the live queue: staff only, ids and status", test_queue_events },
+	{ "the queue: one request, pending first, who decided",
+	  test_queue_reads },
+	{ "a document is shown inline by this site only",
+	  test_document_inline },
 	{ "staff changes reach the boards live", test_staff_events },
 	{ "a new broker password for a space's sensor", test_sensor_password },
 	CU_TEST_INFO_NULL,

@@ -389,6 +389,114 @@ test_sets_admin(void)
 	free(path), free(u), free(admin), free(set);
 }
 
+/* holders[i] of GET /api/resources/{code}/holders (borrowed). */
+static json_object *
+holder_at(const struct bb_resp *r, size_t i)
+{
+	json_object *arr = r->json ? json_object_object_get(r->json,
+		"holders") : NULL;
+
+	return arr && i < json_object_array_length(arr)
+	       ? json_object_array_get_idx(arr, i) : NULL;
+}
+
+/* Who holds a set now (admins), and the numbers of a refused capacity
+ * or retirement: what the staff console shows. */
+static void
+test_set_holders(void)
+{
+	long long uid;
+	char *u = bb_new_user("hd", &uid), *admin = bb_admin_token();
+	char *set = new_set(admin, 10), *p = new_project(u, uid);
+	char *path = xasprintf("/api/resources/%s", set);
+	char *holders = xasprintf("/api/resources/%s/holders", set);
+	char *suid = xasprintf("%lld", uid);
+	struct bb_resp *r;
+	json_object *h;
+
+	expect(move("checkout", u, set, "4", NULL), 200, NULL);
+	expect(move("checkout", u, set, "3", p), 200, NULL);
+	r = bb_get(holders, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "resource_id"), set);
+	CU_ASSERT_EQUAL(bb_len(r, "holders"), 2);
+	CU_ASSERT_EQUAL(jint(r, "total"), 2);
+	CU_ASSERT_EQUAL(jint(r, "held_units"), 7);
+	h = holder_at(r, 0);	/* most units first: the person */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_STRING_EQUAL(jstr(h, "kind"), "user");
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(h,
+		"units")), 4);
+	CU_ASSERT_STRING_EQUAL(jstr(h, "user_id"), suid);
+	CU_ASSERT_EQUAL(bb_db_int(sql_is_username, DB_P(db_int(uid),
+		db_str(jstr(h, "username")))), 1);
+	CU_ASSERT_PTR_NULL(json_object_object_get(h, "project_id"));
+	h = holder_at(r, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_STRING_EQUAL(jstr(h, "kind"), "project");
+	CU_ASSERT_STRING_EQUAL(jstr(h, "project_id"), p);
+	CU_ASSERT_PTR_NOT_NULL(strstr(jstr(h, "project_name"), p));
+	CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(h,
+		"units")), 3);
+	bb_free(r);
+	r = bb_get(holders, u);		/* admins only */
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = bb_get("/api/resources/no-such-set/holders", admin);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	free(holders);
+	holders = xasprintf("/api/resources/%s/holders?limit=1&offset=1", set);
+	r = bb_get(holders, admin);
+	CU_ASSERT_EQUAL_FATAL(bb_len(r, "holders"), 1);
+	CU_ASSERT_STRING_EQUAL(jstr(holder_at(r, 0), "kind"), "project");
+	CU_ASSERT_EQUAL(jint(r, "total"), 2);
+	bb_free(r);
+
+	/* below what is out: 409 with both numbers, nothing changed */
+	r = bb_json("PATCH", path, admin, "{\"total_units\": 5}");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "capacity_below_checked_out");
+	CU_ASSERT_EQUAL(jint(r, "held_units"), 7);
+	CU_ASSERT_EQUAL(jint(r, "total_units"), 5);
+	CU_ASSERT_PTR_NOT_NULL(strstr(bb_str(r, "error"),
+				      "7 are out, and you asked for 5"));
+	bb_free(r);
+	CU_ASSERT_EQUAL(available(set), 3);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit, DB_P(db_str(set),
+		db_str("resource.update"))), 0);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "resource_in_use");
+	CU_ASSERT_EQUAL(jint(r, "held_units"), 7);
+	bb_free(r);
+
+	/* the set's history names the project by code and name */
+	free(holders);
+	holders = xasprintf("/api/resources/%s/history?limit=1", set);
+	r = bb_get(holders, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r->body, "\"project_name\":\"P "));
+	bb_free(r);
+
+	/* all back: retired, and a retired set holds nothing */
+	expect(move("checkin", u, set, "4", NULL), 200, NULL);
+	expect(move("checkin", u, set, "3", p), 200, NULL);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	free(holders);
+	holders = xasprintf("/api/resources/%s/holders", set);
+	r = bb_get(holders, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(bb_len(r, "holders"), 0);
+	CU_ASSERT_EQUAL(jint(r, "held_units"), 0);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_invariant_broken, DB_NONE), 0);
+	free(u), free(admin), free(set), free(p), free(path), free(holders);
+	free(suid);
+}
+
 /* The seed's sets exist (sql/seed/010_hwsets.sql). */
 static void
 test_seeded_sets(void)
@@ -740,6 +848,8 @@ static CU_TestInfo tests[] = {
 	{ "create project", test_create_project },
 	{ "list, join, leave, detail", test_list_join_leave },
 	{ "hardware sets: create, resize, retire", test_sets_admin },
+	{ "set holders; capacity and retire refusals with numbers",
+	  test_set_holders },
 	{ "seeded HWSet1 and HWSet2", test_seeded_sets },
 	{ "checkout/checkin bad input", test_bad_input },
 	{ "checkout and checkin", test_checkout_checkin },

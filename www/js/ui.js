@@ -295,10 +295,21 @@ export function pager(offset, limit, total, go) {
 // A yes/no question in a Bootstrap modal (focus kept inside, Escape
 // cancels, focus back where it was afterwards).  Resolves true when
 // confirmed.  body: nodes or text; cancel: the dismiss button's words.
+// One question at a time: a second one asked while a dialog is open (an
+// Enter pressed again during the fade-in reaching the button behind) is
+// answered "no" at once.
+let asking = false;
+
 export function confirmDialog({ title, body, confirm = "Confirm", cancel = "Cancel", kind = "danger" }) {
+	if (asking)
+		return Promise.resolve(false);
+	asking = true;
 	const titleId = nextId("dlg");
 	const opener = document.activeElement;
 	let answer = false;
+	/* keys go nowhere until the dialog has focus */
+	if (opener && typeof opener.blur === "function")
+		opener.blur();
 	const yes = h("button", { type: "button", class: `btn btn-${kind}` }, confirm);
 	const el = h("div", { class: "modal fade", tabindex: "-1", "aria-labelledby": titleId, "aria-modal": "true", role: "dialog" },
 		h("div", { class: "modal-dialog" },
@@ -318,6 +329,7 @@ export function confirmDialog({ title, body, confirm = "Confirm", cancel = "Canc
 		el.addEventListener("hidden.bs.modal", () => {
 			modal.dispose();
 			el.remove();
+			asking = false;
 			if (opener && opener.isConnected && typeof opener.focus === "function")
 				opener.focus();
 			resolve(answer);

@@ -19,18 +19,18 @@ function pad(n) {
 	return String(n).padStart(2, "0");
 }
 
-function ymd(d) {
+export function ymd(d) {
 	return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 // Local midnight of the Monday of d's week.
-function monday(d) {
+export function monday(d) {
 	const day = (d.getDay() + 6) % 7;
 	return new Date(d.getFullYear(), d.getMonth(), d.getDate() - day);
 }
 
 // ?week=YYYY-MM-DD, snapped to its Monday; this week when absent or bad.
-function weekOf(param) {
+export function weekOf(param) {
 	const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(param || "");
 	if (m) {
 		const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
@@ -40,7 +40,7 @@ function weekOf(param) {
 	return monday(new Date());
 }
 
-function addDays(d, n) {
+export function addDays(d, n) {
 	return new Date(d.getFullYear(), d.getMonth(), d.getDate() + n);
 }
 
@@ -71,18 +71,19 @@ function isoLocal(d) {
 }
 
 // ---- the week calendar ------------------------------------------------------------
+// (staff-device.js draws every reservation of a PC with these parts)
 
 const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" });
 const weekdayFmt = new Intl.DateTimeFormat(undefined, { weekday: "short" });
 const rangeFmt = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
 
-function weekTitle(start) {
+export function weekTitle(start) {
 	return `Week of ${rangeFmt.format(start)}`;
 }
 
 // A window's edge on a day's list: the time, with the weekday when it is
 // on another day.
-function edge(t, day) {
+export function edge(t, day) {
 	return t.getFullYear() === day.getFullYear() && t.getMonth() === day.getMonth() &&
 	       t.getDate() === day.getDate() ? clock(t) : `${weekdayFmt.format(t)} ${clock(t)}`;
 }
@@ -103,7 +104,9 @@ function windowItem(r, day, onCancel) {
 			   : null));
 }
 
-function weekGrid(start, reservations, onCancel) {
+// The week from start (a Monday): a day per column, each with its
+// windows drawn by item(r, day, onCancel) (the member's view by default).
+export function weekGrid(start, reservations, onCancel, item = windowItem) {
 	const today = new Date();
 	return h("ol", { class: "week list-unstyled mb-0" }, [0, 1, 2, 3, 4, 5, 6].map((i) => {
 		const day = addDays(start, i), next = addDays(start, i + 1);
@@ -116,7 +119,7 @@ function weekGrid(start, reservations, onCancel) {
 			   dayFmt.format(day), isToday ? badge("Today", "primary") : null),
 			 items.length
 				 ? h("ul", { class: "list-group", "aria-label": `Booked on ${dayFmt.format(day)}` },
-				     items.map((r) => windowItem(r, day, onCancel)))
+				     items.map((r) => item(r, day, onCancel)))
 				 : h("p", { class: "small text-muted mb-0" }, "Free all day"));
 	}));
 }
