@@ -25,12 +25,26 @@
 /* Every filter is disabled by binding NULL (or 0 for in_stock), so the
  * SQL text never changes. */
 #define PRODUCT_FILTER \
-	" WHERE p.retired_at IS NULL AND (? IS NULL OR p.kind = ?)" \
+	" WHERE CASE ? WHEN 'false' THEN p.retired_at IS NULL" \
+	"  WHEN 'true' THEN p.retired_at IS NOT NULL ELSE 1 END" \
+	" AND (? IS NULL OR p.kind = ?)" \
 	" AND (? IS NULL OR b.name = ?) AND (? IS NULL OR p.brand_id = ?)" \
 	" AND (? IS NULL OR p.price >= ?) AND (? IS NULL OR p.price <= ?)" \
 	" AND (? = 0 OR p.stock > 0)" \
 	" AND (? IS NULL OR p.name LIKE ? OR p.description LIKE ?)"
-#define FILTER_NPARAMS 14
+#define FILTER_NPARAMS 15
+#define SORT_NPARAMS 7	/* Q_PRODUCTS's ORDER BY cases */
+/* A brand with the products on sale that name it, and the retired ones
+ * (which keep it from being deleted too). */
+#define BRAND_COLS \
+	"b.id, b.name, b.created_at," \
+	" (SELECT COUNT(*) FROM products p WHERE p.brand_id = b.id" \
+	"  AND p.retired_at IS NULL)," \
+	" (SELECT COUNT(*) FROM products p WHERE p.brand_id = b.id" \
+	"  AND p.retired_at IS NOT NULL)"
+#define BRAND_NCOLS 5
+#define STOCK_MAX 1000000000
+#define STOCK_MAX_S "1000000000"
 /* The ElectroPorts pages have no paging: their lists come whole, up to
  * the API's largest page. */
 #define SITE_LIMIT 500
@@ -45,6 +59,8 @@ enum catalog_sql {
 	Q_PRODUCT_INSERT,
 	Q_PRODUCT_UPDATE,
 	Q_PRODUCT_RETIRE,
+	Q_PRODUCT_STOCK,
+	Q_PRODUCT_LIVE,
 	Q_COMPAT_CLEAR,
 	Q_COMPAT_ADD,
 	Q_BRAND,
@@ -64,7 +80,9 @@ static const char *const sql[] = {
 		" CASE WHEN ? = '-price' THEN p.price END DESC,"
 		" CASE WHEN ? = 'name' THEN p.name END,"
 		" CASE WHEN ? = '-name' THEN p.name END DESC,"
-		" CASE WHEN ? = 'newest' THEN p.id END DESC, p.id"
+		" CASE WHEN ? = 'newest' THEN p.id END DESC,"
+		" CASE WHEN ? = 'stock' THEN p.stock END,"
+		" CASE WHEN ? = '-stock' THEN p.stock END DESC, p.id"
 		" LIMIT ? OFFSET ?",
 	[Q_PRODUCTS_COUNT] = "SELECT COUNT(*)" PRODUCT_FROM PRODUCT_FILTER,
 	[Q_ACCESSORIES_OF] = "SELECT a.id, a.name FROM product_compat c"
@@ -90,18 +108,21 @@ static const char *const sql[] = {
 		" WHERE id = ?",
 	[Q_PRODUCT_RETIRE] = "UPDATE products SET retired_at = UTC_TIMESTAMP(6),"
 		" version = version + 1 WHERE id = ? AND retired_at IS NULL",
+	/* Orders take stock without a version bump, so does this: a count
+	 * that would leave the range changes nothing (CHECK stock >= 0). */
+	[Q_PRODUCT_STOCK] = "UPDATE products SET stock = stock + ?"
+		" WHERE id = ? AND retired_at IS NULL"
+		" AND stock + ? BETWEEN 0 AND " STOCK_MAX_S,
+	[Q_PRODUCT_LIVE] = "SELECT stock FROM products"
+		" WHERE id = ? AND retired_at IS NULL",
 	[Q_COMPAT_CLEAR] = "DELETE FROM product_compat WHERE accessory_id = ?",
 	[Q_COMPAT_ADD] = "INSERT INTO product_compat (accessory_id, product_id)"
 		" SELECT ?, id FROM products WHERE id = ? AND id <> ?"
 		" AND retired_at IS NULL",
-	[Q_BRAND] = "SELECT b.id, b.name, b.created_at,"
-		" (SELECT COUNT(*) FROM products p WHERE p.brand_id = b.id"
-		"  AND p.retired_at IS NULL) FROM brands b WHERE b.id = ?",
+	[Q_BRAND] = "SELECT " BRAND_COLS " FROM brands b WHERE b.id = ?",
 	[Q_BRAND_BY_NAME] = "SELECT id FROM brands WHERE name = ?",
 	[Q_BRAND_EXISTS] = "SELECT COUNT(*) FROM brands WHERE id = ?",
-	[Q_BRANDS] = "SELECT b.id, b.name, b.created_at,"
-		" (SELECT COUNT(*) FROM products p WHERE p.brand_id = b.id"
-		"  AND p.retired_at IS NULL) FROM brands b ORDER BY b.name",
+	[Q_BRANDS] = "SELECT " BRAND_COLS " FROM brands b ORDER BY b.name",
 	[Q_BRAND_INSERT] = "INSERT INTO brands (name) VALUES (?)",
 	[Q_BRAND_UPDATE] = "UPDATE brands SET name = ? WHERE id = ?",
 	/* A brand that products (even retired ones) name cannot go: the
@@ -241,6 +262,7 @@ reply_product(struct req *r, long long id)
 }
 
 struct filter {
+	const char *retired;	/* "false" (on sale), "true" or "all" */
 	const char *kind, *brand, *like, *sort;
 	struct db_param brand_id, min, max;
 	int in_stock;
@@ -297,15 +319,39 @@ flag_param(struct req *r, const char *name, int *out)
 	return req_fail(r, ERR_BAD_QUERY, "%s must be true or false", name);
 }
 
+/* ?retired=false (the default: what is on sale), true or all: retired
+ * products are listed to admins only (the shop's lists are on sale). */
+static enum err
+retired_read(struct req *r, const char **out)
+{
+	const char *s = req_query(r, "retired");
+
+	*out = "false";
+	if (!s || !*s || !strcmp(s, "false"))
+		return ERR_OK;
+	if (strcmp(s, "true") && strcmp(s, "all"))
+		return req_fail(r, ERR_BAD_QUERY,
+				"retired must be false, true or all");
+	if (r->user.role != ROLE_ADMIN)
+		return req_fail(r, ERR_FORBIDDEN,
+				"Only admins list retired products");
+	*out = s;
+	return ERR_OK;
+}
+
 static enum err
 filter_read(struct req *r, const char *kind, struct filter *f)
 {
 	static const char *const sorts[] = {
-		"id", "price", "-price", "name", "-name", "newest",
+		"id", "price", "-price", "name", "-name", "newest", "stock",
+		"-stock",
 	};
 	const char *q = req_query(r, "q");
 	enum err e;
 
+	e = retired_read(r, &f->retired);
+	if (e != ERR_OK)
+		return e;
 	f->kind = kind ? kind : req_query(r, "kind");
 	if (f->kind && !in_list(f->kind, kinds, ARRAY_SIZE(kinds)))
 		return ERR_PRODUCT_KIND_INVALID;
@@ -329,10 +375,10 @@ static void
 filter_params(const struct filter *f, struct db_param *p)
 {
 	const struct db_param all[FILTER_NPARAMS] = {
-		db_str(f->kind), db_str(f->kind), db_str(f->brand),
-		db_str(f->brand), f->brand_id, f->brand_id, f->min, f->min,
-		f->max, f->max, db_int(f->in_stock), db_str(f->like),
-		db_str(f->like), db_str(f->like),
+		db_str(f->retired), db_str(f->kind), db_str(f->kind),
+		db_str(f->brand), db_str(f->brand), f->brand_id, f->brand_id,
+		f->min, f->min, f->max, f->max, db_int(f->in_stock),
+		db_str(f->like), db_str(f->like), db_str(f->like),
 	};
 
 	memcpy(p, all, sizeof(all));
@@ -352,7 +398,7 @@ products_page(struct req *r, const struct filter *f,
 	      const struct product_view *view, long long limit,
 	      long long offset)
 {
-	struct db_param p[FILTER_NPARAMS + 7];
+	struct db_param p[FILTER_NPARAMS + SORT_NPARAMS + 2];
 	const char *s = f->sort ? f->sort : "id";
 	json_object *arr = json_object_new_array();
 	struct db_rows *rows;
@@ -361,10 +407,10 @@ products_page(struct req *r, const struct filter *f,
 
 	json_object_object_add(req_reply(r), view->key, arr);
 	filter_params(f, p);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < SORT_NPARAMS; i++)
 		p[FILTER_NPARAMS + i] = db_str(s);
-	p[FILTER_NPARAMS + 5] = db_int(limit);
-	p[FILTER_NPARAMS + 6] = db_int(offset);
+	p[FILTER_NPARAMS + SORT_NPARAMS] = db_int(limit);
+	p[FILTER_NPARAMS + SORT_NPARAMS + 1] = db_int(offset);
 	e = db_query(r->db, sql[Q_PRODUCTS], p, ARRAY_SIZE(p), PRODUCT_NCOLS,
 		     &rows);
 	if (e != ERR_OK)
@@ -443,7 +489,7 @@ static const struct field product_spec[] = {
 	[P_BRAND] = { "brand", FT_STRING, F_TRIM | F_NULLABLE, .max = 100 },
 	[P_NAME] = { "name", FT_STRING, F_TRIM, .min = 1, .max = 200 },
 	[P_PRICE] = { "price", FT_INT, 0, .min = 0, .max = 1000000000000LL },
-	[P_STOCK] = { "stock", FT_INT, 0, .min = 0, .max = 1000000000 },
+	[P_STOCK] = { "stock", FT_INT, 0, .min = 0, .max = STOCK_MAX },
 	[P_STATUS] = { "status", FT_STRING, 0, .max = 8 },
 	[P_IMAGE] = { "image_url", FT_STRING, F_TRIM | F_NULLABLE,
 		      .max = 2048 },
@@ -650,6 +696,23 @@ product_update(struct req *r, long long id, const struct product_in *in)
 		db_str(in->attributes), db_int(id)), NULL);
 }
 
+/* The audit entry's details of an edit: each field sent, as sent. */
+static json_object *
+product_changes(struct req *r, const struct product_in *in)
+{
+	json_object *d = json_object_new_object(), *v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(product_spec); i++) {
+		if (!in->v[i].set || i == P_VERSION)
+			continue;
+		if (json_object_object_get_ex(r->json, product_spec[i].name, &v))
+			json_object_object_add(d, product_spec[i].name,
+					       json_object_get(v));
+	}
+	return d;
+}
+
 static enum err
 product_update_tx(struct req *r, void *arg)
 {
@@ -665,7 +728,7 @@ product_update_tx(struct req *r, void *arg)
 				 : w->kind, in);
 	if (e == ERR_OK)
 		e = audit_write(r->db, r, r->user.id, "product.update",
-				"product", sid(r, w->id), NULL);
+				"product", sid(r, w->id), product_changes(r, in));
 	return e;
 }
 
@@ -743,6 +806,71 @@ catalog_product_retire(struct req *r)
 	return row_write(r, &w);
 }
 
+/* One stock count change: units in (a delivery) or out (damaged, lost). */
+struct stock_change {
+	long long id, delta;
+	const char *reason;
+};
+
+static enum err
+stock_change_tx(struct req *r, void *arg)
+{
+	const struct stock_change *c = arg;
+	struct db_result res = { 0 };
+	json_object *d;
+	long long now = 0;
+	enum err e = db_exec(r->db, sql[Q_PRODUCT_STOCK], DB_P(db_int(c->delta),
+			     db_int(c->id), db_int(c->delta)), &res);
+
+	if (e == ERR_OK)
+		e = db_query_int(r->db, sql[Q_PRODUCT_LIVE], DB_P(db_int(c->id)),
+				 ERR_PRODUCT_NOT_FOUND, &now);
+	if (e != ERR_OK)
+		return e;
+	if (res.affected == 0)
+		req_fail_extra(r, "field", json_object_new_string("delta"));
+	if (res.affected == 0 && c->delta > 0)
+		return req_fail(r, ERR_FIELD_INVALID, "Stock cannot go above %d"
+				" (%lld now)", STOCK_MAX, now);
+	if (res.affected == 0) {
+		req_fail_extra(r, "stock", json_object_new_int64(now));
+		return req_fail(r, ERR_STOCK_NEGATIVE, "Only %lld in stock:"
+				" %lld cannot be removed", now, -c->delta);
+	}
+	d = json_object_new_object();
+	json_object_object_add(d, "delta", json_object_new_int64(c->delta));
+	json_object_object_add(d, "stock", json_object_new_int64(now));
+	json_object_object_add(d, "reason", json_str_or_null(c->reason));
+	return audit_write(r->db, r, r->user.id, "product.stock", "product",
+			   sid(r, c->id), d);
+}
+
+/* POST /api/products/{id}/stock {delta, reason?}: adds (or, negative,
+ * removes) units; the version stays, as when an order takes stock. */
+static enum err
+catalog_product_stock(struct req *r)
+{
+	static const struct field spec[] = {
+		{ "delta", FT_INT, F_REQUIRED, .min = -STOCK_MAX,
+		  .max = STOCK_MAX },
+		{ "reason", FT_STRING, F_TRIM | F_NULLABLE, .max = 200 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct stock_change c = { 0 };
+	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &c.id);
+
+	if (e == ERR_OK)
+		e = body_read(r, spec, v);
+	if (e == ERR_OK && v[0].i == 0)
+		e = req_fail(r, ERR_FIELD_INVALID, "delta must not be 0");
+	if (e != ERR_OK)
+		return e;
+	c.delta = v[0].i;
+	c.reason = v[1].set && !v[1].is_null && *v[1].s ? v[1].s : NULL;
+	e = req_txn(r, stock_change_tx, &c);
+	return e != ERR_OK ? e : reply_product(r, c.id);
+}
+
 /* ---- brands ------------------------------------------------------------- */
 
 static json_object *
@@ -755,13 +883,16 @@ brand_json(const struct db_rows *rows)
 	json_object_object_add(o, "created_at", json_time(db_col(rows, 2)));
 	json_object_object_add(o, "product_count",
 			       json_object_new_int64(db_col_int(rows, 3)));
+	json_object_object_add(o, "retired_product_count",
+			       json_object_new_int64(db_col_int(rows, 4)));
 	return o;
 }
 
 static enum err
 reply_brand(struct req *r, long long id)
 {
-	return req_reply_row(r, "brand", sql[Q_BRAND], DB_P(db_int(id)), 4,
+	return req_reply_row(r, "brand", sql[Q_BRAND], DB_P(db_int(id)),
+			     BRAND_NCOLS,
 			     ERR_BRAND_NOT_FOUND, brand_json);
 }
 
@@ -770,7 +901,8 @@ catalog_brands(struct req *r)
 {
 	struct db_rows *rows;
 	json_object *arr;
-	enum err e = db_query(r->db, sql[Q_BRANDS], DB_NONE, 4, &rows);
+	enum err e = db_query(r->db, sql[Q_BRANDS], DB_NONE, BRAND_NCOLS,
+			      &rows);
 
 	if (e != ERR_OK)
 		return e;
@@ -977,7 +1109,8 @@ catalog_site_accessories(struct req *r)
 const struct route catalog_routes[] = {
 	{ "GET", "/api/products", ROLE_NONE, 200, BODY_NONE, catalog_products,
 	  "Browse products (?kind=&brand=&brand_id=&q=&min_price=&max_price="
-	  "&in_stock=&sort=price|-price|name|-name|newest, paging)" },
+	  "&in_stock=&sort=price|-price|name|-name|newest|stock|-stock, "
+	  "paging; admins: ?retired=true|all)" },
 	{ "POST", "/api/products", ROLE_ADMIN, 201, BODY_JSON,
 	  catalog_product_create, "Create a product", ROUTE_IDEMPOTENT },
 	{ "GET", "/api/products/{id}", ROLE_NONE, 200, BODY_NONE,
@@ -986,6 +1119,9 @@ const struct route catalog_routes[] = {
 	  catalog_product_update, "Update a product (stale version: 409)" },
 	{ "DELETE", "/api/products/{id}", ROLE_ADMIN, 204, BODY_NONE,
 	  catalog_product_retire, "Retire a product" },
+	{ "POST", "/api/products/{id}/stock", ROLE_ADMIN, 200, BODY_JSON,
+	  catalog_product_stock, "Add units to stock, or remove them "
+	  "(delta; never below 0)", ROUTE_IDEMPOTENT },
 	{ "GET", "/api/accessories", ROLE_NONE, 200, BODY_NONE,
 	  catalog_accessories, "Browse accessories (filters as /api/products)" },
 	{ "GET", "/api/sound-devices", ROLE_NONE, 200, BODY_NONE,

@@ -130,10 +130,11 @@
 	X(PRODUCT_STALE, 409, "product_stale", "Product was changed meanwhile; reload it and retry") \
 	X(PRODUCT_KIND_INVALID, 400, "product_kind_invalid", "kind must be phone, laptop, accessory, sound_device or other") \
 	X(PRODUCT_STATUS_INVALID, 400, "product_status_invalid", "status must be new or used") \
-	X(PRODUCT_SORT_INVALID, 400, "product_sort_invalid", "sort must be price, -price, name, -name or newest") \
+	X(PRODUCT_SORT_INVALID, 400, "product_sort_invalid", "sort must be price, -price, name, -name, newest, stock or -stock") \
 	X(PRODUCT_COMPAT_INVALID, 400, "product_compat_invalid", "Only accessories can name the products they fit") \
 	X(BRAND_EXISTS, 409, "brand_exists", "Brand already exists") \
 	X(BRAND_IN_USE, 409, "brand_in_use", "Brand still has products") \
+	X(STOCK_NEGATIVE, 409, "stock_negative", "Stock cannot go below 0") \
 	X(REVIEW_NOT_BOUGHT, 403, "review_not_bought", "Only customers who bought this product can review it") \
 	X(REVIEW_EXISTS, 409, "review_exists", "You have already reviewed this product") \
 	X(COMMENT_REQUIRED, 400, "comment_required", "A comment on the shop needs its text (comment)") \

@@ -14,8 +14,21 @@
 #include "util.h"
 
 #define ORDER_COLS \
-	"o.id, o.user_id, o.status, o.total_price, o.created_at, o.updated_at"
+	"o.id, o.user_id, o.status, o.total_price, o.created_at, o.updated_at," \
+	" o.username, o.uname"
+#define ORDER_NCOLS 8
 #define ITEM_COLS "i.product_id, i.name, i.unit_price, i.quantity"
+/* Orders with their customer's name; every filter is disabled by binding
+ * NULL: the caller's own unless admin, a status, a customer, and a search
+ * (an order number, or part of a username, name or email). */
+#define ORDER_FROM \
+	" FROM (SELECT x.*, u.username, u.name AS uname FROM orders x" \
+	" JOIN users u ON u.id = x.user_id" \
+	" WHERE (? OR x.user_id = ?) AND (? IS NULL OR x.status = ?)" \
+	" AND (? IS NULL OR x.user_id = ?)" \
+	" AND (? IS NULL OR x.id = ? OR u.username LIKE ? OR u.name LIKE ?" \
+	"  OR u.email LIKE ?)"
+#define ORDER_NPARAMS 11
 #define MAX_LINES 100
 #define MAX_QUANTITY 10000
 
@@ -28,6 +41,7 @@ enum orders_sql {
 	Q_ITEMS,
 	Q_ORDERS,
 	Q_ORDERS_COUNT,
+	Q_STATUS_COUNTS,
 	Q_ORDER_LOCK,
 	Q_SET_STATUS,
 	Q_CANCEL,
@@ -47,19 +61,20 @@ static const char *const sql[] = {
 	[Q_ITEM_INSERT] = "INSERT INTO order_items (order_id, product_id,"
 		" name, unit_price, quantity) VALUES (?, ?, ?, ?, ?)",
 	/* (? OR user_id = ?): admins see every order, users their own. */
-	[Q_ORDER] = "SELECT " ORDER_COLS " FROM orders o"
-		" WHERE o.id = ? AND (? OR o.user_id = ?)",
+	[Q_ORDER] = "SELECT " ORDER_COLS " FROM (SELECT x.*, u.username,"
+		" u.name AS uname FROM orders x JOIN users u ON u.id = x.user_id"
+		" WHERE x.id = ? AND (? OR x.user_id = ?)) o",
 	[Q_ITEMS] = "SELECT " ITEM_COLS " FROM order_items i"
 		" WHERE i.order_id = ? ORDER BY i.product_id",
 	/* One page of orders with their lines, in one round trip. */
-	[Q_ORDERS] = "SELECT " ORDER_COLS ", " ITEM_COLS " FROM"
-		" (SELECT * FROM orders WHERE (? OR user_id = ?)"
-		"  AND (? IS NULL OR status = ?) ORDER BY id DESC"
-		"  LIMIT ? OFFSET ?) o"
+	[Q_ORDERS] = "SELECT " ORDER_COLS ", " ITEM_COLS ORDER_FROM
+		" ORDER BY x.id DESC LIMIT ? OFFSET ?) o"
 		" JOIN order_items i ON i.order_id = o.id"
 		" ORDER BY o.id DESC, i.product_id",
-	[Q_ORDERS_COUNT] = "SELECT COUNT(*) FROM orders"
-		" WHERE (? OR user_id = ?) AND (? IS NULL OR status = ?)",
+	[Q_ORDERS_COUNT] = "SELECT COUNT(*)" ORDER_FROM ") o",
+	/* The same orders by status, whatever the status filter says. */
+	[Q_STATUS_COUNTS] = "SELECT o.status, COUNT(*)" ORDER_FROM ") o"
+		" GROUP BY o.status",
 	[Q_ORDER_LOCK] = "SELECT user_id, status FROM orders WHERE id = ?"
 		" FOR UPDATE",
 	[Q_SET_STATUS] = "UPDATE orders SET status = ? WHERE id = ?"
@@ -103,6 +118,18 @@ sid(struct req *r, long long id)
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* Who placed the order (an erased account has neither name). */
+static json_object *
+customer_json(const struct db_rows *rows)
+{
+	json_object *c = json_object_new_object();
+
+	json_object_object_add(c, "user_id", json_id(db_col_int(rows, 1)));
+	json_object_object_add(c, "username", json_str_or_null(db_col(rows, 6)));
+	json_object_object_add(c, "name", json_str_or_null(db_col(rows, 7)));
+	return c;
+}
+
 static json_object *
 order_json(const struct db_rows *rows)
 {
@@ -115,6 +142,7 @@ order_json(const struct db_rows *rows)
 			       json_object_new_int64(db_col_int(rows, 3)));
 	json_object_object_add(o, "created_at", json_time(db_col(rows, 4)));
 	json_object_object_add(o, "updated_at", json_time(db_col(rows, 5)));
+	json_object_object_add(o, "customer", customer_json(rows));
 	json_object_object_add(o, "items", json_object_new_array());
 	return o;
 }
@@ -158,7 +186,8 @@ static enum err
 order_load(struct req *r, long long id, json_object **out)
 {
 	enum err e = req_row_json(r, sql[Q_ORDER], DB_P(db_int(id),
-				  db_int(is_admin(r)), db_int(r->user.id)), 6,
+				  db_int(is_admin(r)), db_int(r->user.id)),
+				  ORDER_NCOLS,
 				  ERR_ORDER_NOT_FOUND, order_json, out);
 
 	if (e != ERR_OK)
@@ -198,29 +227,119 @@ orders_get(struct req *r)
 	return e != ERR_OK ? e : reply_order(r, id);
 }
 
-static enum err
-orders_count(struct req *r, const char *status)
+/* A list's filters: ?status=, ?user_id= and ?q=. */
+struct order_filter {
+	const char *status, *like;
+	struct db_param user, number;
+};
+
+/* "%q%" with LIKE's own wildcards escaped, in r's pool. */
+static char *
+like_pattern(struct req *r, const char *q)
 {
-	return req_reply_count(r, "total", sql[Q_ORDERS_COUNT], DB_P(
+	struct buf b = { 0 };
+	char *out;
+
+	buf_adds(&b, "%");
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			buf_adds(&b, "\\");
+		buf_add(&b, q, 1);
+	}
+	buf_adds(&b, "%");
+	out = req_strdup(r, b.s);
+	buf_release(&b);
+	return out;
+}
+
+static enum err
+filter_read(struct req *r, struct order_filter *f)
+{
+	const char *q = req_query(r, "q");
+	long long v;
+	enum err e = ERR_OK;
+
+	f->status = req_query(r, "status");
+	f->status = f->status && *f->status ? f->status : NULL;
+	if (f->status && !in_status(f->status))
+		return req_fail(r, ERR_BAD_QUERY, "Unknown order status");
+	f->user = db_null();
+	if (req_query(r, "user_id"))
+		e = req_query_int(r, "user_id", 0, 1, INT64_MAX, &v);
+	if (e != ERR_OK)
+		return e;
+	if (req_query(r, "user_id"))
+		f->user = db_int(v);
+	q = q ? q + strspn(q, " #") : NULL;
+	f->like = q && *q ? like_pattern(r, q) : NULL;
+	f->number = q && *q && !parse_ll(q, 1, INT64_MAX, &v) ? db_int(v)
+							     : db_null();
+	return ERR_OK;
+}
+
+/* Fills p[0..ORDER_NPARAMS) in ORDER_FROM's order; status as given. */
+static void
+filter_params(struct req *r, const struct order_filter *f,
+	      const char *status, struct db_param *p)
+{
+	const struct db_param all[ORDER_NPARAMS] = {
 		db_int(is_admin(r)), db_int(r->user.id), db_str(status),
-		db_str(status)));
+		db_str(status), f->user, f->user, db_str(f->like), f->number,
+		db_str(f->like), db_str(f->like), db_str(f->like),
+	};
+
+	memcpy(p, all, sizeof(all));
+}
+
+/* "total" under the filters, and "status_counts": {pending: n, ...}
+ * under all of them but the status. */
+static enum err
+orders_counts(struct req *r, const struct order_filter *f)
+{
+	struct db_param p[ORDER_NPARAMS];
+	json_object *c = json_object_new_object();
+	struct db_rows *rows;
+	size_t i;
+	enum err e;
+
+	for (i = 0; i < ARRAY_SIZE(statuses); i++)
+		json_object_object_add(c, statuses[i], json_object_new_int64(0));
+	json_object_object_add(req_reply(r), "status_counts", c);
+	filter_params(r, f, f->status, p);
+	e = req_reply_count(r, "total", sql[Q_ORDERS_COUNT], p, ARRAY_SIZE(p));
+	filter_params(r, f, NULL, p);
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_STATUS_COUNTS], p, ARRAY_SIZE(p), 2,
+			     &rows);
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows))
+		json_object_object_add(c, db_col(rows, 0),
+				       json_object_new_int64(db_col_int(rows, 1)));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
 }
 
 static enum err
 orders_list(struct req *r)
 {
-	const char *status = req_query(r, "status");
+	struct order_filter f = { 0 };
+	struct db_param p[ORDER_NPARAMS + 2];
 	json_object *arr, *cur = NULL;
 	struct db_rows *rows;
 	long long limit, offset, cur_id = 0;
 	enum err e = req_paging(r, &limit, &offset);
 
-	if (e == ERR_OK && status && !in_status(status))
-		e = req_fail(r, ERR_BAD_QUERY, "Unknown order status");
 	if (e == ERR_OK)
-		e = db_query(r->db, sql[Q_ORDERS], DB_P(db_int(is_admin(r)),
-			     db_int(r->user.id), db_str(status), db_str(status),
-			     db_int(limit), db_int(offset)), 10, &rows);
+		e = filter_read(r, &f);
+	if (e != ERR_OK)
+		return e;
+	filter_params(r, &f, f.status, p);
+	p[ORDER_NPARAMS] = db_int(limit);
+	p[ORDER_NPARAMS + 1] = db_int(offset);
+	e = db_query(r->db, sql[Q_ORDERS], p, ARRAY_SIZE(p), ORDER_NCOLS + 4,
+		     &rows);
 	if (e != ERR_OK)
 		return e;
 	arr = json_object_new_array();
@@ -231,11 +350,11 @@ orders_list(struct req *r)
 			cur_id = db_col_int(rows, 0);
 			json_object_array_add(arr, cur);
 		}
-		item_add(cur, rows, 6);
+		item_add(cur, rows, ORDER_NCOLS);
 	}
 	e = db_rows_err(rows);
 	db_rows_free(rows);
-	return e != ERR_OK ? e : orders_count(r, status);
+	return e != ERR_OK ? e : orders_counts(r, &f);
 }
 
 /* ---- creating ----------------------------------------------------------- */
@@ -553,7 +672,8 @@ const struct route orders_routes[] = {
 	  orders_create, "Order products (stock taken at once; "
 	  "Idempotency-Key honoured)", ROUTE_IDEMPOTENT },
 	{ "GET", "/api/orders", ROLE_USER, 200, BODY_NONE, orders_list,
-	  "Your orders (admins: all), ?status=, paging" },
+	  "Your orders (admins: all), ?status=, ?user_id=, ?q= (an order "
+	  "number or part of a customer's username, name or email), paging" },
 	{ "GET", "/api/orders/{id}", ROLE_USER, 200, BODY_NONE, orders_get,
 	  "One order" },
 	{ "POST", "/api/orders/{id}/cancel", ROLE_USER, 200, BODY_JSON_OPTIONAL,

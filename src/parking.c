@@ -55,6 +55,7 @@ enum parking_sql {
 	Q_SPACE_UPDATE,
 	Q_SPACE_RETIRE,
 	Q_SPACE_EXISTS,
+	Q_SPACE_LAST,
 	Q_HISTORY_ADD,
 	Q_HISTORY,
 	Q_PLATE_INSERT,
@@ -103,6 +104,10 @@ static const char *const sql[] = {
 	[Q_SPACE_RETIRE] = "UPDATE parking_spaces SET retired_at ="
 		" UTC_TIMESTAMP(6) WHERE id = ? AND retired_at IS NULL",
 	[Q_SPACE_EXISTS] = "SELECT COUNT(*) FROM parking_spaces WHERE id = ?",
+	/* A space as it was when it went, retired or not. */
+	[Q_SPACE_LAST] = "SELECT id, code, zone, sensor_id, status,"
+		" COALESCE(retired_at, updated_at), last_seen_at"
+		" FROM parking_spaces WHERE id = ?",
 	[Q_HISTORY_ADD] = "INSERT INTO parking_history (space_id, status,"
 		" source, seq) VALUES (?, ?, ?, ?)",
 	/* Newest first; the cursor is the last id seen. */
@@ -343,6 +348,42 @@ space_dup(struct req *r)
 	return ERR_SPACE_CODE_TAKEN;
 }
 
+/* Tells every open board about a staff change of a space, once it has
+ * committed: the event ingestd sends for a sensor's (README, parking),
+ * source "staff", and "retired": true when the space is gone.  space is
+ * borrowed. */
+static void
+space_announce(struct req *r, json_object *space, bool retired)
+{
+	static const char *const keys[] = {
+		"space_id", "code", "zone", "status", "updated_at",
+	};
+	json_object *ev = json_object_new_object(), *v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (json_object_object_get_ex(space, keys[i], &v))
+			json_object_object_add(ev, keys[i], json_object_get(v));
+	json_object_object_add(ev, "source", json_object_new_string("staff"));
+	if (retired)
+		json_object_object_add(ev, "retired",
+				       json_object_new_boolean(true));
+	events_publish(&r->app->cfg, EVENTS_PARKING, ev);
+	json_object_put(ev);
+}
+
+/* The reply's space, announced (after COMMIT). */
+static enum err
+reply_space_announce(struct req *r, long long id)
+{
+	enum err e = reply_space(r, id);
+
+	if (e == ERR_OK)
+		space_announce(r, json_object_object_get(req_reply(r),
+				"parking_space"), false);
+	return e;
+}
+
 /* ---- spaces --------------------------------------------------------------- */
 
 static void
@@ -545,7 +586,7 @@ spaces_create(struct req *r)
 		e = parking_sensor_id_check(&r->app->cfg, v[S_SENSOR].s);
 	if (e == ERR_OK)
 		e = req_txn(r, space_insert_tx, &w);
-	return e != ERR_OK ? e : reply_space(r, w.id);
+	return e != ERR_OK ? e : reply_space_announce(r, w.id);
 }
 
 /* Validates a PATCH body: every field optional; status only as staff may
@@ -630,7 +671,7 @@ spaces_update(struct req *r)
 		e = body_changes(r, space_spec, v);
 	if (e == ERR_OK)
 		e = req_txn(r, space_apply_tx, &w);
-	return e != ERR_OK ? e : reply_space(r, w.id);
+	return e != ERR_OK ? e : reply_space_announce(r, w.id);
 }
 
 static enum err
@@ -652,9 +693,60 @@ static enum err
 spaces_delete(struct req *r)
 {
 	struct space_write w = { NULL, 0 };
+	json_object *last = NULL;
 	enum err e = path_id(r, ERR_SPACE_NOT_FOUND, &w.id);
 
-	return e != ERR_OK ? e : req_txn(r, space_retire_tx, &w);
+	if (e == ERR_OK)
+		e = req_txn(r, space_retire_tx, &w);
+	if (e != ERR_OK)
+		return e;
+	/* the retirement stands whether or not the boards hear of it */
+	if (req_row_json(r, sql[Q_SPACE_LAST], DB_P(db_int(w.id)), 7,
+			 ERR_SPACE_NOT_FOUND, space_json_public, &last) == ERR_OK)
+		space_announce(r, last, true);
+	json_object_put(last);
+	return ERR_OK;
+}
+
+/* A new broker password for the space's sensor, shown this once; the old
+ * one stops working (in req_txn: the audit entry stands only if the
+ * broker took it). */
+static enum err
+sensor_password_tx(struct req *r, void *arg)
+{
+	const struct space_write *w = arg;
+	const char *sensor = json_object_get_string(json_object_object_get(
+		json_object_object_get(req_reply(r), "parking_space"),
+		"sensor_id"));
+	json_object *d = json_object_new_object();
+	char *pw;
+	enum err e;
+
+	json_object_object_add(d, "sensor_id", json_object_new_string(sensor));
+	e = audit_write(r->db, r, r->user.id, "parking_space.sensor_password",
+			"parking_space", req_printf(r, "%lld", w->id), d);
+	if (e != ERR_OK)
+		return e;
+	pw = random_token(18);
+	if (parking_broker_account_add(&r->app->cfg, sensor, pw)) {
+		free(pw);
+		return ERR_INTERNAL;
+	}
+	json_object_object_add(req_reply(r), "sensor_password",
+			       json_object_new_string(pw));
+	free(pw);
+	return ERR_OK;
+}
+
+static enum err
+spaces_sensor_password(struct req *r)
+{
+	struct space_write w = { NULL, 0 };
+	enum err e = path_id(r, ERR_SPACE_NOT_FOUND, &w.id);
+
+	if (e == ERR_OK)
+		e = reply_space(r, w.id);
+	return e != ERR_OK ? e : req_txn(r, sensor_password_tx, &w);
 }
 
 /* ---- history -------------------------------------------------------------- */
@@ -1129,6 +1221,9 @@ const struct route parking_routes[] = {
 	  "out_of_service or unknown)" },
 	{ "DELETE", "/api/parking-spaces/{id}", ROLE_ADMIN, 204, BODY_NONE,
 	  spaces_delete, "Retire a space" },
+	{ "POST", "/api/parking-spaces/{id}/sensor-password", ROLE_ADMIN, 200,
+	  BODY_JSON_OPTIONAL, spaces_sensor_password, "A new broker password "
+	  "for the space's sensor (shown once; the old one stops working)" },
 	{ "GET", "/api/parking-spaces/{id}/history", ROLE_USER, 200,
 	  BODY_NONE, spaces_history, "Status changes of a space, newest "
 	  "first (?from=, ?to=, ?cursor=, ?limit=)" },

@@ -1532,6 +1532,157 @@ test_document_inline(void)
 	free(op);
 }
 
+/* ---- staff console: live staff changes, sensor passwords ----------------- */
+
+/* Starts curl on the event stream in the background, writing to a new
+ * temporary file named in out (for 6 s). */
+static void
+events_listen(char *out)
+{
+	char *cmd;
+	int fd = mkstemp(out);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	cmd = xasprintf("curl -sN --max-time 6 --cacert '%s'"
+			" -H 'Accept: text/event-stream'"
+			" '%s/api/parking-spaces/events' > '%s' 2>/dev/null &",
+			getenv("HAAS_TEST_CA"), getenv("HAAS_TEST_URL"), out);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	free(cmd);
+	usleep(1000000);
+}
+
+/* What the stream brought, once curl is done. */
+static char *
+events_read(const char *out)
+{
+	char *buf = xmalloc(65536);
+	size_t n = 0;
+	FILE *f;
+
+	usleep(5500000);
+	f = fopen(out, "r");
+	if (f) {
+		n = fread(buf, 1, 65535, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	unlink(out);
+	return buf;
+}
+
+/* The line of the stream's data that names code and contains want. */
+static bool
+event_has(const char *buf, const char *code, const char *want)
+{
+	const char *p = buf, *end;
+
+	while ((p = strstr(p, "data: ")) != NULL) {
+		end = strchr(p, '\n');
+		if (!end)
+			end = p + strlen(p);
+		if (memmem(p, (size_t)(end - p), code, strlen(code)) &&
+		    memmem(p, (size_t)(end - p), want, strlen(want)))
+			return true;
+		p = end;
+	}
+	return false;
+}
+
+/* A staff change of a space reaches every open board at once: created,
+ * out of service, renamed, back, retired, each as an event of the
+ * sensors' shape with source "staff". */
+static void
+test_staff_events(void)
+{
+	char *c = bb_unique("SE"), *c2 = bb_unique("SF"), *s = bb_unique("se");
+	char out[] = "/tmp/bb_parking_staff_XXXXXX", *p, *b, *buf;
+	long long id;
+	struct bb_resp *r;
+
+	events_listen(out);
+	id = space_new(c, "staffzone", s, NULL);
+	p = path("/api/parking-spaces/%lld", id);
+	r = bb_json("PATCH", p, admin, "{\"status\": \"out_of_service\"}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	b = xasprintf("{\"code\": \"%s\"}", c2);
+	r = bb_json("PATCH", p, admin, b);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = bb_req("DELETE", p, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	buf = events_read(out);
+	CU_ASSERT(event_has(buf, c, "\"status\":\"unknown\""));
+	CU_ASSERT(event_has(buf, c, "\"status\":\"out_of_service\""));
+	CU_ASSERT(event_has(buf, c, "\"source\":\"staff\""));
+	CU_ASSERT(event_has(buf, c, "\"zone\":\"staffzone\""));
+	CU_ASSERT(event_has(buf, c2, "\"status\":\"out_of_service\""));
+	CU_ASSERT(event_has(buf, c2, "\"retired\":true"));
+	CU_ASSERT(!event_has(buf, c, "\"retired\":true"));
+	/* a refused change is not announced */
+	r = bb_json("PATCH", p, admin, "{\"status\": \"unknown\"}");
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	free(buf);
+	free(b);
+	free(p);
+	free(c);
+	free(c2);
+	free(s);
+}
+
+static const char sql_audit_sensor_pw[] =
+	"SELECT COUNT(*) FROM audit_log WHERE action ="
+	" 'parking_space.sensor_password' AND entity = 'parking_space'"
+	" AND entity_id = ? AND details LIKE ?";
+
+/* A new broker password for a space's sensor: shown once, the old one
+ * stops working at the broker, the new one works; admins only. */
+static void
+test_sensor_password(void)
+{
+	char *c = bb_unique("SP"), *s = bb_unique("sp"), *pw1 = NULL, *pw2;
+	char *p, *sid, *like;
+	long long id = space_new(c, "pwzone", s, &pw1);
+	char *user = bb_new_user("sp_member", NULL);
+	struct bb_resp *r;
+
+	p = path("/api/parking-spaces/%lld/sensor-password", id);
+	r = bb_req("POST", p, user, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = bb_req("POST", p, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	pw2 = xstrdup(bb_str(r, "sensor_password"));
+	CU_ASSERT(strlen(pw2) >= 16);
+	CU_ASSERT(strcmp(pw1, pw2) != 0);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "parking_space", "sensor_id"), s);
+	bb_free(r);
+	CU_ASSERT_EQUAL(pub_status(s, pw2, "occupied", 1), 0);
+	CU_ASSERT(wait_status(id, "occupied", 3000));
+	CU_ASSERT(pub_status(s, pw1, "free", 2) != 0);
+	sid = xasprintf("%lld", id);
+	like = xasprintf("%%%s%%", s);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_sensor_pw, DB_P(db_str(sid),
+				  db_str(like))), 1);
+	free(p);
+	p = path("/api/parking-spaces/%lld/sensor-password", id + 1000000);
+	r = bb_req("POST", p, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	free(like);
+	free(sid);
+	free(p);
+	free(user);
+	free(pw2);
+	free(pw1);
+	free(c);
+	free(s);
+}
+
 static CU_TestInfo tests[] = {
 	{ "spaces: create, edit, retire", test_space_crud },
 	{ "public list with summary per zone", test_space_list },
@@ -1554,6 +1705,8 @@ static CU_TestInfo tests[] = {
 	  test_queue_reads },
 	{ "a document is shown inline by this site only",
 	  test_document_inline },
+	{ "staff changes reach the boards live", test_staff_events },
+	{ "a new broker password for a space's sensor", test_sensor_password },
 	CU_TEST_INFO_NULL,
 };
 

@@ -755,6 +755,315 @@ test_seed_images(void)
 	}
 }
 
+/* ---- the staff console ---------------------------------------------------- */
+
+/* How many of the list's products have id (0 or 1). */
+static int
+listed(const struct bb_resp *r, long long id)
+{
+	json_object *arr = jv(r->json, "products", NULL);
+	size_t i, n = arr ? json_object_array_length(arr) : 0;
+	int found = 0;
+
+	for (i = 0; i < n; i++)
+		if (strtoll(js(json_object_array_get_idx(arr, i), "product_id",
+			       NULL), NULL, 10) == id)
+			found++;
+	return found;
+}
+
+/* Admins list retired products (?retired=true|all); nobody else may; and
+ * a list sorts by stock. */
+static void
+test_staff_product_list(void)
+{
+	char *tag = bb_unique("Listed"), *name, *path, *q;
+	char *user = bb_new_user("lister", NULL);
+	long long live, gone;
+	struct bb_resp *r;
+
+	name = xasprintf("%s live", tag);
+	live = product_new("other", name, 100, 7, "");
+	free(name);
+	name = xasprintf("%s gone", tag);
+	gone = product_new("other", name, 100, 2, "");
+	free(name);
+	path = xasprintf("/api/products/%lld", gone);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	free(path);
+
+	q = xasprintf("/api/products?q=%s", tag);
+	r = bb_get(q, admin);
+	CU_ASSERT_EQUAL(ji(r->json, "total", NULL), 1);
+	CU_ASSERT_EQUAL(listed(r, live), 1);
+	bb_free(r);
+	free(q);
+	q = xasprintf("/api/products?q=%s&retired=true", tag);
+	r = bb_get(q, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(ji(r->json, "total", NULL), 1);
+	CU_ASSERT_EQUAL(listed(r, gone), 1);
+	bb_free(r);
+	r = bb_get(q, user);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = bb_get(q, NULL);
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	free(q);
+	q = xasprintf("/api/products?q=%s&retired=all&sort=stock", tag);
+	r = bb_get(q, admin);
+	CU_ASSERT_EQUAL(ji(r->json, "total", NULL), 2);
+	CU_ASSERT_EQUAL(jid(json_object_array_get_idx(jv(r->json, "products",
+		NULL), 0), "product_id", NULL), gone);
+	bb_free(r);
+	free(q);
+	q = xasprintf("/api/products?q=%s&retired=all&sort=-stock", tag);
+	r = bb_get(q, admin);
+	CU_ASSERT_EQUAL(jid(json_object_array_get_idx(jv(r->json, "products",
+		NULL), 0), "product_id", NULL), live);
+	bb_free(r);
+	free(q);
+	r = bb_get("/api/products?retired=maybe", admin);
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "bad_query");
+	bb_free(r);
+	/* the default, said out loud, is for everyone */
+	r = bb_get("/api/products?retired=false&limit=1", user);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	free(user);
+	free(tag);
+}
+
+static const char sql_audit_stock[] =
+	"SELECT COUNT(*) FROM audit_log WHERE entity = 'product'"
+	" AND entity_id = ? AND action = 'product.stock' AND details LIKE ?";
+static const char sql_version[] = "SELECT version FROM products WHERE id = ?";
+
+/* Units in and out: never below 0, the version untouched (as an order
+ * leaves it), audited with the reason; the Idempotency-Key replays. */
+static void
+test_stock_change(void)
+{
+	char *name = bb_unique("Stocked"), *path, *sid = NULL;
+	char *user = bb_new_user("stocker", NULL);
+	long long id = product_new("other", name, 500, 3, "");
+	struct bb_resp *r;
+
+	path = xasprintf("/api/products/%lld/stock", id);
+	sid = xasprintf("%lld", id);
+	r = jsonf("POST", path, admin, "{\"delta\": 5, \"reason\": \"Delivery 7\"}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(ji(r->json, "product", "stock"), 8);
+	CU_ASSERT_EQUAL(ji(r->json, "product", "version"), 1);
+	bb_free(r);
+	CU_ASSERT_EQUAL(stock_of(id), 8);
+	CU_ASSERT_EQUAL(bb_db_int(sql_version, DB_P(db_int(id))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_stock, DB_P(db_str(sid),
+		db_str("%Delivery 7%"))), 1);
+	r = jsonf("POST", path, admin, "{\"delta\": -9}");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "stock_negative");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "delta");
+	CU_ASSERT_EQUAL(ji(r->json, "stock", NULL), 8);
+	bb_free(r);
+	r = jsonf("POST", path, admin, "{\"delta\": -8}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(ji(r->json, "product", "stock"), 0);
+	bb_free(r);
+	r = jsonf("POST", path, admin, "{\"delta\": 0}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = jsonf("POST", path, admin, "{\"delta\": 1000000000}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = jsonf("POST", path, admin, "{\"delta\": 1}");
+	CU_ASSERT_EQUAL(r->status, 400);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "delta");
+	bb_free(r);
+	r = jsonf("POST", path, admin, "{\"delta\": -1000000000}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = jsonf("POST", path, user, "{\"delta\": 1}");
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	/* the same key and body: one effect */
+	r = bb_req("POST", path, admin, "application/json", "{\"delta\": 2}", 12,
+		   "Idempotency-Key: stock-once");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = bb_req("POST", path, admin, "application/json", "{\"delta\": 2}", 12,
+		   "Idempotency-Key: stock-once");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_PTR_NOT_NULL(bb_header(r, "idempotent-replayed"));
+	bb_free(r);
+	CU_ASSERT_EQUAL(stock_of(id), 2);
+	free(path);
+	/* a retired product takes no stock */
+	path = xasprintf("/api/products/%lld", id);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	free(path);
+	path = xasprintf("/api/products/%lld/stock", id);
+	r = jsonf("POST", path, admin, "{\"delta\": 1}");
+	CU_ASSERT_EQUAL(r->status, 404);
+	bb_free(r);
+	CU_ASSERT_EQUAL(stock_of(id), 2);
+	free(path);
+	free(sid);
+	free(user);
+	free(name);
+}
+
+static const char sql_audit_update[] =
+	"SELECT COUNT(*) FROM audit_log WHERE entity = 'product'"
+	" AND entity_id = ? AND action = 'product.update' AND details LIKE ?";
+
+/* An edit's audit entry says what was sent. */
+static void
+test_product_update_audit(void)
+{
+	char *name = bb_unique("Audited"), *path, *sid;
+	long long id = product_new("other", name, 500, 3, "");
+	struct bb_resp *r;
+
+	path = xasprintf("/api/products/%lld", id);
+	sid = xasprintf("%lld", id);
+	r = jsonf("PATCH", path, admin, "{\"price\": 777, \"description\":"
+		  " \"Shiny\", \"version\": 1}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_update, DB_P(db_str(sid),
+		db_str("%\"price\": 777%"))) +
+		bb_db_int(sql_audit_update, DB_P(db_str(sid),
+		db_str("%\"price\":777%"))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_update, DB_P(db_str(sid),
+		db_str("%Shiny%"))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_update, DB_P(db_str(sid),
+		db_str("%version%"))), 0);
+	free(sid);
+	free(path);
+	free(name);
+}
+
+/* A brand named only by retired products: counted apart, still in use. */
+static void
+test_brand_counts(void)
+{
+	char *bn = bb_unique("Counted"), *b, *path;
+	long long bid = brand_new(bn), pid;
+	struct bb_resp *r;
+
+	b = xasprintf(", \"brand_id\": \"%lld\"", bid);
+	pid = product_new("other", bn, 100, 1, b);
+	free(b);
+	path = xasprintf("/api/brands/%lld", bid);
+	r = bb_get(path, NULL);
+	CU_ASSERT_EQUAL(ji(r->json, "brand", "product_count"), 1);
+	CU_ASSERT_EQUAL(ji(r->json, "brand", "retired_product_count"), 0);
+	bb_free(r);
+	b = xasprintf("/api/products/%lld", pid);
+	r = bb_req("DELETE", b, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	free(b);
+	r = bb_get(path, NULL);
+	CU_ASSERT_EQUAL(ji(r->json, "brand", "product_count"), 0);
+	CU_ASSERT_EQUAL(ji(r->json, "brand", "retired_product_count"), 1);
+	bb_free(r);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "brand_in_use");
+	bb_free(r);
+	r = bb_get("/api/brands", NULL);
+	CU_ASSERT_PTR_NOT_NULL(r->body && strstr(r->body, "retired_product_count"));
+	bb_free(r);
+	free(path);
+	free(bn);
+}
+
+static long long
+status_count(const struct bb_resp *r, const char *status)
+{
+	return ji(jv(r->json, "status_counts", NULL), status, NULL);
+}
+
+/* Everyone's orders for admins: the customer named, ?q= (a username, a
+ * name, an email, an order number), ?user_id=, and the counts by status
+ * under the other filters; a member's search stays within their own. */
+static void
+test_staff_order_filters(void)
+{
+	char *pn = bb_unique("Filtered"), *q, *other;
+	long long uid, uid2, pid = product_new("other", pn, 100, 50, "");
+	char *user = bb_new_user("findme", &uid), *user2 = bb_new_user("other", &uid2);
+	long long o2, o3;
+	struct bb_resp *r;
+	json_object *first;
+
+	order_one(user, pid, 1);
+	o2 = order_one(user, pid, 2);
+	o3 = order_one(user2, pid, 3);
+	set_status(o2, "paid", 200);
+	q = xasprintf("/api/orders?user_id=%lld", uid);
+	r = bb_get(q, admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(ji(r->json, "total", NULL), 2);
+	CU_ASSERT_EQUAL(status_count(r, "pending"), 1);
+	CU_ASSERT_EQUAL(status_count(r, "paid"), 1);
+	CU_ASSERT_EQUAL(status_count(r, "cancelled"), 0);
+	first = json_object_array_get_idx(jv(r->json, "orders", NULL), 0);
+	CU_ASSERT_EQUAL(jid(first, "order_id", NULL), o2);
+	CU_ASSERT_EQUAL(jid(jv(first, "customer", NULL), "user_id", NULL), uid);
+	CU_ASSERT(strncmp(js(jv(first, "customer", NULL), "username", NULL),
+			  "findme", 6) == 0);
+	bb_free(r);
+	free(q);
+	/* the status filter narrows the list, not the counts */
+	q = xasprintf("/api/orders?user_id=%lld&status=paid", uid);
+	r = bb_get(q, admin);
+	CU_ASSERT_EQUAL(ji(r->json, "total", NULL), 1);
+	CU_ASSERT_EQUAL(status_count(r, "pending"), 1);
+	bb_free(r);
+	free(q);
+	/* by order number, with or without # */
+	q = xasprintf("/api/orders?q=%%23%lld", o3);
+	r = bb_get(q, admin);
+	CU_ASSERT(ji(r->json, "total", NULL) >= 1);
+	CU_ASSERT_EQUAL(jid(json_object_array_get_idx(jv(r->json, "orders",
+		NULL), 0), "order_id", NULL), o3);
+	bb_free(r);
+	free(q);
+	/* by part of the username (the member's own search: theirs only) */
+	other = xasprintf("/api/orders?q=%s", "findme");
+	r = bb_get(other, admin);
+	CU_ASSERT(ji(r->json, "total", NULL) >= 2);
+	bb_free(r);
+	r = bb_get(other, user2);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_EQUAL(ji(r->json, "total", NULL), 0);
+	bb_free(r);
+	free(other);
+	q = xasprintf("/api/orders?user_id=%lld", uid);
+	r = bb_get(q, user2);
+	CU_ASSERT_EQUAL(ji(r->json, "total", NULL), 0);
+	bb_free(r);
+	free(q);
+	r = bb_get("/api/orders?user_id=abc", admin);
+	CU_ASSERT_EQUAL(r->status, 400);
+	bb_free(r);
+	r = bb_get("/api/orders?q=%25%25", admin);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	free(user);
+	free(user2);
+	free(pn);
+}
+
 static CU_TestInfo tests[] = {
 	{ "catalog writes: admins only, versions, retiring", test_catalog_admin },
 	{ "browse: filters, sorting, paging, seed", test_browse },
@@ -766,6 +1075,11 @@ static CU_TestInfo tests[] = {
 	{ "two concurrent cancels restock once", test_concurrent_cancel },
 	{ "reviews", test_reviews },
 	{ "the demo catalog's pictures are served", test_seed_images },
+	{ "staff lists: retired products, sorted by stock", test_staff_product_list },
+	{ "stock in and out", test_stock_change },
+	{ "a product edit's audit entry", test_product_update_audit },
+	{ "brands count retired products apart", test_brand_counts },
+	{ "everyone's orders: customer, search, counts", test_staff_order_filters },
 	CU_TEST_INFO_NULL,
 };
 

@@ -205,7 +205,7 @@ export const tests = [
 
 		// a link the API refuses: its sentence, and the form to fix it
 		await page.goto(`${BASE}/shop?sort=random`);
-		await page.getByRole("alert").getByText("sort must be price, -price, name, -name or newest").waitFor();
+		await page.getByRole("alert").getByText("sort must be price, -price, name, -name, newest, stock or -stock").waitFor();
 		await page.getByRole("button", { name: "Try again" }).waitFor();
 		await review(page, "shop-error");
 		assertNoProblems(page);

@@ -14,7 +14,7 @@ export const auth = true;
 
 const LIMIT = 10;
 
-const STATUSES = [
+export const STATUSES = [
 	["pending", "Pending payment", "warning"],
 	["paid", "Paid", "primary"],
 	["shipped", "Shipped", "info"],
@@ -22,7 +22,7 @@ const STATUSES = [
 	["cancelled", "Cancelled", "secondary"],
 ];
 
-function statusBadge(s) {
+export function statusBadge(s) {
 	const st = STATUSES.find(([v]) => v === s) || [s, s, "secondary"];
 	return badge(st[1], st[2]);
 }

@@ -123,7 +123,13 @@ function count(spaces) {
 
 // ---- the board -------------------------------------------------------------
 
-function board(root) {
+// The live board, drawn into root; the staff console's board is this one.
+// opts.href(space): where a tile links (the space's history by default);
+// opts.actions(space, current): a node under each tile (current() gives
+// the space as it is now); opts.intro: the sentence above it.  Returns
+// {close, refetch}: close the feed, fetch the list again now.
+export function board(root, opts = {}) {
+	const href = opts.href || ((s) => `/parking/spaces/${encodeURIComponent(s.space_id)}`);
 	const spaces = new Map();	/* space_id -> space */
 	const tiles = new Map();	/* space_id -> link element */
 	const zoneSummaries = new Map();	/* zone -> element */
@@ -136,7 +142,7 @@ function board(root) {
 	let zoneKey = null;
 
 	function tile(s) {
-		const a = h("a", { href: `/parking/spaces/${encodeURIComponent(s.space_id)}`,
+		const a = h("a", { href: href(s),
 				   class: "space d-block text-body text-decoration-none" },
 			    h("span", { class: "d-block fw-bold code" }),
 			    h("span", { class: "d-block small state" }));
@@ -231,7 +237,8 @@ function board(root) {
 				  list.map((s) => {
 					  const a = tile(s);
 					  tiles.set(s.space_id, a);
-					  return h("li", {}, a);
+					  return h("li", {}, a, opts.actions
+						  ? opts.actions(s, () => spaces.get(s.space_id)) : null);
 				  })));
 		}));
 		drawStats();
@@ -240,15 +247,22 @@ function board(root) {
 	}
 
 	// One change from the feed; an older one than what is shown is ignored
-	// (the feed replays its newest message to a new connection).
+	// (the feed replays its newest message to a new connection).  Staff
+	// changes come this way too: a space added, retired, renamed or
+	// moved to another zone makes the list be fetched again.
 	function apply(change) {
 		const s = spaces.get(change.space_id);
 		if (!s) {
 			/* a space added since the list was fetched */
-			if (!asked.has(change.space_id)) {
+			if (!change.retired && !asked.has(change.space_id)) {
 				asked.add(change.space_id);
 				refetch();
 			}
+			return;
+		}
+		if (change.retired || (change.code && change.code !== s.code) ||
+		    (change.zone && change.zone !== s.zone)) {
+			refetch();
 			return;
 		}
 		if (seconds(change.updated_at) < seconds(s.updated_at) || s.status === change.status)
@@ -328,13 +342,13 @@ function board(root) {
 
 	root.append(
 		h("div", { class: "d-flex flex-wrap align-items-center justify-content-between gap-2 mb-3" },
-		  h("p", { class: "mb-0 text-muted", text: "Every space and its state, as the sensors report it." }),
+		  h("p", { class: "mb-0 text-muted", text: opts.intro || "Every space and its state, as the sensors report it." }),
 		  live),
 		h("section", { "aria-labelledby": "summary-h" },
 		  h("h2", { class: "visually-hidden", id: "summary-h" }, "Summary"),
 		  stats, lastChange),
 		filterSlot, zonesEl);
-	return close;
+	return { close, refetch };
 }
 
 // ---- my plates -------------------------------------------------------------
@@ -471,7 +485,7 @@ export async function render(root) {
 			to.focus({ preventScroll: true });
 		} }, "Go to My plates") : null;
 	root.append(pageHead("Parking", jump), h("div", { class: "row g-4" }, main, side));
-	const close = board(main);
+	const { close } = board(main);
 	if (member)
 		plates(side);
 	else

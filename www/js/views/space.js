@@ -153,15 +153,15 @@ function drawChart(canvas, steps, from, to) {
 	});
 }
 
-export async function render(root, { params }) {
-	const id = params.id;
-	const head = h("div");
-	const live = liveBadge();
-	const body = h("div", {}, loading("Loading the space's history…"));
+// A space's history, drawn into body: the period (?period= in the URL),
+// the chart, the time in each state, the table of changes (?offset=).
+// onSpace(space) runs with the space as it is now at every drawing (the
+// page's head is the caller's); onMissing() when it does not exist or has
+// been retired.  level: the headings' level (2).  Returns {reload,
+// space(), destroy}.
+export function spaceHistory(body, id, { onSpace = () => {}, onMissing = () => {}, level = 2 } = {}) {
+	const hn = `h${level}`;
 	let chart = null, space = null, reloading = null, again = false;
-
-	root.append(h("p", { class: "mb-2" }, h("a", { href: "/parking" }, "← Parking board")), head, body);
-	put(head, pageHead("Parking space"));
 
 	function destroyChart() {
 		if (chart) {
@@ -182,27 +182,21 @@ export async function render(root, { params }) {
 		} catch (err) {
 			destroyChart();
 			if (err.status === 404) {
-				put(head, pageHead("Parking space not found"));
-				put(body, empty("This space does not exist, or it has been retired.",
-					h("a", { class: "btn btn-outline-primary btn-sm", href: "/parking" }, "Back to the board")));
+				space = null;
+				onMissing();
 			} else {
 				put(body, errorBox(err, () => { put(body, loading()); reload(); }));
 			}
 			return;
 		}
-		put(head, pageHead(`Space ${space.code}`, live),
-		    h("p", { class: "d-flex flex-wrap align-items-center gap-2" },
-		      h("span", {}, `${zoneTitle(space.zone)} · now`),
-		      stateBadge(space.status),
-		      h("span", { class: "text-muted small", text: `since ${when(space.updated_at)}` })));
+		onSpace(space);
 
 		const sel = field({ label: "Period", name: "period", type: "select", value: pk,
 				    options: PERIODS.map(([k, t]) => [k, t]), wrapClass: "mb-3 period" });
 		sel.control.addEventListener("change", () => {
-			setQuery({ period: sel.control.value });
+			setQuery({ ...query(), period: sel.control.value, offset: "" });
 			reload().then(() => announce(`Showing the ${period(query())[1].toLowerCase()}.`));
 		});
-
 		/* oldest first, from the state at the period's start */
 		const steps = hist.changes.slice().reverse().map((c) => ({ x: Date.parse(c.at), status: c.status }));
 		if (hist.before)
@@ -255,13 +249,13 @@ export async function render(root, { params }) {
 		    h("div", { class: "row" }, h("div", { class: "col-sm-6 col-lg-4" }, sel)),
 		    h("div", { class: "row g-4" },
 		      h("section", { class: "col-12 col-lg-8", "aria-labelledby": "chart-h" },
-			h("h2", { class: "h5", id: "chart-h" }, "State over time"),
+			h(hn, { class: "h5", id: "chart-h" }, "State over time"),
 			steps.length ? h("div", { class: "chart-box" }, canvas)
 				: empty("Nothing to draw: the space has no recorded state in this period.")),
 		      h("section", { class: "col-12 col-lg-4", "aria-labelledby": "sum-h" },
-			h("h2", { class: "h5", id: "sum-h" }, "In words"), summary)),
+			h(hn, { class: "h5", id: "sum-h" }, "In words"), summary)),
 		    h("section", { class: "mt-4", "aria-labelledby": "changes-h" },
-		      h("h2", { class: "h5", id: "changes-h" }, "Changes"),
+		      h(hn, { class: "h5", id: "changes-h" }, "Changes"),
 		      nChanges ? tableSlot : empty(`No changes in the ${label.toLowerCase()}.`)));
 		if (nChanges)
 			drawTable(offset < nChanges ? offset : 0);
@@ -291,19 +285,45 @@ export async function render(root, { params }) {
 		return reloading;
 	}
 
+	return { reload, space: () => space, destroy: destroyChart };
+}
+
+export async function render(root, { params }) {
+	const id = params.id;
+	const head = h("div");
+	const live = liveBadge();
+	const body = h("div", {}, loading("Loading the space's history…"));
+
+	root.append(h("p", { class: "mb-2" }, h("a", { href: "/parking" }, "← Parking board")), head, body);
+	put(head, pageHead("Parking space"));
+	const view = spaceHistory(body, id, {
+		onSpace: (space) => put(head, pageHead(`Space ${space.code}`, live),
+			h("p", { class: "d-flex flex-wrap align-items-center gap-2" },
+			  h("span", {}, `${zoneTitle(space.zone)} · now`),
+			  stateBadge(space.status),
+			  h("span", { class: "text-muted small", text: `since ${when(space.updated_at)}` }))),
+		onMissing: () => {
+			put(head, pageHead("Parking space not found"));
+			put(body, empty("This space does not exist, or it has been retired.",
+				h("a", { class: "btn btn-outline-primary btn-sm", href: "/parking" }, "Back to the board")));
+		},
+	});
+
 	const close = liveFeed({
 		onState: (st) => live.set(st),
 		/* drawn again at every connection: nothing missed before it
 		 * (or while reconnecting) stays stale */
-		onOpen: () => reload(),
+		onOpen: () => view.reload(),
 		onChange: (c) => {
-			if (c.space_id === String(id) && (!space || c.status !== space.status))
-				reload();
+			const space = view.space();
+			if (c.space_id === String(id) && (!space || c.status !== space.status ||
+			    c.retired || c.code !== space.code || c.zone !== space.zone))
+				view.reload();
 		},
 	});
-	await reload();
+	await view.reload();
 	return () => {
 		close();
-		destroyChart();
+		view.destroy();
 	};
 }
