@@ -348,8 +348,8 @@ space_dup(struct req *r)
 	return ERR_SPACE_CODE_TAKEN;
 }
 
-/* Tells every open board about a staff change of a space, once it has
- * committed: the event ingestd sends for a sensor's (README, parking),
+/* Tells every open board about a staff change of a space once it has
+ * committed (req_event): the event ingestd sends for a sensor's (README, parking),
  * source "staff", and "retired": true when the space is gone.  space is
  * borrowed. */
 static void
@@ -368,8 +368,7 @@ space_announce(struct req *r, json_object *space, bool retired)
 	if (retired)
 		json_object_object_add(ev, "retired",
 				       json_object_new_boolean(true));
-	events_publish(&r->app->cfg, EVENTS_PARKING, ev);
-	json_object_put(ev);
+	req_event(r, EVENTS_PARKING, ev);
 }
 
 /* The reply's space, announced (after COMMIT). */
