@@ -82,7 +82,8 @@ export const tests = [
 		const there = await newPage(browser, 375);
 		await signIn(there, m.username);
 		await signIn(here, m.username);
-		await here.getByRole("link", { name: "Account" }).click();
+		await here.getByRole("navigation", { name: "Main" })
+			.getByRole("link", { name: "Account", exact: true }).click();
 		await here.getByRole("heading", { name: "Account", exact: true }).waitFor();
 		await here.getByLabel("Name", { exact: true }).fill("Renamed Member");
 		await here.getByRole("button", { name: "Save profile" }).click();

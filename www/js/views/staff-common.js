@@ -47,10 +47,19 @@ function link(href, label, on) {
 // The section navigation: a row of links that scrolls sideways on a
 // phone, the current section marked for assistive technology too.
 export function staffNav() {
-	return h("nav", { class: "staff-nav mb-3", "aria-label": "Staff sections" },
-		 h("ul", { class: "nav nav-pills flex-nowrap" },
-		   link("/staff", "Overview", location.pathname === "/staff"),
-		   sections().map((s) => link(s.paths[0], s.label, current(s)))));
+	const nav = h("nav", { class: "staff-nav mb-3", "aria-label": "Staff sections" },
+		      h("ul", { class: "nav nav-pills flex-nowrap" },
+			link("/staff", "Overview", location.pathname === "/staff"),
+			sections().map((s) => link(s.paths[0], s.label, current(s)))));
+	/* on a phone the row scrolls: the current section in sight, also
+	 * after the window changes size */
+	new ResizeObserver(() => {
+		const on = nav.querySelector(".active");
+		if (on && nav.scrollWidth > nav.clientWidth)
+			nav.scrollLeft = on.offsetLeft - nav.offsetLeft -
+				(nav.clientWidth - on.offsetWidth) / 2;
+	}).observe(nav);
+	return nav;
 }
 
 // A staff page's head: the section navigation, then the title row.
