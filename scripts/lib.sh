@@ -2,8 +2,8 @@
 # Settings are globals read by the sourcing scripts and by render (through
 # ${!name}), which shellcheck cannot see:
 # shellcheck disable=SC2034
-# lib.sh: the haas stack (MariaDB, haasd, mosquitto + haas-ingestd, nginx) as
-# private processes under one state dir. Sourced by scripts/up, down, test,
+# lib.sh: the haas stack (MariaDB, haasd, haas-notifyd and postfix, mosquitto
+# + haas-ingestd, nginx) as private processes under one state dir. Sourced by scripts/up, down, test,
 # stack and bench/run; it defines functions and constants and runs nothing.
 #
 # State dir layout ($STATE):
@@ -19,6 +19,7 @@
 #   mosquitto/          mosquitto.conf, passwd, acl, data/ (persistence)
 #   uploads/            haasd's upload_dir (served via /internal/uploads/)
 #   spool/              haas-ingestd's message spool (ingest.spool)
+#   mail/               the Maildir every notice e-mail is delivered to
 
 # The repository root, wherever the scripts are called from.
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -572,6 +573,12 @@ haas_conf_write() {
 			upload_dir = $STATE/uploads
 			max_body_bytes = $MAX_BODY_BYTES
 			upload_max_bytes = $UPLOAD_MAX_BYTES
+			# notifications: haas-notifyd mails through the stack's
+			# own MTA (postfix on loopback, delivering to $STATE/mail)
+			public_url = https://localhost:$HTTPS_PORT
+			smtp_url = smtp://$LOCAL_ADDR:${SMTP_PORT:-2525}
+			mail_from = haas@localhost
+			template_dir = $SRC/templates
 		EOF
 		if mqtt_built; then
 			cat >>"$CONF.tmp" <<-EOF
@@ -779,37 +786,57 @@ mqtt_stop() {
 	stop_pidfile "$RUN/mosquitto.pid" mosquitto TERM 15
 }
 
-# ---------------------------------------------------------------- ingestd
+# ---------------------------------------------------------------- helpers
 
-ingestd_running() { running "$RUN/ingestd.pid" haas-ingestd; }
+# haas's helper daemons, haas-ingestd and haas-notifyd: a master that keeps
+# one worker child alive, run from the build dir with haas.conf. NAME is
+# the short name (ingestd, notifyd): run/NAME.pid, log/NAME.log.
+helper_running() { running "$RUN/$1.pid" "haas-$1"; }
 
-ingestd_start() {
-	ingestd_running && return 0
-	info "starting haas-ingestd"
-	spawn "$RUN/ingestd.pid" "$LOG/ingestd.log" env \
+helper_start() {
+	local name=$1
+	helper_running "$name" && return 0
+	info "starting haas-$name"
+	spawn "$RUN/$name.pid" "$LOG/$name.log" env \
 		ASAN_OPTIONS="$STACK_ASAN_OPTIONS" UBSAN_OPTIONS="$STACK_UBSAN_OPTIONS" \
-		"$BUILD/haas-ingestd" -c "$CONF"
+		"$BUILD/haas-$name" -c "$CONF"
 	sleep 0.5
-	ingestd_running || { tail -20 "$LOG/ingestd.log" >&2; die "haas-ingestd exited"; }
+	helper_running "$name" || { tail -20 "$LOG/$name.log" >&2; die "haas-$name exited"; }
 }
 
-ingestd_stop() {
-	stop_pidfile "$RUN/ingestd.pid" haas-ingestd TERM 15
+helper_stop() {
+	stop_pidfile "$RUN/$1.pid" "haas-$1" TERM 15
 }
 
-# A crash: SIGKILL for the ingest child and its master, no clean shutdown.
-ingestd_kill() {
-	local pid child
-	pid=$(pid_of "$RUN/ingestd.pid")
-	proc_alive "$pid" haas-ingestd || return 0
-	info "killing haas-ingestd ($pid) and its child"
+# A crash: SIGKILL for the worker child and its master, no clean shutdown.
+helper_kill() {
+	local name=$1 pid child
+	pid=$(pid_of "$RUN/$name.pid")
+	proc_alive "$pid" "haas-$name" || return 0
+	info "killing haas-$name ($pid) and its child"
 	for child in $(ps -o pid= --ppid "$pid"); do
 		kill -KILL "$child" 2>/dev/null || true
 	done
 	kill -KILL "$pid" 2>/dev/null || true
-	wait_until 10 "haas-ingestd to die" proc_gone "$pid" haas-ingestd
-	rm -f "$RUN/ingestd.pid"
+	wait_until 10 "haas-$name to die" proc_gone "$pid" "haas-$name"
+	rm -f "$RUN/$name.pid"
 }
+
+# SIGKILL for the worker child only, as when it crashes: the master starts
+# another one.
+helper_kill_child() {
+	local pid child
+	pid=$(pid_of "$RUN/$1.pid")
+	proc_alive "$pid" "haas-$1" || return 1
+	for child in $(ps -o pid= --ppid "$pid"); do
+		kill -KILL "$child" 2>/dev/null || true
+	done
+}
+
+ingestd_running() { helper_running ingestd; }
+ingestd_start() { helper_start ingestd; }
+ingestd_stop() { helper_stop ingestd; }
+ingestd_kill() { helper_kill ingestd; }
 
 # ---------------------------------------------------------------- nginx
 
@@ -911,6 +938,9 @@ nginx_start() {
 		return 0
 	fi
 	info "starting nginx on https://localhost:$HTTPS_PORT"
+	# A socket left by an nginx that died (a reboot, a SIGKILL) would
+	# stop this one from binding it.
+	rm -f "$RUN/nchan.sock"
 	# "daemon off" in the config: nginx stays spawn's child, like the rest.
 	spawn "$RUN/nginx.pid" "$LOG/nginx-error.log" nginx -p "$STATE/" \
 		-c "$STATE/nginx/nginx.conf" -e "$LOG/nginx-error.log"
@@ -1037,6 +1067,8 @@ stack_start() {
 	admin_ensure
 	seed
 	haasd_restart
+	helper_stop notifyd
+	helper_start notifyd
 	if mqtt_built; then
 		mqtt_start
 		ingestd_stop
@@ -1050,6 +1082,7 @@ stack_start() {
 stack_stop() {
 	nginx_stop
 	haasd_stop
+	helper_stop notifyd
 	ingestd_stop
 	mqtt_stop
 	db_stop
@@ -1070,6 +1103,7 @@ stack_status() {
 		haasd haasd.pid haasd
 		mosquitto mosquitto.pid mosquitto
 		ingestd ingestd.pid haas-ingestd
+		notifyd notifyd.pid haas-notifyd
 		nginx nginx.pid nginx
 	EOF
 	printf 'health     %s\n' "$(health_code || true)"
@@ -1078,7 +1112,7 @@ stack_status() {
 # The logs that explain a failure.
 stack_logs_tail() {
 	local f
-	for f in haasd.log ingestd.log nginx-error.log mysqld.log mosquitto.log; do
+	for f in haasd.log ingestd.log notifyd.log nginx-error.log mysqld.log mosquitto.log; do
 		[ -s "$LOG/$f" ] || continue
 		printf '\n----- tail of %s -----\n' "$LOG/$f"
 		tail -n "${1:-40}" "$LOG/$f"

@@ -17,6 +17,9 @@
 #ifndef HAAS_SQL_DIR
 #define HAAS_SQL_DIR "/usr/local/share/haas/sql"
 #endif
+#ifndef HAAS_TEMPLATE_DIR
+#define HAAS_TEMPLATE_DIR "/usr/local/etc/haas/templates"
+#endif
 #ifndef HAAS_CONF_DEFAULT
 #define HAAS_CONF_DEFAULT "/usr/local/etc/haas/haas.conf"
 #endif
@@ -80,6 +83,24 @@ static const struct key keys[] = {
 	STR(mosquitto_pid_file, ""),
 	STR(ingest_spool, "/var/lib/haas/ingest.spool"),
 	INT(document_retention_days, 30, 0, 3650),
+	STR(public_url, "https://localhost:8443"),
+	STR(smtp_url, "smtp://127.0.0.1:25"),
+	STR(smtp_username, ""),
+	STR(smtp_password, ""),
+	INT(smtp_starttls, 1, 0, 2),
+	STR(mail_from, "haas@localhost"),
+	STR(template_dir, HAAS_TEMPLATE_DIR),
+	STR(notify_ca_file, ""),
+	INT(notify_max_attempts, 8, 1, 100),
+	INT(notify_backoff, 30, 1, 86400),
+	INT(notify_lease, 120, 2, 3600),
+	INT(notify_batch, 32, 1, 1000),
+	INT(notify_timeout, 10, 1, 300),
+	INT(digest_interval, 86400, 1, 604800),
+	INT(reset_token_ttl, 1800, 60, 86400),
+	INT(verify_token_ttl, 172800, 60, 2592000),
+	INT(reminder_lead, 900, 1, 86400),
+	INT(due_soon_lead, 86400, 1, 2592000),
 };
 
 /* Where a key's value came from, so that an error names the setting the
@@ -502,6 +523,18 @@ validate(struct loader *ld)
 	if (!*cfg->listen) {
 		fail_key(ld, offsetof(struct config, listen),
 			 "must be a socket path or host:port");
+		return -1;
+	}
+	if (strncmp(cfg->public_url, "https://", 8) &&
+	    strncmp(cfg->public_url, "http://", 7)) {
+		fail_key(ld, offsetof(struct config, public_url),
+			 "must start with https:// (or http://)");
+		return -1;
+	}
+	if (strncmp(cfg->smtp_url, "smtp://", 7) &&
+	    strncmp(cfg->smtp_url, "smtps://", 8)) {
+		fail_key(ld, offsetof(struct config, smtp_url),
+			 "must be smtp://HOST[:PORT] or smtps://HOST[:PORT]");
 		return -1;
 	}
 	if (resolve_socket_group(ld))

@@ -55,6 +55,25 @@ struct config {
 	char *mosquitto_pid_file;
 	char *ingest_spool;		/* haas-ingestd's message spool file */
 	long long document_retention_days;
+	/* notifications (haas-notifyd; links in haasd's notices) */
+	char *public_url;		/* the app's origin, for links in mail */
+	char *smtp_url;			/* smtp[s]://relay[:port] */
+	char *smtp_username;
+	char *smtp_password;
+	long long smtp_starttls;	/* 0 never, 1 if offered, 2 required */
+	char *mail_from;
+	char *template_dir;		/* <kind>.txt for each notice kind */
+	char *notify_ca_file;		/* CAs for webhook TLS ("": system) */
+	long long notify_max_attempts;	/* then dead */
+	long long notify_backoff;	/* s before the 2nd try; doubles */
+	long long notify_lease;		/* s a claimed notice stays claimed */
+	long long notify_batch;		/* notices claimed at once */
+	long long notify_timeout;	/* s per delivery */
+	long long digest_interval;	/* s between a user's digests */
+	long long reset_token_ttl;	/* s a reset link works */
+	long long verify_token_ttl;	/* s a verification link works */
+	long long reminder_lead;	/* s before a reservation's start */
+	long long due_soon_lead;	/* s before hardware is due */
 };
 
 /* Loads defaults, then the file at path (NULL: none), then the environment,

@@ -24,6 +24,7 @@
 #include "app.h"
 #include "audit.h"
 #include "config.h"
+#include "daemon.h"
 #include "db.h"
 #include "events.h"
 #include "log.h"
@@ -95,8 +96,6 @@ static const char *const sql[] = {
 		" LIMIT 1000",
 };
 
-static volatile sig_atomic_t got_term;
-
 struct batch;
 
 struct ingest {
@@ -105,11 +104,11 @@ struct ingest {
 	struct mosquitto *mq;
 	struct spool *spool;
 	struct batch *batch;	/* the apply step's work area */
-	long long db_wait_until;	/* no database work before (mono_ms) */
+	long long db_wait_until;	/* no database work before (daemon_mono_ms) */
 	bool db_ok;		/* how the last database step went */
 	bool spool_broken;	/* an append failed: the child restarts */
 	long long received;	/* messages spooled, ever */
-	long long mqtt_retry_at;	/* next connection attempt (mono_ms) */
+	long long mqtt_retry_at;	/* next connection attempt (daemon_mono_ms) */
 };
 
 /* One change to apply: the space, its new status, why.  Room for the
@@ -147,15 +146,6 @@ nchan_publish(const struct config *cfg, const struct change *c)
 }
 
 /* ---- time ---------------------------------------------------------------- */
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static long long
 wall_us(void)
@@ -202,7 +192,7 @@ in_tx(struct ingest *g, enum err (*fn)(struct ingest *, void *), void *arg)
 static bool
 db_due(const struct ingest *g)
 {
-	return mono_ms() >= g->db_wait_until;
+	return daemon_mono_ms() >= g->db_wait_until;
 }
 
 /* Notes how a database step went: after a failure the database is left
@@ -214,9 +204,9 @@ db_outcome(struct ingest *g, enum err e)
 	bool ok = e == ERR_OK || e == ERR_DB_RETRY || e == ERR_DB_BUSY;
 
 	if (e == ERR_DB_DOWN)
-		g->db_wait_until = mono_ms() + DB_DOWN_WAIT;
+		g->db_wait_until = daemon_mono_ms() + DB_DOWN_WAIT;
 	else if (!ok)
-		g->db_wait_until = mono_ms() + DB_ERROR_WAIT;
+		g->db_wait_until = daemon_mono_ms() + DB_ERROR_WAIT;
 	if (g->db_ok && e == ERR_DB_DOWN)
 		log_warn("ingestd: database unavailable; messages wait in the"
 			 " spool (%lld now)", spool_pending(g->spool));
@@ -626,7 +616,7 @@ spool_apply(struct ingest *g)
 	if (spool_pending(g->spool) == 0 || !db_due(g))
 		return;
 	if (spool_peek(g->spool, BATCH_MAX, &b->sb)) {
-		g->db_wait_until = mono_ms() + DB_ERROR_WAIT;
+		g->db_wait_until = daemon_mono_ms() + DB_ERROR_WAIT;
 		return;
 	}
 	e = in_tx(g, apply_batch, b);
@@ -685,13 +675,6 @@ on_connect(struct mosquitto *mq, void *arg, int rc)
 
 /* ---- the ingest child ----------------------------------------------------- */
 
-static void
-on_term(int sig)
-{
-	(void)sig;
-	got_term = 1;
-}
-
 static struct mosquitto *
 mqtt_open(struct ingest *g)
 {
@@ -736,7 +719,7 @@ mqtt_step(struct ingest *g, bool up, int wait_ms)
 {
 	int rc = MOSQ_ERR_SUCCESS;
 
-	if (!up && mono_ms() < g->mqtt_retry_at) {
+	if (!up && daemon_mono_ms() < g->mqtt_retry_at) {
 		usleep((useconds_t)wait_ms * 1000);
 		return false;
 	}
@@ -753,7 +736,7 @@ mqtt_step(struct ingest *g, bool up, int wait_ms)
 		return true;
 	if (up)
 		log_warn("ingestd: broker connection lost; reconnecting");
-	g->mqtt_retry_at = mono_ms() + 1000;
+	g->mqtt_retry_at = daemon_mono_ms() + 1000;
 	return false;
 }
 
@@ -768,11 +751,11 @@ ingest_loop(struct ingest *g)
 	if (mosquitto_connect(g->mq, g->cfg->mqtt_host, (int)g->cfg->mqtt_port,
 			      30) == MOSQ_ERR_SUCCESS)
 		up = true;
-	while (!got_term && !g->spool_broken) {
+	while (!daemon_stopping() && !g->spool_broken) {
 		busy = spool_pending(g->spool) > 0 && db_due(g);
 		up = mqtt_step(g, up, busy ? 0 : 250);
 		spool_apply(g);
-		now = mono_ms();
+		now = daemon_mono_ms();
 		if (now - last_ttl >= 1000 && spool_pending(g->spool) == 0 &&
 		    db_due(g)) {
 			last_ttl = now;
@@ -791,13 +774,10 @@ static int
 ingest_main(const struct config *cfg)
 {
 	struct ingest g = { .cfg = cfg, .db_ok = true };
-	struct sigaction sa = { .sa_handler = on_term };
 	char err[512];
 	int rc = 1;
 
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	daemon_signals();
 	g.spool = spool_open(cfg->ingest_spool, err, sizeof(err));
 	if (!g.spool) {
 		log_error("ingestd: spool: %s", err);
@@ -823,43 +803,6 @@ ingest_main(const struct config *cfg)
 	spool_free(g.spool);
 	log_info("ingestd: stopped");
 	return rc;
-}
-
-/* ---- the master: keeps one ingest child alive ----------------------------- */
-
-static int
-supervise(const struct config *cfg)
-{
-	struct sigaction sa = { .sa_handler = on_term };
-	time_t started;
-	int status;
-	pid_t pid;
-
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	while (!got_term) {
-		started = time(NULL);
-		pid = fork();
-		if (pid == 0)
-			_exit(ingest_main(cfg));
-		if (pid < 0) {
-			log_error("ingestd: fork: %s", strerror(errno));
-			sleep(1);
-			continue;
-		}
-		while (waitpid(pid, &status, 0) < 0)
-			if (errno == EINTR && got_term)
-				kill(pid, SIGTERM);
-		if (got_term)
-			break;
-		log_warn("ingestd: child %ld ended (%s %d); restarting",
-			 (long)pid, WIFSIGNALED(status) ? "signal" : "status",
-			 WIFSIGNALED(status) ? WTERMSIG(status)
-					     : WEXITSTATUS(status));
-		if (time(NULL) - started < 1)
-			sleep(1);
-	}
-	return 0;
 }
 
 static void
@@ -890,7 +833,7 @@ main(int argc, char **argv)
 	}
 	log_info("ingestd: starting (broker %s:%lld, sensor ttl %lld s)",
 		 cfg.mqtt_host, cfg.mqtt_port, cfg.sensor_ttl);
-	rc = supervise(&cfg);
+	rc = daemon_supervise("ingestd", ingest_main, &cfg);
 	config_release(&cfg);
 	return rc;
 }

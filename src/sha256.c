@@ -2,6 +2,7 @@
 #include "sha256.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const uint32_t k[64] = {
@@ -79,4 +80,31 @@ sha256(const void *data, size_t n, unsigned char out[32])
 		out[4 * i + 2] = (unsigned char)(h[i] >> 8);
 		out[4 * i + 3] = (unsigned char)h[i];
 	}
+}
+
+/* RFC 2104 over the one-shot hash: the message is copied once behind the
+ * padded key (webhook bodies are small). */
+void
+hmac_sha256(const void *key, size_t klen, const void *msg, size_t n,
+	    unsigned char out[32])
+{
+	unsigned char k0[64] = { 0 }, inner[32], outer[64 + 32];
+	unsigned char *buf = malloc(64 + n);
+	size_t i;
+
+	if (!buf)
+		abort();
+	if (klen > sizeof(k0))
+		sha256(key, klen, k0);
+	else
+		memcpy(k0, key, klen);
+	for (i = 0; i < 64; i++)
+		buf[i] = k0[i] ^ 0x36;
+	memcpy(buf + 64, msg, n);
+	sha256(buf, 64 + n, inner);
+	free(buf);
+	for (i = 0; i < 64; i++)
+		outer[i] = k0[i] ^ 0x5c;
+	memcpy(outer + 64, inner, 32);
+	sha256(outer, sizeof(outer), out);
 }

@@ -1,10 +1,14 @@
 /* sha256: FIPS 180-4 SHA-256, used to store refresh tokens, device keys and
- * idempotency fingerprints as digests (never the secrets themselves). */
+ * idempotency fingerprints as digests (never the secrets themselves), and
+ * HMAC-SHA256 to sign webhooks. */
 #ifndef HAAS_SHA256_H
 #define HAAS_SHA256_H
 
 #include <stddef.h>
 
 void sha256(const void *data, size_t n, unsigned char out[32]);
+/* HMAC-SHA256 (RFC 2104) of msg under key: webhook signatures. */
+void hmac_sha256(const void *key, size_t klen, const void *msg, size_t n,
+		 unsigned char out[32]);
 
 #endif

@@ -1,0 +1,80 @@
+/* daemon: the supervising master and the stop flag of haas's helpers. */
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* The one piece of mutable process state: written by the handler only. */
+static volatile sig_atomic_t got_term;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+}
+
+void
+daemon_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_term };
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool
+daemon_stopping(void)
+{
+	return got_term != 0;
+}
+
+long long
+daemon_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+daemon_supervise(const char *name, int (*child)(const struct config *),
+		 const struct config *cfg)
+{
+	time_t started;
+	int status;
+	pid_t pid;
+
+	daemon_signals();
+	while (!got_term) {
+		started = time(NULL);
+		pid = fork();
+		if (pid == 0)
+			_exit(child(cfg));
+		if (pid < 0) {
+			log_error("%s: fork: %s", name, strerror(errno));
+			sleep(1);
+			continue;
+		}
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno == EINTR && got_term)
+				kill(pid, SIGTERM);
+		if (got_term)
+			break;
+		log_warn("%s: child %ld ended (%s %d); restarting", name,
+			 (long)pid, WIFSIGNALED(status) ? "signal" : "status",
+			 WIFSIGNALED(status) ? WTERMSIG(status)
+					     : WEXITSTATUS(status));
+		if (time(NULL) - started < 1)
+			sleep(1);
+	}
+	return 0;
+}

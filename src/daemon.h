@@ -1,0 +1,27 @@
+/* daemon: what haas's long-running helpers (haas-ingestd, haas-notifyd)
+ * share: a master process that keeps one worker child alive, restarting it
+ * when it dies, and the stop flag SIGTERM and SIGINT raise. */
+#ifndef HAAS_DAEMON_H
+#define HAAS_DAEMON_H
+
+#include <stdbool.h>
+
+struct config;
+
+/* Installs the SIGTERM/SIGINT handler (sets the stop flag) and ignores
+ * SIGPIPE.  The master and each child call it. */
+void daemon_signals(void);
+/* True once SIGTERM or SIGINT arrived. */
+bool daemon_stopping(void);
+
+/* Forks child(cfg) and forks it again whenever it ends, until a SIGTERM
+ * (passed on to the child, then waited for).  A child that dies within a
+ * second of its start is restarted a second later.  name prefixes the
+ * log lines.  Returns 0. */
+int daemon_supervise(const char *name, int (*child)(const struct config *),
+		     const struct config *cfg);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+long long daemon_mono_ms(void);
+
+#endif
