@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "body.h"
 #include "db.h"
+#include "notify.h"
 #include "util.h"
 
 #define PRODUCT_COLS \
@@ -19,8 +20,9 @@
 	" p.created_at, p.updated_at, p.retired_at," \
 	" (SELECT COUNT(*) FROM reviews v WHERE v.product_id = p.id)," \
 	" (SELECT ROUND(AVG(v.rating), 2) FROM reviews v" \
-	"  WHERE v.product_id = p.id)"
-#define PRODUCT_NCOLS 17
+	"  WHERE v.product_id = p.id)," \
+	" p.low_stock_threshold"
+#define PRODUCT_NCOLS 18
 #define PRODUCT_FROM " FROM products p LEFT JOIN brands b ON b.id = p.brand_id"
 /* Every filter is disabled by binding NULL (or 0 for in_stock), so the
  * SQL text never changes. */
@@ -70,6 +72,9 @@ enum catalog_sql {
 	Q_BRAND_INSERT,
 	Q_BRAND_UPDATE,
 	Q_BRAND_DELETE,
+	Q_LOW_CLEAR,
+	Q_LOW_MARK,
+	Q_LOW_READ,
 };
 
 static const char *const sql[] = {
@@ -94,9 +99,10 @@ static const char *const sql[] = {
 	[Q_PRODUCT_LOCK] = "SELECT kind, version FROM products"
 		" WHERE id = ? AND retired_at IS NULL FOR UPDATE",
 	[Q_PRODUCT_INSERT] = "INSERT INTO products (kind, brand_id, name,"
-		" price, stock, status, image_url, description, attributes)"
+		" price, stock, status, image_url, description, attributes,"
+		" low_stock_threshold)"
 		" VALUES (?, ?, ?, ?, ?, COALESCE(?, 'new'), ?, ?,"
-		" COALESCE(?, '{}'))",
+		" COALESCE(?, '{}'), ?)",
 	/* NULL keeps a column; the nullable ones take a "was sent" flag. */
 	[Q_PRODUCT_UPDATE] = "UPDATE products SET kind = COALESCE(?, kind),"
 		" brand_id = IF(?, ?, brand_id), name = COALESCE(?, name),"
@@ -104,8 +110,11 @@ static const char *const sql[] = {
 		" status = COALESCE(?, status),"
 		" image_url = IF(?, ?, image_url),"
 		" description = IF(?, ?, description),"
-		" attributes = COALESCE(?, attributes), version = version + 1"
-		" WHERE id = ?",
+		" attributes = COALESCE(?, attributes),"
+		" low_stock_threshold = IF(?, ?, low_stock_threshold),"
+		" low_stock_alerted = low_stock_alerted"
+		"  AND low_stock_threshold IS NOT NULL,"
+		" version = version + 1 WHERE id = ?",
 	[Q_PRODUCT_RETIRE] = "UPDATE products SET retired_at = UTC_TIMESTAMP(6),"
 		" version = version + 1 WHERE id = ? AND retired_at IS NULL",
 	/* Orders take stock without a version bump, so does this: a count
@@ -128,6 +137,17 @@ static const char *const sql[] = {
 	/* A brand that products (even retired ones) name cannot go: the
 	 * foreign key refuses, and that is a 409. */
 	[Q_BRAND_DELETE] = "DELETE FROM brands WHERE id = ?",
+	/* Low stock (sql/014): the flag says this crossing was announced.
+	 * Both run on the row the caller's change has locked already. */
+	[Q_LOW_CLEAR] = "UPDATE products SET low_stock_alerted = 0"
+		" WHERE id = ? AND low_stock_alerted = 1"
+		" AND (low_stock_threshold IS NULL"
+		"  OR stock >= low_stock_threshold)",
+	[Q_LOW_MARK] = "UPDATE products SET low_stock_alerted = 1"
+		" WHERE id = ? AND low_stock_alerted = 0"
+		" AND retired_at IS NULL AND stock < low_stock_threshold",
+	[Q_LOW_READ] = "SELECT name, stock, low_stock_threshold FROM products"
+		" WHERE id = ?",
 };
 
 static const char *const kinds[] = {
@@ -198,6 +218,11 @@ product_json(const struct db_rows *rows)
 	json_object_object_add(o, "rating_count",
 			       json_object_new_int64(db_col_int(rows, 15)));
 	json_object_object_add(o, "rating_average", json_rating(db_col(rows, 16)));
+	json_object_object_add(o, "low_stock_threshold", db_col(rows, 17)
+			       ? json_object_new_int64(db_col_int(rows, 17))
+			       : NULL);
+	json_object_object_add(o, "low_stock", json_object_new_boolean(
+		db_col(rows, 17) && db_col_int(rows, 6) < db_col_int(rows, 17)));
 	return o;
 }
 
@@ -476,11 +501,55 @@ catalog_product(struct req *r)
 	return e != ERR_OK ? e : reply_product(r, id);
 }
 
+/* ---- low stock ------------------------------------------------------------ */
+
+/* Tells admins of product id's crossing (sql/014): fields product_name,
+ * product_id, stock, threshold. */
+static enum err
+stock_low_notify(struct db *db, long long id)
+{
+	struct db_rows *row;
+	json_object *f;
+	char sid[24];
+	enum err e = db_row(db, sql[Q_LOW_READ], DB_P(db_int(id)), 3,
+			    ERR_INTERNAL, &row);
+
+	if (e != ERR_OK)
+		return e;
+	snprintf(sid, sizeof(sid), "%lld", id);
+	f = json_object_new_object();
+	json_object_object_add(f, "product_name",
+			       json_object_new_string(db_col(row, 0)));
+	json_object_object_add(f, "product_id", json_object_new_string(sid));
+	json_object_object_add(f, "stock", json_object_new_string(db_col(row, 1)));
+	json_object_object_add(f, "threshold",
+			       json_object_new_string(db_col(row, 2)));
+	db_rows_free(row);
+	e = notify(db, &(struct notice){ .kind = NK_STOCK_LOW, .fields = f,
+					 .staff = ROLE_ADMIN }, NULL);
+	json_object_put(f);
+	return e;
+}
+
+enum err
+catalog_stock_watch(struct db *db, long long id)
+{
+	struct db_result res = { 0 };
+	enum err e = db_exec(db, sql[Q_LOW_CLEAR], DB_P(db_int(id)), NULL);
+
+	if (e == ERR_OK)
+		e = db_exec(db, sql[Q_LOW_MARK], DB_P(db_int(id)), &res);
+	if (e == ERR_OK && res.affected == 1)
+		e = stock_low_notify(db, id);
+	return e;
+}
+
 /* ---- products: admin writes --------------------------------------------- */
 
 enum {
 	P_KIND, P_BRAND_ID, P_BRAND, P_NAME, P_PRICE, P_STOCK, P_STATUS,
 	P_IMAGE, P_DESCRIPTION, P_ATTRIBUTES, P_COMPAT, P_VERSION,
+	P_THRESHOLD,
 };
 
 static const struct field product_spec[] = {
@@ -499,6 +568,8 @@ static const struct field product_spec[] = {
 	[P_COMPAT] = { "compatible_with", FT_ARRAY, 0, .max = 200 },
 	[P_VERSION] = { "version", FT_INT, F_META, .min = 1,
 			.max = UINT32_MAX },
+	[P_THRESHOLD] = { "low_stock_threshold", FT_INT, F_NULLABLE,
+			  .min = 0, .max = STOCK_MAX },
 };
 
 struct product_in {
@@ -609,6 +680,13 @@ compat_apply(struct req *r, long long id, const char *kind,
 	return ERR_OK;
 }
 
+/* The threshold sent, or NULL (none, or none sent). */
+static struct db_param
+threshold(const struct field_value *v)
+{
+	return v->set && !v->is_null ? db_int(v->i) : db_null();
+}
+
 static enum err
 product_insert(struct req *r, const struct product_in *in, long long *id)
 {
@@ -618,8 +696,8 @@ product_insert(struct req *r, const struct product_in *in, long long *id)
 		db_str(v[P_KIND].s), in->brand, db_str(v[P_NAME].s),
 		db_int(v[P_PRICE].i), db_int(v[P_STOCK].set ? v[P_STOCK].i : 0),
 		db_str(opt_str(&v[P_STATUS])), db_str(opt_str(&v[P_IMAGE])),
-		db_str(opt_str(&v[P_DESCRIPTION])), db_str(in->attributes)),
-		&res);
+		db_str(opt_str(&v[P_DESCRIPTION])), db_str(in->attributes),
+		threshold(&v[P_THRESHOLD])), &res);
 
 	*id = (long long)res.insert_id;
 	return e;
@@ -640,6 +718,8 @@ product_create_tx(struct req *r, void *arg)
 
 	if (e == ERR_OK)
 		e = compat_apply(r, w->id, w->in->v[P_KIND].s, w->in);
+	if (e == ERR_OK)
+		e = catalog_stock_watch(r->db, w->id);
 	if (e == ERR_OK)
 		e = audit_write(r->db, r, r->user.id, "product.create",
 				"product", sid(r, w->id), NULL);
@@ -693,7 +773,8 @@ product_update(struct req *r, long long id, const struct product_in *in)
 		db_str(opt_str(&v[P_STATUS])),
 		db_int(v[P_IMAGE].set), db_str(opt_str(&v[P_IMAGE])),
 		db_int(v[P_DESCRIPTION].set), db_str(opt_str(&v[P_DESCRIPTION])),
-		db_str(in->attributes), db_int(id)), NULL);
+		db_str(in->attributes), db_int(v[P_THRESHOLD].set),
+		threshold(&v[P_THRESHOLD]), db_int(id)), NULL);
 }
 
 /* The audit entry's details of an edit: each field sent, as sent. */
@@ -726,6 +807,8 @@ product_update_tx(struct req *r, void *arg)
 	if (e == ERR_OK)
 		e = compat_apply(r, w->id, in->v[P_KIND].set ? in->v[P_KIND].s
 				 : w->kind, in);
+	if (e == ERR_OK)
+		e = catalog_stock_watch(r->db, w->id);
 	if (e == ERR_OK)
 		e = audit_write(r->db, r, r->user.id, "product.update",
 				"product", sid(r, w->id), product_changes(r, in));
@@ -837,6 +920,9 @@ stock_change_tx(struct req *r, void *arg)
 		return req_fail(r, ERR_STOCK_NEGATIVE, "Only %lld in stock:"
 				" %lld cannot be removed", now, -c->delta);
 	}
+	e = catalog_stock_watch(r->db, c->id);
+	if (e != ERR_OK)
+		return e;
 	d = json_object_new_object();
 	json_object_object_add(d, "delta", json_object_new_int64(c->delta));
 	json_object_object_add(d, "stock", json_object_new_int64(now));

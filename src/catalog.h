@@ -9,4 +9,14 @@
 
 extern const struct route catalog_routes[];
 
+struct db;
+
+/* After a change of product id's stock or low-stock threshold, in the
+ * change's transaction with the product's row locked: when the stock is
+ * below the threshold and this crossing was not announced yet, marks it
+ * announced and notifies admins (NK_STOCK_LOW); when it is back at or
+ * above the threshold (or there is none), clears the mark, so the next
+ * crossing is announced again.  Errors: ERR_DB_*. */
+enum err catalog_stock_watch(struct db *db, long long id);
+
 #endif

@@ -28,6 +28,7 @@
 #include "db.h"
 #include "events.h"
 #include "log.h"
+#include "notify.h"
 #include "spool.h"
 #include "util.h"
 
@@ -48,6 +49,8 @@ enum ingest_sql {
 	Q_HISTORY,
 	Q_SILENT,
 	Q_SET_UNKNOWN,
+	Q_SILENT_MARK,
+	Q_SILENT_CLEAR,
 	Q_EXPIRED_DOCS,
 	Q_DOC_GONE,
 	Q_IDEM_PURGE,
@@ -60,7 +63,8 @@ static const char *const sql[] = {
 	[Q_SPOOL_SAVE] = "INSERT INTO ingest_spool (gen, next_record)"
 		" VALUES (?, ?)"
 		" ON DUPLICATE KEY UPDATE next_record = VALUES(next_record)",
-	[Q_LOCK_SENSOR] = "SELECT id, code, zone, status, last_seq, last_boot"
+	[Q_LOCK_SENSOR] = "SELECT id, code, zone, status, last_seq, last_boot,"
+		" sensor_silent_at IS NOT NULL"
 		" FROM parking_spaces WHERE live_sensor = ? FOR UPDATE",
 	/* Times are when ingestd received the message.  A space a staff
 	 * member took out of service stays so; the sensor still counts as
@@ -73,13 +77,20 @@ static const char *const sql[] = {
 		" WHERE id = ?",
 	[Q_HISTORY] = "INSERT INTO parking_history (space_id, status, source,"
 		" seq, at) VALUES (?, ?, ?, ?, COALESCE(?, UTC_TIMESTAMP(6)))",
-	[Q_SILENT] = "SELECT id, code, zone FROM parking_spaces"
+	[Q_SILENT] = "SELECT id, code, zone, live_sensor, last_seen_at"
+		" FROM parking_spaces"
 		" WHERE retired_at IS NULL AND status IN ('free', 'occupied')"
 		" AND last_seen_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND"
 		" ORDER BY id LIMIT 256 FOR UPDATE",
 	[Q_SET_UNKNOWN] = "UPDATE parking_spaces SET status = 'unknown',"
 		" updated_at = UTC_TIMESTAMP(6) WHERE id = ?"
 		" AND status IN ('free', 'occupied')",
+	/* One silence, one notice each way (sql/014): marked when the sweep
+	 * turns the space unknown, cleared when the sensor reports again. */
+	[Q_SILENT_MARK] = "UPDATE parking_spaces SET sensor_silent_at ="
+		" UTC_TIMESTAMP(6) WHERE id = ? AND sensor_silent_at IS NULL",
+	[Q_SILENT_CLEAR] = "UPDATE parking_spaces SET sensor_silent_at = NULL"
+		" WHERE id = ? AND sensor_silent_at IS NOT NULL",
 	/* Past their retention, or to go now (the account was erased). */
 	[Q_EXPIRED_DOCS] = "SELECT id, document_name FROM registration_requests"
 		" WHERE document_name IS NOT NULL AND document_deleted_at IS NULL"
@@ -119,6 +130,8 @@ struct change {
 	char code[32 * 4 + 1], zone[64 * 4 + 1];
 	const char *status;
 	const char *source;
+	char sensor[65];	/* the sweep's and a silent sensor's notice */
+	char last_seen[32];	/* the sweep's: "2026-01-01 12:00:00 UTC" */
 };
 
 /* ---- nchan ---------------------------------------------------------------- */
@@ -242,6 +255,37 @@ change_fill(struct change *c, const struct db_rows *rows, const char *status,
 	c->source = source;
 }
 
+/* ---- notices ------------------------------------------------------------- */
+
+/* Tells admins of a sensor gone silent (NK_SENSOR_SILENT) or back
+ * (NK_SENSOR_BACK), once per silence: the mark on the space decides, in
+ * the transaction that changes the space. */
+static enum err
+sensor_notify(struct ingest *g, const struct change *c, bool back)
+{
+	struct db_result res = { 0 };
+	json_object *f;
+	enum err e = db_exec(g->db, sql[back ? Q_SILENT_CLEAR : Q_SILENT_MARK],
+			     DB_P(db_int(c->id)), &res);
+
+	if (e != ERR_OK || res.affected != 1)
+		return e;
+	f = json_object_new_object();
+	json_object_object_add(f, "space_code", json_object_new_string(c->code));
+	json_object_object_add(f, "zone", json_object_new_string(c->zone));
+	json_object_object_add(f, "sensor", json_object_new_string(c->sensor));
+	if (back)
+		json_object_object_add(f, "status",
+				       json_object_new_string(c->status));
+	else
+		json_object_object_add(f, "last_seen",
+				       json_object_new_string(c->last_seen));
+	e = notify(g->db, &(struct notice){ .kind = back ? NK_SENSOR_BACK
+		: NK_SENSOR_SILENT, .fields = f, .staff = ROLE_ADMIN }, NULL);
+	json_object_put(f);
+	return e;
+}
+
 /* Whether m is old news for the locked space (columns 4 last_seq, 5
  * last_boot): a seq not above the last applied one of the same series.  A
  * boot id other than the stored one starts a new series. */
@@ -265,10 +309,10 @@ apply_status(struct ingest *g, struct status_msg *m)
 	const char *source = m->seq < 0 ? "will" : "sensor";
 	struct db_param seq = m->seq < 0 ? db_null() : db_int(m->seq);
 	struct db_rows *rows;
-	bool found, stale = false, same = true;
+	bool found, stale = false, same = true, silent = false;
 	char at[32];
 	enum err e = db_query(g->db, sql[Q_LOCK_SENSOR],
-			      DB_P(db_str(m->sensor)), 6, &rows);
+			      DB_P(db_str(m->sensor)), 7, &rows);
 
 	m->changed = false;
 	if (e != ERR_OK)
@@ -278,7 +322,11 @@ apply_status(struct ingest *g, struct status_msg *m)
 		stale = seq_stale(m, rows);
 		same = !strcmp(db_col(rows, 3), m->status) ||
 		       !strcmp(db_col(rows, 3), "out_of_service");
-		change_fill(&m->change, rows, m->status, source);
+		/* what the space now is: a space out of service stays so */
+		change_fill(&m->change, rows, strcmp(db_col(rows, 3),
+			    "out_of_service") ? m->status : "out_of_service",
+			    source);
+		silent = db_col_int(rows, 6) != 0;
 	}
 	e = db_rows_err(rows);
 	db_rows_free(rows);
@@ -293,6 +341,12 @@ apply_status(struct ingest *g, struct status_msg *m)
 			db_str(m->status), db_str(source), seq, db_str(at)),
 			NULL);
 	m->changed = e == ERR_OK && !same;
+	/* a status (not a will) from a sensor the sweep found silent */
+	if (e == ERR_OK && silent && m->seq >= 0) {
+		snprintf(m->change.sensor, sizeof(m->change.sensor), "%s",
+			 m->sensor);
+		e = sensor_notify(g, &m->change, true);
+	}
 	return e;
 }
 
@@ -309,13 +363,20 @@ apply_silence(struct ingest *g, void *arg)
 	struct db_rows *rows;
 	size_t i;
 	enum err e = db_query(g->db, sql[Q_SILENT],
-			      DB_P(db_int(g->cfg->sensor_ttl)), 3, &rows);
+			      DB_P(db_int(g->cfg->sensor_ttl)), 5, &rows);
 
 	s->n = 0;
 	if (e != ERR_OK)
 		return e;
-	while (s->n < SWEEP_MAX && db_next(rows))
-		change_fill(&s->c[s->n++], rows, "unknown", "ttl");
+	while (s->n < SWEEP_MAX && db_next(rows)) {
+		struct change *c = &s->c[s->n++];
+
+		change_fill(c, rows, "unknown", "ttl");
+		snprintf(c->sensor, sizeof(c->sensor), "%s",
+			 db_col(rows, 3) ? db_col(rows, 3) : "");
+		snprintf(c->last_seen, sizeof(c->last_seen), "%.19s UTC",
+			 db_col(rows, 4) ? db_col(rows, 4) : "?");
+	}
 	e = db_rows_err(rows);
 	db_rows_free(rows);
 	for (i = 0; e == ERR_OK && i < s->n; i++) {
@@ -325,6 +386,8 @@ apply_silence(struct ingest *g, void *arg)
 			e = db_exec(g->db, sql[Q_HISTORY], DB_P(
 				db_int(s->c[i].id), db_str("unknown"),
 				db_str("ttl"), db_null(), db_null()), NULL);
+		if (e == ERR_OK)
+			e = sensor_notify(g, &s->c[i], false);
 	}
 	return e;
 }

@@ -10,7 +10,9 @@
 #include "app.h"
 #include "audit.h"
 #include "body.h"
+#include "catalog.h"
 #include "db.h"
+#include "notify.h"
 #include "util.h"
 
 #define ORDER_COLS \
@@ -75,8 +77,8 @@ static const char *const sql[] = {
 	/* The same orders by status, whatever the status filter says. */
 	[Q_STATUS_COUNTS] = "SELECT o.status, COUNT(*)" ORDER_FROM ") o"
 		" GROUP BY o.status",
-	[Q_ORDER_LOCK] = "SELECT user_id, status FROM orders WHERE id = ?"
-		" FOR UPDATE",
+	[Q_ORDER_LOCK] = "SELECT user_id, status, total_price FROM orders"
+		" WHERE id = ? FOR UPDATE",
 	[Q_SET_STATUS] = "UPDATE orders SET status = ? WHERE id = ?"
 		" AND status = ?",
 	/* Owners cancel while pending, admins until shipped. */
@@ -466,6 +468,8 @@ line_take(struct req *r, struct line *l)
 			    db_int(l->product_id), db_int(l->quantity)), &res);
 	if (e == ERR_CONFLICT || (e == ERR_OK && res.affected == 0))
 		return line_fail(r, ERR_INSUFFICIENT_STOCK, l);
+	if (e == ERR_OK)
+		e = catalog_stock_watch(r->db, l->product_id);
 	return e;
 }
 
@@ -524,25 +528,70 @@ orders_create(struct req *r)
 struct transition {
 	long long id;
 	const char *to;
+	const char *from;	/* as it was, in r's pool (order_lock) */
+	long long owner, total;
 };
 
-/* Locks order t->id; another user's order is not found.  *from gets its
- * status (borrowed from r's pool). */
+/* Locks order t->id; another user's order is not found.  t->from gets
+ * its status, t->owner and t->total its buyer and total. */
 static enum err
-order_lock(struct req *r, long long id, const char **from)
+order_lock(struct req *r, struct transition *t)
 {
 	struct db_rows *row;
-	long long owner;
-	enum err e = db_row(r->db, sql[Q_ORDER_LOCK], DB_P(db_int(id)), 2,
+	enum err e = db_row(r->db, sql[Q_ORDER_LOCK], DB_P(db_int(t->id)), 3,
 			    ERR_ORDER_NOT_FOUND, &row);
 
 	if (!row)
 		return e;
-	owner = db_col_int(row, 0);
-	*from = req_strdup(r, db_col(row, 1));
+	t->owner = db_col_int(row, 0);
+	t->from = req_strdup(r, db_col(row, 1));
+	t->total = db_col_int(row, 2);
 	db_rows_free(row);
-	return owner != r->user.id && !is_admin(r) ? ERR_ORDER_NOT_FOUND
-						    : ERR_OK;
+	return t->owner != r->user.id && !is_admin(r) ? ERR_ORDER_NOT_FOUND
+						       : ERR_OK;
+}
+
+/* Minor units as the app shows them (ui.js money(): euros), "€1,234.50". */
+static void
+money_text(long long cents, char out[40])
+{
+	char digits[24];
+	size_t n, i, k = 0;
+	int len = snprintf(digits, sizeof(digits), "%lld",
+			   (cents < 0 ? -cents : cents) / 100);
+
+	n = len > 0 ? (size_t)len : 0;
+	if (cents < 0)
+		out[k++] = '-';
+	memcpy(out + k, "\xe2\x82\xac", 3);	/* the euro sign, UTF-8 */
+	k += 3;
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	snprintf(out + k, 40 - k, ".%02lld", (cents < 0 ? -cents : cents) % 100);
+}
+
+/* Tells the buyer (NK_ORDER_STATUS), in the change's transaction. */
+static enum err
+status_notify(struct req *r, const struct transition *t)
+{
+	json_object *f = json_object_new_object();
+	char total[40];
+	enum err e;
+
+	money_text(t->total, total);
+	json_object_object_add(f, "order_id", json_object_new_string(
+		sid(r, t->id)));
+	json_object_object_add(f, "status", json_object_new_string(t->to));
+	json_object_object_add(f, "previous_status",
+			       json_object_new_string(t->from));
+	json_object_object_add(f, "total", json_object_new_string(total));
+	e = notify(r->db, &(struct notice){ .kind = NK_ORDER_STATUS,
+		.fields = f, .users = &t->owner, .nusers = 1 }, NULL);
+	json_object_put(f);
+	return e;
 }
 
 static enum err
@@ -553,9 +602,12 @@ restock(struct req *r, long long id)
 
 	if (e != ERR_OK)
 		return e;
-	while (e == ERR_OK && db_next(rows))
+	while (e == ERR_OK && db_next(rows)) {
 		e = db_exec(r->db, sql[Q_RESTOCK], DB_P(db_int(db_col_int(rows, 1)),
 			    db_int(db_col_int(rows, 0))), NULL);
+		if (e == ERR_OK)
+			e = catalog_stock_watch(r->db, db_col_int(rows, 0));
+	}
 	if (e == ERR_OK)
 		e = db_rows_err(rows);
 	db_rows_free(rows);
@@ -582,8 +634,7 @@ cancel_txn(struct req *r, void *arg)
 {
 	struct transition *t = arg;
 	struct db_result res = { 0 };
-	const char *from = NULL;
-	enum err e = order_lock(r, t->id, &from);
+	enum err e = order_lock(r, t);
 
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_CANCEL], DB_P(db_int(t->id),
@@ -591,11 +642,13 @@ cancel_txn(struct req *r, void *arg)
 	if (e == ERR_OK && res.affected == 0)
 		return req_fail(r, ERR_ORDER_NOT_CANCELLABLE,
 				"Order is %s and can no longer be cancelled",
-				from);
+				t->from);
 	if (e == ERR_OK)
 		e = restock(r, t->id);
 	if (e == ERR_OK)
-		e = audit_transition(r, t->id, from, "cancelled");
+		e = audit_transition(r, t->id, t->from, "cancelled");
+	if (e == ERR_OK)
+		e = status_notify(r, t);
 	return e;
 }
 
@@ -628,17 +681,20 @@ advance_txn(struct req *r, void *arg)
 {
 	struct transition *t = arg;
 	struct db_result res = { 0 };
-	const char *from = NULL, *need = transition_from(t->to);
-	enum err e = order_lock(r, t->id, &from);
+	const char *need = transition_from(t->to);
+	enum err e = order_lock(r, t);
 
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[Q_SET_STATUS], DB_P(db_str(t->to),
 			    db_int(t->id), db_str(need)), &res);
 	if (e == ERR_OK && res.affected == 0)
 		return req_fail(r, ERR_ORDER_TRANSITION,
-				"Order is %s and cannot become %s", from, t->to);
+				"Order is %s and cannot become %s", t->from,
+				t->to);
 	if (e == ERR_OK)
-		e = audit_transition(r, t->id, from, t->to);
+		e = audit_transition(r, t->id, t->from, t->to);
+	if (e == ERR_OK)
+		e = status_notify(r, t);
 	return e;
 }
 
@@ -650,7 +706,7 @@ orders_set_status(struct req *r)
 		  .invalid = ERR_ORDER_STATUS_INVALID },
 	};
 	struct field_value v[1];
-	struct transition t;
+	struct transition t = { 0 };
 	enum err e = path_id(r, &t.id);
 
 	if (e == ERR_OK)
@@ -678,9 +734,10 @@ const struct route orders_routes[] = {
 	  "One order" },
 	{ "POST", "/api/orders/{id}/cancel", ROLE_USER, 200, BODY_JSON_OPTIONAL,
 	  orders_cancel, "Cancel an order (owner: while pending; admins: "
-	  "until shipped); stock returns" },
+	  "until shipped); stock returns (Idempotency-Key honoured)",
+	  ROUTE_IDEMPOTENT },
 	{ "PATCH", "/api/orders/{id}", ROLE_ADMIN, 200, BODY_JSON,
 	  orders_set_status, "Move an order: paid, shipped, delivered or "
-	  "cancelled" },
+	  "cancelled (Idempotency-Key honoured)", ROUTE_IDEMPOTENT },
 	{ 0 },
 };

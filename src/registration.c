@@ -19,6 +19,7 @@
 #include "db.h"
 #include "log.h"
 #include "multipart.h"
+#include "notify.h"
 #include "parking.h"
 #include "util.h"
 
@@ -89,7 +90,7 @@ static const char *const sql[] = {
 	[Q_COUNT] = "SELECT COUNT(*) FROM registration_requests q"
 		" WHERE (? IS NULL OR q.status = ?)",
 	[Q_GET] = "SELECT " REQ_COLS REQ_FROM " WHERE q.id = ?",
-	[Q_LOCK] = "SELECT user_id, plate_number, status"
+	[Q_LOCK] = "SELECT user_id, plate_number, status, name, email"
 		" FROM registration_requests WHERE id = ? FOR UPDATE",
 	[Q_ACTIVATE] = "UPDATE users SET status = 'active'"
 		" WHERE id = ? AND status = 'pending'",
@@ -430,6 +431,28 @@ reply_submitted(struct req *r, long long id)
 	return ERR_OK;
 }
 
+/* Tells operators and admins a request waits (NK_REGISTRATION_SUBMITTED),
+ * in the submission's transaction. */
+static enum err
+submitted_notify(struct req *r, const struct submit *t)
+{
+	json_object *f = json_object_new_object();
+	enum err e;
+
+	json_object_object_add(f, "name",
+			       json_object_new_string(t->f->fields[F_NAME]));
+	json_object_object_add(f, "email",
+			       json_object_new_string(t->f->fields[F_EMAIL]));
+	json_object_object_add(f, "plate_number",
+			       json_object_new_string(t->plate));
+	json_object_object_add(f, "request_id", json_object_new_string(
+		req_printf(r, "%lld", t->id)));
+	e = notify(r->db, &(struct notice){ .kind = NK_REGISTRATION_SUBMITTED,
+		.fields = f, .staff = ROLE_OPERATOR }, NULL);
+	json_object_put(f);
+	return e;
+}
+
 /* The pending account, its request, the audit entry and the reply, in
  * one transaction (req_txn): nothing is left to do after COMMIT. */
 static enum err
@@ -463,7 +486,9 @@ submit_tx(struct req *r, void *arg)
 	if (e != ERR_OK)
 		return e;
 	t->id = (long long)res.insert_id;
-	e = audit_write(r->db, r, uid, "registration.submit",
+	e = submitted_notify(r, t);
+	if (e == ERR_OK)
+			e = audit_write(r->db, r, uid, "registration.submit",
 			"registration_request", req_printf(r, "%lld", t->id),
 			json_object_new_string(t->plate));
 	if (e == ERR_OK)
@@ -665,14 +690,21 @@ requests_document(struct req *r)
 	return e;
 }
 
-/* Locks the request (pending, not expired); *uid and plate get its
- * applicant and plate. */
+/* One decision, as the transaction sees it. */
+struct decide {
+	struct decision d;
+	bool expired;	/* others expired on the way */
+	long long uid;	/* the applicant (decide_lock) */
+	const char *name, *email;	/* as the request has them, r's pool */
+};
+
+/* Locks the request (pending, not expired); t gets its applicant, name
+ * and email, plate its plate. */
 static enum err
-decide_lock(struct req *r, long long id, long long *uid,
-	    char plate[PLATE_MAX + 1])
+decide_lock(struct req *r, struct decide *t, char plate[PLATE_MAX + 1])
 {
 	struct db_rows *row;
-	enum err e = db_row(r->db, sql[Q_LOCK], DB_P(db_int(id)), 3,
+	enum err e = db_row(r->db, sql[Q_LOCK], DB_P(db_int(t->d.id)), 5,
 			    ERR_REQUEST_NOT_FOUND, &row);
 
 	if (e != ERR_OK)
@@ -680,18 +712,44 @@ decide_lock(struct req *r, long long id, long long *uid,
 	if (strcmp(db_col(row, 2), "pending")) {
 		e = ERR_REQUEST_DECIDED;
 	} else {
-		*uid = db_col_int(row, 0);
+		t->uid = db_col_int(row, 0);
 		snprintf(plate, PLATE_MAX + 1, "%s", db_col(row, 1));
+		t->name = req_strdup(r, db_col(row, 3) ? db_col(row, 3) : "");
+		t->email = db_col(row, 4) ? req_strdup(r, db_col(row, 4))
+					  : NULL;
 	}
 	db_rows_free(row);
 	return e;
 }
 
-/* One decision, as the transaction sees it. */
-struct decide {
-	struct decision d;
-	bool expired;	/* others expired on the way */
-};
+/* Tells the applicant (NK_REGISTRATION_DECIDED), in the decision's
+ * transaction and before a rejection erases the pending account: the
+ * notice keeps the request's own address, so it still goes out. */
+static enum err
+decided_notify(struct req *r, const struct decide *t, const char *plate)
+{
+	const struct decision *d = &t->d;
+	json_object *f = json_object_new_object();
+	enum err e;
+
+	json_object_object_add(f, "name", json_object_new_string(t->name));
+	json_object_object_add(f, "plate_number", json_object_new_string(plate));
+	json_object_object_add(f, "decision", json_object_new_string(
+		d->status));
+	json_object_object_add(f, "reason", json_object_new_string(
+		d->reason ? d->reason : ""));
+	json_object_object_add(f, "reason_line", json_object_new_string(
+		d->reason ? req_printf(r, "Reason: %s\n", d->reason) : ""));
+	json_object_object_add(f, "next_line", json_object_new_string(
+		d->approve ? "Your account is active: sign in with your e-mail"
+		" address and password." : "You may apply again with a new"
+		" registration."));
+	e = notify(r->db, &(struct notice){ .kind = NK_REGISTRATION_DECIDED,
+		.fields = f, .users = &t->uid, .nusers = 1,
+		.email = t->email }, NULL);
+	json_object_put(f);
+	return e;
+}
 
 /* Approving activates the account and makes its plate a permit;
  * rejecting erases the pending account, so the applicant may apply again;
@@ -704,19 +762,20 @@ decide_tx(struct req *r, void *arg)
 	bool approve = d->approve;
 	char plate[PLATE_MAX + 1] = "";
 	struct db_result res = { 0 };
-	long long uid = 0;
 	enum err e = expire(r, &t->expired);
 
 	if (e == ERR_OK)
-		e = decide_lock(r, d->id, &uid, plate);
+		e = decide_lock(r, t, plate);
+	if (e == ERR_OK)
+		e = decided_notify(r, t, plate);
 	if (e == ERR_OK)
 		e = db_exec(r->db, sql[approve ? Q_ACTIVATE : Q_ERASE],
-			    DB_P(db_int(uid)), &res);
+			    DB_P(db_int(t->uid)), &res);
 	/* an admin disabled or erased the applicant meanwhile */
 	if (e == ERR_OK && res.affected != 1)
 		return ERR_APPLICANT_GONE;
 	if (e == ERR_OK && approve)
-		e = db_exec(r->db, sql[Q_PLATE_ADD], DB_P(db_int(uid),
+		e = db_exec(r->db, sql[Q_PLATE_ADD], DB_P(db_int(t->uid),
 			db_str(plate), db_int(r->user.id)), &res);
 	if (e == ERR_DUPLICATE)
 		return ERR_PLATE_TAKEN;
@@ -755,7 +814,7 @@ decided_extra(struct req *r, long long id)
 static enum err
 requests_decide(struct req *r)
 {
-	struct decide t = { { 0 }, false };
+	struct decide t = { .expired = false };
 	enum err e = parking_decision_read(r, ERR_REQUEST_NOT_FOUND, &t.d);
 
 	if (e == ERR_OK)
