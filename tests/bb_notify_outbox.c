@@ -40,7 +40,11 @@ static const char sql_by_space[] = FIELD_COUNT("space_code");
 	" WHERE kind = ? AND channel = 'email'" \
 	" AND JSON_VALUE(fields, '$." key "') = ?"
 static const char sql_dupes_request[] = DUPES("request_id");
-static const char sql_dupes_product[] = DUPES("product_id");
+/* Each admin told the same number of times, n: rows - n * admins. */
+static const char sql_each_product[] =
+	"SELECT COUNT(*) - ? * COUNT(DISTINCT user_id) FROM notices"
+	" WHERE kind = ? AND channel = 'email'"
+	" AND JSON_VALUE(fields, '$.product_id') = ?";
 static const char sql_dupes_space[] = DUPES("space_code");
 static const char sql_order_notices[] =
 	"SELECT COUNT(*) FROM notices WHERE kind = 'order.status'"
@@ -99,7 +103,8 @@ header_or(struct bb_resp *r, const char *name)
 	return v ? v : "";
 }
 
-/* A staff account of role; its token, and its id in *id. */
+/* A staff account of role; its token, and its id in *id (0 when it could
+ * not be made).  Run before the tests (no assertions). */
 static char *
 staff_new(const char *role, long long *id)
 {
@@ -110,7 +115,9 @@ staff_new(const char *role, long long *id)
 			 " \"password\": \"%s\", \"role\": \"%s\"}", u, u, PW,
 			 role);
 	r = bb_json("POST", "/api/admins", admin, body);
-	CU_ASSERT_EQUAL(r->status, 201);
+	if (r->status != 201)
+		fprintf(stderr, "bb_notify_outbox: %s not created: %ld\n", role,
+			r->status);
 	bb_free(r);
 	r = bb_login(u, PW);
 	tok = xstrdup(bb_str(r, "access_token"));
@@ -504,8 +511,8 @@ low_notices(long long product)
 	long long n = bb_db_int(sql_by_product, DB_P(db_str("stock.low"),
 				db_int(staff_admin_id), db_str(s)));
 
-	CU_ASSERT_EQUAL(bb_db_int(sql_dupes_product, DB_P(db_str("stock.low"),
-				  db_str(s))), 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_each_product, DB_P(db_int(n),
+				  db_str("stock.low"), db_str(s))), 0);
 	/* admins only: the operator is not told */
 	CU_ASSERT_EQUAL(bb_db_int(sql_by_product, DB_P(db_str("stock.low"),
 				  db_int(staff_op_id), db_str(s))), 0);
@@ -733,6 +740,8 @@ main(void)
 	admin = bb_admin_token();
 	staff_admin = staff_new("admin", &staff_admin_id);
 	staff_op = staff_new("operator", &staff_op_id);
+	if (staff_admin_id <= 0 || staff_op_id <= 0)
+		return 1;
 	rc = cunit_run(suites);
 	free(staff_op);
 	free(staff_admin);

@@ -2,7 +2,8 @@
 // one): every field edited against the version it was loaded at (when
 // someone else saved first, the 409 shows what each of you changed, with
 // their version a click away and nothing of yours dropped), the stock
-// counted in and out, retiring, and its audit entries.
+// counted in and out, the low-stock threshold (admins are e-mailed once
+// when the stock falls below it), retiring, and its audit entries.
 
 import { api, keyKeeper } from "../api.js";
 import { navigate } from "../router.js";
@@ -27,6 +28,7 @@ const FIELDS = [
 	["description", "Description"],
 	["attributes", "Specifications"],
 	["compatible_with", "Fits"],
+	["low_stock_threshold", "Low-stock alert"],
 ];
 
 const CONDITIONS = [["new", "New"], ["used", "Used"]];
@@ -52,6 +54,7 @@ function normalize(p) {
 		description: p.description || "",
 		attributes: p.attributes || {},
 		compatible_with: (p.compatible_with || []).map((x) => String(x.product_id ?? x)).sort(),
+		low_stock_threshold: p.low_stock_threshold ?? null,
 	};
 }
 
@@ -108,6 +111,7 @@ function shown(k, v, ctx) {
 		return h("span", { class: "text-muted" }, "(none)");
 	switch (k) {
 	case "price": return money(v);
+	case "low_stock_threshold": return `Below ${v}`;
 	case "kind": return (KIND_LABELS.find(([x]) => x === v) || [v, v])[1];
 	case "status": return (CONDITIONS.find(([x]) => x === v) || [v, v])[1];
 	case "brand_id": return (ctx.brands.find((b) => String(b.brand_id) === v) || { name: `#${v}` }).name;
@@ -155,6 +159,10 @@ function productFields(ctx, v, { create, selfId }) {
 	const attrs = field({ label: "Specifications", name: "attributes", type: "textarea", rows: 4,
 			      value: attrsText(v.attributes),
 			      help: "One per line: name, colon, value (ram_gb: 16). Numbers stay numbers." });
+	const threshold = field({ label: "Low-stock alert below", name: "low_stock_threshold", type: "number",
+				  min: 0, step: 1, inputmode: "numeric", autocomplete: "off",
+				  value: v.low_stock_threshold === null ? "" : String(v.low_stock_threshold),
+				  help: "Admins get one e-mail when the stock falls below this, and another only after it was back at or above it. Empty: no alert." });
 	const compatSlot = h("div");
 	const drawCompat = () => put(compatSlot, kind.control.value === "accessory"
 		? compatField(ctx, v.compatible_with, selfId) : null);
@@ -170,11 +178,16 @@ function productFields(ctx, v, { create, selfId }) {
 		  h("div", { class: "col-sm-6 col-md-3" }, status),
 		  h("div", { class: "col-md-6" }, image)),
 		description, attrs, compatSlot,
+		h("div", { class: "row g-2" }, h("div", { class: "col-md-6" }, threshold)),
 	];
 	function read() {
 		const cents = parsePrice(price.control.value);
 		if (cents === null)
 			throw Object.assign(new Error("The price is an amount in euros, such as 24.99."), { field: "price" });
+		const t = threshold.control.value.trim();
+		if (t !== "" && !/^\d{1,10}$/.test(t))
+			throw Object.assign(new Error("The low-stock alert is a whole number of units (0 or more), or empty for none."),
+					    { field: "low_stock_threshold" });
 		const fits = kind.control.value === "accessory"
 			? [...compatSlot.querySelectorAll("input:checked")].map((c) => c.value).sort()
 			: v.compatible_with;
@@ -183,6 +196,7 @@ function productFields(ctx, v, { create, selfId }) {
 			price: cents, status: status.control.value, image_url: image.control.value.trim(),
 			description: description.control.value, attributes: parseAttrs(attrs.control.value),
 			compatible_with: fits,
+			low_stock_threshold: t === "" ? null : Number.parseInt(t, 10),
 		};
 	}
 	return { nodes, read };
@@ -408,6 +422,7 @@ function editPage(root, head, slot, ctx, p) {
 	function drawFacts() {
 		const pr = base.product;
 		put(facts, pr.retired_at ? badge("Retired", "secondary") : badge("On sale", "success"),
+		    !pr.retired_at && pr.low_stock ? badge("Low stock", "warning") : null,
 		    h("span", {}, `#${pr.product_id} · version ${pr.version} · updated ${when(pr.updated_at)}`));
 	}
 
@@ -539,7 +554,8 @@ function editPage(root, head, slot, ctx, p) {
 	    h("div", { class: "row g-4" },
 	      h("div", { class: "col-lg-4" },
 		stockCard(base.product, (np) => {
-			base.product = { ...base.product, stock: np.stock };
+			base.product = { ...base.product, stock: np.stock, low_stock: np.low_stock };
+			drawFacts();
 		})),
 	      h("div", { class: "col-lg-8" },
 		h("section", { class: "card card-body mb-3", "aria-labelledby": "edit-h" },

@@ -1,7 +1,8 @@
 // staff-products: every product for admins, retired ones too: search,
 // kind, brand, on sale or retired, in stock, sorted (by stock to see what
 // runs out), 25 a page, all in the URL; each row opens the product's page
-// (edit, stock, retire).  "New product" opens an empty one.
+// (edit, stock, retire).  "New product" opens an empty one.  A product
+// below its low-stock threshold shows a "Low stock" badge.
 
 import { api } from "../api.js";
 import { query, setQuery } from "../router.js";
@@ -40,8 +41,10 @@ function stockCell(p) {
 		return n;
 	if (p.stock === 0)
 		return h("span", {}, n, " ", badge("Out of stock", "danger"));
-	if (p.stock <= 5)
-		return h("span", {}, n, " ", badge("Low", "warning"));
+	/* below the threshold an admin set on the product's page */
+	if (p.low_stock)
+		return h("span", {}, n, " ", badge("Low stock", "warning"),
+			 h("span", { class: "d-block small text-muted" }, `Alert below ${p.low_stock_threshold}`));
 	return n;
 }
 
