@@ -465,6 +465,25 @@ test_order_cancel(void)
 	free(u);
 }
 
+/* COMMIT ran and its answer was lost (503): the move happened with its
+ * one notice; the client's plain retry is refused (409) and adds none. */
+static void
+test_order_lost_commit_reply(void)
+{
+	long long uid, product = product_new(50, -1), id;
+	char *u = bb_new_user("buyer", &uid);
+
+	id = order_new(u, product, 2, NULL);
+	CU_ASSERT_EQUAL(order_move_status(id, "paid",
+		"X-Haas-Fault: lost-after:COMMIT"), 503);
+	CU_ASSERT_EQUAL(bb_db_int(sql_order_status, DB_P(db_str("paid"),
+				  db_int(id))), 1);
+	CU_ASSERT_EQUAL(step_count(uid, id, "paid", "pending"), 1);
+	CU_ASSERT_EQUAL(order_move_status(id, "paid", NULL), 409);
+	CU_ASSERT_EQUAL(order_notices(id), 1);
+	free(u);
+}
+
 /* haasd's worker SIGKILLed right after COMMIT (the client sees 502);
  * the client retries with the same Idempotency-Key once the master has
  * restarted the worker: the move happened once, one notice exists. */
@@ -717,6 +736,8 @@ static CU_TestInfo tests[] = {
 	{ "order: every step once, refused and cut moves send nothing",
 	  test_order_steps },
 	{ "order cancelled by the buyer and by an admin", test_order_cancel },
+	{ "order: COMMIT's answer lost: one move, one notice",
+	  test_order_lost_commit_reply },
 	{ "order: worker killed after COMMIT, retried by key: one notice",
 	  test_order_crash_after_commit },
 	{ "low stock: once per crossing", test_low_stock_once_per_crossing },
