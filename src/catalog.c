@@ -103,7 +103,9 @@ static const char *const sql[] = {
 		" low_stock_threshold)"
 		" VALUES (?, ?, ?, ?, ?, COALESCE(?, 'new'), ?, ?,"
 		" COALESCE(?, '{}'), ?)",
-	/* NULL keeps a column; the nullable ones take a "was sent" flag. */
+	/* NULL keeps a column; the nullable ones take a "was sent" flag.
+	 * The low-stock mark goes with the threshold (a CHECK of sql/014):
+	 * MariaDB assigns left to right, so it sees the new threshold. */
 	[Q_PRODUCT_UPDATE] = "UPDATE products SET kind = COALESCE(?, kind),"
 		" brand_id = IF(?, ?, brand_id), name = COALESCE(?, name),"
 		" price = COALESCE(?, price), stock = COALESCE(?, stock),"
