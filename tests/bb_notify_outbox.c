@@ -49,6 +49,10 @@ static const char sql_dupes_space[] = DUPES("space_code");
 static const char sql_order_notices[] =
 	"SELECT COUNT(*) FROM notices WHERE kind = 'order.status'"
 	" AND JSON_VALUE(fields, '$.order_id') = ?";
+static const char sql_order_to[] =
+	"SELECT COUNT(*) FROM notices WHERE kind = 'order.status'"
+	" AND JSON_VALUE(fields, '$.order_id') = ? AND recipient = ?"
+	" AND channel = 'email'";
 static const char sql_order_step[] =
 	"SELECT COUNT(*) FROM notices WHERE kind = 'order.status'"
 	" AND user_id = ? AND JSON_VALUE(fields, '$.order_id') = ?"
@@ -123,6 +127,31 @@ staff_new(const char *role, long long *id)
 	tok = xstrdup(bb_str(r, "access_token"));
 	bb_free(r);
 	*id = bb_db_int(sql_user_id, DB_P(db_str(u)));
+	free(body);
+	free(u);
+	return tok;
+}
+
+/* A member with an e-mail address (so the notices to them are mailed):
+ * the token; *uid and *email (caller frees) name them. */
+static char *
+buyer_new(long long *uid, char **email)
+{
+	char *u = bb_unique("buyer"), *body, *tok;
+	struct bb_resp *r;
+
+	*email = xasprintf("%s@example.com", u);
+	body = xasprintf("{\"username\": \"%s\", \"email\": \"%s\","
+			 " \"name\": \"Bea Buyer\", \"password\": \"%s\"}",
+			 u, *email, PW);
+	r = bb_json("POST", "/api/users/register", NULL, body);
+	CU_ASSERT_EQUAL(r->status, 201);
+	bb_free(r);
+	r = bb_login(u, PW);
+	CU_ASSERT_EQUAL(r->status, 200);
+	tok = xstrdup(bb_str(r, "access_token"));
+	*uid = strtoll(bb_str(r, "user_id"), NULL, 10);
+	bb_free(r);
 	free(body);
 	free(u);
 	return tok;
@@ -402,7 +431,7 @@ static void
 test_order_steps(void)
 {
 	long long uid, product = product_new(50, -1), id;
-	char *u = bb_new_user("buyer", &uid);
+	char *email, *u = buyer_new(&uid, &email), *s;
 
 	id = order_new(u, product, 2, NULL);
 	CU_ASSERT_FATAL(id > 0);
@@ -432,6 +461,12 @@ test_order_steps(void)
 	/* delivered cannot be cancelled */
 	CU_ASSERT_EQUAL(order_move_status(id, "cancelled", NULL), 409);
 	CU_ASSERT_EQUAL(order_notices(id), 3);
+	/* all three by e-mail to the buyer's address */
+	s = idstr(id);
+	CU_ASSERT_EQUAL(bb_db_int(sql_order_to, DB_P(db_str(s),
+				  db_str(email))), 3);
+	free(s);
+	free(email);
 	free(u);
 }
 
