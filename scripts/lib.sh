@@ -23,6 +23,7 @@
 #   postfix/            the mail server's main.cf, master.cf (mail_start)
 #   postfix-queue/      its queue, postfix-data/ its data dir
 #   mail/               the Maildir every message goes to (new/ cur/ tmp/)
+#   webhooks.log        requests the test's webhook receiver answered
 
 # The repository root, wherever the scripts are called from.
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,7 +42,8 @@ PACKAGES=(
 # What the browser tests add (scripts/test): Debian's Chromium, driven by
 # playwright-core from npm; Node.js and npm from Debian unless the machine
 # has them already (a NodeSource nodejs bundles its own npm).
-TEST_PACKAGES=(chromium fonts-dejavu-core)
+# python3 runs tests/webhook-receiver.py.
+TEST_PACKAGES=(chromium fonts-dejavu-core python3)
 
 # The broker account haas-ingestd logs in with (mqtt_username); the ACL
 # gives it read access, and no sensor may take the name.
@@ -180,6 +182,8 @@ stack_settings() {
 	HTTP_PORT=${HAAS_HTTP_PORT:-$http}
 	MQTT_PORT=${HAAS_MQTT_PORT:-$mqtt}
 	SMTP_PORT=${HAAS_SMTP_PORT:-$smtp}
+	# The test's webhook receiver (scripts/test starts it).
+	RECEIVER_PORT=${HAAS_RECEIVER_PORT:-18446}
 	BUILD=${HAAS_BUILD_DIR:-}
 	if [ -z "$BUILD" ]; then
 		if [ "$mode" = dev ]; then BUILD=$SRC/build; else BUILD=$STATE/build; fi
@@ -250,7 +254,7 @@ stack_save() {
 	{
 		echo "# written by scripts/lib.sh for the stack in this dir"
 		for v in STACK_MODE STATE BUILD HTTPS_PORT HTTP_PORT MQTT_PORT \
-			SMTP_PORT CORS_ORIGINS LOGIN_RATE LOGIN_BURST REGISTER_RATE \
+			SMTP_PORT RECEIVER_PORT CORS_ORIGINS LOGIN_RATE LOGIN_BURST REGISTER_RATE \
 			REGISTER_BURST SITES LISTEN LOCAL_ADDR MAX_BODY_BYTES \
 			UPLOAD_MAX_BYTES STACK_ASAN_OPTIONS STACK_UBSAN_OPTIONS; do
 			printf '%s=%q\n' "$v" "${!v}"
@@ -985,6 +989,38 @@ mail_stop() {
 	stop_pidfile "$RUN/postfix.pid" postfix-script TERM 5
 }
 
+# ---------------------------------------------------------------- webhooks
+
+# The test stack's HTTPS webhook receiver (tests/webhook-receiver.py), with
+# the stack's own certificate, on $LOCAL_ADDR:$RECEIVER_PORT; every request
+# it answers is a JSON line in $STATE/webhooks.log.  scripts/test starts
+# it; stack_stop stops it wherever it runs.
+receiver_running() { running "$RUN/webhook-receiver.pid" python3; }
+
+receiver_start() {
+	receiver_running && return 0
+	info "starting the webhook receiver on https://localhost:$RECEIVER_PORT"
+	touch "$STATE/webhooks.log"
+	spawn "$RUN/webhook-receiver.pid" "$LOG/webhook-receiver.log" \
+		python3 -u "$SRC/tests/webhook-receiver.py" --listen "$LOCAL_ADDR" \
+		--port "$RECEIVER_PORT" --cert "$STATE/tls/cert.pem" \
+		--key "$STATE/tls/key.pem" --log "$STATE/webhooks.log"
+	if ! wait_until 10 "the webhook receiver to listen" receiver_start_check; then
+		tail -20 "$LOG/webhook-receiver.log" >&2
+		die "the webhook receiver did not start"
+	fi
+}
+
+receiver_start_check() {
+	receiver_running || { sleep 0.5; receiver_running; } ||
+		die "the webhook receiver exited; see $LOG/webhook-receiver.log"
+	port_in_use "$RECEIVER_PORT"
+}
+
+receiver_stop() {
+	stop_pidfile "$RUN/webhook-receiver.pid" python3 TERM 10
+}
+
 # ---------------------------------------------------------------- nginx
 
 nginx_running() { running "$RUN/nginx.pid" nginx; }
@@ -1130,12 +1166,12 @@ health_wait() {
 # scripts/up's report): every listener is on loopback and private, so the
 # stack still comes up with its defaults.
 ports_choose() {
-	local saved='' https='' http='' mqtt='' smtp=''
+	local saved='' https='' http='' mqtt='' smtp='' receiver=''
 	if [ -f "$STATE/stack.env" ]; then
 		# shellcheck disable=SC1091
 		saved=$(. "$STATE/stack.env" &&
-			echo "$HTTPS_PORT $HTTP_PORT $MQTT_PORT ${SMTP_PORT:-}")
-		read -r https http mqtt smtp <<<"$saved"
+			echo "$HTTPS_PORT $HTTP_PORT $MQTT_PORT ${SMTP_PORT:-} ${RECEIVER_PORT:-}")
+		read -r https http mqtt smtp receiver <<<"$saved"
 	fi
 	PORT_NOTES=()
 	if nginx_running; then
@@ -1149,6 +1185,11 @@ ports_choose() {
 		port_keep SMTP_PORT "$smtp" postfix HAAS_SMTP_PORT
 	else
 		port_choose SMTP_PORT HAAS_SMTP_PORT
+	fi
+	if receiver_running; then
+		port_keep RECEIVER_PORT "$receiver" webhook-receiver HAAS_RECEIVER_PORT
+	elif [ "$STACK_MODE" = test ]; then
+		port_choose RECEIVER_PORT HAAS_RECEIVER_PORT
 	fi
 	mqtt_built || return 0
 	if mqtt_running; then
@@ -1189,7 +1230,7 @@ port_choose() {
 # port_taken_here PORT VAR: another of this stack's ports is PORT.
 port_taken_here() {
 	local v
-	for v in HTTPS_PORT HTTP_PORT MQTT_PORT SMTP_PORT; do
+	for v in HTTPS_PORT HTTP_PORT MQTT_PORT SMTP_PORT RECEIVER_PORT; do
 		[ "$v" != "$2" ] && [ "${!v}" = "$1" ] && return 0
 	done
 	return 1
@@ -1229,6 +1270,7 @@ stack_start() {
 # stack_stop: exactly what stack_start started, front to back, each
 # gracefully with a bounded wait, found through its pid file.
 stack_stop() {
+	receiver_stop
 	nginx_stop
 	haasd_stop
 	ingestd_stop
@@ -1261,6 +1303,14 @@ stack_status() {
 	else
 		printf '%-10s stopped\n' postfix
 	fi
+	if [ -e "$RUN/webhook-receiver.pid" ]; then
+		if receiver_running; then
+			printf '%-10s running (pid %s), https://localhost:%s\n' webhooks \
+				"$(pid_of "$RUN/webhook-receiver.pid")" "$RECEIVER_PORT"
+		else
+			printf '%-10s stopped\n' webhooks
+		fi
+	fi
 	printf 'health     %s\n' "$(health_code || true)"
 }
 
@@ -1268,7 +1318,7 @@ stack_status() {
 stack_logs_tail() {
 	local f
 	for f in haasd.log ingestd.log nginx-error.log mysqld.log mosquitto.log \
-		postfix.log; do
+		postfix.log webhook-receiver.log; do
 		[ -s "$LOG/$f" ] || continue
 		printf '\n----- tail of %s -----\n' "$LOG/$f"
 		tail -n "${1:-40}" "$LOG/$f"
