@@ -894,8 +894,10 @@ mail_conf_write() {
 		myhostname = localhost.localdomain
 		mydomain = localdomain
 		myorigin = localhost.localdomain
-		# the master.cf service line holds the port
-		inet_interfaces = $LOCAL_ADDR
+		# The one listener is master.cf's ADDR:PORT line.  This only names
+		# the addresses postfix counts as its own, and postfix check
+		# refuses a 127/8 address that no interface holds (127.0.0.2).
+		inet_interfaces = all
 		inet_protocols = ipv4
 		mynetworks = 127.0.0.0/8 $LOCAL_ADDR/32
 		smtpd_client_restrictions = permit_mynetworks, reject
@@ -966,8 +968,12 @@ mail_start() {
 	info "starting postfix on $LOCAL_ADDR:$SMTP_PORT (mail into $STATE/mail)"
 	mail_conf_write
 	# Creates the queue's subdirs with their owners, checks the config.
-	postfix -c "$(mail_conf_dir)" check >>"$LOG/postfix.log" 2>&1 ||
-		{ tail -20 "$LOG/postfix.log" >&2; die "postfix check failed"; }
+	if ! postfix -c "$(mail_conf_dir)" check >>"$LOG/postfix.log" 2>&1; then
+		# A command's errors go to syslog, or to a terminal: give it one.
+		script -qec "postfix -c $(mail_conf_dir) check" /dev/null </dev/null |
+			tail -5 >&2 || true
+		die "postfix check failed ($(mail_conf_dir))"
+	fi
 	spawn "$RUN/postfix.pid" "$LOG/postfix.log" \
 		postfix -c "$(mail_conf_dir)" start-fg
 	if ! wait_until 15 "postfix to listen" mail_start_check; then
@@ -982,8 +988,9 @@ mail_start_check() {
 	mail_running && port_in_use "$SMTP_PORT"
 }
 
-# SIGTERM to the master: it stops its children and exits; then the
-# start-fg script that waited for it.
+# SIGTERM to the master: it stops its children and exits (the start-fg
+# script that waited for it notes "Terminated" in postfix.log); then that
+# script, should it linger.
 mail_stop() {
 	stop_pidfile "$(mail_queue_dir)/pid/master.pid" master TERM 30
 	stop_pidfile "$RUN/postfix.pid" postfix-script TERM 5
