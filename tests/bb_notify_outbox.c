@@ -5,7 +5,8 @@
  * change writes none (a refused move, a second decision, a transaction cut
  * by X-Haas-Fault); haasd killed between COMMIT and its reply, retried
  * with the same Idempotency-Key: one change, one notice.  Asserted on the
- * rows of notices (the outbox). */
+ * rows of notices (the outbox) and on the mail the stack's postfix
+ * delivered (one message per notice, by Message-ID). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,10 @@ static char *admin;
 /* A fresh admin and operator of this run: every staff notice reaches
  * each of them once. */
 static char *staff_admin, *staff_op;
+static char *staff_admin_email, *staff_op_email;
 static long long staff_admin_id, staff_op_id;
+/* Seconds to wait for haas-notifyd's delivery. */
+#define MAIL_WAIT 30
 
 static const char sql_user_id[] = "SELECT id FROM users WHERE username = ?";
 /* Rows of one kind to one user about one thing (a field's value). */
@@ -63,6 +67,14 @@ static const char sql_order_msgids[] =
 	"SELECT COUNT(DISTINCT msg_id) FROM notices WHERE kind = 'order.status'"
 	" AND JSON_VALUE(fields, '$.order_id') = ?"
 	" AND JSON_VALUE(fields, '$.status') = ?";
+static const char sql_order_msgid[] =
+	"SELECT msg_id FROM notices WHERE kind = 'order.status'"
+	" AND channel = 'email' AND JSON_VALUE(fields, '$.order_id') = ?"
+	" AND JSON_VALUE(fields, '$.status') = ?";
+static const char sql_order_sent[] =
+	"SELECT COUNT(*) FROM notices WHERE kind = 'order.status'"
+	" AND channel = 'email' AND JSON_VALUE(fields, '$.order_id') = ?"
+	" AND state = 'sent'";
 static const char sql_order_status[] =
 	"SELECT status = ? FROM orders WHERE id = ?";
 static const char sql_decided[] =
@@ -107,10 +119,11 @@ header_or(struct bb_resp *r, const char *name)
 	return v ? v : "";
 }
 
-/* A staff account of role; its token, and its id in *id (0 when it could
- * not be made).  Run before the tests (no assertions). */
+/* A staff account of role; its token, its id in *id (0 when it could
+ * not be made) and its address in *email (caller frees).  Run before the
+ * tests (no assertions). */
 static char *
-staff_new(const char *role, long long *id)
+staff_new(const char *role, long long *id, char **email)
 {
 	char *u = bb_unique(role), *body, *tok;
 	struct bb_resp *r;
@@ -127,6 +140,7 @@ staff_new(const char *role, long long *id)
 	tok = xstrdup(bb_str(r, "access_token"));
 	bb_free(r);
 	*id = bb_db_int(sql_user_id, DB_P(db_str(u)));
+	*email = xasprintf("%s@example.com", u);
 	free(body);
 	free(u);
 	return tok;
@@ -170,6 +184,77 @@ wait_int(const char *sql, const struct db_param *p, size_t np,
 		usleep(100000);
 	}
 	return false;
+}
+
+/* ---- mail ------------------------------------------------------------------ */
+
+/* The messages of kind to `to` whose subject or body holds needle. */
+struct mail_query {
+	const char *to, *kind, *needle;
+	const char *subject;	/* and whose subject holds this, or NULL */
+};
+
+static bool
+mail_match(const struct bb_mail *m, const struct mail_query *q)
+{
+	return !strcasecmp(m->to, q->to) && !strcmp(m->kind, q->kind) &&
+	       (strstr(m->subject, q->needle) || strstr(m->body, q->needle)) &&
+	       (!q->subject || strstr(m->subject, q->subject));
+}
+
+/* Distinct Message-IDs of the messages q names, polling for up to
+ * seconds until there are at least want; *first (when not NULL, caller
+ * frees) gets one message's body, *first_id its Message-ID. */
+static int
+mail_count(const struct mail_query *q, int want, int seconds,
+	   char **first, char **first_id)
+{
+	int found = 0, tries;
+
+	for (tries = 0; tries <= seconds * 5; tries++) {
+		size_t n, k, j;
+		struct bb_mail *m = bb_mail_all(&n);
+		const char *ids[256];
+
+		found = 0;
+		for (k = 0; k < n; k++) {
+			if (!mail_match(&m[k], q))
+				continue;
+			for (j = 0; j < (size_t)found; j++)
+				if (!strcmp(ids[j], m[k].message_id))
+					break;
+			if (j < (size_t)found || found == 256)
+				continue;
+			ids[found++] = m[k].message_id;
+			if (found == 1 && first) {
+				free(*first);
+				*first = xstrdup(m[k].body);
+			}
+			if (found == 1 && first_id) {
+				free(*first_id);
+				*first_id = xstrdup(m[k].message_id);
+			}
+		}
+		bb_mail_free(m, n);
+		if (found >= want)
+			break;
+		usleep(200000);
+	}
+	return found;
+}
+
+/* Exactly want messages q names (waiting for them, then a little more
+ * so a late duplicate would show). */
+static int
+mail_exactly(const struct mail_query *q, int want)
+{
+	int n = mail_count(q, want, MAIL_WAIT, NULL, NULL);
+
+	if (n == want) {
+		usleep(1500000);
+		n = mail_count(q, want, 0, NULL, NULL);
+	}
+	return n;
 }
 
 /* ---- registrations -------------------------------------------------------- */
@@ -262,6 +347,21 @@ test_registration_submitted(void)
 	CU_ASSERT_EQUAL(bb_db_int(sql_by_plate, DB_P(db_str(
 		"registration.submitted"), db_int(staff_admin_id),
 		db_str(plate))), 1);
+	/* delivered: one message to each, naming the plate and the driver */
+	{
+		struct mail_query q = { staff_admin_email,
+					"registration.submitted", plate, plate };
+		char *body = NULL, *link = xasprintf("/staff/registrations/%s",
+						     sid);
+
+		CU_ASSERT_EQUAL(mail_exactly(&q, 1), 1);
+		mail_count(&q, 1, 0, &body, NULL);
+		CU_ASSERT(body && strstr(body, email) && strstr(body, link));
+		q.to = staff_op_email;
+		CU_ASSERT_EQUAL(mail_exactly(&q, 1), 1);
+		free(link);
+		free(body);
+	}
 	free(sid);
 	free(email);
 }
@@ -303,6 +403,19 @@ test_registration_approved(void)
 	CU_ASSERT_EQUAL(r->status, 409);
 	bb_free(r);
 	CU_ASSERT_EQUAL(bb_db_int(sql_decided_any, DB_P(db_str(plate))), 1);
+	{
+		struct mail_query q = { email, "registration.decided", plate,
+					"approved" };
+		char *body = NULL;
+
+		CU_ASSERT_EQUAL(mail_exactly(&q, 1), 1);
+		mail_count(&q, 1, 0, &body, NULL);
+		CU_ASSERT(body && strstr(body, "Hello Ana Driver") &&
+			  strstr(body, "sign in") && !strstr(body, "Reason:"));
+		free(body);
+		q.subject = "rejected";
+		CU_ASSERT_EQUAL(mail_count(&q, 0, 0, NULL, NULL), 0);
+	}
 	free(email);
 }
 
@@ -331,6 +444,18 @@ test_registration_rejected(void)
 	CU_ASSERT_EQUAL(r->status, 409);
 	bb_free(r);
 	CU_ASSERT_EQUAL(bb_db_int(sql_decided_any, DB_P(db_str(plate))), 1);
+	/* the account is gone, the mail still reaches the request's address */
+	{
+		struct mail_query q = { email, "registration.decided", plate,
+					"rejected" };
+		char *body = NULL;
+
+		CU_ASSERT_EQUAL(mail_exactly(&q, 1), 1);
+		mail_count(&q, 1, 0, &body, NULL);
+		CU_ASSERT(body && strstr(body, "Hello Ana Driver") &&
+			  strstr(body, "Reason: Document unreadable\n"));
+		free(body);
+	}
 	free(email);
 }
 
@@ -465,6 +590,22 @@ test_order_steps(void)
 	s = idstr(id);
 	CU_ASSERT_EQUAL(bb_db_int(sql_order_to, DB_P(db_str(s),
 				  db_str(email))), 3);
+	{
+		char *needle = xasprintf("order #%lld ", id), *body = NULL;
+		struct mail_query q = { email, "order.status", needle, NULL };
+
+		CU_ASSERT_EQUAL(mail_exactly(&q, 3), 3);
+		q.subject = "is paid";
+		CU_ASSERT_EQUAL(mail_count(&q, 1, 0, &body, NULL), 1);
+		CU_ASSERT(body && strstr(body, "(\xe2\x82\xac" "24.00) is now paid"
+					 " (it was pending)"));
+		q.subject = "is shipped";
+		CU_ASSERT_EQUAL(mail_count(&q, 1, 0, NULL, NULL), 1);
+		q.subject = "is delivered";
+		CU_ASSERT_EQUAL(mail_count(&q, 1, 0, NULL, NULL), 1);
+		free(body);
+		free(needle);
+	}
 	free(s);
 	free(email);
 	free(u);
@@ -526,7 +667,8 @@ static void
 test_order_crash_after_commit(void)
 {
 	long long uid, product = product_new(50, -1), id;
-	char *u = bb_new_user("buyer", &uid), *key = bb_unique("k"), *h, *s;
+	char *email, *u = buyer_new(&uid, &email), *key = bb_unique("k"), *h;
+	char *s, *mid = NULL, *needle;
 	struct bb_resp *r;
 
 	id = order_new(u, product, 2, NULL);
@@ -551,8 +693,26 @@ test_order_crash_after_commit(void)
 	CU_ASSERT_EQUAL(bb_db_int(sql_order_msgids, DB_P(db_str(s),
 				  db_str("paid"))), 1);
 	CU_ASSERT_EQUAL(order_notices(id), 1);
+	/* delivered once, under the notice's message id, and marked sent */
+	needle = xasprintf("order #%lld ", id);
+	{
+		struct mail_query q = { email, "order.status", needle, "is paid" };
+		struct db_rows *row = NULL;
+
+		CU_ASSERT_EQUAL(mail_exactly(&q, 1), 1);
+		mail_count(&q, 1, 0, NULL, &mid);
+		CU_ASSERT_EQUAL(db_row(bb_db(), sql_order_msgid, DB_P(db_str(s),
+			db_str("paid")), 1, ERR_NOT_FOUND, &row), ERR_OK);
+		CU_ASSERT(row && mid && !strncmp(mid, db_col(row, 0), 32) &&
+			  mid[32] == '@');
+		db_rows_free(row);
+		CU_ASSERT(wait_int(sql_order_sent, DB_P(db_str(s)), 1, MAIL_WAIT));
+	}
+	free(needle);
+	free(mid);
 	free(s);
 	free(key);
+	free(email);
 	free(u);
 }
 
@@ -620,6 +780,23 @@ test_low_stock_once_per_crossing(void)
 	/* staff remove units while below: nothing more */
 	CU_ASSERT_EQUAL(stock_add(product, -1), 200);
 	CU_ASSERT_EQUAL(low_notices(product), 2);
+	/* two mails to each admin, naming the product and its stock */
+	{
+		char *link = xasprintf("/staff/products/%lld\n", product);
+		char *body = NULL;
+		struct mail_query q = { staff_admin_email, "stock.low", link,
+					NULL };
+
+		CU_ASSERT_EQUAL(mail_exactly(&q, 2), 2);
+		q.subject = "(4 left)";
+		CU_ASSERT_EQUAL(mail_count(&q, 2, 0, &body, NULL), 2);
+		CU_ASSERT(body && strstr(body, "below its threshold of 5"));
+		q.to = staff_op_email;
+		q.subject = NULL;
+		CU_ASSERT_EQUAL(mail_count(&q, 0, 0, NULL, NULL), 0);
+		free(body);
+		free(link);
+	}
 	free(u);
 }
 
@@ -756,6 +933,24 @@ test_sensor_silent_and_back(void)
 	/* a second silence is a second episode */
 	CU_ASSERT(wait_int(sql_by_space, DB_P(db_str("sensor.silent"),
 		  db_int(staff_admin_id), db_str(code)), 2, 10));
+	{
+		/* the body names the space, its zone and the sensor */
+		char *needle = xasprintf("space %s (notify)", code), *body = NULL;
+		struct mail_query q = { staff_admin_email, "sensor.silent",
+					needle, NULL };
+
+		CU_ASSERT_EQUAL(mail_exactly(&q, 2), 2);
+		mail_count(&q, 1, 0, &body, NULL);
+		CU_ASSERT(body && strstr(body, s) && strstr(body, "since "));
+		free(body);
+		body = NULL;
+		q.kind = "sensor.back";
+		CU_ASSERT_EQUAL(mail_exactly(&q, 1), 1);
+		mail_count(&q, 1, 0, &body, NULL);
+		CU_ASSERT(body && strstr(body, "the space is free"));
+		free(body);
+		free(needle);
+	}
 	free(pw);
 	free(s);
 	free(code);
@@ -794,13 +989,15 @@ main(void)
 
 	bb_init();
 	admin = bb_admin_token();
-	staff_admin = staff_new("admin", &staff_admin_id);
-	staff_op = staff_new("operator", &staff_op_id);
+	staff_admin = staff_new("admin", &staff_admin_id, &staff_admin_email);
+	staff_op = staff_new("operator", &staff_op_id, &staff_op_email);
 	if (staff_admin_id <= 0 || staff_op_id <= 0)
 		return 1;
 	rc = cunit_run(suites);
 	free(staff_op);
 	free(staff_admin);
+	free(staff_op_email);
+	free(staff_admin_email);
 	free(admin);
 	return rc;
 }
