@@ -10,8 +10,8 @@
 #include "sha256.h"
 #include "util.h"
 
-/* Staff picked per notice, at most (the LIMIT of Q_STAFF). */
-#define STAFF_MAX 256
+/* Staff read at a time (the LIMIT of Q_STAFF). */
+#define STAFF_PAGE 256
 
 static const struct notice_kind_info kinds[NK_COUNT] = {
 	[NK_ACCOUNT_RESET] = { "account.reset", "Password reset links",
@@ -62,7 +62,7 @@ static const char *const sql[] = {
 		" WHERE u.id = ? AND u.status IN ('active', 'pending')",
 	[Q_STAFF] = "SELECT u.id FROM users u WHERE u.status = 'active'"
 		" AND (u.role = 'admin' OR (? AND u.role = 'operator'))"
-		" ORDER BY u.id LIMIT 256",
+		" AND u.id > ? ORDER BY u.id LIMIT 256",
 	[Q_HOOKS] = "SELECT id, url FROM webhooks WHERE active = 1"
 		" AND deleted_at IS NULL AND FIND_IN_SET(?, kinds) ORDER BY id",
 	[Q_INSERT] = "INSERT INTO notices (msg_id, kind, channel, user_id,"
@@ -178,25 +178,31 @@ out:
 	return e;
 }
 
-/* Every active staff member of n->staff's role or above. */
+/* Every active staff member of n->staff's role or above, a page of ids
+ * at a time (a row loop must not run other statements). */
 static enum err
 to_staff(struct db *db, const struct notice *n, const char *fields,
 	 int *written)
 {
-	long long ids[STAFF_MAX];
+	long long ids[STAFF_PAGE], after = 0;
 	struct db_rows *rows;
-	size_t k = 0, i;
-	enum err e = db_query(db, sql[Q_STAFF], DB_P(db_int(
-		n->staff == ROLE_OPERATOR)), 1, &rows);
+	size_t k, i;
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
-	while (k < STAFF_MAX && db_next(rows))
-		ids[k++] = db_col_int(rows, 0);
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	for (i = 0; e == ERR_OK && i < k; i++)
-		e = to_user(db, n, fields, ids[i], written);
+	do {
+		e = db_query(db, sql[Q_STAFF], DB_P(db_int(
+			n->staff == ROLE_OPERATOR), db_int(after)), 1, &rows);
+		if (e != ERR_OK)
+			return e;
+		for (k = 0; k < STAFF_PAGE && db_next(rows); k++)
+			ids[k] = db_col_int(rows, 0);
+		e = db_rows_err(rows);
+		db_rows_free(rows);
+		for (i = 0; e == ERR_OK && i < k; i++)
+			e = to_user(db, n, fields, ids[i], written);
+		if (k)
+			after = ids[k - 1];
+	} while (e == ERR_OK && k == STAFF_PAGE);
 	return e;
 }
 

@@ -94,10 +94,13 @@ static const char *const sql[] = {
 		" ORDER BY zone, status",
 	[Q_SPACE_LOCK] = "SELECT status, sensor_id FROM parking_spaces"
 		" WHERE id = ? AND retired_at IS NULL FOR UPDATE",
-	/* A new sensor starts a new seq series, so last_seq is reset. */
+	/* A new sensor starts a new seq series, so last_seq is reset, and
+	 * is not the old one's silence (its first report is no "back"). */
 	[Q_SPACE_UPDATE] = "UPDATE parking_spaces SET code = COALESCE(?, code),"
 		" zone = COALESCE(?, zone),"
 		" last_seq = IF(? IS NULL OR ? = sensor_id, last_seq, NULL),"
+		" sensor_silent_at = IF(? IS NULL OR ? = sensor_id,"
+		" sensor_silent_at, NULL),"
 		" sensor_id = COALESCE(?, sensor_id),"
 		" status = COALESCE(?, status), updated_at = UTC_TIMESTAMP(6)"
 		" WHERE id = ? AND retired_at IS NULL",
@@ -644,7 +647,8 @@ space_apply_tx(struct req *r, void *arg)
 		e = db_exec(r->db, sql[Q_SPACE_UPDATE], DB_P(
 			db_str(opt(&v[S_CODE])), db_str(opt(&v[S_ZONE])),
 			db_str(sensor), db_str(sensor), db_str(sensor),
-			db_str(status), db_int(id)), NULL);
+			db_str(sensor), db_str(sensor), db_str(status),
+			db_int(id)), NULL);
 	if (e == ERR_DUPLICATE)
 		return space_dup(r);
 	if (e == ERR_OK && changed)
