@@ -83,7 +83,8 @@ export async function render(root) {
 			"aria-pressed": f.state === value ? "true" : "false",
 			onclick: () => apply({ ...f, state: value }),
 		}, n === null ? label : `${label} (${n})`);
-		return h("div", { class: "d-flex flex-wrap gap-2 mb-2", role: "group", "aria-label": "State" },
+		return h("div", { class: "d-flex flex-wrap align-items-center gap-2 mb-2", role: "group", "aria-labelledby": "state-l" },
+			 h("span", { id: "state-l", class: "form-label mb-0 me-1" }, "State"),
 			 chip("", "All", all),
 			 STATES.map(([v, t]) => chip(v, t, counts ? counts[v] || 0 : null)));
 	}

@@ -88,6 +88,7 @@ export async function render(root, { params }) {
 	}
 
 	async function show(text, kind = "success") {
+		put(status);
 		put(root, ...notifyHead(title, CRUMB), loading("Loading the webhook…"));
 		let w;
 		try {
