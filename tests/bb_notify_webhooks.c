@@ -459,8 +459,340 @@ static CU_TestInfo validation[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* ---- against the receiver ---------------------------------------------------- */
+
+static const char sql_notice_msg[] =
+	"SELECT msg_id FROM notices WHERE id = ?";
+static const char sql_sent_once[] =
+	"SELECT COUNT(*) FROM notices n WHERE n.webhook_id = ?"
+	" AND n.state = 'sent' AND (SELECT COUNT(*) FROM notice_attempts a"
+	" WHERE a.notice_id = n.id AND a.ok = 1) = 1";
+static const char sql_hook_notices[] =
+	"SELECT COUNT(*) FROM notices WHERE webhook_id = ?";
+
+static bool
+have_receiver(void)
+{
+	const char *u = getenv("HAAS_TEST_WEBHOOK_URL");
+
+	return u && *u;
+}
+
+/* The path part of a receiver URL ("/ok/x_1_2"). */
+static const char *
+url_path(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	return p ? strchr(p + 3, '/') : url;
+}
+
+static void
+hook_release(struct bb_hook *h)
+{
+	free(h->path);
+	free(h->body);
+	free(h->id);
+	free(h->timestamp);
+	free(h->signature);
+	free(h->kind);
+}
+
+/* Requests that reached path, after polling up to seconds for at least
+ * want of them.  *n gets their count; free with bb_hooks_free. */
+static struct bb_hook *
+hooks_at(const char *path, size_t want, int seconds, size_t *n)
+{
+	time_t until = time(NULL) + seconds;
+	struct bb_hook *all;
+	size_t k, i, m;
+
+	for (;;) {
+		all = bb_hooks_all(&k);
+		for (i = m = 0; i < k; i++) {
+			if (strcmp(all[i].path, path))
+				continue;
+			if (m != i) {
+				struct bb_hook t = all[m];
+
+				all[m] = all[i];
+				all[i] = t;
+			}
+			m++;
+		}
+		if (m >= want || time(NULL) >= until) {
+			/* the others, in the tail, go; bb_hooks_free(all, m)
+			 * frees the rest and the array */
+			for (i = m; i < k; i++)
+				hook_release(&all[i]);
+			*n = m;
+			return all;
+		}
+		bb_hooks_free(all, k);
+		usleep(50000);
+	}
+}
+
+/* Waits up to seconds until the notice is in state. */
+static bool
+notice_reaches(long long id, const char *state, int seconds)
+{
+	time_t until = time(NULL) + seconds;
+
+	while (bb_db_int("SELECT COUNT(*) FROM notices WHERE id = ?"
+			 " AND state = ?", DB_P(db_int(id), db_str(state))) != 1) {
+		if (time(NULL) >= until)
+			return false;
+		usleep(100000);
+	}
+	return true;
+}
+
+static long long
+send_test(long long hook)
+{
+	char *path = xasprintf("/api/webhooks/%lld/test", hook);
+	struct bb_resp *r = bb_json("POST", path, admin, NULL);
+	long long id = r->status == 201 ? bb_sub_id(r, "notice", "id") : 0;
+
+	CU_ASSERT_EQUAL(r->status, 201);
+	bb_free(r);
+	free(path);
+	return id;
+}
+
+/* Does sig verify: sha256=hex(HMAC-SHA256(secret, "<ts>.<body>"))? */
+static bool
+signature_ok(const char *secret, const char *ts, const char *body,
+	     const char *sig)
+{
+	char *text = xasprintf("%s.%s", ts, body), hex[65];
+	unsigned char mac[32];
+
+	hmac_sha256(secret, strlen(secret), text, strlen(text), mac);
+	hex_encode(mac, sizeof(mac), hex);
+	free(text);
+	return !strncmp(sig, "sha256=", 7) && strlen(sig) == 7 + 64 &&
+	       ct_equal(sig + 7, hex, 64);
+}
+
+static void
+test_signature_verifies(void)
+{
+	char *url = hook_url("ok"), *secret = NULL, *tampered, *msg;
+	struct bb_hook *h;
+	struct db_rows *row;
+	json_object *body, *v;
+	long long hook, nid, ts;
+	size_t n;
+
+	if (!have_receiver()) {
+		CU_FAIL("HAAS_TEST_WEBHOOK_URL is not set");
+		free(url);
+		return;
+	}
+	hook = hook_create(url, "[\"stock.low\"]", &secret);
+	nid = send_test(hook);
+	CU_ASSERT_FATAL(nid > 0);
+	CU_ASSERT_EQUAL_FATAL(db_row(bb_db(), sql_notice_msg, DB_P(db_int(nid)),
+				     1, ERR_NOT_FOUND, &row), ERR_OK);
+	msg = xstrdup(db_col(row, 0));
+	db_rows_free(row);
+	h = hooks_at(url_path(url), 1, 30, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(h[0].id, msg);
+	CU_ASSERT_STRING_EQUAL(h[0].kind, "webhook.test");
+	CU_ASSERT_EQUAL(h[0].status, 200);
+	/* the timestamp is now-ish unix seconds */
+	ts = strtoll(h[0].timestamp, NULL, 10);
+	CU_ASSERT(ts > time(NULL) - 120 && ts <= time(NULL) + 5);
+	/* it verifies; a tampered body or timestamp does not */
+	CU_ASSERT_TRUE(signature_ok(secret, h[0].timestamp, h[0].body,
+				    h[0].signature));
+	tampered = xstrdup(h[0].body);
+	tampered[strlen(tampered) / 2] ^= 1;
+	CU_ASSERT_FALSE(signature_ok(secret, h[0].timestamp, tampered,
+				     h[0].signature));
+	free(tampered);
+	tampered = xasprintf("%lld", ts + 1);
+	CU_ASSERT_FALSE(signature_ok(secret, tampered, h[0].body,
+				     h[0].signature));
+	free(tampered);
+	CU_ASSERT_FALSE(signature_ok("not-the-secret", h[0].timestamp,
+				     h[0].body, h[0].signature));
+	/* the body: {"id", "kind", "created_at", "data"} */
+	body = json_tokener_parse(h[0].body);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	CU_ASSERT(json_object_object_get_ex(body, "id", &v) &&
+		  !strcmp(json_object_get_string(v), msg));
+	CU_ASSERT(json_object_object_get_ex(body, "data", &v) &&
+		  json_object_object_get_ex(v, "sent_by", NULL));
+	json_object_put(body);
+	CU_ASSERT_TRUE(notice_reaches(nid, "sent", 30));
+	bb_hooks_free(h, n);
+	free(msg);
+	free(secret);
+	free(url);
+}
+
+/* 500s: retried after growing pauses, dead after notify_max_attempts
+ * (4 in the test stack), shown with every attempt; a retry sends it
+ * again under the same message id. */
+static void
+test_failures_back_off_then_dead(void)
+{
+	char *url = hook_url("fail"), *ok = hook_url("ok"), *path, *body;
+	struct bb_hook *h, *h2;
+	struct bb_resp *r;
+	json_object *arr;
+	long long hook, nid;
+	size_t n, n2, i;
+
+	if (!have_receiver()) {
+		CU_FAIL("HAAS_TEST_WEBHOOK_URL is not set");
+		goto out_free;
+	}
+	hook = hook_create(url, "[\"stock.low\"]", NULL);
+	nid = send_test(hook);
+	CU_ASSERT_TRUE_FATAL(notice_reaches(nid, "dead", 90));
+	h = hooks_at(url_path(url), 4, 5, &n);
+	CU_ASSERT_EQUAL(n, 4);
+	for (i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(h[i].status, 500);
+	/* growing delays: 1, 2, 4 s in the test stack */
+	if (n == 4) {
+		double g1 = h[1].at - h[0].at, g2 = h[2].at - h[1].at,
+		       g3 = h[3].at - h[2].at;
+
+		fprintf(stderr, "back-off gaps: %.2f %.2f %.2f s\n", g1, g2, g3);
+		CU_ASSERT(g1 >= 0.9);
+		CU_ASSERT(g2 > g1 && g3 > g2);
+		CU_ASSERT(g2 >= 1.8 && g3 >= 3.6);
+		CU_ASSERT_STRING_EQUAL(h[0].id, h[3].id);
+	}
+	path = xasprintf("/api/notices/%lld", nid);
+	r = bb_get(path, admin);
+	CU_ASSERT_STRING_EQUAL(bb_sub(r, "notice", "state"), "dead");
+	CU_ASSERT_STRING_EQUAL(bb_sub(r, "notice", "attempts"), "4");
+	CU_ASSERT_EQUAL(bb_len(r, "attempts"), 4);
+	arr = json_object_object_get(r->json, "attempts");
+	for (i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *a = json_object_array_get_idx(arr, i);
+
+		CU_ASSERT_FALSE(json_object_get_boolean(
+			json_object_object_get(a, "ok")));
+		CU_ASSERT_EQUAL(json_object_get_int(
+			json_object_object_get(a, "code")), 500);
+	}
+	bb_free(r);
+	free(path);
+
+	/* the receiver mended (a new URL), the dead notice retried */
+	path = xasprintf("/api/webhooks/%lld", hook);
+	body = xasprintf("{\"url\": \"%s\"}", ok);
+	CU_ASSERT_EQUAL(status_of(bb_json("PATCH", path, admin, body)), 200);
+	free(body);
+	free(path);
+	path = xasprintf("/api/notices/%lld/retry", nid);
+	r = bb_json("POST", path, admin, NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	free(path);
+	CU_ASSERT_TRUE(notice_reaches(nid, "sent", 30));
+	h2 = hooks_at(url_path(ok), 1, 10, &n2);
+	CU_ASSERT_EQUAL(n2, 1);
+	if (n2 && n)
+		CU_ASSERT_STRING_EQUAL(h2[0].id, h[0].id);
+	bb_hooks_free(h2, n2);
+	bb_hooks_free(h, n);
+out_free:
+	free(ok);
+	free(url);
+}
+
+#define BATCH 40
+
+/* The sender SIGKILLed while it delivers a batch: every notice arrives
+ * (at least once, by message id) and each is sent once in the outbox. */
+static void
+test_sender_killed_mid_batch(void)
+{
+	char *url = hook_url("ok"), *msgs[BATCH];
+	struct bb_hook *h;
+	struct db_rows *row;
+	long long hook, ids[BATCH];
+	size_t n, i, j, seen_before, distinct = 0, missing = 0;
+
+	if (!have_receiver()) {
+		CU_FAIL("HAAS_TEST_WEBHOOK_URL is not set");
+		free(url);
+		return;
+	}
+	hook = hook_create(url, "[\"stock.low\"]", NULL);
+	/* written while the sender is away, so it finds a full batch */
+	CU_ASSERT_EQUAL_FATAL(bb_stack("notifyd-stop"), 0);
+	for (i = 0; i < BATCH; i++) {
+		ids[i] = send_test(hook);
+		msgs[i] = NULL;
+		if (db_row(bb_db(), sql_notice_msg, DB_P(db_int(ids[i])), 1,
+			   ERR_NOT_FOUND, &row) == ERR_OK) {
+			msgs[i] = xstrdup(db_col(row, 0));
+			db_rows_free(row);
+		}
+	}
+	CU_ASSERT_EQUAL_FATAL(bb_stack("notifyd-start"), 0);
+	/* the first one arrived: the sender is mid-batch */
+	h = hooks_at(url_path(url), 1, 30, &n);
+	seen_before = n;
+	bb_hooks_free(h, n);
+	CU_ASSERT_EQUAL(bb_stack("notifyd-kill-child"), 0);
+	h = hooks_at(url_path(url), BATCH, 1, &n);
+	fprintf(stderr, "killed after %zu of %d requests had arrived\n",
+		n >= seen_before ? n : seen_before, BATCH);
+	bb_hooks_free(h, n);
+	/* its claims run out (notify_lease) and a new child sends them */
+	for (i = 0; i < BATCH; i++)
+		CU_ASSERT_TRUE(notice_reaches(ids[i], "sent", 90));
+	h = hooks_at(url_path(url), BATCH, 5, &n);
+	for (i = 0; i < BATCH; i++) {
+		bool found = false;
+
+		for (j = 0; msgs[i] && j < n && !found; j++)
+			found = !strcmp(h[j].id, msgs[i]);
+		if (!found)
+			missing++;
+	}
+	for (j = 0; j < n; j++) {
+		bool first = true;
+
+		for (i = 0; i < j && first; i++)
+			first = strcmp(h[i].id, h[j].id) != 0;
+		distinct += first;
+	}
+	fprintf(stderr, "%zu requests, %zu distinct message ids, %zu"
+		" duplicates, %zu missing\n", n, distinct, n - distinct, missing);
+	CU_ASSERT_EQUAL(missing, 0);
+	CU_ASSERT_EQUAL(distinct, BATCH);
+	/* duplicates only for what was in flight when it died */
+	CU_ASSERT(n - distinct <= 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_hook_notices, DB_P(db_int(hook))), BATCH);
+	CU_ASSERT_EQUAL(bb_db_int(sql_sent_once, DB_P(db_int(hook))), BATCH);
+	bb_hooks_free(h, n);
+	for (i = 0; i < BATCH; i++)
+		free(msgs[i]);
+	free(url);
+}
+
+static CU_TestInfo delivery[] = {
+	{ "the signature verifies, a tampered one not", test_signature_verifies },
+	{ "500s back off, then dead, then retried", test_failures_back_off_then_dead },
+	{ "the sender killed mid-batch", test_sender_killed_mid_batch },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_SuiteInfo suites[] = {
 	SUITE("webhooks and the outbox", validation),
+	SUITE("delivery to the receiver", delivery),
 	CU_SUITE_INFO_NULL,
 };
 
