@@ -164,6 +164,13 @@
 	X(REQUEST_DECIDED, 409, "request_decided", "Request already decided") \
 	X(APPLICANT_GONE, 409, "applicant_not_pending", "The applicant's account is no longer waiting for approval") \
 	X(DOCUMENT_NAME, 400, "document_name", "File name not allowed") \
+	/* notifications: webhooks and the outbox (src/notices.c) */ \
+	X(WEBHOOK_NOT_FOUND, 404, "webhook_not_found", "Webhook not found") \
+	X(WEBHOOK_URL_INVALID, 400, "webhook_url_invalid", "url must be an https:// address of at most 2000 characters with a host, no user name or password and no #fragment") \
+	X(WEBHOOK_KINDS_INVALID, 400, "webhook_kinds_invalid", "kinds must be a non-empty list of notice kinds that webhooks may receive") \
+	X(WEBHOOK_INACTIVE, 409, "webhook_inactive", "The webhook is disabled or deleted") \
+	X(NOTICE_NOT_FOUND, 404, "notice_not_found", "Notice not found") \
+	X(NOTICE_NOT_DEAD, 409, "notice_not_dead", "Only a dead notice can be retried") \
 	/* end of table: every row above ends in a backslash */
 
 enum err {

@@ -43,6 +43,10 @@ const routes = [
 	["/staff/orders", () => import("./views/staff-orders.js")],
 	["/staff/parking", () => import("./views/staff-parking.js")],
 	["/staff/parking/:id", () => import("./views/staff-space.js")],
+	["/staff/notifications", () => import("./views/staff-notices.js")],
+	["/staff/notifications/:id", () => import("./views/staff-notice.js")],
+	["/staff/webhooks", () => import("./views/staff-webhooks.js")],
+	["/staff/webhooks/:id", () => import("./views/staff-webhook.js")],
 	["/staff/audit", () => import("./views/staff-audit.js")],
 	["/staff/system", () => import("./views/staff-system.js")],
 ];

@@ -22,6 +22,8 @@ export const SECTIONS = [
 	  about: "Products and stock, brands, everyone's orders." },
 	{ label: "Parking", paths: ["/staff/parking"], role: "admin",
 	  about: "Spaces and their sensors, the live board with staff actions." },
+	{ label: "Notifications", paths: ["/staff/notifications", "/staff/webhooks"], role: "admin",
+	  about: "The outbox: every notice and delivery attempt, dead ones to retry; webhooks." },
 	{ label: "Audit log", paths: ["/staff/audit"], role: "admin",
 	  about: "Who did what, when: every write of every domain." },
 	{ label: "System", paths: ["/staff/system"], role: "admin",
