@@ -69,7 +69,8 @@ static const char *const sql[] = {
 		" lease_until = UTC_TIMESTAMP(6) + INTERVAL ? SECOND"
 		" WHERE id = ?",
 	[Q_LOAD] = "SELECT n.msg_id, n.kind, n.channel, n.recipient, n.fields,"
-		" n.attempts, n.created_at, w.url, w.secret, w.active,"
+		" n.attempts, n.created_at, w.url, w.secret,"
+		" w.active = 1 AND w.deleted_at IS NULL,"
 		" COALESCE(u.name, u.username)"
 		" FROM notices n LEFT JOIN webhooks w ON w.id = n.webhook_id"
 		" LEFT JOIN users u ON u.id = n.user_id"

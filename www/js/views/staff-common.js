@@ -50,10 +50,11 @@ function link(href, label, on) {
 // phone, the current section marked for assistive technology too.
 export function staffNav() {
 	const nav = h("nav", { class: "staff-nav mb-3", "aria-label": "Staff sections" },
-		      h("ul", { class: "nav nav-pills flex-nowrap" },
+		      h("ul", { class: "nav nav-pills flex-nowrap flex-lg-wrap" },
 			link("/staff", "Overview", location.pathname === "/staff"),
 			sections().map((s) => link(s.paths[0], s.label, current(s)))));
-	/* on a phone the row scrolls: the current section in sight, also
+	/* on a phone the row scrolls (on a wide screen it wraps): the
+	 * current section in sight, also
 	 * after the window changes size */
 	new ResizeObserver(() => {
 		const on = nav.querySelector(".active");
