@@ -54,8 +54,7 @@ export function staffNav() {
 			link("/staff", "Overview", location.pathname === "/staff"),
 			sections().map((s) => link(s.paths[0], s.label, current(s)))));
 	/* on a phone the row scrolls (on a wide screen it wraps): the
-	 * current section in sight, also
-	 * after the window changes size */
+	 * current section in sight, also after the window changes size */
 	new ResizeObserver(() => {
 		const on = nav.querySelector(".active");
 		if (on && nav.scrollWidth > nav.clientWidth)
