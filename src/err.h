@@ -164,6 +164,15 @@
 	X(REQUEST_DECIDED, 409, "request_decided", "Request already decided") \
 	X(APPLICANT_GONE, 409, "applicant_not_pending", "The applicant's account is no longer waiting for approval") \
 	X(DOCUMENT_NAME, 400, "document_name", "File name not allowed") \
+	/* notifications: mailed tokens and preferences */ \
+	X(RESET_TOKEN, 400, "reset_token_invalid", "This password reset link is invalid, has expired or was already used: ask for a new one") \
+	X(VERIFY_TOKEN, 400, "verify_token_invalid", "This confirmation link is invalid, has expired or was already used") \
+	X(EMAIL_VERIFIED, 409, "email_already_verified", "Your e-mail address is already confirmed") \
+	X(NO_EMAIL, 409, "no_email", "Your account has no e-mail address") \
+	X(MAIL_LIMIT, 429, "mail_limit", "Too many messages asked for: try again within the hour") \
+	X(NOTICE_KIND, 400, "notice_kind_invalid", "Unknown kind of notice") \
+	X(NOTICE_MODE, 400, "notice_mode_invalid", "mode must be immediate, digest or off") \
+	X(NOTICE_ROLE, 400, "notice_kind_not_yours", "This kind of notice is not sent to your role") \
 	/* end of table: every row above ends in a backslash */
 
 enum err {

@@ -14,6 +14,7 @@
 #include "reviews.h"
 #include "orders.h"
 #include "devices.h"
+#include "prefs.h"
 
 const struct route *const route_tables[] = {
 	ops_routes,
@@ -29,5 +30,6 @@ const struct route *const route_tables[] = {
 	reviews_routes,
 	orders_routes,
 	devices_routes,
+	prefs_routes,
 	NULL,
 };
