@@ -58,20 +58,21 @@ export const tests = [
 		assert.ok(!page.url().includes("token"), `the token left the address bar: ${page.url()}`);
 		await review(page, "reset");
 		/* the two fields must agree; the policy's reason is the server's */
-		await page.getByLabel("New password").fill(NEW_PW);
+		await page.getByLabel("New password", { exact: true }).fill(NEW_PW);
 		await page.getByLabel("Repeat the new password").fill(`${NEW_PW}x`);
 		await page.getByRole("button", { name: "Set the password" }).click();
 		await page.getByText("The two passwords differ.").waitFor();
-		await page.getByLabel("New password").fill("password");
+		await page.getByLabel("New password", { exact: true }).fill("password");
 		await page.getByLabel("Repeat the new password").fill("password");
 		await page.getByRole("button", { name: "Set the password" }).click();
 		await page.getByText("Password is too weak").waitFor();
-		assert.equal(await page.getByLabel("New password").getAttribute("aria-invalid"), "true");
-		await page.getByLabel("New password").fill(NEW_PW);
+		assert.equal(await page.getByLabel("New password", { exact: true }).getAttribute("aria-invalid"), "true");
+		await page.getByLabel("New password", { exact: true }).fill(NEW_PW);
 		await page.getByLabel("Repeat the new password").fill(NEW_PW);
 		await page.getByRole("button", { name: "Set the password" }).click();
 		await page.getByRole("heading", { name: "Sign in", exact: true }).waitFor();
 		await page.getByText("Your password is changed").waitFor();
+		await review(page, "signin-reset");
 
 		/* the session of before is over; the old password is refused */
 		assert.equal((await m.api.get("/api/users/me")).status(), 401);
@@ -86,7 +87,7 @@ export const tests = [
 		const again = await newPage(browser, 375);
 		await again.goto(link);
 		await again.getByRole("heading", { name: "Choose a new password" }).waitFor();
-		await again.getByLabel("New password").fill("Yet-another-pass-7");
+		await again.getByLabel("New password", { exact: true }).fill("Yet-another-pass-7");
 		await again.getByLabel("Repeat the new password").fill("Yet-another-pass-7");
 		await again.getByRole("button", { name: "Set the password" }).click();
 		await again.getByText("This password reset link is invalid").waitFor();

@@ -119,12 +119,12 @@ async function notificationsCard(box) {
 	const said = h("div", { "aria-live": "polite" });
 	const rows = prefs.kinds.map((k) => [k, field({
 		label: k.label, name: k.kind, type: "select", value: k.mode,
-		options: prefs.modes.map((m) => [m, MODES[m] || m]), wrapClass: "mb-2",
+		options: prefs.modes.map((m) => [m, MODES[m] || m]), wrapClass: "col-12 col-md-6 col-xl-4",
 	})]);
 	const f = form({ "aria-labelledby": "notify-h" },
 		       h("p", { class: "small text-muted" }, "Password reset links and address confirmations always come right away."),
-		       rows.map(([, w]) => w),
-		       h("button", { type: "submit", class: "btn btn-primary mt-2" }, "Save notification choices"));
+		       h("div", { class: "row g-3 align-items-end" }, rows.map(([, w]) => w)),
+		       h("button", { type: "submit", class: "btn btn-primary mt-3" }, "Save notification choices"));
 	onSubmit(f, async () => {
 		const body = Object.fromEntries(rows.map(([k, w]) => [k.kind, w.control.value]));
 		const saved = await api.put("/api/me/notifications", body);
