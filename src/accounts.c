@@ -263,6 +263,7 @@ accounts_create(struct db *db, struct req *r, const struct new_account *a,
 {
 	char hash[AUTH_HASH_MAX], *email = NULL;
 	struct db_result res;
+	bool self;
 	enum err e;
 
 	if (a->username && !accounts_username_valid(a->username))
@@ -278,12 +279,9 @@ accounts_create(struct db *db, struct req *r, const struct new_account *a,
 		email = xstrdup(a->email);
 		ascii_lower(email);
 	}
-	if (a->self && email && !r) {
-		free(email);
-		return ERR_INTERNAL;	/* the link needs r's configuration */
-	}
+	self = r && !a->staff;
 	e = db_exec(db, sql[Q_INSERT_USER], DB_P(db_str(a->username),
-		db_str(email), db_int(email && !a->self), db_str(a->name),
+		db_str(email), db_int(email && !self), db_str(a->name),
 		db_str(hash), db_str(auth_role_name(a->role)),
 		db_str(a->status ? a->status : "active")), &res);
 	if (e == ERR_DUPLICATE) {
@@ -294,7 +292,7 @@ accounts_create(struct db *db, struct req *r, const struct new_account *a,
 	}
 	if (e == ERR_OK)
 		*id = (long long)res.insert_id;
-	if (e == ERR_OK && a->self && email)
+	if (e == ERR_OK && self && email)
 		e = accounts_verify_start(db, &r->app->cfg, *id, email);
 	free(email);
 	return e;
@@ -785,7 +783,7 @@ accounts_signup(struct req *r)
 				 .missing = ERR_SIGNUP_REQUIRED },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	struct signup u = { .a.role = ROLE_USER, .a.self = true,
+	struct signup u = { .a.role = ROLE_USER,
 			    .message = "User created successfully" };
 	enum err e = body_read(r, spec, v);
 
@@ -814,7 +812,7 @@ accounts_register(struct req *r)
 		[R_USERNAME] = { "username", FT_STRING, F_TRIM, .max = 64 },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	struct signup u = { .a.role = ROLE_USER, .a.self = true,
+	struct signup u = { .a.role = ROLE_USER,
 			    .message = "User registered successfully" };
 	enum err e = body_read(r, spec, v);
 
@@ -1146,7 +1144,7 @@ accounts_register_ep(struct req *r)
 		[E_CONFIRM] = { "confirmPassword", FT_STRING, 0, .max = 1024 },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	struct signup u = { .a.role = ROLE_USER, .a.self = true,
+	struct signup u = { .a.role = ROLE_USER,
 			    .message = "User registered successfully" };
 	enum err e = body_read(r, spec, v);
 

@@ -20,11 +20,11 @@ struct new_account {
 	const char *password;
 	enum role role;
 	const char *status;	/* "active" or "pending" */
-	bool self;		/* a self sign-up: an address given is not
-				 * verified yet, and a verify mail goes out
-				 * (needs a request and a transaction); else
-				 * (staff, haasctl) the address counts as
-				 * verified */
+	bool staff;		/* made by staff: the address counts as
+				 * verified.  Otherwise (a self sign-up) an
+				 * address is unverified and a verify mail
+				 * goes out, in the caller's transaction;
+				 * without a request (haasctl) it is staff's */
 };
 
 /* Checks a's shape and password policy, hashes the password and inserts
@@ -32,7 +32,8 @@ struct new_account {
  * ERR_PASSWORD_WEAK (message says why), ERR_USERNAME_TAKEN /
  * ERR_EMAIL_TAKEN, ERR_DB_*.  r may be NULL (haasctl); then no custom
  * messages are kept.  A self sign-up with an address also starts its
- * verification (accounts_verify_start). */
+ * verification (accounts_verify_start), so it must run in a
+ * transaction. */
 enum err accounts_create(struct db *db, struct req *r,
 			 const struct new_account *a, long long *id);
 

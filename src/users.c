@@ -724,7 +724,7 @@ admins_create(struct req *r)
 		[A_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	struct new_account a = { .role = ROLE_ADMIN };
+	struct new_account a = { .role = ROLE_ADMIN, .staff = true };
 	long long id;
 	char sid[32];
 	enum err e = body_read(r, spec, v);

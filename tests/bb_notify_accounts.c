@@ -445,6 +445,42 @@ test_signup_no_address(void)
 	free(u);
 }
 
+/* A driver's registration is a self sign-up too: its pending account is
+ * unverified and mailed a link, which works while it waits. */
+static void
+test_driver_verify(void)
+{
+	char *email = new_email("vd"), *body, plate[16], *token, *id_s;
+	FILE *f = fopen("/tmp/bb_notify_accounts_id.png", "w");
+	struct bb_resp *r;
+	long long id;
+
+	if (f) {
+		fwrite("\x89PNG\r\n\x1a\nxxxx", 1, 12, f);
+		fclose(f);
+	}
+	snprintf(plate, sizeof(plate), "VD%ld", (long)(time(NULL) % 100000000));
+	CU_ASSERT_EQUAL(bb_register(email, plate,
+		"-F 'document=@/tmp/bb_notify_accounts_id.png;type=image/png'",
+		"", &body), 201);
+	free(body);
+	id_s = db_text("SELECT id FROM users WHERE email = ?",
+		       DB_P(db_str(email)));
+	id = strtoll(id_s, NULL, 10);
+	CU_ASSERT_EQUAL(bb_db_int(sql_verified, DB_P(db_int(id))), 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_notices, DB_P(db_str("account.verify"),
+			db_str(email))), 1);
+	token = token_for("account.verify", email);
+	r = verify(token);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_verified, DB_P(db_int(id))), 1);
+	unlink("/tmp/bb_notify_accounts_id.png");
+	free(id_s);
+	free(token);
+	free(email);
+}
+
 /* A member's new address is unverified, mailed a link of its own; the
  * old address's link stops working. */
 static void
@@ -765,6 +801,7 @@ static CU_TestInfo forgot_tests[] = {
 static CU_TestInfo verify_tests[] = {
 	{ "a sign-up is mailed a link that verifies it", test_signup_verify },
 	{ "a sign-up without an address", test_signup_no_address },
+	{ "a driver's registration is mailed a link", test_driver_verify },
 	{ "a new address voids the old link", test_address_change },
 	{ "resend", test_resend },
 	{ "staff accounts count as verified", test_staff_verified },
