@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,10 +19,6 @@ static const char sql_notices[] =
 	"SELECT COUNT(*) FROM notices WHERE kind = ? AND recipient = ?";
 static const char sql_user_notices[] =
 	"SELECT COUNT(*) FROM notices WHERE kind = ? AND user_id = ?";
-/* The newest notice's link (the token is in it until it is delivered). */
-static const char sql_link[] =
-	"SELECT JSON_VALUE(fields, '$.link') FROM notices WHERE kind = ?"
-	" AND recipient = ? ORDER BY id DESC LIMIT 1";
 static const char sql_field[] =
 	"SELECT JSON_VALUE(fields, CONCAT('$.', ?)) FROM notices WHERE kind = ?"
 	" AND recipient = ? ORDER BY id DESC LIMIT 1";
@@ -67,16 +64,74 @@ db_text(const char *sql, const struct db_param *p, size_t np)
 	return s;
 }
 
-/* The token of the newest link of kind mailed to email. */
+/* The link in a mail's body (the line with "#token="), or NULL. */
 static char *
-token_for(const char *kind, const char *email)
+link_in(const char *body)
 {
-	char *link = db_text(sql_link, DB_P(db_str(kind), db_str(email)));
+	const char *t = strstr(body, "#token="), *a, *z;
+
+	if (!t)
+		return NULL;
+	for (a = t; a > body && a[-1] != '\n' && a[-1] != ' '; a--)
+		;
+	for (z = t; *z && *z != '\n' && *z != ' ' && *z != '\r'; z++)
+		;
+	return xasprintf("%.*s", (int)(z - a), a);
+}
+
+/* Waits until want mails of kind to `to` have arrived, then returns the
+ * link of the newest whose token is not `not` (NULL: the newest); ""
+ * when there is none.  Delivered, a notice's link is gone from the
+ * outbox (NKF_SECRET): the mail is the only place it is. */
+static char *
+mail_link(const char *kind, const char *to, int want, const char *not)
+{
+	struct bb_mail *m;
+	char *out = NULL, *link;
+	size_t n, i;
+
+	CU_ASSERT(bb_mail_wait(to, kind, want, 60) >= want);
+	m = bb_mail_all(&n);
+	for (i = n; i-- > 0 && !out;) {
+		if (strcasecmp(m[i].to, to) || strcmp(m[i].kind, kind))
+			continue;
+		link = link_in(m[i].body);
+		if (link && (!not || !strstr(link, not)))
+			out = link;
+		else
+			free(link);
+	}
+	bb_mail_free(m, n);
+	return out ? out : xstrdup("");
+}
+
+/* The same link's token. */
+static char *
+mail_token(const char *kind, const char *to, int want, const char *not)
+{
+	char *link = mail_link(kind, to, want, not);
 	const char *t = strstr(link, "#token=");
 	char *out = xstrdup(t ? t + 7 : "");
 
 	free(link);
 	return out;
+}
+
+/* The subject and body of the newest mail of kind to `to` ("" if none),
+ * joined by a newline. */
+static char *
+mail_text(const char *kind, const char *to)
+{
+	struct bb_mail *m;
+	char *out = NULL;
+	size_t n, i;
+
+	m = bb_mail_all(&n);
+	for (i = n; i-- > 0 && !out;)
+		if (!strcasecmp(m[i].to, to) && !strcmp(m[i].kind, kind))
+			out = xasprintf("%s\n%s", m[i].subject, m[i].body);
+	bb_mail_free(m, n);
+	return out ? out : xstrdup("");
 }
 
 static char *
@@ -166,7 +221,7 @@ test_forgot_same_answer(void)
 	char *known = new_email("fgk"), *unknown = new_email("fgu");
 	long long id = register_email(known, PW);
 	struct bb_resp *a = forgot(known), *b = forgot(unknown);
-	char *token, *link, *mins, *prefix;
+	char *token, *link, *mins, *prefix, *text;
 
 	CU_ASSERT_EQUAL(a->status, 202);
 	CU_ASSERT_EQUAL(a->status, b->status);
@@ -179,18 +234,25 @@ test_forgot_same_answer(void)
 			db_str(known))), 1);
 	CU_ASSERT_EQUAL(bb_db_int(sql_notices, DB_P(db_str("account.reset"),
 			db_str(unknown))), 0);
-	/* The link: the app's /reset with the token in the fragment. */
-	link = db_text(sql_link, DB_P(db_str("account.reset"), db_str(known)));
+	mins = db_text(sql_field, DB_P(db_str("expires_minutes"),
+		       db_str("account.reset"), db_str(known)));
+	CU_ASSERT_STRING_EQUAL(mins, "30");
+	/* The mail: the app's /reset with the token in the fragment. */
+	link = mail_link("account.reset", known, 1, NULL);
 	prefix = xasprintf("%s/reset#token=", getenv("HAAS_TEST_URL"));
 	CU_ASSERT_EQUAL(strncmp(link, prefix, strlen(prefix)), 0);
-	token = token_for("account.reset", known);
+	token = mail_token("account.reset", known, 1, NULL);
+	text = mail_text("account.reset", known);
+	CU_ASSERT(strstr(text, "Reset your haas password\n") == text);
+	CU_ASSERT(strstr(text, "within 30 minutes") != NULL);
+	CU_ASSERT(strstr(text, link) != NULL);
 	CU_ASSERT(strlen(token) >= 43);	/* 32 random bytes, base64url */
 	CU_ASSERT_EQUAL(bb_db_int(sql_token_kept, DB_P(db_str(token),
 			db_str("reset"), db_int(id))), 1);
 	CU_ASSERT_EQUAL(bb_db_int(sql_token_plain, DB_P(db_str(token))), 0);
-	mins = db_text(sql_field, DB_P(db_str("expires_minutes"),
-		       db_str("account.reset"), db_str(known)));
-	CU_ASSERT_STRING_EQUAL(mins, "30");
+	/* Once, and nothing to the unknown address. */
+	CU_ASSERT_EQUAL(bb_mail_wait(known, "account.reset", 2, 3), 1);
+	CU_ASSERT_EQUAL(bb_mail_wait(unknown, NULL, 1, 0), 0);
 	/* A malformed address is refused at its field (it names nobody). */
 	bb_free(a);
 	a = forgot("not-an-address");
@@ -198,6 +260,7 @@ test_forgot_same_answer(void)
 	CU_ASSERT_STRING_EQUAL(bb_str(a, "field"), "email");
 	bb_free(a);
 	bb_free(b);
+	free(text);
 	free(mins);
 	free(prefix);
 	free(link);
@@ -223,6 +286,8 @@ test_forgot_three_an_hour(void)
 	}
 	CU_ASSERT_EQUAL(bb_db_int(sql_user_notices, DB_P(
 		db_str("account.reset"), db_int(id))), 3);
+	CU_ASSERT_EQUAL(bb_mail_wait(email, "account.reset", 3, 60), 3);
+	CU_ASSERT_EQUAL(bb_mail_wait(email, "account.reset", 4, 3), 3);
 	bb_free(first);
 	free(email);
 }
@@ -241,7 +306,7 @@ test_reset_once(void)
 	access = login_token(email, PW, "access_token");
 	refresh = login_token(email, PW, "refresh_token");
 	bb_free(forgot(email));
-	token = token_for("account.reset", email);
+	token = mail_token("account.reset", email, 1, NULL);
 	CU_ASSERT_EQUAL(db_exec(bb_db(), sql_lock, DB_P(db_int(id)), NULL), ERR_OK);
 	r = reset(token, PW2);
 	CU_ASSERT_EQUAL(r->status, 200);
@@ -281,9 +346,9 @@ test_reset_voids_other_links(void)
 
 	register_email(email, PW);
 	bb_free(forgot(email));
-	t1 = token_for("account.reset", email);
+	t1 = mail_token("account.reset", email, 1, NULL);
 	bb_free(forgot(email));
-	t2 = token_for("account.reset", email);
+	t2 = mail_token("account.reset", email, 2, t1);
 	CU_ASSERT_STRING_NOT_EQUAL(t1, t2);
 	r = reset(t2, PW2);
 	CU_ASSERT_EQUAL(r->status, 200);
@@ -305,7 +370,7 @@ test_reset_expired(void)
 
 	register_email(email, PW);
 	bb_free(forgot(email));
-	token = token_for("account.reset", email);
+	token = mail_token("account.reset", email, 1, NULL);
 	CU_ASSERT_EQUAL(db_exec(bb_db(), sql_expire, DB_P(db_str(token)), NULL),
 			ERR_OK);
 	r = reset(token, PW2);
@@ -330,7 +395,7 @@ test_reset_policy(void)
 
 	register_email(email, PW);
 	bb_free(forgot(email));
-	token = token_for("account.reset", email);
+	token = mail_token("account.reset", email, 1, NULL);
 	r = reset(token, "password");
 	CU_ASSERT_EQUAL(r->status, 400);
 	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "password_weak");
@@ -364,6 +429,7 @@ test_reset_ignores_prefs(void)
 	bb_free(forgot(email));
 	CU_ASSERT_EQUAL(bb_db_int(sql_notice_state, DB_P(
 		db_str("account.reset"), db_int(id))), 2);
+	CU_ASSERT_EQUAL(bb_mail_wait(email, "account.reset", 2, 60), 2);
 	free(email);
 }
 
@@ -395,19 +461,23 @@ me_verified(const char *token)
 static void
 test_signup_verify(void)
 {
-	char *email = new_email("vf"), *token, *access, *prefix, *link;
+	char *email = new_email("vf"), *token, *access, *prefix, *link, *text;
 	long long id = register_email(email, PW);
 	struct bb_resp *r;
 
 	CU_ASSERT_EQUAL(bb_db_int(sql_verified, DB_P(db_int(id))), 0);
 	CU_ASSERT_EQUAL(bb_db_int(sql_notices, DB_P(db_str("account.verify"),
 			db_str(email))), 1);
-	link = db_text(sql_link, DB_P(db_str("account.verify"), db_str(email)));
+	link = mail_link("account.verify", email, 1, NULL);
+	text = mail_text("account.verify", email);
+	CU_ASSERT(strstr(text, "Confirm your e-mail address for haas\n") == text);
+	CU_ASSERT(strstr(text, email) != NULL);
+	free(text);
 	prefix = xasprintf("%s/verify#token=", getenv("HAAS_TEST_URL"));
 	CU_ASSERT_EQUAL(strncmp(link, prefix, strlen(prefix)), 0);
 	access = login_token(email, PW, "access_token");
 	CU_ASSERT(!me_verified(access));	/* and it works unverified */
-	token = token_for("account.verify", email);
+	token = mail_token("account.verify", email, 1, NULL);
 	CU_ASSERT_EQUAL(bb_db_int(sql_token_kept, DB_P(db_str(token),
 			db_str("verify"), db_int(id))), 1);
 	r = verify(token);
@@ -470,7 +540,7 @@ test_driver_verify(void)
 	CU_ASSERT_EQUAL(bb_db_int(sql_verified, DB_P(db_int(id))), 0);
 	CU_ASSERT_EQUAL(bb_db_int(sql_notices, DB_P(db_str("account.verify"),
 			db_str(email))), 1);
-	token = token_for("account.verify", email);
+	token = mail_token("account.verify", email, 1, NULL);
 	r = verify(token);
 	CU_ASSERT_EQUAL(r->status, 200);
 	bb_free(r);
@@ -492,7 +562,7 @@ test_address_change(void)
 	struct bb_resp *r;
 
 	access = login_token(email, PW, "access_token");
-	old = token_for("account.verify", email);
+	old = mail_token("account.verify", email, 1, NULL);
 	b = xasprintf("{\"email\": \"%s\"}", email2);
 	r = bb_json("PATCH", "/api/users/me", access, b);
 	CU_ASSERT_EQUAL(r->status, 200);
@@ -504,7 +574,7 @@ test_address_change(void)
 	CU_ASSERT_EQUAL(r->status, 400);
 	bb_free(r);
 	CU_ASSERT_EQUAL(bb_db_int(sql_verified, DB_P(db_int(id))), 0);
-	fresh = token_for("account.verify", email2);
+	fresh = mail_token("account.verify", email2, 1, NULL);
 	r = verify(fresh);
 	CU_ASSERT_EQUAL(r->status, 200);
 	bb_free(r);
@@ -546,7 +616,7 @@ test_resend(void)
 	bb_free(r);
 	CU_ASSERT_EQUAL(bb_db_int(sql_user_notices, DB_P(
 		db_str("account.verify"), db_int(id))), 3);
-	token = token_for("account.verify", email);
+	token = mail_token("account.verify", email, 3, NULL);
 	r = verify(token);
 	CU_ASSERT_EQUAL(r->status, 200);
 	bb_free(r);
