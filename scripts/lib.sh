@@ -194,6 +194,16 @@ stack_settings() {
 	# Driver registration (public, stores a document): per address
 	REGISTER_RATE=${HAAS_REGISTER_RATE:-6r/m}
 	REGISTER_BURST=${HAAS_REGISTER_BURST:-5}
+	# Mailed tokens (forgot, reset, verify; public): per address.  The
+	# test stack's bucket is deeper and refills fast, so a test that
+	# floods it leaves it full again within seconds.
+	if [ "$mode" = test ]; then
+		RESET_RATE=${HAAS_RESET_RATE:-5r/s}
+		RESET_BURST=${HAAS_RESET_BURST:-30}
+	else
+		RESET_RATE=${HAAS_RESET_RATE:-6r/m}
+		RESET_BURST=${HAAS_RESET_BURST:-10}
+	fi
 	# The address nginx and mosquitto listen on: loopback, unless lab PCs,
 	# browsers and sensors elsewhere are to reach this machine (0.0.0.0,
 	# or one of its addresses).  HAAS_BIND_ADDRESS, or what the stack uses now.
@@ -254,8 +264,9 @@ stack_save() {
 	{
 		echo "# written by scripts/lib.sh for the stack in this dir"
 		for v in STACK_MODE STATE BUILD HTTPS_PORT HTTP_PORT MQTT_PORT \
-			SMTP_PORT RECEIVER_PORT CORS_ORIGINS LOGIN_RATE LOGIN_BURST REGISTER_RATE \
-			REGISTER_BURST SITES LISTEN LOCAL_ADDR MAX_BODY_BYTES \
+			SMTP_PORT RECEIVER_PORT CORS_ORIGINS LOGIN_RATE LOGIN_BURST \
+			REGISTER_RATE REGISTER_BURST RESET_RATE RESET_BURST SITES \
+			LISTEN LOCAL_ADDR MAX_BODY_BYTES \
 			UPLOAD_MAX_BYTES STACK_ASAN_OPTIONS STACK_UBSAN_OPTIONS; do
 			printf '%s=%q\n' "$v" "${!v}"
 		done
@@ -268,6 +279,9 @@ stack_load() {
 		die "no stack in $STATE (no stack.env); set HAAS_STATE_DIR or run scripts/up"
 	# shellcheck disable=SC1091
 	. "$STATE/stack.env"
+	# A stack saved before the reset limit existed.
+	RESET_RATE=${RESET_RATE:-6r/m}
+	RESET_BURST=${RESET_BURST:-10}
 	stack_paths
 }
 
@@ -1099,7 +1113,7 @@ render() {
 	local in=$1 out=$2 k v args=()
 	for k in STATE SRC LISTEN HTTPS_PORT HTTP_PORT SOCKET HEALTH_SOCKET MAX_BODY_BYTES \
 		UPLOAD_MAX_BYTES LOGIN_RATE LOGIN_BURST REGISTER_RATE REGISTER_BURST \
-		NGINX_USER NGINX_USER_WHY CORS_MAP SITE_HOST SITE_ROOT; do
+		RESET_RATE RESET_BURST NGINX_USER NGINX_USER_WHY CORS_MAP SITE_HOST SITE_ROOT; do
 		v=${!k}
 		v=${v//\\/\\\\}
 		v=${v//|/\\|}

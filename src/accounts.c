@@ -1,4 +1,5 @@
-/* accounts: one identity behind every seed's sign-up and log-in path. */
+/* accounts: one identity behind every seed's sign-up and log-in path, and
+ * the mailed tokens that reset a password or verify an address. */
 #include "accounts.h"
 
 #include <ctype.h>
@@ -13,6 +14,7 @@
 #include "body.h"
 #include "db.h"
 #include "log.h"
+#include "notify.h"
 #include "util.h"
 
 enum accounts_sql {
@@ -35,12 +37,20 @@ enum accounts_sql {
 	Q_SESSION_REVOKE,
 	Q_SESSIONS_REVOKE_USER,
 	Q_SESSION_REVER,
+	Q_TOKEN_INSERT,
+	Q_TOKEN_RECENT,
+	Q_FORGOT_FIND,
+	Q_RESET_FIND,
+	Q_TOKENS_USE,
+	Q_VERIFY_FIND,
+	Q_VERIFY_SET,
+	Q_RESEND_USER,
 };
 
 static const char *const sql[] = {
 	[Q_INSERT_USER] =
-		"INSERT INTO users (username, email, name, password_hash, role,"
-		" status) VALUES (?, ?, ?, ?, ?, ?)",
+		"INSERT INTO users (username, email, email_verified, name,"
+		" password_hash, role, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[Q_FIND_LOGIN] =
 		"SELECT id, password_hash, role, status, token_version,"
 		" COALESCE(locked_until > UTC_TIMESTAMP(6), 0) FROM users"
@@ -111,7 +121,45 @@ static const char *const sql[] = {
 		"UPDATE sessions s JOIN users u ON u.id = s.user_id"
 		" SET s.ver = u.token_version WHERE s.family = ?"
 		" AND s.user_id = ? AND s.revoked_at IS NULL",
+	/* Mailed tokens (reset, verify): only their SHA-256 is kept. */
+	[Q_TOKEN_INSERT] =
+		"INSERT INTO user_tokens (token_hash, user_id, purpose, email,"
+		" expires_at) VALUES (?, ?, ?, ?,"
+		" UTC_TIMESTAMP(6) + INTERVAL ? SECOND)",
+	/* Mails of a purpose sent to the user within the hour. */
+	[Q_TOKEN_RECENT] =
+		"SELECT COUNT(*) FROM user_tokens WHERE user_id = ?"
+		" AND purpose = ? AND created_at > UTC_TIMESTAMP(6)"
+		" - INTERVAL 1 HOUR",
+	/* Locked: two requests for one account count their mails in turn. */
+	[Q_FORGOT_FIND] =
+		"SELECT id FROM users WHERE email = ? AND status = 'active'"
+		" FOR UPDATE",
+	[Q_RESET_FIND] =
+		"SELECT t.user_id, u.username, u.email FROM user_tokens t"
+		" JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?"
+		" AND t.purpose = 'reset' AND t.used_at IS NULL"
+		" AND t.expires_at > UTC_TIMESTAMP(6) AND u.status = 'active'"
+		" FOR UPDATE",
+	[Q_TOKENS_USE] =
+		"UPDATE user_tokens SET used_at = UTC_TIMESTAMP(6)"
+		" WHERE user_id = ? AND purpose = ? AND used_at IS NULL",
+	/* A verify token proves its address only while it is the
+	 * account's. */
+	[Q_VERIFY_FIND] =
+		"SELECT t.user_id, t.email FROM user_tokens t"
+		" JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?"
+		" AND t.purpose = 'verify' AND t.used_at IS NULL"
+		" AND t.expires_at > UTC_TIMESTAMP(6) AND u.email = t.email"
+		" AND u.status <> 'deleted' FOR UPDATE",
+	[Q_VERIFY_SET] = "UPDATE users SET email_verified = 1 WHERE id = ?",
+	[Q_RESEND_USER] =
+		"SELECT email, email_verified FROM users WHERE id = ?"
+		" AND status <> 'deleted' FOR UPDATE",
 };
+
+/* Mails of one purpose an account gets per hour, at most. */
+#define MAILS_PER_HOUR 3
 
 /* The most common passwords of at least 8 characters (lower-case). */
 static const char *const common_passwords[] = {
@@ -215,6 +263,7 @@ accounts_create(struct db *db, struct req *r, const struct new_account *a,
 {
 	char hash[AUTH_HASH_MAX], *email = NULL;
 	struct db_result res;
+	bool self;
 	enum err e;
 
 	if (a->username && !accounts_username_valid(a->username))
@@ -230,19 +279,82 @@ accounts_create(struct db *db, struct req *r, const struct new_account *a,
 		email = xstrdup(a->email);
 		ascii_lower(email);
 	}
+	self = r && !a->staff;
 	e = db_exec(db, sql[Q_INSERT_USER], DB_P(db_str(a->username),
-		db_str(email), db_str(a->name), db_str(hash),
-		db_str(auth_role_name(a->role)),
+		db_str(email), db_int(email && !self), db_str(a->name),
+		db_str(hash), db_str(auth_role_name(a->role)),
 		db_str(a->status ? a->status : "active")), &res);
-	free(email);
 	if (e == ERR_DUPLICATE) {
+		free(email);
 		e = map_duplicate(db, a);
 		return field_err(r, e, e == ERR_EMAIL_TAKEN ? "email"
 				 : "username");
 	}
 	if (e == ERR_OK)
 		*id = (long long)res.insert_id;
+	if (e == ERR_OK && self && email)
+		e = accounts_verify_start(db, &r->app->cfg, *id, email);
+	free(email);
 	return e;
+}
+
+/* ---- mailed tokens ----------------------------------------------------- */
+
+/* A new single-use token of kind's purpose for user uid, kept as its
+ * SHA-256, and the notice that mails its link to the owner (email: the
+ * address it goes to and, for verify, proves), in the caller's
+ * transaction.  The link carries the token in its fragment: browsers
+ * send that to no server, and no Referer holds it. */
+static enum err
+token_mail(struct db *db, const struct config *cfg, long long uid,
+	   enum notice_kind kind, const char *email)
+{
+	bool reset = kind == NK_ACCOUNT_RESET;
+	long long ttl = reset ? cfg->reset_token_ttl : cfg->verify_token_ttl;
+	size_t base = strlen(cfg->public_url);
+	char *token = random_token(32), *link, digest[65], minutes[24];
+	json_object *f;
+	enum err e;
+
+	while (base && cfg->public_url[base - 1] == '/')
+		base--;
+	sha256_hex(token, strlen(token), digest);
+	e = db_exec(db, sql[Q_TOKEN_INSERT], DB_P(db_str(digest), db_int(uid),
+		db_str(reset ? "reset" : "verify"),
+		db_str(reset ? NULL : email), db_int(ttl)), NULL);
+	link = xasprintf("%.*s/%s#token=%s", (int)base, cfg->public_url,
+			 reset ? "reset" : "verify", token);
+	free(token);
+	f = json_object_new_object();
+	json_object_object_add(f, "link", json_object_new_string(link));
+	free(link);
+	if (reset) {
+		snprintf(minutes, sizeof(minutes), "%lld", ttl / 60);
+		json_object_object_add(f, "expires_minutes",
+				       json_object_new_string(minutes));
+	} else
+		json_object_object_add(f, "email", json_object_new_string(email));
+	if (e == ERR_OK)
+		e = notify(db, &(struct notice){ .kind = kind, .fields = f,
+			.users = &uid, .nusers = 1, .email = email }, NULL);
+	json_object_put(f);
+	return e;
+}
+
+/* Mails of purpose sent to uid within the hour. */
+static enum err
+mails_recent(struct db *db, long long uid, const char *purpose,
+	     long long *n)
+{
+	return db_query_int(db, sql[Q_TOKEN_RECENT], DB_P(db_int(uid),
+			    db_str(purpose)), ERR_OK, n);
+}
+
+enum err
+accounts_verify_start(struct db *db, const struct config *cfg, long long uid,
+		      const char *email)
+{
+	return token_mail(db, cfg, uid, NK_ACCOUNT_VERIFY, email);
 }
 
 /* Ends every session of user id but keep (NULL: all): its refresh tokens
@@ -1051,6 +1163,236 @@ accounts_register_ep(struct req *r)
 	return e;
 }
 
+/* ---- forgotten passwords and addresses to verify ---------------------- */
+
+/* The one answer to a forgotten password, whatever the address. */
+static const char forgot_answer[] =
+	"If an account uses this address, a link to choose a new password"
+	" is on its way to it.";
+
+/* A reset mail for the active account at email, if there is one and it
+ * had fewer than MAILS_PER_HOUR within the hour (in req_txn).  An unknown
+ * address costs the same lookup, count and audit entry; nothing else
+ * differs but the rows written. */
+static enum err
+forgot_tx(struct req *r, void *arg)
+{
+	const char *email = arg;
+	long long uid = 0, n = 0;
+	json_object *d = NULL;
+	enum err e = db_query_int(r->db, sql[Q_FORGOT_FIND],
+				  DB_P(db_str(email)), ERR_OK, &uid);
+
+	if (e == ERR_OK)
+		e = mails_recent(r->db, uid, "reset", &n);
+	if (e == ERR_OK && uid && n < MAILS_PER_HOUR)
+		e = token_mail(r->db, &r->app->cfg, uid, NK_ACCOUNT_RESET,
+			       NULL);
+	else if (uid) {
+		d = json_object_new_object();
+		json_object_object_add(d, "limited", json_object_new_boolean(1));
+	}
+	if (e != ERR_OK) {
+		json_object_put(d);
+		return e;
+	}
+	return audit_write(r->db, r, 0, "password.forgot", "user",
+			   uid ? req_printf(r, "%lld", uid) : NULL, d);
+}
+
+enum { G_EMAIL };
+
+/* POST /api/password/forgot: 202 and one sentence, whatever the address. */
+static enum err
+accounts_forgot(struct req *r)
+{
+	static const struct field spec[] = {
+		[G_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
+			      .max = 254 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	char *email;
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	if (!accounts_email_valid(v[G_EMAIL].s))
+		return field_err(r, ERR_EMAIL_INVALID, "email");
+	email = req_strdup(r, v[G_EMAIL].s);
+	ascii_lower(email);
+	e = req_txn(r, forgot_tx, email);
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "message",
+				       json_object_new_string(forgot_answer));
+	return e;
+}
+
+struct token_use {
+	const char *token;
+	const char *password;	/* reset only */
+	char *email;		/* verify: the address confirmed */
+};
+
+/* Sets the password the token's owner chose: every reset token of theirs
+ * is used up, every session ends, a lockout is lifted (in req_txn).  A
+ * password the policy refuses leaves the token as it was. */
+static enum err
+reset_token_tx(struct req *r, void *arg)
+{
+	const struct token_use *t = arg;
+	struct db_rows *row;
+	char digest[65], uid_s[32];
+	long long uid;
+	enum err e;
+
+	sha256_hex(t->token, strlen(t->token), digest);
+	e = db_row(r->db, sql[Q_RESET_FIND], DB_P(db_str(digest)), 3,
+		   ERR_RESET_TOKEN, &row);
+	if (!row)
+		return e == ERR_RESET_TOKEN ? field_err(r, e, "token") : e;
+	uid = db_col_int(row, 0);
+	e = accounts_check_password(r, t->password, db_col(row, 1),
+				    db_col(row, 2));
+	db_rows_free(row);
+	if (e != ERR_OK)
+		return field_err(r, e, "password");
+	e = accounts_set_password(r->db, r, uid, t->password, NULL);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_TOKENS_USE], DB_P(db_int(uid),
+			    db_str("reset")), NULL);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_LOGIN_OK], DB_P(db_int(uid)), NULL);
+	snprintf(uid_s, sizeof(uid_s), "%lld", uid);
+	return e != ERR_OK ? e : audit_write(r->db, r, uid,
+		"password.reset_by_mail", "user", uid_s, NULL);
+}
+
+enum { X_TOKEN, X_PASSWORD };
+
+/* POST /api/password/reset {token, password}. */
+static enum err
+accounts_reset_by_token(struct req *r)
+{
+	static const struct field spec[] = {
+		[X_TOKEN] = { "token", FT_STRING, F_REQUIRED | F_TRIM,
+			      .max = 200 },
+		[X_PASSWORD] = { "password", FT_STRING, F_REQUIRED,
+				 .max = 4096 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct token_use t;
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	t = (struct token_use){ v[X_TOKEN].s, v[X_PASSWORD].s, NULL };
+	e = req_txn(r, reset_token_tx, &t);
+	if (e == ERR_OK)
+		json_object_object_add(req_reply(r), "message",
+			json_object_new_string("Your password is changed."
+				" Sign in with it."));
+	return e;
+}
+
+/* Marks the account's address verified, if the token still names it (in
+ * req_txn). */
+static enum err
+verify_tx(struct req *r, void *arg)
+{
+	struct token_use *t = arg;
+	struct db_rows *row;
+	char digest[65], uid_s[32];
+	long long uid;
+	enum err e;
+
+	sha256_hex(t->token, strlen(t->token), digest);
+	e = db_row(r->db, sql[Q_VERIFY_FIND], DB_P(db_str(digest)), 2,
+		   ERR_VERIFY_TOKEN, &row);
+	if (!row)
+		return e == ERR_VERIFY_TOKEN ? field_err(r, e, "token") : e;
+	uid = db_col_int(row, 0);
+	t->email = req_strdup(r, db_col(row, 1));
+	db_rows_free(row);
+	e = db_exec(r->db, sql[Q_VERIFY_SET], DB_P(db_int(uid)), NULL);
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_TOKENS_USE], DB_P(db_int(uid),
+			    db_str("verify")), NULL);
+	snprintf(uid_s, sizeof(uid_s), "%lld", uid);
+	return e != ERR_OK ? e : audit_write(r->db, r, uid, "email.verified",
+					     "user", uid_s, NULL);
+}
+
+/* POST /api/email/verify {token}: the token is the proof. */
+static enum err
+accounts_verify(struct req *r)
+{
+	static const struct field spec[] = {
+		[X_TOKEN] = { "token", FT_STRING, F_REQUIRED | F_TRIM,
+			      .max = 200 },
+	};
+	struct field_value v[ARRAY_SIZE(spec)];
+	struct token_use t = { 0 };
+	json_object *o;
+	enum err e = body_read(r, spec, v);
+
+	if (e != ERR_OK)
+		return e;
+	t.token = v[X_TOKEN].s;
+	e = req_txn(r, verify_tx, &t);
+	if (e != ERR_OK)
+		return e;
+	o = req_reply(r);
+	json_object_object_add(o, "message", json_object_new_string(
+		"Your e-mail address is confirmed."));
+	json_object_object_add(o, "email", json_object_new_string(t.email));
+	return ERR_OK;
+}
+
+/* A new verify mail to the caller's unverified address (in req_txn). */
+static enum err
+resend_tx(struct req *r, void *arg)
+{
+	char **email = arg;
+	struct db_rows *row;
+	long long n = 0;
+	bool verified;
+	enum err e = db_row(r->db, sql[Q_RESEND_USER],
+			    DB_P(db_int(r->user.id)), 2, ERR_USER_NOT_FOUND,
+			    &row);
+
+	if (!row)
+		return e;
+	*email = db_col(row, 0) ? req_strdup(r, db_col(row, 0)) : NULL;
+	verified = db_col_int(row, 1) != 0;
+	db_rows_free(row);
+	if (!*email)
+		return ERR_NO_EMAIL;
+	if (verified)
+		return ERR_EMAIL_VERIFIED;
+	e = mails_recent(r->db, r->user.id, "verify", &n);
+	if (e == ERR_OK && n >= MAILS_PER_HOUR)
+		return ERR_MAIL_LIMIT;
+	if (e == ERR_OK)
+		e = accounts_verify_start(r->db, &r->app->cfg, r->user.id,
+					  *email);
+	return e;
+}
+
+/* POST /api/email/verify/resend: 202, the link is on its way. */
+static enum err
+accounts_verify_resend(struct req *r)
+{
+	char *email = NULL;
+	enum err e = req_txn(r, resend_tx, &email);
+
+	if (e != ERR_OK)
+		return e;
+	json_object_object_add(req_reply(r), "message", json_object_new_string(
+		req_printf(r, "A new confirmation link is on its way to %s.",
+			   email)));
+	return ERR_OK;
+}
+
 #define EP PROFILE_BIT(PROFILE_ELECTROPORTS)
 
 const struct route accounts_routes[] = {
@@ -1075,5 +1417,15 @@ const struct route accounts_routes[] = {
 	  accounts_login_email, "Log in by email" },
 	{ "POST", "/api/users/reset-password", ROLE_USER, 200, BODY_JSON,
 	  accounts_reset_password, "Change the password; ends every session" },
+	{ "POST", "/api/password/forgot", ROLE_NONE, 202, BODY_JSON,
+	  accounts_forgot, "Mail a password reset link (same answer for any"
+	  " address)" },
+	{ "POST", "/api/password/reset", ROLE_NONE, 200, BODY_JSON,
+	  accounts_reset_by_token, "Set a new password with a mailed token;"
+	  " ends every session" },
+	{ "POST", "/api/email/verify", ROLE_NONE, 200, BODY_JSON,
+	  accounts_verify, "Confirm an address with a mailed token" },
+	{ "POST", "/api/email/verify/resend", ROLE_USER, 202, BODY_JSON_OPTIONAL,
+	  accounts_verify_resend, "Mail a new confirmation link" },
 	{ 0 },
 };

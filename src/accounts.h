@@ -1,6 +1,7 @@
 /* accounts: sign-up, the four seeds' log-in paths, OAuth2 password grant,
- * refresh-token rotation, logout and password reset; plus the account
- * rules (password policy, email and username shape) other modules use. */
+ * refresh-token rotation, logout, password change, reset by mail and
+ * e-mail verification; plus the account rules (password policy, email
+ * and username shape) other modules use. */
 #ifndef HAAS_ACCOUNTS_H
 #define HAAS_ACCOUNTS_H
 
@@ -19,15 +20,30 @@ struct new_account {
 	const char *password;
 	enum role role;
 	const char *status;	/* "active" or "pending" */
+	bool staff;		/* made by staff: the address counts as
+				 * verified.  Otherwise (a self sign-up) an
+				 * address is unverified and a verify mail
+				 * goes out, in the caller's transaction;
+				 * without a request (haasctl) it is staff's */
 };
 
 /* Checks a's shape and password policy, hashes the password and inserts
  * the user.  Errors: ERR_USERNAME_INVALID, ERR_EMAIL_INVALID,
  * ERR_PASSWORD_WEAK (message says why), ERR_USERNAME_TAKEN /
  * ERR_EMAIL_TAKEN, ERR_DB_*.  r may be NULL (haasctl); then no custom
- * messages are kept. */
+ * messages are kept.  A self sign-up with an address also starts its
+ * verification (accounts_verify_start), so it must run in a
+ * transaction. */
 enum err accounts_create(struct db *db, struct req *r,
 			 const struct new_account *a, long long *id);
+
+struct config;
+
+/* Starts the verification of email, user uid's address: a single-use
+ * token (its SHA-256 kept in user_tokens, valid verify_token_ttl) and the
+ * account.verify notice with its link, in the caller's transaction. */
+enum err accounts_verify_start(struct db *db, const struct config *cfg,
+			       long long uid, const char *email);
 
 /* Sets a new password for user id and makes every earlier token and
  * session of the user stop working, but the session named keep (NULL:

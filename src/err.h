@@ -171,6 +171,15 @@
 	X(WEBHOOK_INACTIVE, 409, "webhook_inactive", "The webhook is disabled or deleted") \
 	X(NOTICE_NOT_FOUND, 404, "notice_not_found", "Notice not found") \
 	X(NOTICE_NOT_DEAD, 409, "notice_not_dead", "Only a dead notice can be retried") \
+	/* notifications: mailed tokens and preferences */ \
+	X(RESET_TOKEN, 400, "reset_token_invalid", "This password reset link is invalid, has expired or was already used: ask for a new one") \
+	X(VERIFY_TOKEN, 400, "verify_token_invalid", "This confirmation link is invalid, has expired or was already used") \
+	X(EMAIL_VERIFIED, 409, "email_already_verified", "Your e-mail address is already confirmed") \
+	X(NO_EMAIL, 409, "no_email", "Your account has no e-mail address") \
+	X(MAIL_LIMIT, 429, "mail_limit", "Too many messages asked for: try again within the hour") \
+	X(NOTICE_KIND, 400, "notice_kind_invalid", "Unknown kind of notice") \
+	X(NOTICE_MODE, 400, "notice_mode_invalid", "mode must be immediate, digest or off") \
+	X(NOTICE_ROLE, 400, "notice_kind_not_yours", "This kind of notice is not sent to your role") \
 	/* end of table: every row above ends in a backslash */
 
 enum err {

@@ -15,6 +15,7 @@
 #include "orders.h"
 #include "devices.h"
 #include "notices.h"
+#include "prefs.h"
 
 const struct route *const route_tables[] = {
 	ops_routes,
@@ -31,5 +32,6 @@ const struct route *const route_tables[] = {
 	orders_routes,
 	devices_routes,
 	notices_routes,
+	prefs_routes,
 	NULL,
 };

@@ -17,7 +17,9 @@
 #include "util.h"
 
 #define PROFILE_COLS \
-	"id, username, email, name, role, status, created_at, updated_at"
+	"id, username, email, name, role, status, created_at, updated_at," \
+	" email_verified"
+#define PROFILE_NCOLS 9
 
 enum users_sql {
 	Q_GET,
@@ -38,6 +40,8 @@ enum users_sql {
 	Q_DOC_DELETED,
 	Q_PLATES_DROP,
 	Q_IDEM_DROP,
+	Q_EMAIL_STATE,
+	Q_VERIFY_VOID,
 };
 
 static const char *const sql[] = {
@@ -78,7 +82,7 @@ static const char *const sql[] = {
 	[Q_ADMINS_LOCK] = "SELECT id FROM users WHERE role = 'admin'"
 		" AND status = 'active' ORDER BY id FOR UPDATE",
 	[Q_IDENT] = "SELECT username, email FROM users WHERE id = ?",
-	[Q_LOCK_USER] = "SELECT role, status FROM users WHERE id = ?"
+	[Q_LOCK_USER] = "SELECT role, status, email FROM users WHERE id = ?"
 		" AND status <> 'deleted' FOR UPDATE",
 	/* Units the user holds personally (not through a project). */
 	[Q_HOLDINGS] = "SELECT r.code, h.units FROM resource_holdings h"
@@ -105,6 +109,12 @@ static const char *const sql[] = {
 		" WHERE document_name = ? AND document_deleted_at IS NULL",
 	[Q_PLATES_DROP] = "DELETE FROM plates WHERE user_id = ?",
 	[Q_IDEM_DROP] = "DELETE FROM idempotency_keys WHERE user_id = ?",
+	/* A new address: verified when staff set it, else until the member
+	 * follows the link mailed to it. */
+	[Q_EMAIL_STATE] = "UPDATE users SET email_verified = ? WHERE id = ?",
+	/* Links mailed to the old address prove nothing now. */
+	[Q_VERIFY_VOID] = "UPDATE user_tokens SET used_at = UTC_TIMESTAMP(6)"
+		" WHERE user_id = ? AND purpose = 'verify' AND used_at IS NULL",
 };
 
 static json_object *
@@ -116,6 +126,8 @@ profile_json(const struct db_rows *rows)
 	json_object_object_add(o, "user_id", json_id(db_col_int(rows, 0)));
 	json_object_object_add(o, "username", json_str_or_null(db_col(rows, 1)));
 	json_object_object_add(o, "email", json_str_or_null(db_col(rows, 2)));
+	json_object_object_add(o, "email_verified",
+			       json_object_new_boolean(db_col_int(rows, 8) != 0));
 	json_object_object_add(o, "name", json_str_or_null(db_col(rows, 3)));
 	json_object_object_add(o, "role", json_object_new_string(db_col(rows, 4)));
 	json_object_object_add(o, "status", json_object_new_string(status));
@@ -130,7 +142,7 @@ profile_json(const struct db_rows *rows)
 static enum err
 profile_load(struct req *r, long long id, json_object **out)
 {
-	return req_row_json(r, sql[Q_GET], DB_P(db_int(id)), 8,
+	return req_row_json(r, sql[Q_GET], DB_P(db_int(id)), PROFILE_NCOLS,
 			    ERR_USER_NOT_FOUND, profile_json, out);
 }
 
@@ -138,7 +150,7 @@ profile_load(struct req *r, long long id, json_object **out)
 static enum err
 reply_profile(struct req *r, long long id, const char *key)
 {
-	return req_reply_row(r, key, sql[Q_GET], DB_P(db_int(id)), 8,
+	return req_reply_row(r, key, sql[Q_GET], DB_P(db_int(id)), PROFILE_NCOLS,
 			     ERR_USER_NOT_FOUND, profile_json);
 }
 
@@ -232,16 +244,20 @@ guard_last_admin(struct req *r, long long id, bool removing)
 	return e;
 }
 
+/* Locks user id's row; *role is theirs and *email (when not NULL) their
+ * address now, in r's pool (NULL: none). */
 static enum err
-lock_user(struct req *r, long long id, enum role *role)
+lock_user(struct req *r, long long id, enum role *role, char **email)
 {
 	struct db_rows *row;
-	enum err e = db_row(r->db, sql[Q_LOCK_USER], DB_P(db_int(id)), 2,
+	enum err e = db_row(r->db, sql[Q_LOCK_USER], DB_P(db_int(id)), 3,
 			    ERR_USER_NOT_FOUND, &row);
 
 	if (!row)
 		return e;
 	*role = auth_role_parse(db_col(row, 0));
+	if (email)
+		*email = db_col(row, 2) ? req_strdup(r, db_col(row, 2)) : NULL;
 	db_rows_free(row);
 	return ERR_OK;
 }
@@ -313,7 +329,26 @@ password_apply(struct req *r, long long id, const char *pw)
 struct change {
 	long long id;
 	const struct update *u;	/* NULL: erase the account */
+	bool self;		/* the member's own change (PATCH /api/users/me) */
 };
+
+/* A changed address: staff vouch for the one they set; a member's own is
+ * unverified until they follow the link this mails to it.  Either way
+ * links mailed to the old one stop working. */
+static enum err
+email_changed(struct req *r, const struct change *c)
+{
+	enum err e = db_exec(r->db, sql[Q_EMAIL_STATE], DB_P(db_int(!c->self),
+			     db_int(c->id)), NULL);
+
+	if (e == ERR_OK)
+		e = db_exec(r->db, sql[Q_VERIFY_VOID], DB_P(db_int(c->id)),
+			    NULL);
+	if (e == ERR_OK && c->self)
+		e = accounts_verify_start(r->db, &r->app->cfg, c->id,
+					  c->u->email);
+	return e;
+}
 
 /* Applies c->u to the user, guarding the last admin (in req_txn). */
 static enum err
@@ -324,7 +359,8 @@ update_tx(struct req *r, void *arg)
 	const struct field_value *v = u->v;
 	bool disable = v[U_DISABLED].set && v[U_DISABLED].i;
 	enum role before = ROLE_NONE;
-	enum err e = lock_user(r, c->id, &before);
+	char *email = NULL;
+	enum err e = lock_user(r, c->id, &before, &email);
 
 	if (e == ERR_OK)
 		e = guard_last_admin(r, c->id, disable ||
@@ -339,6 +375,8 @@ update_tx(struct req *r, void *arg)
 			db_int(disable),
 			v[U_DISABLED].set ? db_int(disable) : db_null(),
 			db_int(disable), db_int(c->id)), NULL));
+	if (e == ERR_OK && u->email && (!email || strcmp(email, u->email)))
+		e = email_changed(r, c);
 	if (e == ERR_OK && disable)
 		e = reservations_end(r, c->id, "account_disabled");
 	if (e == ERR_OK && v[U_PASSWORD].set)
@@ -349,9 +387,9 @@ update_tx(struct req *r, void *arg)
 }
 
 static enum err
-update_apply(struct req *r, long long id, const struct update *u)
+update_apply(struct req *r, long long id, const struct update *u, bool self)
 {
-	struct change c = { id, u };
+	struct change c = { id, u, self };
 
 	return req_txn(r, update_tx, &c);
 }
@@ -460,7 +498,7 @@ erase_tx(struct req *r, void *arg)
 	struct erasure *x = arg;
 	enum role role;
 	char sid[32];
-	enum err e = lock_user(r, x->id, &role);
+	enum err e = lock_user(r, x->id, &role, NULL);
 
 	erasure_docs_release(x);
 	if (e == ERR_OK)
@@ -528,7 +566,7 @@ users_me_update(struct req *r)
 		e = req_fail(r, ERR_FORBIDDEN,
 			     "Use /api/users/reset-password to change your password");
 	if (e == ERR_OK)
-		e = update_apply(r, r->user.id, &u);
+		e = update_apply(r, r->user.id, &u, true);
 	if (e != ERR_OK)
 		return e;
 	return reply_profile(r, r->user.id, NULL);
@@ -558,7 +596,7 @@ list_page(struct req *r, const char *list_sql, const char *count_sql,
 		memcpy(all, p, np * sizeof(*p));
 	all[np] = db_int(limit);
 	all[np + 1] = db_int(offset);
-	e = db_query(r->db, list_sql, all, np + 2, 8, &rows);
+	e = db_query(r->db, list_sql, all, np + 2, PROFILE_NCOLS, &rows);
 	if (e != ERR_OK)
 		return e;
 	arr = json_object_new_array();
@@ -638,7 +676,7 @@ update_by(struct req *r, resolve_fn resolve)
 	if (e == ERR_OK)
 		e = update_read(r, &u, true);
 	if (e == ERR_OK)
-		e = update_apply(r, id, &u);
+		e = update_apply(r, id, &u, false);
 	return e != ERR_OK ? e : reply_profile(r, id, NULL);
 }
 
@@ -686,7 +724,7 @@ admins_create(struct req *r)
 		[A_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
 	};
 	struct field_value v[ARRAY_SIZE(spec)];
-	struct new_account a = { .role = ROLE_ADMIN };
+	struct new_account a = { .role = ROLE_ADMIN, .staff = true };
 	long long id;
 	char sid[32];
 	enum err e = body_read(r, spec, v);

@@ -42,7 +42,9 @@ export async function render(root, { query }) {
 		h("div", { class: "col-12 col-sm-10 col-md-7 col-lg-5" },
 			pageHead("Sign in"),
 			query.expired ? alertBox("info", "Your session has ended. Sign in again.") : null,
+			query.reset ? alertBox("success", "Your password is changed, and every session of your account has ended. Sign in with the new password.") : null,
 			f,
-			h("p", { class: "mt-3" }, "New here? ", h("a", { href: "/signup" }, "Create an account"), "."))));
+			h("p", { class: "mt-3 mb-1" }, h("a", { href: "/forgot" }, "Forgot your password?")),
+			h("p", {}, "New here? ", h("a", { href: "/signup" }, "Create an account"), "."))));
 	ident.control.focus();
 }

@@ -52,6 +52,15 @@ export function statusBadge(s) {
 	return badge(x ? x[1] : s, x ? x[2] : "secondary");
 }
 
+// Whether the account's address is confirmed (staff-made accounts and
+// addresses staff set count as confirmed; self sign-ups until they follow
+// the mailed link).  Nothing when there is no address.
+export function verifiedBadge(u) {
+	if (!u.email)
+		return null;
+	return u.email_verified ? badge("Verified", "success") : badge("Not verified", "warning");
+}
+
 // What a person is called on these pages: name, else username, else id.
 export function personName(u) {
 	return u.name || u.username || `User #${u.user_id}`;
@@ -106,7 +115,7 @@ function personLink(u) {
 // under it.
 function nameCell(u) {
 	return [personLink(u),
-		u.email ? h("div", { class: "small text-muted text-break d-md-none" }, u.email) : null];
+		u.email ? h("div", { class: "small text-muted text-break d-md-none" }, u.email, " ", verifiedBadge(u)) : null];
 }
 
 function tabs(view) {
@@ -180,7 +189,8 @@ function allPeople(root, query) {
 		    peopleTable([
 			    ["Name", nameCell],
 			    ["Username", (u) => u.username || "–", "d-none d-lg-table-cell"],
-			    ["Email", (u) => u.email || "–", "d-none d-md-table-cell"],
+			    ["Email", (u) => u.email ? [h("span", { class: "text-break" }, u.email), " ", verifiedBadge(u)] : "–",
+			     "d-none d-md-table-cell"],
 			    ["Role", (u) => roleBadge(u.role)],
 			    ["Status", (u) => statusBadge(u.status)],
 			    ["Since", (u) => when(u.created_at, { dateStyle: "medium" }), "d-none d-lg-table-cell"],

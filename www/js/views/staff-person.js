@@ -10,7 +10,7 @@ import * as session from "../session.js";
 import { h, put, field, form, onSubmit, loading, errorBox, alertBox, announce,
 	 confirmDialog, when } from "../ui.js";
 import { staffHead } from "./staff-common.js";
-import { ROLES, roleArticle, roleBadge, statusBadge, personName, withField,
+import { ROLES, roleArticle, roleBadge, statusBadge, verifiedBadge, personName, withField,
 	 LAST_ADMIN_RULE, lastAdminAlert } from "./staff-people.js";
 
 export const role = "admin";
@@ -52,7 +52,7 @@ function summary(u, me) {
 		 h("dl", { class: "row small mb-2" },
 		   row("User id", u.user_id),
 		   row("Username", u.username || "–"),
-		   row("Email", u.email || "–"),
+		   row("Email", u.email ? [u.email, " ", verifiedBadge(u)] : "–"),
 		   row("Role", roleBadge(u.role)),
 		   row("Status", statusBadge(u.status)),
 		   row("Member since", when(u.created_at)),

@@ -1,0 +1,11 @@
+/* prefs: each member's choice, per kind of notice, of how it reaches them
+ * (immediate, in the daily digest, or off): /api/me/notifications.
+ * notify() reads them (src/notify.c). */
+#ifndef HAAS_PREFS_H
+#define HAAS_PREFS_H
+
+#include "router.h"
+
+extern const struct route prefs_routes[];
+
+#endif
