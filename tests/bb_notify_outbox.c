@@ -611,6 +611,63 @@ test_order_steps(void)
 	free(u);
 }
 
+static const char sql_order_states[] =
+	"SELECT COUNT(*) FROM notices WHERE kind = 'order.status'"
+	" AND JSON_VALUE(fields, '$.order_id') = ? AND state = ?";
+
+/* PUT /api/me/notifications {"order.status": mode} as token. */
+static long
+order_pref(const char *token, const char *mode)
+{
+	char *b = xasprintf("{\"order.status\": \"%s\"}", mode);
+	struct bb_resp *r = bb_json("PUT", "/api/me/notifications", token, b);
+	long s = r->status;
+
+	bb_free(r);
+	free(b);
+	return s;
+}
+
+/* The buyer's preference decides: "digest" holds the notices and one
+ * digest mail carries them all (both steps' subjects in its text);
+ * "off" writes none; "immediate" again sends at once. */
+static void
+test_order_preferences(void)
+{
+	long long uid, product = product_new(50, -1), id;
+	char *email, *u = buyer_new(&uid, &email), *s, *body = NULL;
+	struct mail_query digest = { NULL, "digest", "", NULL };
+	struct mail_query each = { NULL, "order.status", NULL, NULL };
+
+	id = order_new(u, product, 2, NULL);
+	CU_ASSERT_FATAL(id > 0);
+	s = idstr(id);
+	digest.to = each.to = email;
+	each.needle = xasprintf("order #%lld ", id);
+	CU_ASSERT_EQUAL(order_pref(u, "digest"), 200);
+	CU_ASSERT_EQUAL(order_move_status(id, "paid", NULL), 200);
+	CU_ASSERT_EQUAL(order_move_status(id, "shipped", NULL), 200);
+	CU_ASSERT_EQUAL(order_notices(id), 2);
+	/* one digest with both, once the oldest waited digest_interval */
+	CU_ASSERT_EQUAL(mail_count(&digest, 1, MAIL_WAIT, &body, NULL), 1);
+	CU_ASSERT(body && strstr(body, "is paid") && strstr(body, "is shipped"));
+	CU_ASSERT_EQUAL(mail_exactly(&digest, 1), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_order_states, DB_P(db_str(s),
+				  db_str("digested"))), 2);
+	CU_ASSERT_EQUAL(mail_count(&each, 0, 0, NULL, NULL), 0);
+	/* off: the move happens, nobody is told */
+	CU_ASSERT_EQUAL(order_pref(u, "off"), 200);
+	CU_ASSERT_EQUAL(order_move_status(id, "delivered", NULL), 200);
+	CU_ASSERT_EQUAL(order_notices(id), 2);
+	/* a bad mode changes nothing */
+	CU_ASSERT_EQUAL(order_pref(u, "sometimes"), 400);
+	free(body);
+	free((char *)each.needle);
+	free(s);
+	free(email);
+	free(u);
+}
+
 /* Cancelled by the buyer (pending) and by an admin (paid): one notice
  * each, to the buyer. */
 static void
@@ -966,6 +1023,8 @@ static CU_TestInfo tests[] = {
 	{ "order: every step once, refused and cut moves send nothing",
 	  test_order_steps },
 	{ "order cancelled by the buyer and by an admin", test_order_cancel },
+	{ "order: the buyer's preference (digest, off)",
+	  test_order_preferences },
 	{ "order: COMMIT's answer lost: one move, one notice",
 	  test_order_lost_commit_reply },
 	{ "order: worker killed after COMMIT, retried by key: one notice",

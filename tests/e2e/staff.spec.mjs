@@ -10,6 +10,7 @@ import { BASE, newPage, newMember, newStaff, signIn, ready, review,
 
 const OPERATOR = ["Overview", "Registrations", "Plates"];
 const ADMIN = [...OPERATOR, "People", "Hardware sets", "Lab PCs", "Shop", "Parking",
+	       "Notifications",
 	       "Audit log", "System"];
 
 async function sectionLinks(page) {
