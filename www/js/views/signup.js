@@ -32,7 +32,7 @@ export async function render(root) {
 		};
 		await api.post("/api/users/register", body);
 		await session.signIn(body.username, body.password);
-		announce("Account created. You are signed in.");
+		announce(`Account created. You are signed in. A link to confirm ${body.email} is on its way there.`);
 		navigate("/", { replace: true });
 	});
 	root.append(h("div", { class: "row justify-content-center" },
