@@ -2,9 +2,10 @@
 # Settings are globals read by the sourcing scripts and by render (through
 # ${!name}), which shellcheck cannot see:
 # shellcheck disable=SC2034
-# lib.sh: the haas stack (MariaDB, haasd, haas-notifyd and postfix, mosquitto
-# + haas-ingestd, nginx) as private processes under one state dir. Sourced by scripts/up, down, test,
-# stack and bench/run; it defines functions and constants and runs nothing.
+# lib.sh: the haas stack (MariaDB, haasd, haas-notifyd, postfix, mosquitto +
+# haas-ingestd, nginx) as private processes under one state dir. Sourced by
+# scripts/up, down, test, stack and bench/run; it defines functions and
+# constants and runs nothing.
 #
 # State dir layout ($STATE):
 #   stack.env           settings of the running stack (ports, build dir...),
@@ -19,7 +20,10 @@
 #   mosquitto/          mosquitto.conf, passwd, acl, data/ (persistence)
 #   uploads/            haasd's upload_dir (served via /internal/uploads/)
 #   spool/              haas-ingestd's message spool (ingest.spool)
-#   mail/               the Maildir every notice e-mail is delivered to
+#   postfix/            the mail server's main.cf, master.cf (mail_start)
+#   postfix-queue/      its queue, postfix-data/ its data dir
+#   mail/               the Maildir every message goes to (new/ cur/ tmp/)
+#   webhooks.log        requests the test's webhook receiver answered
 
 # The repository root, wherever the scripts are called from.
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,13 +36,14 @@ PACKAGES=(
 	libcunit1-dev libmosquitto-dev libcurl4-openssl-dev
 	mariadb-server mariadb-client nginx libnginx-mod-nchan
 	mosquitto mosquitto-clients wrk curl openssl ca-certificates jq
-	libjs-bootstrap5 libjs-chart.js
+	libjs-bootstrap5 libjs-chart.js postfix
 )
 
 # What the browser tests add (scripts/test): Debian's Chromium, driven by
 # playwright-core from npm; Node.js and npm from Debian unless the machine
 # has them already (a NodeSource nodejs bundles its own npm).
-TEST_PACKAGES=(chromium fonts-dejavu-core)
+# python3 runs tests/webhook-receiver.py.
+TEST_PACKAGES=(chromium fonts-dejavu-core python3)
 
 # The broker account haas-ingestd logs in with (mqtt_username); the ACL
 # gives it read access, and no sensor may take the name.
@@ -91,8 +96,21 @@ ensure_packages() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	info "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	debconf_preseed
 	apt-get update -qq
 	(apt_install_quietly "${missing[@]}") || die "apt-get install failed"
+}
+
+# postfix's own configuration step would write /etc/postfix/main.cf for a
+# system mail server on port 25; the stack runs a private one
+# (mail_start) and needs none.  Only a question nobody answered yet is
+# set: an administrator's own choice stays.
+debconf_preseed() {
+	command -v debconf-set-selections >/dev/null || return 0
+	if ! debconf-show postfix 2>/dev/null | grep -q '^\* postfix/main_mailer_type'; then
+		echo 'postfix postfix/main_mailer_type select No configuration' |
+			debconf-set-selections
+	fi
 }
 
 # The policy-rc.d apt_install_quietly puts in place, recognised by its
@@ -151,11 +169,11 @@ ensure_test_packages() {
 # environment with per-mode defaults (dev | test | bench). The three modes
 # differ in state dir and ports so that they can run side by side.
 stack_settings() {
-	local mode=$1 https http mqtt
+	local mode=$1 https http mqtt smtp
 	case $mode in
-	dev) STATE=${HAAS_STATE_DIR:-$SRC/var}; https=8443; http=8080; mqtt=1883 ;;
-	test) STATE=${HAAS_STATE_DIR:-$SRC/var/test}; https=18443; http=18080; mqtt=18830 ;;
-	bench) STATE=${HAAS_STATE_DIR:-$SRC/var/bench}; https=28443; http=28080; mqtt=28830 ;;
+	dev) STATE=${HAAS_STATE_DIR:-$SRC/var}; https=8443; http=8080; mqtt=1883; smtp=2525 ;;
+	test) STATE=${HAAS_STATE_DIR:-$SRC/var/test}; https=18443; http=18080; mqtt=18830; smtp=12525 ;;
+	bench) STATE=${HAAS_STATE_DIR:-$SRC/var/bench}; https=28443; http=28080; mqtt=28830; smtp=22525 ;;
 	*) die "stack_settings: unknown mode $mode" ;;
 	esac
 	STACK_MODE=$mode
@@ -163,6 +181,9 @@ stack_settings() {
 	HTTPS_PORT=${HAAS_HTTPS_PORT:-$https}
 	HTTP_PORT=${HAAS_HTTP_PORT:-$http}
 	MQTT_PORT=${HAAS_MQTT_PORT:-$mqtt}
+	SMTP_PORT=${HAAS_SMTP_PORT:-$smtp}
+	# The test's webhook receiver (scripts/test starts it).
+	RECEIVER_PORT=${HAAS_RECEIVER_PORT:-18446}
 	BUILD=${HAAS_BUILD_DIR:-}
 	if [ -z "$BUILD" ]; then
 		if [ "$mode" = dev ]; then BUILD=$SRC/build; else BUILD=$STATE/build; fi
@@ -233,7 +254,7 @@ stack_save() {
 	{
 		echo "# written by scripts/lib.sh for the stack in this dir"
 		for v in STACK_MODE STATE BUILD HTTPS_PORT HTTP_PORT MQTT_PORT \
-			CORS_ORIGINS LOGIN_RATE LOGIN_BURST REGISTER_RATE \
+			SMTP_PORT RECEIVER_PORT CORS_ORIGINS LOGIN_RATE LOGIN_BURST REGISTER_RATE \
 			REGISTER_BURST SITES LISTEN LOCAL_ADDR MAX_BODY_BYTES \
 			UPLOAD_MAX_BYTES STACK_ASAN_OPTIONS STACK_UBSAN_OPTIONS; do
 			printf '%s=%q\n' "$v" "${!v}"
@@ -576,7 +597,7 @@ haas_conf_write() {
 			# notifications: haas-notifyd mails through the stack's
 			# own MTA (postfix on loopback, delivering to $STATE/mail)
 			public_url = https://localhost:$HTTPS_PORT
-			smtp_url = smtp://$LOCAL_ADDR:${SMTP_PORT:-2525}
+			smtp_url = smtp://$LOCAL_ADDR:$SMTP_PORT
 			mail_from = haas@localhost
 			template_dir = $SRC/templates
 		EOF
@@ -838,6 +859,201 @@ ingestd_start() { helper_start ingestd; }
 ingestd_stop() { helper_stop ingestd; }
 ingestd_kill() { helper_kill ingestd; }
 
+# ---------------------------------------------------------------- mail
+
+# A private postfix: SMTP on $LOCAL_ADDR:$SMTP_PORT for this machine's
+# clients only, every message for any domain delivered into one Maildir,
+# $STATE/mail (new/ cur/ tmp/); nothing is ever relayed or sent out.
+# Config in $STATE/postfix (root's), queue and data dirs in
+# $STATE/postfix-queue and postfix-data (the postfix user's; postfix
+# wants them outside its config dir).
+MAIL_UID_USER=nobody
+
+mail_conf_dir() { echo "$STATE/postfix"; }
+mail_queue_dir() { echo "$STATE/postfix-queue"; }
+
+# The master daemon itself (its own pid file, in the queue dir); spawn's
+# pid file holds the `postfix start-fg` script that waits for it.
+mail_running() { running "$(mail_queue_dir)/pid/master.pid" master; }
+
+# mail_reachable: postfix's virtual delivery agent writes as an
+# unprivileged user (it never delivers as root), who must reach
+# $STATE/mail: not so under a private home dir (/root is 0700).
+mail_reachable() {
+	runuser -u "$MAIL_UID_USER" -- test -x "$STATE/mail" -a -w "$STATE/mail/new" 2>/dev/null
+}
+
+mail_dirs() {
+	local d
+	mkdir -p "$(mail_conf_dir)" "$(mail_queue_dir)" "$STATE/postfix-data"
+	chmod 755 "$(mail_conf_dir)" "$(mail_queue_dir)"
+	chown root:root "$(mail_queue_dir)"
+	chown postfix: "$STATE/postfix-data"
+	chmod 700 "$STATE/postfix-data"
+	for d in "$STATE/mail" "$STATE/mail/new" "$STATE/mail/cur" "$STATE/mail/tmp"; do
+		mkdir -p "$d"
+		chown "$MAIL_UID_USER:" "$d"
+		chmod 755 "$d"
+	done
+}
+
+# main.cf and master.cf, rewritten on every start.  Every domain is a
+# virtual mailbox domain (the regexp matches any name) whose every address
+# maps to the one Maildir "mail/" under virtual_mailbox_base ($STATE; the
+# trailing / makes it a Maildir).  No local delivery (mydestination and
+# the alias maps are empty) and no outbound transport: anything that would
+# leave fails at once with a bounce, which itself lands in the Maildir.
+mail_conf_write() {
+	local dir uid gid
+	dir=$(mail_conf_dir)
+	uid=$(id -u "$MAIL_UID_USER")
+	gid=$(id -g "$MAIL_UID_USER")
+	printf '/^/ OK\n' >"$dir/virtual_domains"
+	printf '/^/ mail/\n' >"$dir/virtual_mailboxes"
+	cat >"$dir/main.cf.new" <<-EOF
+		# written by scripts/lib.sh on every mail_start; edits are lost
+		compatibility_level = 3.6
+		queue_directory = $(mail_queue_dir)
+		data_directory = $STATE/postfix-data
+		mail_owner = postfix
+		setgid_group = postdrop
+		myhostname = localhost.localdomain
+		mydomain = localdomain
+		myorigin = localhost.localdomain
+		# The one listener is master.cf's ADDR:PORT line.  This only names
+		# the addresses postfix counts as its own, and postfix check
+		# refuses a 127/8 address that no interface holds (127.0.0.2).
+		inet_interfaces = all
+		inet_protocols = ipv4
+		mynetworks = 127.0.0.0/8 $LOCAL_ADDR/32
+		smtpd_client_restrictions = permit_mynetworks, reject
+		smtpd_relay_restrictions = permit_mynetworks, reject
+		smtpd_recipient_restrictions = permit_mynetworks, reject
+		mydestination =
+		local_recipient_maps =
+		local_transport = error:5.1.1 local delivery is disabled in this stack
+		alias_maps =
+		alias_database =
+		relayhost =
+		default_transport = error:5.7.1 this stack sends no mail out
+		relay_transport = error:5.7.1 this stack sends no mail out
+		virtual_mailbox_domains = regexp:$dir/virtual_domains
+		virtual_mailbox_maps = regexp:$dir/virtual_mailboxes
+		virtual_mailbox_base = $STATE
+		virtual_mailbox_limit = 0
+		virtual_uid_maps = static:$uid
+		virtual_gid_maps = static:$gid
+		biff = no
+		# postlogd writes to the master's stdout: spawn's log file
+		maillog_file = /dev/stdout
+	EOF
+	mv "$dir/main.cf.new" "$dir/main.cf"
+	cat >"$dir/master.cf.new" <<-EOF
+		# written by scripts/lib.sh on every mail_start; edits are lost
+		# service type  private unpriv chroot wakeup maxproc command
+		$LOCAL_ADDR:$SMTP_PORT inet n - n - - smtpd
+		pickup     unix  n - n 60   1 pickup
+		cleanup    unix  n - n -    0 cleanup
+		qmgr       unix  n - n 300  1 qmgr
+		rewrite    unix  - - n -    - trivial-rewrite
+		bounce     unix  - - n -    0 bounce
+		defer      unix  - - n -    0 bounce
+		trace      unix  - - n -    0 bounce
+		verify     unix  - - n -    1 verify
+		flush      unix  n - n 1000? 0 flush
+		proxymap   unix  - - n -    - proxymap
+		proxywrite unix  - - n -    1 proxymap
+		showq      unix  n - n -    - showq
+		error      unix  - - n -    - error
+		retry      unix  - - n -    - error
+		discard    unix  - - n -    - discard
+		virtual    unix  - n n -    - virtual
+		anvil      unix  - - n -    1 anvil
+		scache     unix  - - n -    1 scache
+		postlog    unix-dgram n - n - 1 postlogd
+	EOF
+	mv "$dir/master.cf.new" "$dir/master.cf"
+}
+
+mail_start() {
+	if mail_running; then
+		grep -qx "$LOCAL_ADDR:$SMTP_PORT inet n - n - - smtpd" \
+			"$(mail_conf_dir)/master.cf" && return 0
+		info "restarting postfix to listen on $LOCAL_ADDR:$SMTP_PORT"
+		mail_stop
+	fi
+	if [ ! -x /usr/sbin/postfix ]; then
+		warn "no mail server: postfix is not installed"
+		return 0
+	fi
+	mail_dirs
+	if ! mail_reachable; then
+		warn "no mail server: user $MAIL_UID_USER, who delivers the mail, cannot reach $STATE/mail (a parent dir is not world-searchable; move HAAS_STATE_DIR)"
+		return 0
+	fi
+	info "starting postfix on $LOCAL_ADDR:$SMTP_PORT (mail into $STATE/mail)"
+	mail_conf_write
+	# Creates the queue's subdirs with their owners, checks the config.
+	if ! postfix -c "$(mail_conf_dir)" check >>"$LOG/postfix.log" 2>&1; then
+		# A command's errors go to syslog, or to a terminal: give it one.
+		script -qec "postfix -c $(mail_conf_dir) check" /dev/null </dev/null |
+			tail -5 >&2 || true
+		die "postfix check failed ($(mail_conf_dir))"
+	fi
+	spawn "$RUN/postfix.pid" "$LOG/postfix.log" \
+		postfix -c "$(mail_conf_dir)" start-fg
+	if ! wait_until 15 "postfix to listen" mail_start_check; then
+		tail -20 "$LOG/postfix.log" >&2
+		die "postfix did not start"
+	fi
+}
+
+mail_start_check() {
+	running "$RUN/postfix.pid" postfix-script || mail_running ||
+		die "postfix exited; see $LOG/postfix.log"
+	mail_running && port_in_use "$SMTP_PORT"
+}
+
+# SIGTERM to the master: it stops its children and exits (the start-fg
+# script that waited for it notes "Terminated" in postfix.log); then that
+# script, should it linger.
+mail_stop() {
+	stop_pidfile "$(mail_queue_dir)/pid/master.pid" master TERM 30
+	stop_pidfile "$RUN/postfix.pid" postfix-script TERM 5
+}
+
+# ---------------------------------------------------------------- webhooks
+
+# The test stack's HTTPS webhook receiver (tests/webhook-receiver.py), with
+# the stack's own certificate, on $LOCAL_ADDR:$RECEIVER_PORT; every request
+# it answers is a JSON line in $STATE/webhooks.log.  scripts/test starts
+# it; stack_stop stops it wherever it runs.
+receiver_running() { running "$RUN/webhook-receiver.pid" python3; }
+
+receiver_start() {
+	receiver_running && return 0
+	info "starting the webhook receiver on https://localhost:$RECEIVER_PORT"
+	touch "$STATE/webhooks.log"
+	spawn "$RUN/webhook-receiver.pid" "$LOG/webhook-receiver.log" \
+		python3 -u "$SRC/tests/webhook-receiver.py" --listen "$LOCAL_ADDR" \
+		--port "$RECEIVER_PORT" --cert "$STATE/tls/cert.pem" \
+		--key "$STATE/tls/key.pem" --log "$STATE/webhooks.log"
+	if ! wait_until 10 "the webhook receiver to listen" receiver_start_check; then
+		tail -20 "$LOG/webhook-receiver.log" >&2
+		die "the webhook receiver did not start"
+	fi
+}
+
+receiver_start_check() {
+	receiver_running || { sleep 0.5; receiver_running; } ||
+		die "the webhook receiver exited; see $LOG/webhook-receiver.log"
+	port_in_use "$RECEIVER_PORT"
+}
+
+receiver_stop() {
+	stop_pidfile "$RUN/webhook-receiver.pid" python3 TERM 10
+}
+
 # ---------------------------------------------------------------- nginx
 
 nginx_running() { running "$RUN/nginx.pid" nginx; }
@@ -986,11 +1202,12 @@ health_wait() {
 # scripts/up's report): every listener is on loopback and private, so the
 # stack still comes up with its defaults.
 ports_choose() {
-	local saved='' https='' http='' mqtt=''
+	local saved='' https='' http='' mqtt='' smtp='' receiver=''
 	if [ -f "$STATE/stack.env" ]; then
 		# shellcheck disable=SC1091
-		saved=$(. "$STATE/stack.env" && echo "$HTTPS_PORT $HTTP_PORT $MQTT_PORT")
-		read -r https http mqtt <<<"$saved"
+		saved=$(. "$STATE/stack.env" &&
+			echo "$HTTPS_PORT $HTTP_PORT $MQTT_PORT ${SMTP_PORT:-} ${RECEIVER_PORT:-}")
+		read -r https http mqtt smtp receiver <<<"$saved"
 	fi
 	PORT_NOTES=()
 	if nginx_running; then
@@ -999,6 +1216,16 @@ ports_choose() {
 	else
 		port_choose HTTPS_PORT HAAS_HTTPS_PORT
 		port_choose HTTP_PORT HAAS_HTTP_PORT
+	fi
+	if mail_running; then
+		port_keep SMTP_PORT "$smtp" postfix HAAS_SMTP_PORT
+	else
+		port_choose SMTP_PORT HAAS_SMTP_PORT
+	fi
+	if receiver_running; then
+		port_keep RECEIVER_PORT "$receiver" webhook-receiver HAAS_RECEIVER_PORT
+	elif [ "$STACK_MODE" = test ]; then
+		port_choose RECEIVER_PORT HAAS_RECEIVER_PORT
 	fi
 	mqtt_built || return 0
 	if mqtt_running; then
@@ -1039,7 +1266,7 @@ port_choose() {
 # port_taken_here PORT VAR: another of this stack's ports is PORT.
 port_taken_here() {
 	local v
-	for v in HTTPS_PORT HTTP_PORT MQTT_PORT; do
+	for v in HTTPS_PORT HTTP_PORT MQTT_PORT SMTP_PORT RECEIVER_PORT; do
 		[ "$v" != "$2" ] && [ "${!v}" = "$1" ] && return 0
 	done
 	return 1
@@ -1066,6 +1293,7 @@ stack_start() {
 	migrate
 	admin_ensure
 	seed
+	mail_start
 	haasd_restart
 	helper_stop notifyd
 	helper_start notifyd
@@ -1080,11 +1308,13 @@ stack_start() {
 # stack_stop: exactly what stack_start started, front to back, each
 # gracefully with a bounded wait, found through its pid file.
 stack_stop() {
+	receiver_stop
 	nginx_stop
 	haasd_stop
 	helper_stop notifyd
 	ingestd_stop
 	mqtt_stop
+	mail_stop
 	db_stop
 }
 
@@ -1106,13 +1336,29 @@ stack_status() {
 		notifyd notifyd.pid haas-notifyd
 		nginx nginx.pid nginx
 	EOF
+	if mail_running; then
+		printf '%-10s running (pid %s), smtp://%s:%s, mail in %s/mail\n' postfix \
+			"$(pid_of "$(mail_queue_dir)/pid/master.pid")" "$LOCAL_ADDR" \
+			"$SMTP_PORT" "$STATE"
+	else
+		printf '%-10s stopped\n' postfix
+	fi
+	if [ -e "$RUN/webhook-receiver.pid" ]; then
+		if receiver_running; then
+			printf '%-10s running (pid %s), https://localhost:%s\n' webhooks \
+				"$(pid_of "$RUN/webhook-receiver.pid")" "$RECEIVER_PORT"
+		else
+			printf '%-10s stopped\n' webhooks
+		fi
+	fi
 	printf 'health     %s\n' "$(health_code || true)"
 }
 
 # The logs that explain a failure.
 stack_logs_tail() {
 	local f
-	for f in haasd.log ingestd.log notifyd.log nginx-error.log mysqld.log mosquitto.log; do
+	for f in haasd.log ingestd.log notifyd.log nginx-error.log mysqld.log \
+		mosquitto.log postfix.log webhook-receiver.log; do
 		[ -s "$LOG/$f" ] || continue
 		printf '\n----- tail of %s -----\n' "$LOG/$f"
 		tail -n "${1:-40}" "$LOG/$f"

@@ -130,6 +130,45 @@ struct db *bb_db_root(void);
 /* First column of the first row as an integer (-1 on error, 0 no row). */
 long long bb_db_int(const char *sql, const struct db_param *p, size_t np);
 
+/* What the stack delivered (tests/inbox.c): the mail in its Maildir
+ * (HAAS_TEST_MAILDIR) and the requests its webhook receiver answered
+ * (HAAS_TEST_WEBHOOK_LOG), as scripts/test sets them. */
+
+/* One message as a reader sees it.  Every member is a string the array
+ * owns, "" when the message lacks it: message_id without its angle
+ * brackets, to the address alone, subject with RFC 2047 words decoded,
+ * kind the X-Haas-Kind header, body after the blank line with CRLF as LF
+ * and quoted-printable or base64 undone, file the Maildir path. */
+struct bb_mail {
+	char *message_id, *to, *subject, *kind, *body, *file;
+};
+
+/* Every message in the Maildir's new/ and cur/, oldest first; *n gets the
+ * count.  Free with bb_mail_free (also when *n is 0). */
+struct bb_mail *bb_mail_all(size_t *n);
+void bb_mail_free(struct bb_mail *m, size_t n);
+
+/* Polls for up to seconds until at least want distinct Message-IDs to
+ * `to` (case-insensitive) of kind (NULL: any) are in the Maildir; returns
+ * how many there are then (so a test can wait for 1, let time pass and
+ * see it is still 1). */
+int bb_mail_wait(const char *to, const char *kind, int want, int seconds);
+
+/* One request the webhook receiver answered.  Strings owned by the array,
+ * "" when absent: path, body (raw), and the headers X-Haas-Message-Id,
+ * X-Haas-Timestamp, X-Haas-Signature, X-Haas-Kind; status is what the
+ * receiver answered, at when the request arrived (unix time). */
+struct bb_hook {
+	char *path, *body, *id, *timestamp, *signature, *kind;
+	int status;
+	double at;
+};
+
+/* Every request in the receiver's log, in arrival order; *n gets the
+ * count.  Free with bb_hooks_free. */
+struct bb_hook *bb_hooks_all(size_t *n);
+void bb_hooks_free(struct bb_hook *h, size_t n);
+
 /* Runs scripts/stack with the given arguments; returns its exit code. */
 int bb_stack(const char *args);
 /* Waits until GET /api/health answers want (up to seconds). */

@@ -716,7 +716,7 @@ struct probe {
 	char *state;
 	char *env;		/* the environment prefix of every command */
 	char *base;		/* its https URL */
-	int https, http;
+	int https, http, smtp;
 	int holder;		/* our listener on 1883, or -1 */
 };
 
@@ -771,14 +771,16 @@ probe_init(void)
 	probe.state = xasprintf("%s/up-probe", getenv("HAAS_STATE_DIR"));
 	probe.https = free_port(test_port() + 10);
 	probe.http = free_port(probe.https + 1);
+	probe.smtp = free_port(probe.http + 1);
 	probe.base = xasprintf("https://localhost:%d", probe.https);
 	probe.env = xasprintf(
-		"env -u HAAS_MQTT_PORT -u HAAS_CONFIG -u HAAS_EXTRA_CONF"
-		" HAAS_STATE_DIR=%s HAAS_HTTPS_PORT=%d HAAS_HTTP_PORT=%d"
+		"env -u HAAS_MQTT_PORT -u HAAS_RECEIVER_PORT"
+		" -u HAAS_CONFIG -u HAAS_EXTRA_CONF HAAS_STATE_DIR=%s"
+		" HAAS_HTTPS_PORT=%d HAAS_HTTP_PORT=%d HAAS_SMTP_PORT=%d"
 		" HAAS_BUILD_DIR=%s", probe.state, probe.https, probe.http,
-		getenv("HAAS_BUILD_DIR"));
+		probe.smtp, getenv("HAAS_BUILD_DIR"));
 	probe.holder = listen_on(1883);
-	return probe.https > 0 && probe.http > 0 ? 0 : 1;
+	return probe.https > 0 && probe.http > 0 && probe.smtp > 0 ? 0 : 1;
 }
 
 /* Stops whatever the probe left running and removes its state dir. */
@@ -896,6 +898,7 @@ test_up_beside_foreign_mqtt(void)
 			 getenv("HAAS_SRC"));
 	expect_run(want, 0, "ingestd    running");
 	expect_run(want, 0, "mosquitto  running");
+	expect_run(want, 0, "postfix    running");
 	free(want);
 }
 
@@ -944,8 +947,8 @@ listening(const char *addr, long port)
 	return rc == 0;
 }
 
-/* HAAS_BIND_ADDRESS moves nginx (the main site and the sites) and the broker
- * to another address, said so; and back. */
+/* HAAS_BIND_ADDRESS moves nginx (the main site and the sites), the broker
+ * and the mail server to another address, said so; and back. */
 static void
 test_up_listen_elsewhere(void)
 {
@@ -963,6 +966,8 @@ test_up_listen_elsewhere(void)
 	CU_ASSERT_EQUAL(probe_health(), 0);	/* not on 127.0.0.1 any more */
 	CU_ASSERT(listening("127.0.0.2", mqtt));
 	CU_ASSERT(!listening("127.0.0.1", mqtt));
+	CU_ASSERT(listening("127.0.0.2", probe.smtp));
+	CU_ASSERT(!listening("127.0.0.1", probe.smtp));
 	CU_ASSERT_EQUAL(probe_up_env("HAAS_BIND_ADDRESS=not-an-address", &out), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "HAAS_BIND_ADDRESS: 'not-an-address' is not an IPv4 address"));
 	free(out);
@@ -970,6 +975,7 @@ test_up_listen_elsewhere(void)
 	free(out);
 	CU_ASSERT_EQUAL(probe_health(), 200);
 	CU_ASSERT(listening("127.0.0.1", mqtt));
+	CU_ASSERT(listening("127.0.0.1", probe.smtp));
 	free(other);
 }
 
@@ -981,6 +987,7 @@ test_down_stops_probe(void)
 
 	expect_run(cmd, 0, "stopped");
 	CU_ASSERT_EQUAL(probe_health(), 0);	/* nobody answers */
+	CU_ASSERT(!listening("127.0.0.1", probe.smtp));
 	free(cmd);
 }
 
@@ -988,7 +995,8 @@ static CU_TestInfo up_tests[] = {
 	{ "up with 1883 held by another program", test_up_beside_foreign_mqtt },
 	{ "up again keeps the running ports", test_up_again_keeps_ports },
 	{ "up refuses a bad HAAS_EXTRA_CONF", test_up_refuses_bad_extra_conf },
-	{ "HAAS_BIND_ADDRESS moves nginx and the broker", test_up_listen_elsewhere },
+	{ "HAAS_BIND_ADDRESS moves nginx, the broker and mail",
+	  test_up_listen_elsewhere },
 	{ "down stops it", test_down_stops_probe },
 	CU_TEST_INFO_NULL,
 };

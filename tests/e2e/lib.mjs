@@ -2,7 +2,7 @@
 // playwright-core, pages at the two widths, the API for setting things
 // up, axe-core, screenshots, and the console watched for errors.
 
-import { readFileSync, mkdirSync } from "node:fs";
+import { readFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium, request } from "playwright-core";
 
@@ -188,4 +188,103 @@ export async function review(page, name) {
 export function assertNoProblems(page) {
 	if (page.problems.length)
 		throw new Error(`browser console: ${page.problems.join(" | ")}`);
+}
+
+// ---------------------------------------------------------------- mail
+
+// The stack's Maildir (postfix delivers every message there).
+export const MAILDIR = process.env.HAAS_TEST_MAILDIR ||
+	`${process.env.HAAS_STATE_DIR || "var/test"}/mail`;
+
+// "=XX" escapes (and "_" in RFC 2047's Q) to UTF-8 text.
+function qpDecode(text, q = false) {
+	const bytes = [];
+	const s = text.replace(/=\n/g, "");
+	for (let i = 0; i < s.length; i++) {
+		const hex = s.slice(i + 1, i + 3);
+		if (s[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+			bytes.push(parseInt(hex, 16));
+			i += 2;
+		} else if (q && s[i] === "_") {
+			bytes.push(0x20);
+		} else {
+			bytes.push(...Buffer.from(s[i], "utf8"));
+		}
+	}
+	return Buffer.from(bytes).toString("utf8");
+}
+
+// A header value with its RFC 2047 words decoded (white space between two
+// words dropped).
+function wordsDecode(value) {
+	return value.replace(/(=\?[^?]+\?[BbQq]\?[^? ]*\?=)\s+(?==\?[^?]+\?[BbQq]\?)/g, "$1")
+		.replace(/=\?[^?]+\?([BbQq])\?([^? ]*)\?=/g, (_, enc, text) =>
+			enc.toUpperCase() === "B" ? Buffer.from(text, "base64").toString("utf8")
+				: qpDecode(text, true));
+}
+
+// One Maildir file as a reader sees it: {messageId, to, subject, kind,
+// body, file}, headers unfolded, CRLF as LF, the body's
+// quoted-printable or base64 undone.
+export function parseMail(text, file = "") {
+	text = text.replace(/\r\n/g, "\n");
+	const cut = text.startsWith("\n") ? 0 : text.indexOf("\n\n");
+	const head = cut < 0 ? text : text.slice(0, cut);
+	let body = cut < 0 ? "" : text.slice(cut + (cut === 0 ? 1 : 2));
+	const headers = {};
+	for (const line of head.replace(/\n[ \t]/g, " ").split("\n")) {
+		const colon = line.indexOf(":");
+		const name = line.slice(0, colon).toLowerCase();
+		if (colon > 0 && !(name in headers))
+			headers[name] = line.slice(colon + 1).trim();
+	}
+	const inner = (v) => (/<([^>]*)>/.exec(v || "") || [null, v || ""])[1].trim();
+	const cte = (headers["content-transfer-encoding"] || "").toLowerCase();
+	if (cte === "quoted-printable")
+		body = qpDecode(body);
+	else if (cte === "base64")
+		body = Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+	return { messageId: inner(headers["message-id"]), to: inner(headers.to),
+		 subject: wordsDecode(headers.subject || ""),
+		 kind: headers["x-haas-kind"] || "", body, file };
+}
+
+// Every message in the Maildir's new/ and cur/, oldest first.
+export function allMail(dir = MAILDIR) {
+	const found = [];
+	for (const sub of ["new", "cur"]) {
+		let names = [];
+		try {
+			names = readdirSync(`${dir}/${sub}`);
+		} catch {
+			continue;
+		}
+		for (const name of names.filter((n) => !n.startsWith("."))) {
+			const file = `${dir}/${sub}/${name}`;
+			try {
+				found.push({ mtime: statSync(file).mtimeMs,
+					     mail: parseMail(readFileSync(file, "utf8"), file) });
+			} catch {
+				// moved or removed since the listing
+			}
+		}
+	}
+	found.sort((a, b) => a.mtime - b.mtime || a.mail.file.localeCompare(b.mail.file));
+	return found.map((f) => f.mail);
+}
+
+// The newest message to `to` (any case) of kind (any when not given),
+// polling the Maildir until timeout ms have passed.
+export async function waitForMail({ to, kind, timeout = 15000 }) {
+	const end = Date.now() + timeout;
+	for (;;) {
+		const hits = allMail().filter((m) => m.to.toLowerCase() === to.toLowerCase() &&
+			(kind === undefined || kind === null || m.kind === kind));
+		if (hits.length)
+			return hits[hits.length - 1];
+		if (Date.now() >= end)
+			throw new Error(`no mail to ${to}${kind ? ` of kind ${kind}` : ""} in ` +
+					`${MAILDIR} after ${timeout} ms`);
+		await new Promise((r) => setTimeout(r, 200));
+	}
 }
