@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -193,6 +194,23 @@ wait_notices(const char *kind, long long uid, const char *key,
 		usleep(200 * 1000);
 	}
 	return true;
+}
+
+/* Whether the one message of kind to `to` has text in its subject and
+ * body. */
+static bool
+mail_says(const char *to, const char *kind, const char *text)
+{
+	size_t n, i;
+	struct bb_mail *m = bb_mail_all(&n);
+	bool ok = false;
+
+	for (i = 0; i < n; i++)
+		if (!strcasecmp(m[i].to, to) && !strcmp(m[i].kind, kind))
+			ok = strstr(m[i].subject, text) && strstr(m[i].body,
+								 text);
+	bb_mail_free(m, n);
+	return ok;
 }
 
 /* A marker: a personal holding of a fresh set, overdue, notified; once
@@ -428,8 +446,9 @@ static void
 test_due_soon_then_overdue(void)
 {
 	long long a_id, b_id, c_id;
-	char *a = member("lsa", &a_id, NULL), *b = member("lsb", &b_id, NULL);
-	char *c = member("lsc", &c_id, NULL);
+	char *am, *bm, *cm;
+	char *a = member("lsa", &a_id, &am), *b = member("lsb", &b_id, &bm);
+	char *c = member("lsc", &c_id, &cm);
 	char *set = new_set(14), *proj = new_project(a, a_id, b);
 	char *name = xasprintf("Loan %s", set), *due = iso(2 * 3600);
 	struct bb_resp *r;
@@ -456,6 +475,11 @@ test_due_soon_then_overdue(void)
 	CU_ASSERT_EQUAL(notices_for("hardware.due", a_id, "units", "2"), 1);
 	CU_ASSERT_EQUAL(notices_for("hardware.due", b_id, "holder_name",
 				    ""), 0);
+	/* delivered: one message each, naming the set */
+	CU_ASSERT_EQUAL(bb_mail_wait(am, "hardware.due", 1, SWEEP_WAIT), 1);
+	CU_ASSERT_EQUAL(bb_mail_wait(bm, "hardware.due", 1, SWEEP_WAIT), 1);
+	CU_ASSERT_TRUE(mail_says(am, "hardware.due", name));
+	CU_ASSERT_TRUE(mail_says(bm, "hardware.due", name));
 	/* the sender dies and comes back: its sweeps write nothing more */
 	CU_ASSERT_EQUAL(bb_stack("notifyd-kill-child"), 0);
 	sweep_passed();
@@ -474,9 +498,20 @@ test_due_soon_then_overdue(void)
 	CU_ASSERT_EQUAL(notices("hardware.overdue", a_id), 1);
 	CU_ASSERT_EQUAL(notices("hardware.overdue", b_id), 1);
 	CU_ASSERT_EQUAL(notices("hardware.due", a_id), 1);
+	CU_ASSERT_EQUAL(bb_mail_wait(am, "hardware.overdue", 1, SWEEP_WAIT), 1);
+	CU_ASSERT_EQUAL(bb_mail_wait(bm, "hardware.overdue", 1, SWEEP_WAIT), 1);
+	CU_ASSERT_TRUE(mail_says(am, "hardware.overdue", name));
+	/* still one of each, by message id */
+	CU_ASSERT_EQUAL(bb_mail_wait(am, "hardware.due", 2, 1), 1);
+	CU_ASSERT_EQUAL(bb_mail_wait(bm, "hardware.overdue", 2, 1), 1);
 	/* the returned holding: nothing, ever */
 	CU_ASSERT_EQUAL(notices("hardware.due", c_id), 0);
 	CU_ASSERT_EQUAL(notices("hardware.overdue", c_id), 0);
+	CU_ASSERT_EQUAL(bb_mail_wait(cm, "hardware.due", 1, 0), 0);
+	CU_ASSERT_EQUAL(bb_mail_wait(cm, "hardware.overdue", 1, 0), 0);
+	free(am);
+	free(bm);
+	free(cm);
 	free(due);
 	free(name);
 	free(set);
@@ -521,8 +556,9 @@ static void
 test_reservation_starting(void)
 {
 	long long uid, kid, cid, soon, later, kicked, cancelled;
-	char *t = member("lres", &uid, NULL), *k = member("lkick", &kid, NULL);
-	char *cu = member("lcan", &cid, NULL);
+	char *tm, *km, *cm;
+	char *t = member("lres", &uid, &tm), *k = member("lkick", &kid, &km);
+	char *cu = member("lcan", &cid, &cm);
 	char *dev = new_device("Lab PC soon"), *dev2 = new_device("Lab PC 2");
 	char *dev3 = new_device("Lab PC 3"), *path, *rid;
 	struct bb_resp *r;
@@ -559,6 +595,15 @@ test_reservation_starting(void)
 	CU_ASSERT_EQUAL(notices("reservation.starting", uid), 1);
 	CU_ASSERT_EQUAL(notices("reservation.starting", kid), 0);
 	CU_ASSERT_EQUAL(notices("reservation.starting", cid), 0);
+	CU_ASSERT_EQUAL(bb_mail_wait(tm, "reservation.starting", 1, SWEEP_WAIT),
+			1);
+	CU_ASSERT_TRUE(mail_says(tm, "reservation.starting", "Lab PC soon"));
+	CU_ASSERT_EQUAL(bb_mail_wait(tm, "reservation.starting", 2, 1), 1);
+	CU_ASSERT_EQUAL(bb_mail_wait(km, "reservation.starting", 1, 0), 0);
+	CU_ASSERT_EQUAL(bb_mail_wait(cm, "reservation.starting", 1, 0), 0);
+	free(tm);
+	free(km);
+	free(cm);
 	(void)later;
 	free(rid);
 	free(dev);

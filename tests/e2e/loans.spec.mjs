@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { BASE, unique, newPage, newMember, newStaff, admin, signIn, review,
-	 assertNoProblems } from "./lib.mjs";
+	 assertNoProblems, waitForMail } from "./lib.mjs";
 
 async function json(res, status = 200) {
 	const body = await res.json().catch(() => null);
@@ -168,6 +168,9 @@ export const tests = [
 		assert.equal(mine.project_id, pr.code);
 		assert.equal(mine.borrowed_by, m.username);
 		await json(await m.api.get("/api/holdings", { params: { overdue: 1 } }), 403);
+		// the member's mail says so
+		const mail = await waitForMail({ to: m.email, kind: "hardware.overdue", timeout: 30000 });
+		assert.ok(mail.subject.includes(kit.name), mail.subject);
 
 		// the member sees the badge
 		const mp = await newPage(browser);
