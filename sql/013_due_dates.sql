@@ -22,3 +22,6 @@ ALTER TABLE resource_holdings
   ADD CONSTRAINT ck_holdings_due CHECK (units > 0 OR due_at IS NULL);
 
 UPDATE resource_holdings SET borrowed_by = user_id WHERE user_id IS NOT NULL;
+
+-- The reservation reminder's sweep looks reservations up by start time.
+ALTER TABLE reservations ADD KEY ix_res_start (start_at);

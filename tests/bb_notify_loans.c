@@ -76,16 +76,18 @@ post(const char *path, const char *token, const char *fmt, ...)
 	return r;
 }
 
-/* A fresh member with an address of their own; returns the token, sets
- * *uid and (when email is not NULL) *email (caller frees). */
+/* A fresh member named "Member <username>" with an address of their
+ * own; returns the token, sets *uid and (when email is not NULL) *email
+ * (caller frees). */
 static char *
 member(const char *prefix, long long *uid, char **email)
 {
 	char *name = bb_unique(prefix), *token;
 	char *mail = xasprintf("%s@loans.test", name);
-	struct bb_resp *r = post("/api/auth/signup", NULL,
+	struct bb_resp *r = post("/api/users/register", NULL,
 		"{\"username\": \"%s\", \"email\": \"%s\","
-		" \"password\": \"Tr0ub4dor&3x\"}", name, mail);
+		" \"name\": \"Member %s\", \"password\": \"Tr0ub4dor&3x\"}",
+		name, mail, name);
 
 	CU_ASSERT_EQUAL(r->status, 201);
 	bb_free(r);
@@ -446,13 +448,14 @@ static void
 test_due_soon_then_overdue(void)
 {
 	long long a_id, b_id, c_id;
-	char *am, *bm, *cm;
+	char *am, *bm, *cm, *bname, *pname;
 	char *a = member("lsa", &a_id, &am), *b = member("lsb", &b_id, &bm);
 	char *c = member("lsc", &c_id, &cm);
 	char *set = new_set(14), *proj = new_project(a, a_id, b);
 	char *name = xasprintf("Loan %s", set), *due = iso(2 * 3600);
 	struct bb_resp *r;
 
+	pname = xasprintf("Rover %s", proj);
 	/* a returned holding: due within the lead, but back first */
 	r = post("/api/resources/checkout", c, "{\"resource_id\": \"%s\","
 		 " \"units\": 1, \"due_days\": 3}", set);
@@ -473,8 +476,12 @@ test_due_soon_then_overdue(void)
 	CU_ASSERT_TRUE(wait_notices("hardware.due", b_id, "resource_name",
 				    name, 1));
 	CU_ASSERT_EQUAL(notices_for("hardware.due", a_id, "units", "2"), 1);
-	CU_ASSERT_EQUAL(notices_for("hardware.due", b_id, "holder_name",
-				    ""), 0);
+	/* the borrower is b, by name */
+	bname = xasprintf("Member %.*s", (int)(strchr(bm, '@') - bm), bm);
+	CU_ASSERT_EQUAL(notices_for("hardware.due", a_id, "holder_name",
+				    bname), 1);
+	CU_ASSERT_EQUAL(notices_for("hardware.due", a_id, "project_name",
+				    pname), 1);
 	/* delivered: one message each, naming the set */
 	CU_ASSERT_EQUAL(bb_mail_wait(am, "hardware.due", 1, SWEEP_WAIT), 1);
 	CU_ASSERT_EQUAL(bb_mail_wait(bm, "hardware.due", 1, SWEEP_WAIT), 1);
@@ -512,6 +519,8 @@ test_due_soon_then_overdue(void)
 	free(am);
 	free(bm);
 	free(cm);
+	free(bname);
+	free(pname);
 	free(due);
 	free(name);
 	free(set);
