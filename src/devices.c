@@ -20,7 +20,9 @@
 #include "body.h"
 #include "db.h"
 #include "isotime.h"
+#include "notify.h"
 #include "util.h"
+#include "when.h"
 
 #define US_PER_SEC ISOTIME_US_PER_SEC
 
@@ -73,6 +75,9 @@ enum devices_sql {
 	Q_RES_RANGE_COUNT,
 	Q_RES_MINE,
 	Q_RES_MINE_COUNT,
+	Q_SWEEP_STARTING,
+	Q_SWEEP_LOCK,
+	Q_SWEEP_INFO,
 };
 
 static const char *const sql[] = {
@@ -196,6 +201,26 @@ static const char *const sql[] = {
 		"SELECT COUNT(*) FROM reservations r WHERE r.user_id = ?"
 		" AND (? = 1 OR (r.cancelled_at IS NULL"
 		" AND r.end_at > UTC_TIMESTAMP(6)))",
+	/* Sweep: live reservations starting within ? s whose reminder has
+	 * not been written (the once key of Q_SWEEP_LOCK), soonest first. */
+	[Q_SWEEP_STARTING] =
+		"SELECT r.id FROM reservations r"
+		" LEFT JOIN notice_events n"
+		" ON n.event_key = CONCAT('reservation.starting:', r.id)"
+		" WHERE r.cancelled_at IS NULL AND r.start_at > UTC_TIMESTAMP(6)"
+		" AND r.start_at <= UTC_TIMESTAMP(6) + INTERVAL ? SECOND"
+		" AND n.event_key IS NULL ORDER BY r.start_at, r.id LIMIT ?",
+	/* The reservation, locked, if it is still live and ahead: a cancel
+	 * or kick waits for the reminder's commit, or the reminder skips
+	 * the row and the next sweep finds it cancelled. */
+	[Q_SWEEP_LOCK] =
+		"SELECT CONCAT('reservation.starting:', r.id), r.user_id"
+		" FROM reservations r WHERE r.id = ? AND r.cancelled_at IS NULL"
+		" AND r.start_at > UTC_TIMESTAMP(6) FOR UPDATE SKIP LOCKED",
+	[Q_SWEEP_INFO] =
+		"SELECT d.name, COALESCE(d.location, ''), r.start_at, r.end_at"
+		" FROM reservations r JOIN devices d ON d.id = r.device_pk"
+		" WHERE r.id = ? AND d.status = 'active'",
 };
 
 /* ---- times --------------------------------------------------------------- */
@@ -1278,6 +1303,91 @@ devices_cancel(struct req *r)
 	if (parse_ll(req_param(r, "id"), 1, INT64_MAX, &c.id))
 		return ERR_RESERVATION_MISSING;
 	return req_txn(r, cancel_tx, &c);
+}
+
+/* ---- reminders (haas-notifyd's sweep) ------------------------------------ */
+
+/* Reservations reminded of per sweep, at most. */
+#define SWEEP_PAGE 100
+
+/* The template's fields (reservation.starting.txt). */
+static json_object *
+starting_fields(const struct db_rows *info, const struct config *cfg,
+		long long id)
+{
+	json_object *f = json_object_new_object();
+	char start[WHEN_MAX], end[WHEN_MAX], rid[24];
+
+	when_human(db_col(info, 2), cfg->timezone, start);
+	when_human(db_col(info, 3), cfg->timezone, end);
+	snprintf(rid, sizeof(rid), "%lld", id);
+	json_object_object_add(f, "device_name",
+			       json_object_new_string(db_col(info, 0)));
+	json_object_object_add(f, "location",
+			       json_object_new_string(db_col(info, 1)));
+	json_object_object_add(f, "start", json_object_new_string(start));
+	json_object_object_add(f, "end", json_object_new_string(end));
+	json_object_object_add(f, "reservation_id",
+			       json_object_new_string(rid));
+	return f;
+}
+
+/* Writes reservation id's reminder (inside the sweep's transaction),
+ * unless it was cancelled since it was picked or another sender holds
+ * it. */
+static enum err
+starting_one(struct db *db, const struct config *cfg, long long id)
+{
+	struct db_rows *lock, *info = NULL;
+	struct notice n = { .kind = NK_RESERVATION_STARTING, .nusers = 1 };
+	long long user;
+	enum err e = db_row(db, sql[Q_SWEEP_LOCK], DB_P(db_int(id)), 2,
+			    ERR_OK, &lock);
+
+	if (!lock)
+		return e;
+	user = db_col_int(lock, 1);
+	e = db_row(db, sql[Q_SWEEP_INFO], DB_P(db_int(id)), 4, ERR_OK, &info);
+	if (info) {
+		n.fields = starting_fields(info, cfg, id);
+		n.users = &user;
+		n.once = db_col(lock, 0);
+		e = notify(db, &n, NULL);
+		json_object_put(n.fields);
+	}
+	db_rows_free(info);
+	db_rows_free(lock);
+	return e;
+}
+
+enum err
+devices_notify_sweep(struct db *db, const struct config *cfg)
+{
+	long long ids[SWEEP_PAGE];
+	struct db_rows *rows;
+	size_t k = 0, i;
+	enum err e = db_query(db, sql[Q_SWEEP_STARTING], DB_P(db_int(
+		cfg->reminder_lead), db_int(SWEEP_PAGE)), 1, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	while (k < SWEEP_PAGE && db_next(rows))
+		ids[k++] = db_col_int(rows, 0);
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	for (i = 0; e == ERR_OK && i < k; i++) {
+		e = db_begin(db);
+		if (e == ERR_OK)
+			e = starting_one(db, cfg, ids[i]);
+		if (e == ERR_OK)
+			e = db_commit(db);
+		if (e != ERR_OK)
+			db_abort(db);
+		/* A deadlock or lock wait: the next sweep tries again. */
+		if (e == ERR_DB_RETRY || e == ERR_DB_BUSY)
+			e = ERR_OK;
+	}
+	return e;
 }
 
 const struct route devices_routes[] = {

@@ -32,4 +32,14 @@ struct device_net {
  * the caller can name it). */
 enum err devices_net_parse(const char *s, struct device_net *out);
 
+struct config;
+struct db;
+
+/* haas-notifyd's sweep (its own transactions, one per reservation): a
+ * reminder (reservation.starting) to the user of each live reservation
+ * that starts within reminder_lead and has not started, once per
+ * reservation; none for one cancelled, replaced or kicked before.
+ * Errors: database errors. */
+enum err devices_notify_sweep(struct db *db, const struct config *cfg);
+
 #endif

@@ -20,8 +20,10 @@
 #include "config.h"
 #include "daemon.h"
 #include "db.h"
+#include "devices.h"
 #include "log.h"
 #include "notify.h"
+#include "resources.h"
 #include "template.h"
 #include "util.h"
 
@@ -122,6 +124,8 @@ static enum err digest_sweep(struct db *db, const struct config *cfg);
 
 static const struct sweep sweeps[] = {
 	{ "digest", 5000, digest_sweep },
+	{ "hardware due dates", 2000, resources_notify_sweep },
+	{ "reservation reminders", 2000, devices_notify_sweep },
 };
 
 /* One delivery's outcome. */

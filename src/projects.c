@@ -57,9 +57,11 @@ static const char *const sql[] = {
 		" FROM project_members m JOIN users u ON u.id = m.user_id"
 		" WHERE m.project_id BETWEEN ? AND ?" MEMBER_OF("m.project_id")
 		" ORDER BY m.project_id, m.joined_at, m.user_id",
-	[Q_HOLDINGS] = "SELECT h.project_id, r.code, h.units"
-		" FROM resource_holdings h JOIN resources r"
-		" ON r.id = h.resource_id WHERE h.units > 0"
+	[Q_HOLDINGS] = "SELECT h.project_id, r.code, h.units, r.name,"
+		" h.due_at, COALESCE(h.due_at <= UTC_TIMESTAMP(6), 0),"
+		" b.username FROM resource_holdings h JOIN resources r"
+		" ON r.id = h.resource_id"
+		" LEFT JOIN users b ON b.id = h.borrowed_by WHERE h.units > 0"
 		" AND h.project_id BETWEEN ? AND ?" MEMBER_OF("h.project_id")
 		" ORDER BY h.project_id, r.code",
 	/* Every live set: its code and the name the HaaS app knows it by. */
@@ -169,6 +171,7 @@ project_json(const struct db_rows *rows)
 	json_object_object_add(o, "members", json_object_new_array());
 	json_object_object_add(o, "member_details", json_object_new_array());
 	json_object_object_add(o, "resources", json_object_new_object());
+	json_object_object_add(o, "holdings", json_object_new_array());
 	return o;
 }
 
@@ -194,6 +197,27 @@ member_json(const struct db_rows *rows)
 	json_object_object_add(o, "username", json_str_or_null(db_col(rows,
 		2)));
 	json_object_object_add(o, "name", json_str_or_null(db_col(rows, 3)));
+	return o;
+}
+
+/* A holding of the project: {resource_id, name, units, due_at, overdue,
+ * borrowed_by} (resources keeps the contract's code -> units). */
+static json_object *
+holding_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "resource_id",
+			       json_object_new_string(db_col(rows, 1)));
+	json_object_object_add(o, "name",
+			       json_object_new_string(db_col(rows, 3)));
+	json_object_object_add(o, "units",
+			       json_object_new_int64(db_col_int(rows, 2)));
+	json_object_object_add(o, "due_at", json_time(db_col(rows, 4)));
+	json_object_object_add(o, "overdue",
+			       json_object_new_boolean(db_col_int(rows, 5)));
+	json_object_object_add(o, "borrowed_by",
+			       json_str_or_null(db_col(rows, 6)));
 	return o;
 }
 
@@ -224,15 +248,18 @@ project_details(struct req *r, json_object *byid, long long lo,
 	db_rows_free(rows);
 	if (e == ERR_OK)
 		e = db_query(r->db, sql[Q_HOLDINGS], DB_P(db_int(lo),
-			db_int(hi), u, u), 3, &rows);
+			db_int(hi), u, u), 7, &rows);
 	if (e != ERR_OK)
 		return e;
 	while (db_next(rows)) {
 		p = project_of(byid, rows);
-		if (p)
-			json_object_object_add(json_object_object_get(p,
-				"resources"), db_col(rows, 1),
-				json_object_new_int64(db_col_int(rows, 2)));
+		if (!p)
+			continue;
+		json_object_object_add(json_object_object_get(p,
+			"resources"), db_col(rows, 1),
+			json_object_new_int64(db_col_int(rows, 2)));
+		json_object_array_add(json_object_object_get(p, "holdings"),
+				      holding_json(rows));
 	}
 	e = db_rows_err(rows);
 	db_rows_free(rows);

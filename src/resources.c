@@ -10,16 +10,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "audit.h"
 #include "body.h"
+#include "config.h"
 #include "db.h"
+#include "isotime.h"
+#include "notify.h"
 #include "projects.h"
 #include "util.h"
+#include "when.h"
 
 #define UNITS_MAX 1000000000LL
 #define ITEMS_MAX 100
+/* A loan and a due date are at most this far ahead. */
+#define LOAN_DAYS_MAX 365
 
 enum resources_sql {
 	Q_LIST,
@@ -46,10 +54,37 @@ enum resources_sql {
 	Q_OUT,
 	Q_HOLDERS,
 	Q_HOLDERS_COUNT,
+	Q_DUE,
+	Q_HOLDINGS,
+	Q_HOLDINGS_COUNT,
+	Q_SWEEP_DUE,
+	Q_SWEEP_OVERDUE,
+	Q_SWEEP_LOCK,
+	Q_SWEEP_INFO,
+	Q_SWEEP_MEMBERS,
 };
 
 #define RES_COLS "r.code, r.name, r.total_units, r.available_units"
 #define ALIAS_COLS "r.old_id, r.old_name"
+/* After the aliases: the set's loan length and the caller's own holding's
+ * due date, and whether it is past. */
+#define LOAN_COLS "r.loan_days, h.due_at, " OVERDUE("h")
+#define RES_NCOLS 10
+#define OVERDUE(h) "COALESCE(" h ".due_at <= UTC_TIMESTAMP(6), 0)"
+/* The once key of a holding's reminder: kind, holding and due date, so a
+ * new due date is reminded of again. */
+#define DUE_KEY(kind) \
+	"CONCAT('hardware." kind ":', h.id, ':', UNIX_TIMESTAMP(h.due_at))"
+/* A holding as the staff's list shows it (see holding_json). */
+#define HOLDING_COLS \
+	"h.id, r.code, r.name, h.units, p.code, p.name, h.user_id," \
+	" u.username, u.name, h.due_at, " OVERDUE("h") ", b.username," \
+	" b.name FROM resource_holdings h" \
+	" JOIN resources r ON r.id = h.resource_id" \
+	" LEFT JOIN projects p ON p.id = h.project_id" \
+	" LEFT JOIN users u ON u.id = h.user_id" \
+	" LEFT JOIN users b ON b.id = COALESCE(h.borrowed_by, h.user_id)"
+#define HOLDING_NCOLS 13
 #define HIST_COLS \
 	"e.id, e.at, e.actor_id, e.action, r.code, p.code, e.user_id," \
 	" e.units, e.available_after, a.username, p.name" \
@@ -61,13 +96,13 @@ enum resources_sql {
 static const char *const sql[] = {
 	/* held_by_you: what the caller holds personally (no project). */
 	[Q_LIST] = "SELECT " RES_COLS ", COALESCE(h.units, 0), " ALIAS_COLS
-		" FROM resources r"
+		", " LOAN_COLS " FROM resources r"
 		" LEFT JOIN resource_holdings h ON h.resource_id = r.id"
 		" AND h.holder = CONCAT('u', ?) WHERE r.retired_at IS NULL"
 		" ORDER BY r.code LIMIT ? OFFSET ?",
 	[Q_COUNT] = "SELECT COUNT(*) FROM resources WHERE retired_at IS NULL",
 	[Q_GET] = "SELECT " RES_COLS ", COALESCE(h.units, 0), " ALIAS_COLS
-		" FROM resources r"
+		", " LOAN_COLS " FROM resources r"
 		" LEFT JOIN resource_holdings h ON h.resource_id = r.id"
 		" AND h.holder = CONCAT('u', ?)"
 		" WHERE r.code = ? AND r.retired_at IS NULL",
@@ -80,7 +115,8 @@ static const char *const sql[] = {
 	[Q_LOCK] = "SELECT id FROM resources WHERE code = ?"
 		" AND retired_at IS NULL FOR UPDATE",
 	[Q_INSERT] = "INSERT INTO resources (code, name, old_id, old_name,"
-		" total_units, available_units) VALUES (?, ?, ?, ?, ?, ?)",
+		" loan_days, total_units, available_units)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
 	/* MariaDB assigns left to right, so available is computed from the
 	 * old total before total changes; a capacity below what is held
 	 * makes available negative, which the CHECK refuses.  An alias is
@@ -88,6 +124,7 @@ static const char *const sql[] = {
 	 * it. */
 	[Q_UPDATE] = "UPDATE resources SET name = COALESCE(?, name),"
 		" old_id = IF(?, ?, old_id), old_name = IF(?, ?, old_name),"
+		" loan_days = IF(?, ?, loan_days),"
 		" available_units = available_units + COALESCE(?, total_units)"
 		"   - total_units,"
 		" total_units = COALESCE(?, total_units) WHERE id = ?",
@@ -102,14 +139,30 @@ static const char *const sql[] = {
 	/* The oversell guard: no row changes unless enough is available. */
 	[Q_TAKE] = "UPDATE resources SET available_units = available_units - ?"
 		" WHERE id = ? AND retired_at IS NULL AND available_units >= ?",
+	/* The due date: the one asked for (a time, or days from now), else
+	 * the set's loan length from now, else none.  A holding keeps the
+	 * earliest due date of what it holds: a checkout takes over the
+	 * due date (and the borrower) only when the holding held nothing,
+	 * had no due date, or had a later one.  MariaDB assigns left to
+	 * right, so units changes last. */
 	[Q_HOLD] = "INSERT INTO resource_holdings (resource_id, project_id,"
-		" user_id, units) VALUES (?, ?, ?, ?)"
-		" ON DUPLICATE KEY UPDATE units = units + VALUES(units)",
+		" user_id, units, due_at, borrowed_by) VALUES (?, ?, ?, ?,"
+		" COALESCE(?, UTC_TIMESTAMP(6) + INTERVAL COALESCE(?,"
+		" (SELECT loan_days FROM resources WHERE id = ?)) DAY), ?)"
+		" ON DUPLICATE KEY UPDATE"
+		" borrowed_by = IF(units = 0 OR due_at IS NULL"
+		"   OR VALUES(due_at) < due_at, VALUES(borrowed_by), borrowed_by),"
+		" due_at = IF(units = 0 OR due_at IS NULL"
+		"   OR VALUES(due_at) < due_at, VALUES(due_at), due_at),"
+		" units = units + VALUES(units)",
 	/* The resource row first, as checkout does, so that both lock in
 	 * the same order; the holder's count is the real guard. */
 	[Q_GIVE_BACK] = "UPDATE resources SET available_units ="
 		" available_units + ? WHERE id = ?",
-	[Q_RELEASE] = "UPDATE resource_holdings SET units = units - ?"
+	/* The last unit back clears the due date (units is already the
+	 * new count when due_at is assigned). */
+	[Q_RELEASE] = "UPDATE resource_holdings SET units = units - ?,"
+		" due_at = IF(units = 0, NULL, due_at)"
 		" WHERE resource_id = ? AND holder = ? AND units >= ?",
 	[Q_AVAILABLE] = "SELECT available_units FROM resources WHERE id = ?",
 	/* For a refusal's numbers: what is there now, read past the
@@ -131,14 +184,67 @@ static const char *const sql[] = {
 	/* Who holds units of a set now: a project or a person, most first.
 	 * A deleted account keeps no name (it is erased). */
 	[Q_HOLDERS] = "SELECT h.units, p.code, p.name, h.user_id, u.username,"
-		" u.name FROM resource_holdings h"
+		" u.name, h.due_at, " OVERDUE("h") ", b.username"
+		" FROM resource_holdings h"
 		" LEFT JOIN projects p ON p.id = h.project_id"
 		" LEFT JOIN users u ON u.id = h.user_id"
+		" LEFT JOIN users b ON b.id = h.borrowed_by"
 		" WHERE h.resource_id = ? AND h.units > 0"
 		" ORDER BY h.units DESC, h.id LIMIT ? OFFSET ?",
 	[Q_HOLDERS_COUNT] = "SELECT COUNT(*), COALESCE(SUM(units), 0)"
 		" FROM resource_holdings WHERE resource_id = ? AND units > 0",
+	/* A holding's due date after a checkout. */
+	[Q_DUE] = "SELECT due_at FROM resource_holdings"
+		" WHERE resource_id = ? AND holder = ?",
+	/* Every holding with units out (?: only the overdue ones), the
+	 * soonest due first, those without a due date last. */
+	[Q_HOLDINGS] = "SELECT " HOLDING_COLS " WHERE h.units > 0"
+		" AND (? = 0 OR h.due_at <= UTC_TIMESTAMP(6))"
+		" ORDER BY h.due_at IS NULL, h.due_at, h.id LIMIT ? OFFSET ?",
+	[Q_HOLDINGS_COUNT] = "SELECT COUNT(*) FROM resource_holdings h"
+		" WHERE h.units > 0 AND (? = 0 OR h.due_at <= UTC_TIMESTAMP(6))",
+	/* Sweeps: holdings due within ? s and not yet past / past, whose
+	 * reminder for this due date has not been written (the once key
+	 * of sweep_key), a page at a time. */
+	[Q_SWEEP_DUE] = "SELECT h.id FROM resource_holdings h"
+		" LEFT JOIN notice_events n ON n.event_key = " DUE_KEY("due")
+		" WHERE h.units > 0 AND h.due_at > UTC_TIMESTAMP(6)"
+		" AND h.due_at <= UTC_TIMESTAMP(6) + INTERVAL ? SECOND"
+		" AND n.event_key IS NULL ORDER BY h.due_at, h.id LIMIT ?",
+	[Q_SWEEP_OVERDUE] = "SELECT h.id FROM resource_holdings h"
+		" LEFT JOIN notice_events n"
+		" ON n.event_key = " DUE_KEY("overdue")
+		" WHERE h.units > 0 AND h.due_at <= UTC_TIMESTAMP(6)"
+		" AND n.event_key IS NULL ORDER BY h.due_at, h.id LIMIT ?",
+	/* One holding, locked, if it is still out and (?) past due or not:
+	 * a checkin or a new due date waits for the reminder's commit, or
+	 * the reminder skips the row and the next sweep sees the change. */
+	[Q_SWEEP_LOCK] = "SELECT " DUE_KEY("due") ", " DUE_KEY("overdue")
+		" FROM resource_holdings h WHERE h.id = ? AND h.units > 0"
+		" AND h.due_at IS NOT NULL"
+		" AND (h.due_at <= UTC_TIMESTAMP(6)) = ?"
+		" FOR UPDATE SKIP LOCKED",
+	/* What the reminder says (read under the holding's lock). */
+	[Q_SWEEP_INFO] = "SELECT r.name, h.units,"
+		" COALESCE(p.name, 'personal use'), h.due_at,"
+		" COALESCE(b.name, b.username, ''), h.project_id,"
+		" COALESCE(h.borrowed_by, h.user_id)"
+		" FROM resource_holdings h JOIN resources r ON r.id = h.resource_id"
+		" LEFT JOIN projects p ON p.id = h.project_id"
+		" LEFT JOIN users b ON b.id = COALESCE(h.borrowed_by, h.user_id)"
+		" WHERE h.id = ?",
+	[Q_SWEEP_MEMBERS] = "SELECT user_id FROM project_members"
+		" WHERE project_id = ? ORDER BY user_id LIMIT 64",
 };
+
+static long long
+now_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * ISOTIME_US_PER_SEC + tv.tv_usec;
+}
 
 /* A set as haas shows it: by its code and name, with its aliases. */
 static json_object *
@@ -159,6 +265,13 @@ resource_json(const struct db_rows *rows)
 	json_object_object_add(o, "old_id", json_str_or_null(db_col(rows, 5)));
 	json_object_object_add(o, "old_name",
 			       json_str_or_null(db_col(rows, 6)));
+	json_object_object_add(o, "loan_days", db_col(rows, 7)
+			       ? json_object_new_int64(db_col_int(rows, 7))
+			       : NULL);
+	json_object_object_add(o, "held_by_you_due_at",
+			       json_time(db_col(rows, 8)));
+	json_object_object_add(o, "held_by_you_overdue",
+			       json_object_new_boolean(db_col_int(rows, 9)));
 	return o;
 }
 
@@ -239,7 +352,7 @@ resources_list(struct req *r)
 
 	if (e == ERR_OK)
 		e = db_query(r->db, sql[Q_LIST], DB_P(db_int(r->user.id),
-			db_int(limit), db_int(offset)), 7, &rows);
+			db_int(limit), db_int(offset)), RES_NCOLS, &rows);
 	if (e != ERR_OK)
 		return e;
 	arr = json_object_new_array();
@@ -258,7 +371,7 @@ resources_get(struct req *r)
 	enum err e = set_code(r, req_param(r, "resource_id"), &code);
 
 	return e != ERR_OK ? e : req_reply_row(r, "resource", sql[Q_GET],
-		DB_P(db_int(r->user.id), db_str(code)), 7,
+		DB_P(db_int(r->user.id), db_str(code)), RES_NCOLS,
 		ERR_RESOURCE_NOT_FOUND, resource_view(r));
 }
 
@@ -266,13 +379,16 @@ resources_get(struct req *r)
 
 /* The aliases come before the code: the PATCH spec is a prefix of the
  * create spec. */
-enum { N_NAME, N_TOTAL, N_OLD_ID, N_OLD_NAME, N_CODE };
+enum { N_NAME, N_TOTAL, N_OLD_ID, N_OLD_NAME, N_LOAN_DAYS, N_CODE };
 
+/* The aliases and the loan length (days; null: none). */
 #define ALIAS_FIELDS \
 	[N_OLD_ID] = { "old_id", FT_STRING, F_TRIM | F_NULLABLE, .min = 1, \
 		       .max = 64 }, \
 	[N_OLD_NAME] = { "old_name", FT_STRING, F_TRIM | F_NULLABLE, \
-			 .min = 1, .max = 200 }
+			 .min = 1, .max = 200 }, \
+	[N_LOAN_DAYS] = { "loan_days", FT_INT, F_NULLABLE, .min = 1, \
+			  .max = LOAN_DAYS_MAX }
 
 /* An admin's change of the set code, audited in its transaction. */
 struct admin_change {
@@ -285,6 +401,13 @@ static const char *
 opt_str(const struct field_value *f)
 {
 	return f->set && !f->is_null ? f->s : NULL;
+}
+
+/* An integer field's value as a parameter; NULL when absent or null. */
+static struct db_param
+opt_int(const struct field_value *f)
+{
+	return f->set && !f->is_null ? db_int(f->i) : db_null();
 }
 
 /* A duplicate key of resources as the error it means. */
@@ -302,8 +425,8 @@ create_tx(struct req *r, void *arg)
 	const struct field_value *v = c->v;
 	enum err e = db_exec(r->db, sql[Q_INSERT], DB_P(db_str(c->code),
 		db_str(v[N_NAME].s), db_str(opt_str(&v[N_OLD_ID])),
-		db_str(opt_str(&v[N_OLD_NAME])), db_int(v[N_TOTAL].i),
-		db_int(v[N_TOTAL].i)), NULL);
+		db_str(opt_str(&v[N_OLD_NAME])), opt_int(&v[N_LOAN_DAYS]),
+		db_int(v[N_TOTAL].i), db_int(v[N_TOTAL].i)), NULL);
 
 	if (e == ERR_DUPLICATE)
 		return set_duplicate(r);
@@ -367,6 +490,10 @@ update_details(const struct field_value *v)
 	if (v[N_OLD_NAME].set)
 		json_object_object_add(d, "old_name",
 			json_str_or_null(opt_str(&v[N_OLD_NAME])));
+	if (v[N_LOAN_DAYS].set)
+		json_object_object_add(d, "loan_days",
+			v[N_LOAN_DAYS].is_null ? NULL
+			: json_object_new_int64(v[N_LOAN_DAYS].i));
 	return d;
 }
 
@@ -400,6 +527,7 @@ update_apply(struct req *r, const struct field_value *v, long long id)
 		db_str(v[N_NAME].set ? v[N_NAME].s : NULL),
 		db_int(v[N_OLD_ID].set), db_str(opt_str(&v[N_OLD_ID])),
 		db_int(v[N_OLD_NAME].set), db_str(opt_str(&v[N_OLD_NAME])),
+		db_int(v[N_LOAN_DAYS].set), opt_int(&v[N_LOAN_DAYS]),
 		v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
 		v[N_TOTAL].set ? db_int(v[N_TOTAL].i) : db_null(),
 		db_int(id)), NULL);
@@ -479,6 +607,7 @@ struct line {
 	long long units;
 	long long id;		/* resources.id, once resolved */
 	long long available;	/* after this request */
+	const char *due;	/* checkout: the holding's due date after it */
 };
 
 struct move {
@@ -487,6 +616,9 @@ struct move {
 	const char *project_code;	/* NULL: the caller holds */
 	long long project;		/* projects.id, once resolved */
 	char holder[32];		/* resource_holdings.holder */
+	const char *due_at;		/* checkout: asked-for due date (UTC
+					 * DATETIME), or NULL */
+	long long due_days;		/* ... or days from now; 0: neither */
 	struct line *lines;
 	size_t n;
 };
@@ -533,9 +665,50 @@ read_items(struct req *r, struct move *m, json_object *items)
 	return ERR_OK;
 }
 
-enum { M_PROJECT, M_ITEMS };
+enum { M_PROJECT, M_ITEMS, M_DUE_AT, M_DUE_DAYS };
 
-/* Reads {resource_id, units, project_id} or {items: [...], project_id}. */
+static enum err
+due_fail(struct req *r, const char *field, const char *why)
+{
+	req_fail_extra(r, "field", json_object_new_string(field));
+	return req_fail(r, ERR_FIELD_INVALID, "%s", why);
+}
+
+/* A checkout's due date: due_at (ISO 8601; a date alone is the end of
+ * that day, both in the configured timezone) in the future and at most
+ * LOAN_DAYS_MAX days ahead, or due_days; neither: the set's loan length
+ * (Q_HOLD). */
+static enum err
+move_due(struct req *r, struct move *m, const struct field_value *at,
+	 const struct field_value *days)
+{
+	const char *s = opt_str(at);
+	long long us, now = now_us();
+
+	if (s && days->set && !days->is_null)
+		return due_fail(r, "due_days",
+				"Give due_at or due_days, not both");
+	if (days->set && !days->is_null)
+		m->due_days = days->i;
+	if (!s || !*s)
+		return ERR_OK;
+	if (strlen(s) == 10)
+		s = req_printf(r, "%sT23:59:59", s);
+	if (isotime_parse(s, r->app->cfg.timezone, &us))
+		return due_fail(r, "due_at", "due_at must be a date or time"
+				" in ISO 8601, e.g. 2025-06-30 or"
+				" 2025-06-30T17:00");
+	if (us <= now)
+		return due_fail(r, "due_at", "due_at must be in the future");
+	if (us > now + LOAN_DAYS_MAX * 86400 * ISOTIME_US_PER_SEC)
+		return due_fail(r, "due_at", "due_at must be at most 365"
+				" days ahead");
+	m->due_at = req_db_time(r, us);
+	return ERR_OK;
+}
+
+/* Reads {resource_id, units, project_id} or {items: [...], project_id},
+ * with due_at or due_days on a checkout. */
 static enum err
 move_read(struct req *r, struct move *m)
 {
@@ -544,12 +717,18 @@ move_read(struct req *r, struct move *m)
 				.max = 64 },
 		[M_ITEMS] = { "items", FT_ARRAY, 0, .max = ITEMS_MAX,
 			      .invalid = ERR_ITEMS_INVALID },
+		[M_DUE_AT] = { "due_at", FT_STRING, F_TRIM | F_NULLABLE,
+			       .max = 64 },
+		[M_DUE_DAYS] = { "due_days", FT_INT, F_NULLABLE, .min = 1,
+				 .max = LOAN_DAYS_MAX },
 	};
 	struct field_value v[ARRAY_SIZE(spec)], l[ARRAY_SIZE(line_spec)];
 	enum err e;
 
 	projects_unwrap_oid(r, "project_id");
 	e = body_read(r, spec, v);
+	if (e == ERR_OK && !m->checkin)
+		e = move_due(r, m, &v[M_DUE_AT], &v[M_DUE_DAYS]);
 	if (e != ERR_OK)
 		return e;
 	if (v[M_PROJECT].set && !v[M_PROJECT].is_null && *v[M_PROJECT].s)
@@ -631,8 +810,23 @@ move_project(struct req *r, struct move *m)
 	return e;
 }
 
+/* The holding's due date after a checkout, into l->due. */
 static enum err
-line_take(struct req *r, const struct move *m, const struct line *l)
+line_due(struct req *r, const struct move *m, struct line *l)
+{
+	struct db_rows *row;
+	enum err e = db_row(r->db, sql[Q_DUE], DB_P(db_int(l->id),
+		db_str(m->holder)), 1, ERR_INTERNAL, &row);
+
+	if (!row)
+		return e;
+	l->due = db_col(row, 0) ? req_strdup(r, db_col(row, 0)) : NULL;
+	db_rows_free(row);
+	return ERR_OK;
+}
+
+static enum err
+line_take(struct req *r, const struct move *m, struct line *l)
 {
 	struct db_result res;
 	enum err e = db_exec(r->db, sql[Q_TAKE], DB_P(db_int(l->units),
@@ -644,10 +838,13 @@ line_take(struct req *r, const struct move *m, const struct line *l)
 		e = ERR_INSUFFICIENT_UNITS;
 	if (e != ERR_OK)
 		return e;
-	return db_exec(r->db, sql[Q_HOLD], DB_P(db_int(l->id),
+	e = db_exec(r->db, sql[Q_HOLD], DB_P(db_int(l->id),
 		m->project ? db_int(m->project) : db_null(),
 		m->project ? db_null() : db_int(r->user.id),
-		db_int(l->units)), NULL);
+		db_int(l->units), db_str(m->due_at),
+		m->due_days ? db_int(m->due_days) : db_null(), db_int(l->id),
+		db_int(r->user.id)), NULL);
+	return e != ERR_OK ? e : line_due(r, m, l);
 }
 
 static enum err
@@ -679,6 +876,8 @@ event_details(const struct move *m, const struct line *l)
 	json_object_object_add(d, "units", json_object_new_int64(l->units));
 	json_object_object_add(d, "available_units",
 			       json_object_new_int64(l->available));
+	if (!m->checkin)
+		json_object_object_add(d, "due_at", json_time(l->due));
 	return d;
 }
 
@@ -764,6 +963,9 @@ move_reply(struct req *r, const struct move *m)
 				       json_object_new_string(m->lines[0].name));
 		json_object_object_add(req_reply(r), "available_units",
 			json_object_new_int64(m->lines[0].available));
+		if (!m->checkin)
+			json_object_object_add(req_reply(r), "due_at",
+					       json_time(m->lines[0].due));
 		return;
 	}
 	arr = json_object_new_array();
@@ -777,6 +979,9 @@ move_reply(struct req *r, const struct move *m)
 				       json_object_new_int64(m->lines[i].units));
 		json_object_object_add(o, "available_units",
 			json_object_new_int64(m->lines[i].available));
+		if (!m->checkin)
+			json_object_object_add(o, "due_at",
+					       json_time(m->lines[i].due));
 		json_object_array_add(arr, o);
 	}
 }
@@ -899,6 +1104,11 @@ holder_json(const struct db_rows *rows)
 	json_object_object_add(o, "username",
 			       json_str_or_null(db_col(rows, 4)));
 	json_object_object_add(o, "name", json_str_or_null(db_col(rows, 5)));
+	json_object_object_add(o, "due_at", json_time(db_col(rows, 6)));
+	json_object_object_add(o, "overdue",
+			       json_object_new_boolean(db_col_int(rows, 7)));
+	json_object_object_add(o, "borrowed_by",
+			       json_str_or_null(db_col(rows, 8)));
 	return o;
 }
 
@@ -936,7 +1146,7 @@ resources_holders(struct req *r)
 			     &code);
 	if (e == ERR_OK)
 		e = db_query(r->db, sql[Q_HOLDERS], DB_P(db_int(id),
-			     db_int(limit), db_int(offset)), 6, &rows);
+			     db_int(limit), db_int(offset)), 9, &rows);
 	if (e != ERR_OK)
 		return e;
 	json_object_object_add(req_reply(r), "resource_id",
@@ -948,6 +1158,201 @@ resources_holders(struct req *r)
 	e = db_rows_err(rows);
 	db_rows_free(rows);
 	return e != ERR_OK ? e : holders_sum(r, id);
+}
+
+/* ---- every holding (staff's overdue list) ------------------------------ */
+
+static json_object *
+holding_json(const struct db_rows *rows)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_id(db_col_int(rows, 0)));
+	json_object_object_add(o, "resource_id",
+			       json_object_new_string(db_col(rows, 1)));
+	json_object_object_add(o, "resource_name",
+			       json_object_new_string(db_col(rows, 2)));
+	json_object_object_add(o, "units",
+			       json_object_new_int64(db_col_int(rows, 3)));
+	json_object_object_add(o, "kind", json_object_new_string(
+		db_col(rows, 4) ? "project" : "user"));
+	json_object_object_add(o, "project_id",
+			       json_str_or_null(db_col(rows, 4)));
+	json_object_object_add(o, "project_name",
+			       json_str_or_null(db_col(rows, 5)));
+	json_object_object_add(o, "user_id", db_col(rows, 6)
+			       ? json_id(db_col_int(rows, 6)) : NULL);
+	json_object_object_add(o, "username",
+			       json_str_or_null(db_col(rows, 7)));
+	json_object_object_add(o, "name", json_str_or_null(db_col(rows, 8)));
+	json_object_object_add(o, "due_at", json_time(db_col(rows, 9)));
+	json_object_object_add(o, "overdue",
+			       json_object_new_boolean(db_col_int(rows, 10)));
+	json_object_object_add(o, "borrowed_by",
+			       json_str_or_null(db_col(rows, 11)));
+	json_object_object_add(o, "borrower_name",
+			       json_str_or_null(db_col(rows, 12)));
+	return o;
+}
+
+/* Every holding with units out, the soonest due first (admins):
+ * {holdings, total}; ?overdue=1 only those past their due date; paged by
+ * ?limit=&offset=. */
+static enum err
+resources_holdings(struct req *r)
+{
+	long long overdue, limit, offset;
+	struct db_rows *rows;
+	json_object *arr;
+	enum err e = req_query_int(r, "overdue", 0, 0, 1, &overdue);
+
+	if (e == ERR_OK)
+		e = req_paging(r, &limit, &offset);
+	if (e == ERR_OK)
+		e = db_query(r->db, sql[Q_HOLDINGS], DB_P(db_int(overdue),
+			     db_int(limit), db_int(offset)), HOLDING_NCOLS,
+			     &rows);
+	if (e != ERR_OK)
+		return e;
+	arr = json_object_new_array();
+	json_object_object_add(req_reply(r), "holdings", arr);
+	while (db_next(rows))
+		json_object_array_add(arr, holding_json(rows));
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e != ERR_OK ? e : req_reply_count(r, "total",
+		sql[Q_HOLDINGS_COUNT], DB_P(db_int(overdue)));
+}
+
+/* ---- reminders (haas-notifyd's sweep) ---------------------------------- */
+
+/* Holdings reminded of per sweep and kind, at most. */
+#define SWEEP_PAGE 100
+/* The borrower and the project's members. */
+#define SWEEP_USERS 65
+
+/* Who hears of holding id: the borrower, then the project's members. */
+static enum err
+sweep_users(struct db *db, const struct db_rows *info, long long *users,
+	    size_t *n)
+{
+	struct db_rows *rows;
+	long long u;
+	size_t i;
+	enum err e;
+
+	*n = 0;
+	if (db_col(info, 6))
+		users[(*n)++] = db_col_int(info, 6);
+	if (!db_col(info, 5))
+		return ERR_OK;
+	e = db_query(db, sql[Q_SWEEP_MEMBERS], DB_P(db_int(db_col_int(info,
+		5))), 1, &rows);
+	if (e != ERR_OK)
+		return e;
+	while (*n < SWEEP_USERS && db_next(rows)) {
+		u = db_col_int(rows, 0);
+		for (i = 0; i < *n && users[i] != u; i++)
+			;
+		if (i == *n)
+			users[(*n)++] = u;
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* The template's fields (hardware.due.txt, hardware.overdue.txt). */
+static json_object *
+sweep_fields(const struct db_rows *info, const struct config *cfg)
+{
+	json_object *f = json_object_new_object();
+	char due[WHEN_MAX];
+
+	when_human(db_col(info, 3), cfg->timezone, due);
+	json_object_object_add(f, "resource_name",
+			       json_object_new_string(db_col(info, 0)));
+	json_object_object_add(f, "units",
+			       json_object_new_string(db_col(info, 1)));
+	json_object_object_add(f, "project_name",
+			       json_object_new_string(db_col(info, 2)));
+	json_object_object_add(f, "due", json_object_new_string(due));
+	json_object_object_add(f, "holder_name",
+			       json_object_new_string(db_col(info, 4)));
+	return f;
+}
+
+/* Writes holding id's reminder (inside the sweep's transaction), unless
+ * it has changed since it was picked or another sender holds it. */
+static enum err
+sweep_one(struct db *db, const struct config *cfg, long long id,
+	  bool overdue)
+{
+	long long users[SWEEP_USERS];
+	struct db_rows *lock, *info = NULL;
+	struct notice n = { .kind = overdue ? NK_HARDWARE_OVERDUE
+					    : NK_HARDWARE_DUE };
+	enum err e = db_row(db, sql[Q_SWEEP_LOCK], DB_P(db_int(id),
+		db_int(overdue)), 2, ERR_OK, &lock);
+
+	if (!lock)
+		return e;
+	e = db_row(db, sql[Q_SWEEP_INFO], DB_P(db_int(id)), 7, ERR_INTERNAL,
+		   &info);
+	if (e == ERR_OK)
+		e = sweep_users(db, info, users, &n.nusers);
+	if (e == ERR_OK) {
+		n.fields = sweep_fields(info, cfg);
+		n.users = users;
+		n.once = db_col(lock, overdue ? 1 : 0);
+		e = notify(db, &n, NULL);
+		json_object_put(n.fields);
+	}
+	db_rows_free(info);
+	db_rows_free(lock);
+	return e;
+}
+
+/* One kind of reminder: a page of candidates, each in its transaction. */
+static enum err
+sweep_kind(struct db *db, const struct config *cfg, bool overdue)
+{
+	long long ids[SWEEP_PAGE];
+	struct db_rows *rows;
+	size_t k = 0, i;
+	enum err e = overdue
+		? db_query(db, sql[Q_SWEEP_OVERDUE], DB_P(db_int(SWEEP_PAGE)),
+			   1, &rows)
+		: db_query(db, sql[Q_SWEEP_DUE], DB_P(db_int(
+			   cfg->due_soon_lead), db_int(SWEEP_PAGE)), 1, &rows);
+
+	if (e != ERR_OK)
+		return e;
+	while (k < SWEEP_PAGE && db_next(rows))
+		ids[k++] = db_col_int(rows, 0);
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	for (i = 0; e == ERR_OK && i < k; i++) {
+		e = db_begin(db);
+		if (e == ERR_OK)
+			e = sweep_one(db, cfg, ids[i], overdue);
+		if (e == ERR_OK)
+			e = db_commit(db);
+		if (e != ERR_OK)
+			db_abort(db);
+		/* A deadlock or lock wait: the next sweep tries again. */
+		if (e == ERR_DB_RETRY || e == ERR_DB_BUSY)
+			e = ERR_OK;
+	}
+	return e;
+}
+
+enum err
+resources_notify_sweep(struct db *db, const struct config *cfg)
+{
+	enum err e = sweep_kind(db, cfg, true);
+
+	return e != ERR_OK ? e : sweep_kind(db, cfg, false);
 }
 
 /* Fixed paths come before /api/resources/{resource_id}: the first match
@@ -966,6 +1371,9 @@ const struct route resources_routes[] = {
 	{ "POST", "/api/resources/checkin", ROLE_USER, 200, BODY_JSON,
 	  resources_checkin,
 	  "Check units back in (or items, all or none)", ROUTE_IDEMPOTENT },
+	{ "GET", "/api/holdings", ROLE_ADMIN, 200, BODY_NONE,
+	  resources_holdings,
+	  "Every holding with units out, soonest due first (?overdue=1)" },
 	{ "GET", "/api/resources/{resource_id}", ROLE_USER, 200, BODY_NONE,
 	  resources_get, "A hardware set" },
 	{ "PATCH", "/api/resources/{resource_id}", ROLE_ADMIN, 200, BODY_JSON,

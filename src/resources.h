@@ -14,4 +14,14 @@ extern const struct route resources_routes[];
 enum err resources_history(struct req *r, long long resource,
 			   long long project);
 
+struct config;
+struct db;
+
+/* haas-notifyd's sweep (its own transactions, one per holding): "due
+ * soon" (hardware.due) for each holding with units out whose due date is
+ * within due_soon_lead and not past, "overdue" (hardware.overdue) once it
+ * is past; each once per holding and due date, to the borrower and the
+ * project's members.  Errors: database errors. */
+enum err resources_notify_sweep(struct db *db, const struct config *cfg);
+
 #endif

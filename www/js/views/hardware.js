@@ -1,14 +1,16 @@
 // hardware: the lab's hardware sets with total and available units, and
 // one form that checks units out to a project or to yourself and back in:
-// one set or several at once (one request, all lines or none).  A refusal
-// is said in words next to the set it is about; the counts are read again
-// after every attempt.
+// one set or several at once (one request, all lines or none), with the
+// date the units are due back (filled in from the sets' loan periods).  A
+// refusal is said in words next to the set (or field) it is about; the
+// counts and due dates are read again after every attempt.
 
 import { api, keyKeeper } from "../api.js";
 import { setQuery } from "../router.js";
 import * as session from "../session.js";
 import { h, put, pageHead, loading, empty, errorBox, alertBox, announce, field, form,
-	 clearErrors, nextId, units } from "../ui.js";
+	 clearErrors, nextId, units, when } from "../ui.js";
+import { dueCell } from "./project.js";
 
 export const auth = true;
 
@@ -21,6 +23,24 @@ function setLabel(set, code) {
 
 function projectOption(p) {
 	return p.project_name === p.project_id ? p.project_name : `${p.project_name} (${p.project_id})`;
+}
+
+// A local calendar day "YYYY-MM-DD", days from today.
+function dayFromToday(days) {
+	const d = new Date();
+	d.setDate(d.getDate() + days);
+	const pad = (n) => String(n).padStart(2, "0");
+	return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+function loanWords(days) {
+	return days === 1 ? "1 day" : `${days} days`;
+}
+
+// The shortest loan period among sets (null: none has one).
+function shortestLoan(sets) {
+	const days = sets.map((s) => s.loan_days).filter((d) => d);
+	return days.length ? Math.min(...days) : null;
 }
 
 function holderWords(project) {
@@ -54,6 +74,10 @@ function refusal(err, { checkin, project, sets }) {
 		return `You are no longer a member of project ${project ? project.project_name : ""}, so you cannot move its hardware. Join it again on the Projects page. ${nothing}`;
 	case "project_not_found":
 		return `Project ${project ? project.project_name : ""} no longer exists. ${nothing}`;
+	case "field_invalid":
+		if (b.field === "due_at" || b.field === "due_days")
+			return `Choose a return day from today to a year from now. ${nothing}`;
+		return err.message;
 	default:
 		return err.message;
 	}
@@ -79,22 +103,25 @@ function setRow(set) {
 	/* seen as "Units" beside the set's name; heard as "Units of <set>" */
 	f.querySelector("label").append(h("span", { class: "visually-hidden" }, ` of ${set.name}`));
 	const heldHead = h("span", {});
+	const due = h("div", { class: "small" });
 	const el = h("li", { class: "list-group-item" },
 		h("div", { class: "row g-2 align-items-center" },
 			h("div", { class: "col-12 col-md-3" },
 				h("h3", { class: "h6 mb-0 text-break" }, set.name),
-				set.name !== set.resource_id ? h("div", { class: "small text-muted" }, `Set id ${set.resource_id}`) : null),
+				set.name !== set.resource_id ? h("div", { class: "small text-muted" }, `Set id ${set.resource_id}`) : null,
+				set.loan_days ? h("div", { class: "small text-muted" }, `Lent for ${loanWords(set.loan_days)}`) : null),
 			h("div", { class: "col-6 col-md-3" },
 				h("div", { class: "small text-muted" }, "Available"),
 				h("div", {}, avail, ` of ${set.total_units}`), progress),
 			h("div", { class: "col-6 col-md-2" },
-				h("div", { class: "small text-muted" }, heldHead), held),
+				h("div", { class: "small text-muted" }, heldHead), held, due),
 			h("div", { class: "col-12 col-md-4" }, f)));
 	return {
 		el, control: f.control,
-		show(s, heldUnits, holderText) {
+		show(s, heldUnits, holderText, dueAt, overdue) {
 			avail.textContent = String(s.available_units);
 			held.textContent = String(heldUnits);
+			put(due, heldUnits > 0 && dueAt ? dueCell(dueAt, overdue) : null);
 			heldHead.textContent = holderText;
 			const pct = s.total_units ? Math.round(100 * s.available_units / s.total_units) : 0;
 			bar.style.width = `${pct}%`;
@@ -106,12 +133,28 @@ function setRow(set) {
 	};
 }
 
-function moved(checkin, lines, project, sets) {
+// The due dates a checkout's reply gives, in words: " They are due back
+// 30 Jun 2025." (one date), per set when they differ, "" when none.
+function dueWords(reply, lines, sets) {
+	const dues = reply.resources
+		? reply.resources.map((x) => [x.resource_id, x.due_at])
+		: [[lines[0].resource_id, reply.due_at]];
+	const dated = dues.filter(([, d]) => d);
+	if (!dated.length)
+		return "";
+	const day = (d) => when(d, { dateStyle: "medium" });
+	if (dated.every(([, d]) => day(d) === day(dated[0][1])) && dated.length === dues.length)
+		return ` Due back ${day(dated[0][1])}.`;
+	return " Due back: " + dated.map(([code, d]) =>
+		`${setLabel(sets.get(code), code)} ${day(d)}`).join(", ") + ".";
+}
+
+function moved(checkin, lines, project, sets, reply) {
 	const what = lines.map((l) => `${units(l.units)} of ${setLabel(sets.get(l.resource_id), l.resource_id)}`);
 	const list = what.length > 1 ? `${what.slice(0, -1).join(", ")} and ${what[what.length - 1]}` : what[0];
 	return checkin
 		? `Checked in ${list} from ${holderWords(project)}.`
-		: `Checked out ${list} to ${holderWords(project)}.`;
+		: `Checked out ${list} to ${holderWords(project)}.${dueWords(reply || {}, lines, sets)}`;
 }
 
 export async function render(root, { query }) {
@@ -153,6 +196,15 @@ export async function render(root, { query }) {
 				? "Units held by a project can be checked in by any of its members."
 				: "You are in no project yet: create or join one on the Projects page to hold hardware for it.",
 		});
+		const loan = shortestLoan(data.sets);
+		const due = field({
+			label: "Return by", name: "due_at", type: "date",
+			value: loan ? dayFromToday(loan) : "", min: dayFromToday(0), max: dayFromToday(365),
+			help: "The day you will bring the units back (for a checkout). Sets with a loan period fill it in; without one you may leave it empty.",
+		});
+		/* the date follows the sets chosen until the member picks one */
+		let dueTouched = false;
+		due.control.addEventListener("input", () => { dueTouched = true; });
 		const rows = new Map(data.sets.map((s) => [s.resource_id, setRow(s)]));
 		const sets = new Map(data.sets.map((s) => [s.resource_id, s]));
 		const out = h("button", { type: "submit", class: "btn btn-primary", value: "checkout" }, "Check out");
@@ -162,6 +214,7 @@ export async function render(root, { query }) {
 		const result = h("div", { "aria-live": "polite" });
 		const f = form({ "aria-labelledby": listId },
 			h("div", { class: "row" }, h("div", { class: "col-12 col-md-8 col-lg-6" }, holder)),
+			h("div", { class: "row" }, h("div", { class: "col-12 col-md-8 col-lg-6" }, due)),
 			h("h2", { class: "h5", id: listId }, "Hardware sets"),
 			h("ul", { class: "list-group mb-3" }, [...rows.values()].map((r) => r.el)),
 			result,
@@ -172,9 +225,30 @@ export async function render(root, { query }) {
 			project = data.projects.find((p) => p.project_id === holder.control.value) || null;
 			for (const s of data.sets) {
 				const held = project ? (project.resources || {})[s.resource_id] || 0 : s.held_by_you;
-				rows.get(s.resource_id).show(s, held, project ? "Held by the project" : "Held by you");
+				const x = project ? (project.holdings || []).find((y) => y.resource_id === s.resource_id) || {}
+					: { due_at: s.held_by_you_due_at, overdue: s.held_by_you_overdue };
+				rows.get(s.resource_id).show(s, held, project ? "Held by the project" : "Held by you",
+							     x.due_at, x.overdue);
 			}
 		}
+
+		// The sets with units entered.
+		function chosenSets() {
+			return data.sets.filter((s) => {
+				const v = rows.get(s.resource_id).control.value.trim();
+				return v !== "" && v !== "0";
+			});
+		}
+
+		function dueDefault() {
+			if (dueTouched)
+				return;
+			const chosen = chosenSets();
+			const days = shortestLoan(chosen.length ? chosen : data.sets);
+			due.control.value = days ? dayFromToday(days) : "";
+		}
+		for (const r of rows.values())
+			r.control.addEventListener("input", dueDefault);
 
 		holder.control.addEventListener("change", () => {
 			counts();
@@ -183,6 +257,8 @@ export async function render(root, { query }) {
 		});
 		f.addEventListener("reset", () => setTimeout(() => {
 			holder.control.value = project ? project.project_id : "";
+			dueTouched = false;
+			dueDefault();
 			clearErrors(f);
 			put(result);
 		}));
@@ -245,10 +321,20 @@ export async function render(root, { query }) {
 			const req = lines.length === 1 ? { ...lines[0] } : { items: lines };
 			if (chosen)
 				req.project_id = chosen.project_id;
+			if (!checkin) {
+				const lent = chosenSets().filter((s) => s.loan_days);
+				if (!due.control.value && lent.length) {
+					fail(due.control, `Choose the day you will bring it back: ${setLabel(lent[0], lent[0].resource_id)} is lent for ${loanWords(lent[0].loan_days)}.`);
+					return;
+				}
+				if (due.control.value)
+					req.due_at = due.control.value;
+			}
 			const path = `/api/resources/${checkin ? "checkin" : "checkout"}`;
 			out.disabled = back.disabled = true;
+			let reply;
 			try {
-				await api.post(path, req, { idempotencyKey: keys.key({ path, req }) });
+				reply = await api.post(path, req, { idempotencyKey: keys.key({ path, req }) });
 				keys.done();
 			} catch (err) {
 				const text = refusal(err, { checkin, project: chosen, sets });
@@ -259,14 +345,17 @@ export async function render(root, { query }) {
 				}
 				const c = err.body && err.body.resource_id && rows.get(err.body.resource_id);
 				const onHolder = err.code === "not_project_member" || err.code === "project_not_found";
-				fail(c ? c.control : onHolder ? holder.control : null, text);
+				const onDue = err.field === "due_at" || err.field === "due_days";
+				fail(onDue ? due.control : c ? c.control : onHolder ? holder.control : null, text);
 				return;
 			} finally {
 				out.disabled = back.disabled = false;
 			}
 			for (const r of rows.values())
 				r.control.value = "";
-			const text = moved(checkin, lines, chosen, sets);
+			const text = moved(checkin, lines, chosen, sets, reply);
+			dueTouched = false;
+			dueDefault();
 			await refresh();
 			put(result, alertBox("success", text));
 			result.scrollIntoView({ block: "nearest" });

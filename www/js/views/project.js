@@ -1,5 +1,5 @@
 // project: one project's page for its members: who is in it, the units
-// it holds per hardware set, its checkout/checkin history (paged, newest
+// it holds per hardware set (with the date each is due back), its checkout/checkin history (paged, newest
 // first, the page in the URL), and leaving it.  A member who is not in
 // it is offered to join.
 
@@ -33,12 +33,24 @@ function membersList(p, uid) {
 			String(m.user_id) === String(uid) ? badge("You", "info") : null)));
 }
 
+// When a holding is due back: "due 30 Jun 2025" and, once past, a badge.
+export function dueCell(dueAt, overdue) {
+	if (!dueAt)
+		return h("span", { class: "text-muted" }, "No return date");
+	const day = when(dueAt, { dateStyle: "medium" });
+	return h("span", { class: "d-inline-flex flex-wrap align-items-center gap-1" },
+		 h("time", { datetime: dueAt, title: when(dueAt) }, `due ${day}`),
+		 overdue ? badge("Overdue", "danger") : null);
+}
+
 function holdings(p, sets) {
-	const held = Object.entries(p.resources || {}).filter(([, n]) => n > 0);
+	const held = p.holdings || Object.entries(p.resources || {}).filter(([, n]) => n > 0)
+		.map(([code, n]) => ({ resource_id: code, units: n }));
 	if (!held.length)
 		return empty("This project holds no hardware.");
-	return table([["Hardware set", ([code]) => setName(sets, code)],
-		      ["Units held", ([, n]) => String(n)]], held, "Units held per hardware set");
+	return table([["Hardware set", (x) => setName(sets, x.resource_id)],
+		      ["Units held", (x) => String(x.units)],
+		      ["Return", (x) => dueCell(x.due_at, x.overdue)]], held, "Units held per hardware set");
 }
 
 function entryText(e, sets) {

@@ -28,7 +28,13 @@ function projectItem(p, uid) {
 		h("div", { class: "small text-muted" },
 		  `Id ${p.project_id} · ${n} ${n === 1 ? "member" : "members"}`),
 		p.description ? h("p", { class: "mb-1 small text-break" }, p.description) : null,
-		h("div", { class: "small" }, heldText(p.resources)));
+		h("div", { class: "small d-flex flex-wrap align-items-center gap-2" }, heldText(p.resources),
+		  overdueCount(p) ? badge(`${overdueCount(p)} overdue`, "danger") : null));
+}
+
+// Holdings past their return date.
+function overdueCount(p) {
+	return (p.holdings || []).filter((x) => x.overdue).length;
 }
 
 function createForm(uid, status, reload) {

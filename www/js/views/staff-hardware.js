@@ -2,15 +2,17 @@
 // capacity, what is available and what is held, a search kept in the URL
 // (?q=), a set created (name, total units, code, the old system's alias),
 // renamed or resized in place (a capacity below what is held is refused
-// with both numbers), and retired (refused, and said why, while units are
-// out).  staff-set.js uses the edit form, the retire step and the labels
-// below.
+// with both numbers), given a loan period (the default due date of a
+// checkout), and retired (refused, and said why, while units are out).
+// The Overdue tab (?tab=overdue) is staff-overdue.js.  staff-set.js uses
+// the edit form, the retire step and the labels below.
 
 import { api, keyKeeper } from "../api.js";
 import { setQuery } from "../router.js";
-import { h, put, loading, empty, errorBox, alertBox, announce, field, form, onSubmit,
+import { h, put, pageHead, loading, empty, errorBox, alertBox, announce, field, form, onSubmit,
 	 confirmDialog, nextId, units, message } from "../ui.js";
-import { staffHead } from "./staff-common.js";
+import { staffNav } from "./staff-common.js";
+import { hardwareTabs, render as renderOverdue } from "./staff-overdue.js";
 
 export const role = "admin";
 
@@ -49,6 +51,32 @@ function inUseText(err, label) {
 	       "checked out. Every unit must be checked in first; the set's page says who holds them.";
 }
 
+// "Lent for 14 days", or null.
+export function loanText(s) {
+	if (!s.loan_days)
+		return null;
+	return `Lent for ${s.loan_days === 1 ? "1 day" : `${s.loan_days} days`}`;
+}
+
+// The loan period field (days; empty: no default return date).
+function loanField(value) {
+	return field({ label: "Loan period in days (optional)", name: "loan_days", type: "number",
+		       min: 1, max: 365, step: 1, inputmode: "numeric", value: value ?? "",
+		       help: "A checkout's return date defaults to this many days ahead, and members are reminded before it. Empty: no default." });
+}
+
+// The loan period typed into c: a number 1 to 365, null when empty;
+// throws a field error otherwise.
+function loanValue(c) {
+	const v = c.control.value.trim();
+	if (v === "")
+		return null;
+	if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 365)
+		throw Object.assign(new Error("Enter the loan period as a whole number of days from 1 to 365, or leave it empty."),
+				    { field: "loan_days" });
+	return Number(v);
+}
+
 // The old system's alias as one line, or null.
 export function aliasText(s) {
 	if (!s.old_id && !s.old_name)
@@ -69,11 +97,13 @@ export function editForm(s, { onSaved, onCancel, onRefused } = {}) {
 			      help: "Optional; empty clears it." });
 	const oldName = field({ label: "Old system name", name: "old_name", maxlength: 200, value: s.old_name || "",
 				help: "Optional; empty clears it." });
+	const loan = loanField(s.loan_days);
 	const save = h("button", { type: "submit", class: "btn btn-primary" }, "Save changes");
 	const f = form({ "aria-label": `Edit ${label}` },
 		h("div", { class: "row g-0 gx-sm-3" },
 		  h("div", { class: "col-12 col-sm-7" }, name),
 		  h("div", { class: "col-12 col-sm-5" }, total)),
+		loan,
 		h("div", { class: "row g-0 gx-sm-3" },
 		  h("div", { class: "col-12 col-sm-6" }, oldId),
 		  h("div", { class: "col-12 col-sm-6" }, oldName)),
@@ -91,6 +121,9 @@ export function editForm(s, { onSaved, onCancel, onRefused } = {}) {
 			body.name = n;
 		if (Number(t) !== s.total_units)
 			body.total_units = Number(t);
+		const days = loanValue(loan);
+		if (days !== (s.loan_days ?? null))
+			body.loan_days = days;
 		for (const [c, key] of [[oldId, "old_id"], [oldName, "old_name"]]) {
 			const v = c.control.value.trim();
 			if (v !== (s[key] || ""))
@@ -118,7 +151,7 @@ export function editForm(s, { onSaved, onCancel, onRefused } = {}) {
 			throw err;
 		}
 		const changed = Object.keys(body).map((k) => ({ name: "name", total_units: "total",
-			old_id: "old system id", old_name: "old system name" })[k]);
+			old_id: "old system id", old_name: "old system name", loan_days: "loan period" })[k]);
 		onSaved(r.resource, `Saved ${setLabel(r.resource)}: ${changed.join(", ")} changed.`);
 	});
 	return f;
@@ -233,7 +266,8 @@ function setItem(s, ctx) {
 		    h("h3", { class: "h6 mb-0 text-break" },
 		      h("a", { href: `/staff/hardware/${encodeURIComponent(s.resource_id)}` }, s.name)),
 		    h("div", { class: "small text-muted text-break" }, `Code ${s.resource_id}`),
-		    alias ? h("div", { class: "small text-muted text-break" }, alias) : null),
+		    alias ? h("div", { class: "small text-muted text-break" }, alias) : null,
+		    loanText(s) ? h("div", { class: "small text-muted" }, loanText(s)) : null),
 		  h("div", { class: "col-12 col-sm-8 col-md-5" }, nums),
 		  h("div", { class: "col-12 col-sm-4 col-md-3 d-flex flex-wrap gap-2 justify-content-sm-end" }, edit, retire)),
 		formSlot);
@@ -248,11 +282,12 @@ function createForm(onCreated) {
 			      min: 0, step: 1, inputmode: "numeric" });
 	const code = field({ label: "Code (optional)", name: "resource_id", maxlength: 64,
 			     help: "How the API and the history name the set, such as HWSet3. Without one, the name is the code. It cannot be changed later." });
+	const loan = loanField(null);
 	const oldId = field({ label: "Old system id (optional)", name: "old_id", maxlength: 64 });
 	const oldName = field({ label: "Old system name (optional)", name: "old_name", maxlength: 200,
 			       help: "The set's id and name in an old system whose app still calls haas (the HaaS React app's site)." });
 	const f = form({ "aria-labelledby": "create-h", class: "card card-body" },
-		name, total, code,
+		name, total, code, loan,
 		h("fieldset", {},
 		  h("legend", { class: "h6" }, "Old system alias"),
 		  oldId, oldName),
@@ -263,6 +298,9 @@ function createForm(onCreated) {
 		if (!/^\d+$/.test(t))
 			throw Object.assign(new Error("Enter the total as a whole number of units."), { field: "total_units" });
 		const body = { name: name.control.value.trim(), total_units: Number(t) };
+		const days = loanValue(loan);
+		if (days)
+			body.loan_days = days;
 		for (const [c, key] of [[code, "resource_id"], [oldId, "old_id"], [oldName, "old_name"]])
 			if (c.control.value.trim())
 				body[key] = c.control.value.trim();
@@ -293,6 +331,8 @@ function createForm(onCreated) {
 // ---- the page -------------------------------------------------------------------
 
 export async function render(root, { query }) {
+	if (query.tab === "overdue")
+		return renderOverdue(root, { query });
 	const status = h("div", { "aria-live": "polite" });
 	const listSlot = h("div", {}, loading("Loading hardware sets…"));
 	const search = field({ label: "Search sets", name: "q", type: "search", value: query.q || "",
@@ -356,7 +396,8 @@ export async function render(root, { query }) {
 		reload(text);
 	});
 	root.append(
-		...staffHead("Hardware sets",
+		staffNav(), hardwareTabs("sets"),
+		pageHead("Hardware sets",
 			h("button", { type: "button", class: "btn btn-primary",
 				      onclick: () => create.querySelector("input").focus() }, "New set"),
 			auditLink("resource", "", "Audit log", { class: "btn btn-outline-secondary" })),

@@ -1,5 +1,6 @@
 // staff-set: one hardware set for admins: its numbers, who holds its
-// units now (projects and people), its checkout and checkin history
+// units now (projects and people, with the date each is due back), its
+// loan period, its checkout and checkin history
 // (newest first, a page at a time, the cursor in the URL), editing and
 // retiring it, and a link to its audit entries.  A retired set keeps its
 // history here.
@@ -8,7 +9,8 @@ import { api } from "../api.js";
 import { setQuery, query as urlQuery } from "../router.js";
 import { h, put, loading, empty, errorBox, alertBox, announce, badge, table, when, units } from "../ui.js";
 import { staffHead } from "./staff-common.js";
-import { setLabel, heldOf, aliasText, auditLink, editForm, retireSet, say } from "./staff-hardware.js";
+import { setLabel, heldOf, aliasText, loanText, auditLink, editForm, retireSet, say } from "./staff-hardware.js";
+import { dueCell } from "./project.js";
 
 export const role = "admin";
 
@@ -77,7 +79,8 @@ async function loadHolders(slot, s) {
 	    h("p", { class: "small text-muted" },
 	      `${units(r.held_units)} held by ${r.total} ${r.total === 1 ? "holder" : "holders"}.` +
 	      (r.total > r.holders.length ? ` The ${r.holders.length} holding most are listed.` : "")),
-	    table([["Holder", holderCell], ["Units", (x) => h("span", { class: "fw-semibold" }, String(x.units))]],
+	    table([["Holder", holderCell], ["Units", (x) => h("span", { class: "fw-semibold" }, String(x.units))],
+		   ["Return", (x) => dueCell(x.due_at, x.overdue)]],
 		  r.holders, "Who holds units of this set"));
 }
 
@@ -200,7 +203,8 @@ export async function render(root, { params }) {
 				      onclick: () => edit.querySelector("input").focus() }, "Edit"),
 			retire,
 			auditLink("resource", s.resource_id, "Audit entries", { class: "btn btn-outline-secondary" })),
-		    h("p", { class: "text-muted text-break" }, `Code ${s.resource_id}`, alias ? ` · ${alias}` : ""),
+		    h("p", { class: "text-muted text-break" }, `Code ${s.resource_id}`, alias ? ` · ${alias}` : "",
+		      ` · ${loanText(s) || "No loan period"}`),
 		    status,
 		    stats(s),
 		    h("div", { class: "row g-4" },
