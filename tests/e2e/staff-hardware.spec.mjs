@@ -206,6 +206,8 @@ export const tests = [
 		await signIn(page, me.username);
 		await page.goto(`${BASE}/staff/hardware?q=${encodeURIComponent(s.code)}`);
 		await page.getByRole("heading", { name: "Hardware sets", level: 1 }).waitFor();
+		/* the list is drawn after the heading: wait for it, then count */
+		await page.getByRole("link", { name: s.name }).waitFor();
 		assert.equal(await page.getByRole("list", { name: "Hardware sets" }).getByRole("listitem").count(), 1,
 			     "the search in the URL filters the list");
 		await page.getByRole("link", { name: s.name }).click();
