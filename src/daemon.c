@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "log.h"
 
 /* The one piece of mutable process state: written by the handler only. */
@@ -77,4 +78,31 @@ daemon_supervise(const char *name, int (*child)(const struct config *),
 			sleep(1);
 	}
 	return 0;
+}
+
+int
+daemon_main(int argc, char **argv, const char *prog, const char *name,
+	    void (*usage)(FILE *out), int (*started)(const struct config *cfg),
+	    int (*child)(const struct config *cfg))
+{
+	struct config cfg;
+	const char *conf;
+	char err[512];
+	int rc = config_cli(argc, argv, prog, usage, &conf);
+
+	if (rc >= 0)
+		return rc;
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_load(&cfg, conf, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 1;
+	}
+	rc = started(&cfg);
+	if (rc == 0)
+		rc = daemon_supervise(name, child, &cfg);
+	config_release(&cfg);
+	return rc;
 }

@@ -5,6 +5,7 @@
 #define HAAS_DAEMON_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 struct config;
 
@@ -20,6 +21,14 @@ bool daemon_stopping(void);
  * log lines.  Returns 0. */
 int daemon_supervise(const char *name, int (*child)(const struct config *),
 		     const struct config *cfg);
+
+/* A helper's whole main(): the options every haas program takes
+ * (config_cli with usage), the configuration, started(cfg) (its log line;
+ * non-zero stops there), then daemon_supervise(name, child). */
+int daemon_main(int argc, char **argv, const char *prog, const char *name,
+		void (*usage)(FILE *out),
+		int (*started)(const struct config *cfg),
+		int (*child)(const struct config *cfg));
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 long long daemon_mono_ms(void);

@@ -1307,9 +1307,6 @@ devices_cancel(struct req *r)
 
 /* ---- reminders (haas-notifyd's sweep) ------------------------------------ */
 
-/* Reservations reminded of per sweep, at most. */
-#define SWEEP_PAGE 100
-
 /* The template's fields (reservation.starting.txt). */
 static json_object *
 starting_fields(const struct db_rows *info, const struct config *cfg,
@@ -1336,7 +1333,8 @@ starting_fields(const struct db_rows *info, const struct config *cfg,
  * unless it was cancelled since it was picked or another sender holds
  * it. */
 static enum err
-starting_one(struct db *db, const struct config *cfg, long long id)
+starting_one(struct db *db, const struct config *cfg, long long id,
+	     void *arg)
 {
 	struct db_rows *lock, *info = NULL;
 	struct notice n = { .kind = NK_RESERVATION_STARTING, .nusers = 1 };
@@ -1344,6 +1342,7 @@ starting_one(struct db *db, const struct config *cfg, long long id)
 	enum err e = db_row(db, sql[Q_SWEEP_LOCK], DB_P(db_int(id)), 2,
 			    ERR_OK, &lock);
 
+	(void)arg;
 	if (!lock)
 		return e;
 	user = db_col_int(lock, 1);
@@ -1363,31 +1362,8 @@ starting_one(struct db *db, const struct config *cfg, long long id)
 enum err
 devices_notify_sweep(struct db *db, const struct config *cfg)
 {
-	long long ids[SWEEP_PAGE];
-	struct db_rows *rows;
-	size_t k = 0, i;
-	enum err e = db_query(db, sql[Q_SWEEP_STARTING], DB_P(db_int(
-		cfg->reminder_lead), db_int(SWEEP_PAGE)), 1, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	while (k < SWEEP_PAGE && db_next(rows))
-		ids[k++] = db_col_int(rows, 0);
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	for (i = 0; e == ERR_OK && i < k; i++) {
-		e = db_begin(db);
-		if (e == ERR_OK)
-			e = starting_one(db, cfg, ids[i]);
-		if (e == ERR_OK)
-			e = db_commit(db);
-		if (e != ERR_OK)
-			db_abort(db);
-		/* A deadlock or lock wait: the next sweep tries again. */
-		if (e == ERR_DB_RETRY || e == ERR_DB_BUSY)
-			e = ERR_OK;
-	}
-	return e;
+	return notify_sweep(db, cfg, sql[Q_SWEEP_STARTING], DB_P(db_int(
+		cfg->reminder_lead)), starting_one, NULL);
 }
 
 const struct route devices_routes[] = {

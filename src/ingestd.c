@@ -876,27 +876,17 @@ usage(FILE *out)
 		"CONFIG: $HAAS_CONFIG, else " HAAS_CONF_DEFAULT "\n");
 }
 
+static int
+started(const struct config *cfg)
+{
+	log_info("ingestd: starting (broker %s:%lld, sensor ttl %lld s)",
+		 cfg->mqtt_host, cfg->mqtt_port, cfg->sensor_ttl);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct config cfg;
-	const char *conf;
-	char err[512];
-	int rc = config_cli(argc, argv, "haas-ingestd", usage, &conf);
-
-	if (rc >= 0)
-		return rc;
-	if (optind < argc) {
-		usage(stderr);
-		return 2;
-	}
-	if (config_load(&cfg, conf, err, sizeof(err))) {
-		fprintf(stderr, "haas-ingestd: %s\n", err);
-		return 1;
-	}
-	log_info("ingestd: starting (broker %s:%lld, sensor ttl %lld s)",
-		 cfg.mqtt_host, cfg.mqtt_port, cfg.sensor_ttl);
-	rc = daemon_supervise("ingestd", ingest_main, &cfg);
-	config_release(&cfg);
-	return rc;
+	return daemon_main(argc, argv, "haas-ingestd", "ingestd", usage,
+			   started, ingest_main);
 }

@@ -273,3 +273,39 @@ out:
 		*written = e == ERR_OK ? count : 0;
 	return e;
 }
+
+enum err
+notify_sweep(struct db *db, const struct config *cfg, const char *sql_text,
+	     const struct db_param *p, size_t np, notify_step_fn step,
+	     void *arg)
+{
+	long long ids[NOTIFY_SWEEP_PAGE];
+	struct db_param params[8];
+	struct db_rows *rows;
+	size_t k = 0, i;
+	enum err e;
+
+	if (np >= ARRAY_SIZE(params))
+		return ERR_INTERNAL;
+	memcpy(params, p, np * sizeof(*p));
+	params[np] = db_int(NOTIFY_SWEEP_PAGE);
+	e = db_query(db, sql_text, params, np + 1, 1, &rows);
+	if (e != ERR_OK)
+		return e;
+	while (k < NOTIFY_SWEEP_PAGE && db_next(rows))
+		ids[k++] = db_col_int(rows, 0);
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	for (i = 0; e == ERR_OK && i < k; i++) {
+		e = db_begin(db);
+		if (e == ERR_OK)
+			e = step(db, cfg, ids[i], arg);
+		if (e == ERR_OK)
+			e = db_commit(db);
+		if (e != ERR_OK)
+			db_abort(db);
+		if (e == ERR_DB_RETRY || e == ERR_DB_BUSY)
+			e = ERR_OK;
+	}
+	return e;
+}

@@ -80,6 +80,22 @@ struct notice {
  * was notified before). */
 enum err notify(struct db *db, const struct notice *n, int *written);
 
+struct config;
+
+/* One candidate of a sweep (a reminder due, a user's digest), handled in
+ * a transaction of its own: step re-reads and locks it, and notifies. */
+typedef enum err (*notify_step_fn)(struct db *db, const struct config *cfg,
+				   long long id, void *arg);
+
+/* A sweep of haas-notifyd: the ids sql selects (its first column; at
+ * most NOTIFY_SWEEP_PAGE, the statement's last parameter), then step for
+ * each in its own transaction.  A deadlock or lock wait leaves that one
+ * to the next sweep; any other error stops the sweep. */
+#define NOTIFY_SWEEP_PAGE 100
+enum err notify_sweep(struct db *db, const struct config *cfg,
+		      const char *sql, const struct db_param *p, size_t np,
+		      notify_step_fn step, void *arg);
+
 /* A new message id: 32 lower-case hex digits. */
 void notify_msg_id(char out[33]);
 

@@ -38,8 +38,6 @@
 /* The longest back-off between two attempts, in seconds. */
 #define BACKOFF_MAX 21600
 #define CLAIM_MAX 1000
-/* Users given their digest per sweep, at most. */
-#define DIGEST_USERS 50
 #define ERROR_MAX 480
 
 enum notifyd_sql {
@@ -164,6 +162,21 @@ discard(char *p, size_t size, size_t nmemb, void *arg)
 	return size * nmemb;
 }
 
+/* What every delivery sets last: the CAs, the time limit, no signals,
+ * where errors are told; then the transfer. */
+static CURLcode
+perform(struct sender *s, char errbuf[CURL_ERROR_SIZE])
+{
+	const struct config *cfg = s->cfg;
+
+	if (*cfg->notify_ca_file)
+		curl_easy_setopt(s->curl, CURLOPT_CAINFO, cfg->notify_ca_file);
+	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, (long)cfg->notify_timeout);
+	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, errbuf);
+	return curl_easy_perform(s->curl);
+}
+
 static void
 curl_outcome(CURL *c, CURLcode rc, const char *errbuf, struct outcome *o)
 {
@@ -199,12 +212,7 @@ send_mail(struct sender *s, const char *to, const char *message,
 		curl_easy_setopt(s->curl, CURLOPT_USERNAME, cfg->smtp_username);
 		curl_easy_setopt(s->curl, CURLOPT_PASSWORD, cfg->smtp_password);
 	}
-	if (*cfg->notify_ca_file)
-		curl_easy_setopt(s->curl, CURLOPT_CAINFO, cfg->notify_ca_file);
-	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, (long)cfg->notify_timeout);
-	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, errbuf);
-	rc = curl_easy_perform(s->curl);
+	rc = perform(s, errbuf);
 	curl_outcome(s->curl, rc, errbuf, o);
 	o->ok = rc == CURLE_OK;
 	/* 5xx: the relay refused for good (an address that does not
@@ -215,32 +223,32 @@ send_mail(struct sender *s, const char *to, const char *message,
 	free(addr);
 }
 
+static struct curl_slist *
+header_add(struct curl_slist *h, const char *name, const char *value)
+{
+	char *line = xasprintf("%s: %s", name, value);
+
+	h = curl_slist_append(h, line);
+	free(line);
+	return h;
+}
+
 static void
 send_hook(struct sender *s, const char *url, const char *secret,
 	  const char *body, const char *msg_id, const char *kind,
 	  struct outcome *o)
 {
-	const struct config *cfg = s->cfg;
-	char errbuf[CURL_ERROR_SIZE] = "", sig[NOTIFY_SIGNATURE_MAX];
+	char errbuf[CURL_ERROR_SIZE] = "", sig[NOTIFY_SIGNATURE_MAX], ts[24];
 	struct curl_slist *h = NULL;
-	long long ts = (long long)time(NULL);
-	char *line;
 	CURLcode rc;
 
-	notify_sign(secret, ts, body, strlen(body), sig);
+	snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+	notify_sign(secret, strtoll(ts, NULL, 10), body, strlen(body), sig);
 	h = curl_slist_append(h, "Content-Type: application/json");
-	line = xasprintf("X-Haas-Message-Id: %s", msg_id);
-	h = curl_slist_append(h, line);
-	free(line);
-	line = xasprintf("X-Haas-Kind: %s", kind);
-	h = curl_slist_append(h, line);
-	free(line);
-	line = xasprintf("X-Haas-Timestamp: %lld", ts);
-	h = curl_slist_append(h, line);
-	free(line);
-	line = xasprintf("X-Haas-Signature: %s", sig);
-	h = curl_slist_append(h, line);
-	free(line);
+	h = header_add(h, "X-Haas-Message-Id", msg_id);
+	h = header_add(h, "X-Haas-Kind", kind);
+	h = header_add(h, "X-Haas-Timestamp", ts);
+	h = header_add(h, "X-Haas-Signature", sig);
 	h = curl_slist_append(h, "Expect:");
 	curl_easy_reset(s->curl);
 	curl_easy_setopt(s->curl, CURLOPT_URL, url);
@@ -250,12 +258,7 @@ send_hook(struct sender *s, const char *url, const char *secret,
 	curl_easy_setopt(s->curl, CURLOPT_USERAGENT,
 			 "haas-notifyd/" PACKAGE_VERSION);
 	curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, discard);
-	if (*cfg->notify_ca_file)
-		curl_easy_setopt(s->curl, CURLOPT_CAINFO, cfg->notify_ca_file);
-	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, (long)cfg->notify_timeout);
-	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, errbuf);
-	rc = curl_easy_perform(s->curl);
+	rc = perform(s, errbuf);
 	curl_outcome(s->curl, rc, errbuf, o);
 	o->ok = rc == CURLE_OK && o->code >= 200 && o->code < 300;
 	if (rc == CURLE_OK && !o->ok)
@@ -493,7 +496,8 @@ claim(struct sender *s, long long *out, size_t *n)
 
 /* One user's held notices into one digest notice, in one transaction. */
 static enum err
-digest_user(struct db *db, const struct config *cfg, long long uid)
+digest_user(struct db *db, const struct config *cfg, long long uid,
+	    void *arg)
 {
 	struct buf items = { 0 }, subject = { 0 }, body = { 0 };
 	long long ids[200];
@@ -505,6 +509,7 @@ digest_user(struct db *db, const struct config *cfg, long long uid)
 	enum err e = db_row(db, sql[Q_DIGEST_LOCK], DB_P(db_int(uid)), 1,
 			    ERR_NOT_FOUND, &rows);
 
+	(void)arg;
 	if (e != ERR_OK)
 		return e;
 	email = db_col(rows, 0) ? xstrdup(db_col(rows, 0)) : NULL;
@@ -553,28 +558,8 @@ out:
 static enum err
 digest_sweep(struct db *db, const struct config *cfg)
 {
-	long long users[DIGEST_USERS];
-	struct db_rows *rows;
-	size_t n = 0, i;
-	enum err e = db_query(db, sql[Q_DIGEST_USERS], DB_P(db_int(
-		cfg->digest_interval), db_int(DIGEST_USERS)), 1, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	while (n < DIGEST_USERS && db_next(rows))
-		users[n++] = db_col_int(rows, 0);
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	for (i = 0; e == ERR_OK && i < n; i++) {
-		e = db_begin(db);
-		if (e == ERR_OK)
-			e = digest_user(db, cfg, users[i]);
-		if (e == ERR_OK)
-			e = db_commit(db);
-		if (e != ERR_OK)
-			db_abort(db);
-	}
-	return e;
+	return notify_sweep(db, cfg, sql[Q_DIGEST_USERS], DB_P(db_int(
+		cfg->digest_interval)), digest_user, NULL);
 }
 
 /* ---- the sender child ----------------------------------------------------- */
@@ -638,15 +623,16 @@ sender_main(const struct config *cfg)
 	struct sender s = { .cfg = cfg, .db_ok = true };
 
 	daemon_signals();
-	s.curl = curl_easy_init();
-	if (!s.curl) {
-		log_error("notifyd: curl_easy_init failed");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) ||
+	    !(s.curl = curl_easy_init())) {
+		log_error("notifyd: libcurl would not start");
 		return 1;
 	}
 	s.db = db_new(cfg);
 	send_loop(&s);
 	db_free(s.db);
 	curl_easy_cleanup(s.curl);
+	curl_global_cleanup();
 	log_info("notifyd: stopped");
 	return 0;
 }
@@ -659,34 +645,18 @@ usage(FILE *out)
 		"CONFIG: $HAAS_CONFIG, else " HAAS_CONF_DEFAULT "\n");
 }
 
+static int
+started(const struct config *cfg)
+{
+	/* Not the relay's URL: it may carry a password. */
+	log_info("notifyd: starting (templates %s, %lld attempts)",
+		 cfg->template_dir, cfg->notify_max_attempts);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct config cfg;
-	const char *conf;
-	char err[512];
-	int rc = config_cli(argc, argv, "haas-notifyd", usage, &conf);
-
-	if (rc >= 0)
-		return rc;
-	if (optind < argc) {
-		usage(stderr);
-		return 2;
-	}
-	if (config_load(&cfg, conf, err, sizeof(err))) {
-		fprintf(stderr, "haas-notifyd: %s\n", err);
-		return 1;
-	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-		fprintf(stderr, "haas-notifyd: curl_global_init failed\n");
-		config_release(&cfg);
-		return 1;
-	}
-	/* Not the relay's URL: it may carry a password. */
-	log_info("notifyd: starting (templates %s, %lld attempts)",
-		 cfg.template_dir, cfg.notify_max_attempts);
-	rc = daemon_supervise("notifyd", sender_main, &cfg);
-	curl_global_cleanup();
-	config_release(&cfg);
-	return rc;
+	return daemon_main(argc, argv, "haas-notifyd", "notifyd", usage,
+			   started, sender_main);
 }

@@ -1226,8 +1226,6 @@ resources_holdings(struct req *r)
 
 /* ---- reminders (haas-notifyd's sweep) ---------------------------------- */
 
-/* Holdings reminded of per sweep and kind, at most. */
-#define SWEEP_PAGE 100
 /* The borrower and the project's members. */
 #define SWEEP_USERS 65
 
@@ -1285,9 +1283,9 @@ sweep_fields(const struct db_rows *info, const struct config *cfg)
 /* Writes holding id's reminder (inside the sweep's transaction), unless
  * it has changed since it was picked or another sender holds it. */
 static enum err
-sweep_one(struct db *db, const struct config *cfg, long long id,
-	  bool overdue)
+sweep_one(struct db *db, const struct config *cfg, long long id, void *arg)
 {
+	bool overdue = arg != NULL;
 	long long users[SWEEP_USERS];
 	struct db_rows *lock, *info = NULL;
 	struct notice n = { .kind = overdue ? NK_HARDWARE_OVERDUE
@@ -1313,46 +1311,17 @@ sweep_one(struct db *db, const struct config *cfg, long long id,
 	return e;
 }
 
-/* One kind of reminder: a page of candidates, each in its transaction. */
-static enum err
-sweep_kind(struct db *db, const struct config *cfg, bool overdue)
-{
-	long long ids[SWEEP_PAGE];
-	struct db_rows *rows;
-	size_t k = 0, i;
-	enum err e = overdue
-		? db_query(db, sql[Q_SWEEP_OVERDUE], DB_P(db_int(SWEEP_PAGE)),
-			   1, &rows)
-		: db_query(db, sql[Q_SWEEP_DUE], DB_P(db_int(
-			   cfg->due_soon_lead), db_int(SWEEP_PAGE)), 1, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	while (k < SWEEP_PAGE && db_next(rows))
-		ids[k++] = db_col_int(rows, 0);
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	for (i = 0; e == ERR_OK && i < k; i++) {
-		e = db_begin(db);
-		if (e == ERR_OK)
-			e = sweep_one(db, cfg, ids[i], overdue);
-		if (e == ERR_OK)
-			e = db_commit(db);
-		if (e != ERR_OK)
-			db_abort(db);
-		/* A deadlock or lock wait: the next sweep tries again. */
-		if (e == ERR_DB_RETRY || e == ERR_DB_BUSY)
-			e = ERR_OK;
-	}
-	return e;
-}
-
+/* Overdue first (a holding past due when first seen gets only that),
+ * then due soon; arg is non-NULL for overdue. */
 enum err
 resources_notify_sweep(struct db *db, const struct config *cfg)
 {
-	enum err e = sweep_kind(db, cfg, true);
+	bool overdue = true;
+	enum err e = notify_sweep(db, cfg, sql[Q_SWEEP_OVERDUE], NULL, 0,
+				  sweep_one, &overdue);
 
-	return e != ERR_OK ? e : sweep_kind(db, cfg, false);
+	return e != ERR_OK ? e : notify_sweep(db, cfg, sql[Q_SWEEP_DUE],
+		DB_P(db_int(cfg->due_soon_lead)), sweep_one, NULL);
 }
 
 /* Fixed paths come before /api/resources/{resource_id}: the first match
