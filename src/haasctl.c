@@ -13,6 +13,7 @@
 #include "config.h"
 #include "db.h"
 #include "migrate.h"
+#include "openapi.h"
 #include "parking.h"
 #include "util.h"
 
@@ -235,11 +236,38 @@ cmd_sensor_add(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* The description as GET /api/openapi.json answers it, for `make` to
+ * ship and for linters. */
+static int
+cmd_openapi(struct ctl *c, int argc, char **argv)
+{
+	const char *bad;
+	json_object *doc;
+
+	(void)c;
+	if (argc > 2) {
+		fprintf(stderr, "usage: haasctl openapi [SERVER_URL]\n");
+		return 2;
+	}
+	doc = openapi_document(argc == 2 ? argv[1] : "https://localhost:8443",
+			       PACKAGE_VERSION, &bad);
+	if (!doc) {
+		fprintf(stderr, "haasctl openapi: a reply does not parse: %s\n",
+			bad);
+		return 1;
+	}
+	puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(doc);
+	return 0;
+}
+
 struct command {
 	const char *name;
 	const char *sub;
 	command_fn fn;
 	bool needs_db;
+	bool no_config;		/* runs without a configuration */
 };
 
 static const struct command commands[] = {
@@ -250,6 +278,7 @@ static const struct command commands[] = {
 	{ "user", "passwd", cmd_user_passwd, true },
 	{ "user", "set-role", cmd_user_set_role, true },
 	{ "sensor", "add", cmd_sensor_add, true },
+	{ "openapi", NULL, cmd_openapi, false, true },
 };
 
 static void
@@ -266,6 +295,8 @@ usage(FILE *out)
 		"  user passwd USER        (password on stdin)\n"
 		"  user set-role USER ROLE\n"
 		"  sensor add SENSOR_ID    broker account for a sensor (password printed once)\n"
+		"  openapi [SERVER_URL]    print the OpenAPI 3.1 description (servers: SERVER_URL,\n"
+		"                          default https://localhost:8443; needs no configuration)\n"
 		"\n"
 		"  -c, --config CONFIG     configuration file (default:\n"
 		"                          $HAAS_CONFIG, else " HAAS_CONF_DEFAULT ")\n"
@@ -306,6 +337,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	c.config_path = path;
+	if (cmd->no_config)
+		return cmd->fn(&c, argc, argv);
 	if (config_load(&c.cfg, path, err, sizeof(err))) {
 		fprintf(stderr, "haasctl: %s\n", err);
 		return 2;

@@ -46,6 +46,7 @@ struct principal {
 };
 
 struct pool_item;
+struct field_value;
 
 #define REQ_MAX_PARAMS 8
 #define REQ_MAX_HEADERS 8
@@ -79,6 +80,7 @@ struct req {
 	struct kv *qs;
 	size_t nqs;
 	json_object *json;		/* parsed JSON or form body, owned */
+	struct field_value *vals;	/* the route's fields, read by the router */
 	struct principal user;		/* id 0: anonymous */
 	enum err auth_err;		/* why a presented token was refused */
 

@@ -71,10 +71,10 @@ route_find(struct req *r, const struct route **out)
 	char allow[128] = "";
 	size_t t;
 
-	for (t = 0; route_tables[t]; t++) {
+	for (t = 0; route_tables[t].routes; t++) {
 		const struct route *rt;
 
-		for (rt = route_tables[t]; rt->method; rt++) {
+		for (rt = route_tables[t].routes; rt->method; rt++) {
 			if (rt->profiles && !(rt->profiles & PROFILE_BIT(r->profile)))
 				continue;
 			if (!router_match(r, rt->path, r->uri))
@@ -133,6 +133,16 @@ parse_body(struct req *r, enum body_kind kind)
 				: "Content-Type must be application/json");
 	return body_parse_json(r->body, r->body_len, (int)cfg->json_max_depth,
 			       &r->json);
+}
+
+/* The route's declared fields into r->vals (a form or an absent optional
+ * body reads as an empty object). */
+static enum err
+read_fields(struct req *r, const struct route *rt)
+{
+	r->vals = req_alloc(r, rt->nfields * sizeof(*r->vals));
+	memset(r->vals, 0, rt->nfields * sizeof(*r->vals));
+	return body_fields(r, r->json, rt->fields, rt->nfields, r->vals);
 }
 
 static enum err
@@ -210,6 +220,8 @@ dispatch(struct req *r, const struct route **matched)
 		e = req_paging_check(r);
 	if (e == ERR_OK)
 		e = parse_body(r, rt->body);
+	if (e == ERR_OK && rt->nfields)
+		e = read_fields(r, rt);
 	if (e != ERR_OK)
 		return e;
 	if ((rt->flags & ROUTE_IDEMPOTENT) && r->idempotency_key)

@@ -20,6 +20,17 @@ enum body_kind {
 
 enum route_flags {
 	ROUTE_IDEMPOTENT = 1 << 0,	/* honours Idempotency-Key */
+	ROUTE_DEVICE_KEY = 1 << 1,	/* also answers a lab PC's X-Device-Key */
+};
+
+struct field;
+
+/* A query parameter a route reads (for its description; the handler
+ * still checks it with req_query_*). */
+struct qparam {
+	const char *name;
+	const char *type;	/* "string", "integer", "boolean", "date-time" */
+	const char *about;
 };
 
 struct route {
@@ -32,10 +43,36 @@ struct route {
 	const char *summary;	/* one line, for /api/openapi.json */
 	unsigned flags;		/* enum route_flags */
 	unsigned profiles;	/* PROFILE_BITs it answers on; 0: every site */
+	/* The body's fields: the router reads them (body_fields) into
+	 * r->vals, in this order, before the handler runs. */
+	const struct field *fields;
+	size_t nfields;
+	const struct qparam *query;	/* NULL-name terminated, or NULL */
+	/* What it answers on success, in openapi.c's notation ("User",
+	 * "{users: [User], total: int}"); NULL: an object not described. */
+	const char *reply;
+	/* Errors it may answer besides the router's own (ERR_OK ends the
+	 * list), each documented under its status. */
+	const enum err *errors;
 };
 
-/* Every domain's table, NULL-terminated (defined in routes.c). */
-extern const struct route *const route_tables[];
+/* In a route row: .fields and .nfields from one spec array. */
+#define ROUTE_FIELDS(spec) .fields = (spec), \
+	.nfields = sizeof(spec) / sizeof((spec)[0])
+/* An errors list: ROUTE_ERRORS(ERR_X, ERR_Y). */
+#define ROUTE_ERRORS(...) .errors = (const enum err[]){ __VA_ARGS__, ERR_OK }
+
+/* One domain's routes and the tag they carry in /api/openapi.json. */
+struct schema_def;
+struct route_table {
+	const char *tag;
+	const char *about;
+	const struct route *routes;
+	const struct schema_def *schemas;	/* NULL-name ended, or NULL */
+};
+
+/* Every domain's table, ended by one with no routes (routes.c). */
+extern const struct route_table route_tables[];
 
 /* Handles r from start to finish: afterwards r->status and r->reply hold
  * what to send (errors already rendered as {"error": ...}). */

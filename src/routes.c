@@ -1,11 +1,12 @@
-/* routes: the list of every domain's route table, in match order. */
+/* routes: every domain's route table, in match order, with the tag its
+ * operations carry in /api/openapi.json. */
 #include "router.h"
 
 #include "accounts.h"
 #include "audit.h"
 #include "ops.h"
 #include "users.h"
-/* domain headers: projects.h, devices.h, shop.h, parking.h */
+/* domain headers */
 #include "parking.h"
 #include "registration.h"
 #include "projects.h"
@@ -17,21 +18,27 @@
 #include "notices.h"
 #include "prefs.h"
 
-const struct route *const route_tables[] = {
-	ops_routes,
-	accounts_routes,
-	users_routes,
-	audit_routes,
-	/* domain tables */
-	parking_routes,
-	registration_routes,
-	projects_routes,
-	resources_routes,
-	catalog_routes,
-	reviews_routes,
-	orders_routes,
-	devices_routes,
-	notices_routes,
-	prefs_routes,
-	NULL,
+const struct route_table route_tables[] = {
+	{ "Operations", "Health, the API's description, system state.",
+	  ops_routes },
+	{ "Accounts", "Sign-up, sign-in, tokens, sessions, password reset.",
+	  accounts_routes },
+	{ "Users", "Profiles, and users and staff for admins.", users_routes },
+	{ "Audit", "The append-only audit log.", audit_routes },
+	{ "Parking", "Spaces, sensors, plates, the live board.",
+	  parking_routes },
+	{ "Registrations", "Driver registrations with an ID document.",
+	  registration_routes },
+	{ "Projects", "Projects and their members.", projects_routes },
+	{ "Hardware", "Hardware sets, checkout and checkin, due dates.",
+	  resources_routes },
+	{ "Shop", "Products and brands.", catalog_routes },
+	{ "Reviews", "Product reviews and the shop's comments.",
+	  reviews_routes },
+	{ "Orders", "Orders and their status.", orders_routes },
+	{ "Lab PCs", "Devices and reservations.", devices_routes },
+	{ "Notifications", "Webhooks and the outbox (admins).",
+	  notices_routes },
+	{ "Preferences", "How each member is told.", prefs_routes },
+	{ NULL, NULL, NULL },
 };
