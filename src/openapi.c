@@ -399,9 +399,15 @@ route_errors(const struct route *rt)
 	}
 	if (rt->role > ROLE_USER)
 		error_add(by, ERR_FORBIDDEN);
+	if (rt->flags & ROUTE_IDEMPOTENT) {
+		error_add(by, ERR_BAD_REQUEST);	/* a malformed key */
+		error_add(by, ERR_IDEMPOTENCY_MISMATCH);
+	}
 	for (e = rt->errors; e && *e != ERR_OK; e++)
 		error_add(by, *e);
 	error_add(by, ERR_DB_DOWN);
+	error_add(by, ERR_DB_RETRY);
+	error_add(by, ERR_DB_BUSY);
 	return by;
 }
 
