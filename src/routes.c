@@ -32,7 +32,7 @@ const struct route_table route_tables[] = {
 	{ "Projects", "Projects and their members.", projects_routes },
 	{ "Hardware", "Hardware sets, checkout and checkin, due dates.",
 	  resources_routes },
-	{ "Shop", "Products and brands.", catalog_routes },
+	{ "Shop", "Products and brands.", catalog_routes, catalog_schemas },
 	{ "Reviews", "Product reviews and the shop's comments.",
 	  reviews_routes },
 	{ "Orders", "Orders and their status.", orders_routes },
