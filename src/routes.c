@@ -34,7 +34,7 @@ const struct route_table route_tables[] = {
 	  resources_routes },
 	{ "Shop", "Products and brands.", catalog_routes, catalog_schemas },
 	{ "Reviews", "Product reviews and the shop's comments.",
-	  reviews_routes },
+	  reviews_routes, reviews_schemas },
 	{ "Orders", "Orders and their status.", orders_routes },
 	{ "Lab PCs", "Devices and reservations.", devices_routes },
 	{ "Notifications", "Webhooks and the outbox (admins).",
