@@ -35,7 +35,7 @@ const struct route_table route_tables[] = {
 	{ "Shop", "Products and brands.", catalog_routes, catalog_schemas },
 	{ "Reviews", "Product reviews and the shop's comments.",
 	  reviews_routes, reviews_schemas },
-	{ "Orders", "Orders and their status.", orders_routes },
+	{ "Orders", "Orders and their status.", orders_routes, orders_schemas },
 	{ "Lab PCs", "Devices and reservations.", devices_routes },
 	{ "Notifications", "Webhooks and the outbox (admins).",
 	  notices_routes },
