@@ -576,7 +576,7 @@ static const struct field product_spec[] = {
 };
 
 struct product_in {
-	const struct field_value *v;	/* product_spec's, read by the router */
+	const struct field_value *v;	/* product_spec (r->vals) */
 	bool brand_set;			/* brand_id or brand was sent */
 	struct db_param brand;		/* resolved brand id or NULL */
 	const char *attributes;		/* JSON text or NULL */

@@ -732,7 +732,8 @@ const struct schema_def orders_schemas[] = {
 };
 
 static const struct qparam orders_query[] = {
-	{ "status", "string", "pending, paid, shipped, delivered or cancelled" },
+	{ "status", "string",
+	  "pending, paid, shipped, delivered or cancelled" },
 	{ "user_id", "integer", "One customer's orders (admins)" },
 	{ "q", "string", "An order number, or part of a customer's username, "
 	  "name or email" },
