@@ -387,6 +387,10 @@ route_errors(const struct route *rt)
 	    rt->body == BODY_JSON_OPTIONAL)
 		for (i = 0; i < ARRAY_SIZE(body_errors); i++)
 			error_add(by, body_errors[i]);
+	if (rt->body == BODY_RAW) {
+		error_add(by, ERR_MEDIA_TYPE);
+		error_add(by, ERR_TOO_LARGE);
+	}
 	if (rt->nfields) {
 		error_add(by, ERR_FIELD_MISSING);
 		error_add(by, ERR_FIELD_INVALID);
