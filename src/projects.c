@@ -81,8 +81,10 @@ is_haas_site(const struct req *r)
 	return r->profile == PROFILE_HAAS_REACT;
 }
 
-void
-projects_unwrap_oid(struct req *r, const char *key)
+/* Replaces body member key of r->json, {"$oid": "<id>"} on the HaaS
+ * site, by the string inside. */
+static void
+unwrap_oid(struct req *r, const char *key)
 {
 	json_object *v, *oid;
 
@@ -465,14 +467,11 @@ projects_create(struct req *r)
 	return ERR_OK;
 }
 
-/* project_id as join, leave and add_viewer read it (on the HaaS site
- * after projects_unwrap_oid). */
-static const struct field code_field = {
-	"project_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64
+/* join and leave: project_id (every site but the HaaS app's; the HaaS
+ * site's join, leave and add_viewer read it with projects_read_oid). */
+static const struct field member_spec[] = {
+	{ "project_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64 },
 };
-
-/* join and leave: project_id (every site but the HaaS app's). */
-static const struct field member_spec[] = { code_field };
 
 /* The HaaS app also sends user_id (its own); its project_id is read by
  * the handler, after the unwrap. */
@@ -484,7 +483,7 @@ enum err
 projects_read_oid(struct req *r, const struct field *f,
 		  struct field_value *out)
 {
-	projects_unwrap_oid(r, f->name);
+	unwrap_oid(r, f->name);
 	return body_fields(r, r->json, f, 1, out);
 }
 
@@ -552,7 +551,7 @@ membership(struct req *r, bool join)
 		m.code = v[0].s;
 		return req_txn(r, membership_tx, &m);
 	}
-	e = projects_read_oid(r, &code_field, &code);
+	e = projects_read_oid(r, &member_spec[0], &code);
 	if (e != ERR_OK)
 		return e;
 	/* The old backend acted for whoever user_id named. */
@@ -652,7 +651,7 @@ projects_add_viewer(struct req *r)
 {
 	struct field_value code;
 	struct viewer vw;
-	enum err e = projects_read_oid(r, &code_field, &code);
+	enum err e = projects_read_oid(r, &member_spec[0], &code);
 
 	if (e != ERR_OK)
 		return e;
