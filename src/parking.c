@@ -1217,9 +1217,8 @@ const struct schema_def parking_schemas[] = {
 	{ "ParkingSpace", "{space_id: id, code: string, zone: string,"
 	  " sensor_id?: string, status: string, updated_at: time,"
 	  " last_seen_at: time?}" },
-	{ "ParkingCounts", "{free: int, occupied: int, unknown: int,"
-	  " out_of_service: int, total: int}" },
-	/* zones: a ParkingCounts per zone name */
+	/* zones: by zone name, the same five counts (the notation has no
+	 * map with values of one schema) */
 	{ "ParkingSummary", "{free: int, occupied: int, unknown: int,"
 	  " out_of_service: int, total: int, zones: object}" },
 	{ "ParkingHistory", "{status: string, at: time, source: string}" },
