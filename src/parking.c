@@ -498,6 +498,15 @@ static const struct field space_spec[] = {
 	[S_STATUS] = { "status", FT_STRING, 0, 1, 32 },
 };
 
+/* The same fields for PATCH, each optional. */
+static const struct field space_patch_spec[] = {
+	[S_CODE] = { "code", FT_STRING, F_TRIM, 1, 32, ERR_SPACE_FIELDS },
+	[S_ZONE] = { "zone", FT_STRING, F_TRIM, 1, 64, ERR_SPACE_FIELDS },
+	[S_SENSOR] = { "sensor_id", FT_STRING, F_TRIM, 1, 64,
+		       ERR_SPACE_FIELDS, ERR_SENSOR_ID_INVALID },
+	[S_STATUS] = { "status", FT_STRING, 0, 1, 32 },
+};
+
 enum err
 parking_sensor_add(struct db *db, const struct config *cfg,
 		   const char *sensor_id, char **password)
@@ -580,32 +589,23 @@ space_insert_tx(struct req *r, void *arg)
 static enum err
 spaces_create(struct req *r)
 {
-	struct field_value v[ARRAY_SIZE(space_spec)];
+	const struct field_value *v = r->vals;	/* space_spec */
 	struct space_write w = { v, 0 };
-	enum err e = body_read(r, space_spec, v);
+	enum err e = parking_sensor_id_check(&r->app->cfg, v[S_SENSOR].s);
 
-	if (e == ERR_OK)
-		e = parking_sensor_id_check(&r->app->cfg, v[S_SENSOR].s);
 	if (e == ERR_OK)
 		e = req_txn(r, space_insert_tx, &w);
 	return e != ERR_OK ? e : reply_space_announce(r, w.id);
 }
 
-/* Validates a PATCH body: every field optional; status only as staff may
- * set it (out of service, or back to unknown for the sensor to refresh). */
+/* Checks a PATCH body (space_patch_spec, read by the router): status
+ * only as staff may set it (out of service, or back to unknown for the
+ * sensor to refresh). */
 static enum err
-space_patch_read(struct req *r, struct field_value *v)
+space_patch_check(struct req *r, const struct field_value *v)
 {
-	struct field spec[ARRAY_SIZE(space_spec)];
-	size_t i;
 	enum err e;
 
-	memcpy(spec, space_spec, sizeof(spec));
-	for (i = 0; i < ARRAY_SIZE(spec); i++)
-		spec[i].flags &= ~(unsigned)F_REQUIRED;
-	e = body_fields(r, r->json, spec, ARRAY_SIZE(spec), v);
-	if (e != ERR_OK)
-		return e;
 	if (v[S_SENSOR].set && !v[S_SENSOR].is_null) {
 		e = parking_sensor_id_check(&r->app->cfg, v[S_SENSOR].s);
 		if (e != ERR_OK)
@@ -664,14 +664,14 @@ space_apply_tx(struct req *r, void *arg)
 static enum err
 spaces_update(struct req *r)
 {
-	struct field_value v[ARRAY_SIZE(space_spec)];
+	const struct field_value *v = r->vals;	/* space_patch_spec */
 	struct space_write w = { v, 0 };
 	enum err e = path_id(r, ERR_SPACE_NOT_FOUND, &w.id);
 
 	if (e == ERR_OK)
-		e = space_patch_read(r, v);
+		e = space_patch_check(r, v);
 	if (e == ERR_OK)
-		e = body_changes(r, space_spec, v);
+		e = body_changes(r, space_patch_spec, v);
 	if (e == ERR_OK)
 		e = req_txn(r, space_apply_tx, &w);
 	return e != ERR_OK ? e : reply_space_announce(r, w.id);
@@ -1012,19 +1012,20 @@ reply_plate(struct req *r, long long id)
 			     is_staff(r) ? plate_json_staff : plate_json);
 }
 
+static const struct field plate_spec[] = {
+	{ "plate_number", FT_STRING, F_REQUIRED | F_TRIM, 1, 32,
+	  ERR_PLATE_INVALID, ERR_PLATE_INVALID },
+};
+
 static enum err
 plates_create(struct req *r)
 {
-	static const struct field spec[] = {
-		{ "plate_number", FT_STRING, F_REQUIRED | F_TRIM, 1, 32,
-		  ERR_PLATE_INVALID, ERR_PLATE_INVALID },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;	/* plate_spec */
 	char plate[PLATE_MAX + 1];
 	struct plate_write w = { plate, 0 };
-	enum err e = body_read(r, spec, v);
+	enum err e = ERR_OK;
 
-	if (e == ERR_OK && !parking_plate_normalize(v[0].s, plate))
+	if (!parking_plate_normalize(v[0].s, plate))
 		e = ERR_PLATE_INVALID;
 	if (e == ERR_OK)
 		e = req_txn(r, plate_insert_tx, &w);
@@ -1102,19 +1103,18 @@ parking_plate_rivals_reject(struct req *r, const char *plate, long long keep)
 		db_int(r->user.id), db_str(plate), db_int(keep)), NULL);
 }
 
+const struct field parking_decision_spec[PARKING_DECISION_NFIELDS] = {
+	{ "status", FT_STRING, F_REQUIRED | F_TRIM, 1, 16,
+	  ERR_DECISION_INVALID, ERR_DECISION_INVALID },
+	{ "reason", FT_STRING, F_TRIM | F_NULLABLE, 0, 500 },
+};
+
 enum err
 parking_decision_read(struct req *r, enum err missing, struct decision *d)
 {
-	static const struct field spec[] = {
-		{ "status", FT_STRING, F_REQUIRED | F_TRIM, 1, 16,
-		  ERR_DECISION_INVALID, ERR_DECISION_INVALID },
-		{ "reason", FT_STRING, F_TRIM | F_NULLABLE, 0, 500 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;	/* parking_decision_spec */
 	enum err e = path_id(r, missing, &d->id);
 
-	if (e == ERR_OK)
-		e = body_read(r, spec, v);
 	if (e != ERR_OK)
 		return e;
 	if (strcmp(v[0].s, "approved") && strcmp(v[0].s, "rejected"))
@@ -1210,36 +1210,120 @@ plates_lookup(struct req *r)
 	return ERR_OK;
 }
 
+/* What the JSON builders above write (space_json, history_json,
+ * plate_json and plate_json_staff, owner_json, summary). */
+const struct schema_def parking_schemas[] = {
+	/* sensor_id only for operators and admins */
+	{ "ParkingSpace", "{space_id: id, code: string, zone: string,"
+	  " sensor_id?: string, status: string, updated_at: time,"
+	  " last_seen_at: time?}" },
+	/* zones: by zone name, the same five counts (the notation has no
+	 * map with values of one schema) */
+	{ "ParkingSummary", "{free: int, occupied: int, unknown: int,"
+	  " out_of_service: int, total: int, zones: object}" },
+	{ "ParkingHistory", "{status: string, at: time, source: string}" },
+	{ "PlateOwner", "{user_id: id, username: string?, name: string?,"
+	  " email: string?, status: string}" },
+	/* owner and decided_by_* only for operators and admins */
+	{ "Plate", "{plate_id: id, plate_number: string, user_id: id,"
+	  " created_at: time, status: string, reason: string?,"
+	  " decided_at: time?, decided_by: id?, owner?: PlateOwner,"
+	  " decided_by_username?: string?, decided_by_name?: string?}" },
+	{ NULL, NULL },
+};
+
+static const struct qparam spaces_query[] = {
+	{ "zone", "string", "Only this zone" },
+	{ "status", "string", "free, occupied, unknown or out_of_service" },
+	{ "limit", "integer", "At most this many (1 to 500, 50)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL },
+};
+
+static const struct qparam history_query[] = {
+	{ "from", "date-time", "Changes at or after this time" },
+	{ "to", "date-time", "Changes before this time" },
+	{ "cursor", "integer", "The next_cursor of the page before" },
+	{ "limit", "integer", "At most this many (1 to 500, 50)" },
+	{ NULL },
+};
+
+static const struct qparam plates_query[] = {
+	{ "status", "string", "pending, approved or rejected (staff)" },
+	{ "q", "string", "A number's beginning; for staff also part of the "
+	  "owner's username, name or email" },
+	{ "limit", "integer", "At most this many (1 to 500, 50)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL },
+};
+
+static const struct qparam lookup_query[] = {
+	{ "plate", "string", "The plate number (spaces and hyphens are "
+	  "ignored)" },
+	{ NULL },
+};
+
 const struct route parking_routes[] = {
 	{ "GET", "/api/parking-spaces", ROLE_NONE, 200, BODY_NONE,
 	  spaces_list, "Parking spaces with a summary per zone (?zone=, "
-	  "?status=, paging)" },
+	  "?status=, paging)", .query = spaces_query,
+	  .reply = "{parking_spaces: [ParkingSpace], summary: ParkingSummary,"
+	  " total: int}",
+	  ROUTE_ERRORS(ERR_SPACE_STATUS_INVALID) },
 	{ "POST", "/api/parking-spaces", ROLE_ADMIN, 201, BODY_JSON,
 	  spaces_create, "Create a space bound to a sensor (a new sensor's "
-	  "broker password is shown once)" },
+	  "broker password is shown once)", ROUTE_FIELDS(space_spec),
+	  .reply = "{parking_space: ParkingSpace, sensor_password?: string}",
+	  ROUTE_ERRORS(ERR_SPACE_FIELDS, ERR_SENSOR_ID_INVALID,
+		       ERR_SENSOR_ID_RESERVED, ERR_SPACE_CODE_TAKEN,
+		       ERR_SENSOR_TAKEN, ERR_INTERNAL) },
 	{ "GET", "/api/parking-spaces/{id}", ROLE_NONE, 200, BODY_NONE,
-	  spaces_get, "One parking space" },
+	  spaces_get, "One parking space",
+	  .reply = "{parking_space: ParkingSpace}",
+	  ROUTE_ERRORS(ERR_SPACE_NOT_FOUND) },
 	{ "PATCH", "/api/parking-spaces/{id}", ROLE_ADMIN, 200, BODY_JSON,
 	  spaces_update, "Edit a space (code, zone, sensor_id, status "
-	  "out_of_service or unknown)" },
+	  "out_of_service or unknown)", ROUTE_FIELDS(space_patch_spec),
+	  .reply = "{parking_space: ParkingSpace, sensor_password?: string}",
+	  ROUTE_ERRORS(ERR_SPACE_NOT_FOUND, ERR_SENSOR_ID_INVALID,
+		       ERR_SENSOR_ID_RESERVED, ERR_SPACE_STATUS_STAFF,
+		       ERR_NO_CHANGES, ERR_SPACE_CODE_TAKEN, ERR_SENSOR_TAKEN,
+		       ERR_INTERNAL) },
 	{ "DELETE", "/api/parking-spaces/{id}", ROLE_ADMIN, 204, BODY_NONE,
-	  spaces_delete, "Retire a space" },
+	  spaces_delete, "Retire a space",
+	  ROUTE_ERRORS(ERR_SPACE_NOT_FOUND) },
 	{ "POST", "/api/parking-spaces/{id}/sensor-password", ROLE_ADMIN, 200,
-	  BODY_JSON_OPTIONAL, spaces_sensor_password, "A new broker password "
-	  "for the space's sensor (shown once; the old one stops working)" },
+	  BODY_NONE, spaces_sensor_password, "A new broker password "
+	  "for the space's sensor (shown once; the old one stops working)",
+	  .reply = "{parking_space: ParkingSpace, sensor_password: string}",
+	  ROUTE_ERRORS(ERR_SPACE_NOT_FOUND, ERR_INTERNAL) },
 	{ "GET", "/api/parking-spaces/{id}/history", ROLE_USER, 200,
 	  BODY_NONE, spaces_history, "Status changes of a space, newest "
-	  "first (?from=, ?to=, ?cursor=, ?limit=)" },
+	  "first (?from=, ?to=, ?cursor=, ?limit=)", .query = history_query,
+	  .reply = "{history: [ParkingHistory], next_cursor: id?}",
+	  ROUTE_ERRORS(ERR_SPACE_NOT_FOUND) },
 	{ "GET", "/api/plates", ROLE_USER, 200, BODY_NONE, plates_list,
-	  "Your plates (every plate for staff: ?status=, ?q=)" },
+	  "Your plates (every plate for staff: ?status=, ?q=)",
+	  .query = plates_query, .reply = "{plates: [Plate], total: int}",
+	  ROUTE_ERRORS(ERR_PLATE_INVALID) },
 	{ "POST", "/api/plates", ROLE_USER, 201, BODY_JSON, plates_create,
-	  "Add a plate: pending until staff approve it", ROUTE_IDEMPOTENT },
+	  "Add a plate: pending until staff approve it", ROUTE_IDEMPOTENT,
+	  ROUTE_FIELDS(plate_spec), .reply = "{plate: Plate}",
+	  ROUTE_ERRORS(ERR_PLATE_INVALID, ERR_PLATE_TAKEN,
+		       ERR_PLATE_NOT_FOUND) },
 	{ "GET", "/api/plates/lookup", ROLE_OPERATOR, 200, BODY_NONE,
 	  plates_lookup, "A plate's state, whether it is a permit, and whose "
-	  "it is (?plate=)" },
+	  "it is (?plate=)", .query = lookup_query,
+	  .reply = "{plate_number: string, state: string, permitted: bool,"
+	  " plate: Plate?, owner: PlateOwner?}",
+	  ROUTE_ERRORS(ERR_PLATE_INVALID) },
 	{ "PUT", "/api/plates/{id}", ROLE_OPERATOR, 200, BODY_JSON,
-	  plates_decide, "Approve or reject a pending plate, once" },
+	  plates_decide, "Approve or reject a pending plate, once",
+	  ROUTE_FIELDS(parking_decision_spec), .reply = "{plate: Plate}",
+	  ROUTE_ERRORS(ERR_PLATE_NOT_FOUND, ERR_DECISION_INVALID,
+		       ERR_PLATE_DECIDED, ERR_PLATE_TAKEN) },
 	{ "DELETE", "/api/plates/{id}", ROLE_USER, 204, BODY_NONE,
-	  plates_delete, "Remove a plate (yours; any for staff)" },
+	  plates_delete, "Remove a plate (yours; any for staff)",
+	  ROUTE_ERRORS(ERR_PLATE_NOT_FOUND) },
 	{ 0 },
 };

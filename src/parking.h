@@ -6,12 +6,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "body.h"
+#include "openapi.h"
 #include "router.h"
 
 struct config;
 struct db;
 
 extern const struct route parking_routes[];
+/* ParkingSpace, ParkingHistory, Plate... for /api/openapi.json. */
+extern const struct schema_def parking_schemas[];
 
 #define PLATE_MAX 10
 
@@ -49,8 +53,14 @@ struct decision {
 	const char *reason;	/* NULL when none was given */
 };
 
-/* Reads the path id (missing when it is malformed) and the body into d.
- * ERR_DECISION_INVALID for another status. */
+/* A decision's body (status, reason): the route rows of both decisions
+ * name it with ROUTE_FIELDS, so the router reads it into r->vals. */
+#define PARKING_DECISION_NFIELDS 2
+extern const struct field parking_decision_spec[PARKING_DECISION_NFIELDS];
+
+/* Reads the path id (missing when it is malformed) and the route's
+ * parking_decision_spec fields (r->vals) into d.  ERR_DECISION_INVALID
+ * for another status. */
 enum err parking_decision_read(struct req *r, enum err missing,
 			       struct decision *d);
 

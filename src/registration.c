@@ -829,24 +829,71 @@ requests_decide(struct req *r)
 	return reply_request(r, t.d.id);
 }
 
+/* What request_json, reply_submitted and register_requirements write. */
+const struct schema_def registration_schemas[] = {
+	/* null once the document is deleted (or there never was one) */
+	{ "RegistrationDocument", "{type: string?, bytes: int}" },
+	/* name and email as the applicant gave them (null once erased);
+	 * decided_by_* null while pending or once that account is erased */
+	{ "RegistrationRequest", "{request_id: id, user_id: id, name: string?,"
+	  " email: string?, plate_number: string, status: string,"
+	  " reason: string?, submitted_at: time, decided_at: time?,"
+	  " decided_by: id?, decided_by_username: string?,"
+	  " decided_by_name: string?, document: RegistrationDocument?}" },
+	{ "RegistrationReceipt", "{request_id: id, status: string,"
+	  " submitted_at: time}" },
+	{ "RegistrationRequirements", "{document: {types: [string],"
+	  " max_bytes: int}, plate_number: {min_length: int,"
+	  " max_length: int}}" },
+	{ NULL, NULL },
+};
+
+static const struct qparam requests_query[] = {
+	{ "status", "string", "pending, approved, rejected or expired" },
+	{ "limit", "integer", "At most this many (1 to 500, 50)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL },
+};
+
+/* POST /api/register keeps its own streaming multipart parser
+ * (form_parse): its fields are not a JSON field spec the router reads. */
 const struct route registration_routes[] = {
 	{ "POST", "/api/register", ROLE_NONE, 201, BODY_RAW, register_submit,
 	  "Register as a driver: multipart name, email, password, "
-	  "plate_number and document (JPEG, PNG or PDF)" },
+	  "plate_number and document (JPEG, PNG or PDF)",
+	  .reply = "RegistrationReceipt",
+	  ROUTE_ERRORS(ERR_MULTIPART_REQUIRED, ERR_MULTIPART_INVALID,
+		       ERR_REGISTRATION_FIELDS, ERR_FIELD_INVALID,
+		       ERR_BAD_UTF8, ERR_DOCUMENT_NAME, ERR_DOCUMENT_TYPE,
+		       ERR_DOCUMENT_TOO_LARGE, ERR_EMAIL_INVALID,
+		       ERR_PLATE_INVALID, ERR_PASSWORD_WEAK,
+		       ERR_EMAIL_REGISTERED, ERR_PLATE_TAKEN, ERR_INTERNAL) },
 	{ "GET", "/api/register/requirements", ROLE_NONE, 200, BODY_NONE,
 	  register_requirements, "What a registration's document may be "
-	  "(types, max_bytes) and a plate number's length" },
+	  "(types, max_bytes) and a plate number's length",
+	  .reply = "RegistrationRequirements" },
 	{ "GET", "/api/requests", ROLE_OPERATOR, 200, BODY_NONE,
-	  requests_list, "Registration requests (?status=, paging)" },
+	  requests_list, "Registration requests (?status=, paging)",
+	  .query = requests_query,
+	  .reply = "{requests: [RegistrationRequest], total: int}",
+	  ROUTE_ERRORS(ERR_REQUEST_STATUS_INVALID) },
 	{ "GET", "/api/requests/events", ROLE_OPERATOR, 204, BODY_NONE,
 	  requests_events_auth, "Live changes of the queue: an EventSource "
 	  "served by nginx, which asks haasd here whether you may open it" },
 	{ "GET", "/api/requests/{id}", ROLE_OPERATOR, 200, BODY_NONE,
-	  requests_get, "One registration request" },
+	  requests_get, "One registration request",
+	  .reply = "{request: RegistrationRequest}",
+	  ROUTE_ERRORS(ERR_REQUEST_NOT_FOUND) },
 	{ "GET", "/api/requests/{id}/document", ROLE_OPERATOR, 200, BODY_NONE,
 	  requests_document, "A request's identity document (served by "
-	  "nginx)" },
+	  "nginx)", .reply = "any",
+	  ROUTE_ERRORS(ERR_REQUEST_NOT_FOUND, ERR_DOCUMENT_NOT_FOUND) },
 	{ "PUT", "/api/requests/{id}", ROLE_OPERATOR, 200, BODY_JSON,
-	  requests_decide, "Approve or reject a request, once" },
+	  requests_decide, "Approve or reject a request, once",
+	  ROUTE_FIELDS(parking_decision_spec),
+	  .reply = "{request: RegistrationRequest}",
+	  ROUTE_ERRORS(ERR_REQUEST_NOT_FOUND, ERR_DECISION_INVALID,
+		       ERR_REQUEST_DECIDED, ERR_APPLICANT_GONE,
+		       ERR_PLATE_TAKEN) },
 	{ 0 },
 };

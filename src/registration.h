@@ -4,9 +4,12 @@
 #ifndef HAAS_REGISTRATION_H
 #define HAAS_REGISTRATION_H
 
+#include "openapi.h"
 #include "router.h"
 
 extern const struct route registration_routes[];
+/* RegistrationRequest... for /api/openapi.json. */
+extern const struct schema_def registration_schemas[];
 
 struct config;
 
