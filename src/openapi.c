@@ -112,13 +112,23 @@ static json_object *
 parse_object(struct cursor *c)
 {
 	json_object *o = typed("object", NULL), *props = json_object_new_object();
-	json_object *required = json_object_new_array(), *t;
+	json_object *required = json_object_new_array(), *t = NULL;
 	char key[64];
 	bool optional;
 
 	json_object_object_add(o, "properties", props);
 	if (eat(c, '}'))
 		goto done;
+	/* {*: T}: a map, any key to a T */
+	if (eat(c, '*')) {
+		if (!eat(c, ':') || !(t = parse_type(c)) || !eat(c, '}')) {
+			json_object_put(t);
+			c->bad = true;
+		} else {
+			json_object_object_add(o, "additionalProperties", t);
+		}
+		goto done;
+	}
 	do {
 		if (!word(c, key, sizeof(key))) {
 			c->bad = true;

@@ -10,11 +10,12 @@
 struct config;
 
 /* A named schema in the reply notation, for components.schemas:
- *   type   := name | name? | [type] | {member, ...}
+ *   type   := name | name? | [type] | {member, ...} | {*: type}
  *   member := key: type | key?: type      (key? : may be absent)
  *   name   := int | number | string | bool | id | time | date | object
  *             | any | null | a component's name (capitalised)
- * "name?" may also be null; id is an id as JSON shows it (digits in a
+ * {*: type} is a map (any key, values of that type); "name?" may also
+ * be null; id is an id as JSON shows it (digits in a
  * string); time an ISO 8601 UTC time. */
 struct schema_def {
 	const char *name;

@@ -1217,10 +1217,11 @@ const struct schema_def parking_schemas[] = {
 	{ "ParkingSpace", "{space_id: id, code: string, zone: string,"
 	  " sensor_id?: string, status: string, updated_at: time,"
 	  " last_seen_at: time?}" },
-	/* zones: by zone name, the same five counts (the notation has no
-	 * map with values of one schema) */
+	/* zones: by zone name, the same five counts */
 	{ "ParkingSummary", "{free: int, occupied: int, unknown: int,"
-	  " out_of_service: int, total: int, zones: object}" },
+	  " out_of_service: int, total: int, zones: {*: ParkingCounts}}" },
+	{ "ParkingCounts", "{free: int, occupied: int, unknown: int,"
+	  " out_of_service: int, total: int}" },
 	{ "ParkingHistory", "{status: string, at: time, source: string}" },
 	{ "PlateOwner", "{user_id: id, username: string?, name: string?,"
 	  " email: string?, status: string}" },

@@ -675,7 +675,7 @@ projects_add_viewer(struct req *r)
 const struct schema_def projects_schemas[] = {
 	{ "Project", "{project_id: string, project_name: string,"
 	  " description: string?, user_id: id, created_at: time,"
-	  " members: [id], member_details: [Member], resources: object,"
+	  " members: [id], member_details: [Member], resources: {*: int},"
 	  " holdings: [ProjectHolding], _id?: string, viewers?: [id],"
 	  " joined_users?: [id]}" },
 	{ "Member", "{user_id: id, username: string?, name: string?}" },

@@ -209,9 +209,10 @@ check_object(struct check *c, json_object *s, json_object *v)
 				fail(c, "the required key \"%s\" is missing", k);
 		}
 	if (!json_object_object_get_ex(s, "properties", &props))
-		return;
+		props = NULL;
 	json_object_object_foreach(v, key, val) {
-		if (!json_object_object_get_ex(props, key, &ps))
+		if (!(props && json_object_object_get_ex(props, key, &ps)) &&
+		    !json_object_object_get_ex(s, "additionalProperties", &ps))
 			continue;
 		mark = c->where.len;
 		buf_addf(&c->where, ".%s", key);

@@ -62,6 +62,13 @@ test_notation(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"anyOf\":[{\"type\":\"string\","
 					    "\"pattern\""));
 	json_object_put(s);
+	s = openapi_schema("{*: {free: int}}");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_object_to_json_string_ext(s,
+		JSON_C_TO_STRING_PLAIN), "\"additionalProperties\":{\"type\":"
+		"\"object\""));
+	json_object_put(s);
+	CU_ASSERT_PTR_NULL(openapi_schema("{*: }"));
 	CU_ASSERT_PTR_NULL(openapi_schema("{a: }"));
 	CU_ASSERT_PTR_NULL(openapi_schema("[int"));
 	CU_ASSERT_PTR_NULL(openapi_schema("lowercase_unknown"));
