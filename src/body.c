@@ -109,9 +109,14 @@ static enum err
 read_string(struct req *r, const struct field *f, json_object *v,
 	    struct field_value *out)
 {
+	json_object *oid;
 	const char *s;
 	size_t n;
 
+	if ((f->flags & F_OID) && json_object_is_type(v, json_type_object) &&
+	    json_object_object_length(v) == 1 &&
+	    json_object_object_get_ex(v, "$oid", &oid))
+		v = oid;
 	if (!json_object_is_type(v, json_type_string))
 		return field_invalid(r, f, "must be a string");
 	s = json_object_get_string(v);

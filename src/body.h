@@ -34,6 +34,8 @@ enum field_flags {
 	F_NULLABLE = 1 << 1,	/* explicit null is allowed (set, is_null) */
 	F_TRIM = 1 << 2,	/* strip surrounding whitespace from strings */
 	F_META = 1 << 3,	/* changes nothing by itself (a version check) */
+	F_OID = 1 << 4,		/* strings: {"$oid": "..."} is read as its
+				 * string (the HaaS app's MongoDB ids) */
 };
 
 struct field {

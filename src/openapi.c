@@ -42,7 +42,7 @@ word(struct cursor *c, char *buf, size_t cap)
 
 	skip_space(c);
 	while (n + 1 < cap && (isalnum((unsigned char)*c->p) ||
-			       *c->p == '_' || *c->p == '.'))
+			       *c->p == '_' || *c->p == '.' || *c->p == '$'))
 		buf[n++] = *c->p++;
 	buf[n] = '\0';
 	return n > 0;
@@ -252,6 +252,17 @@ field_schema(const struct field *f)
 	default:
 		s = typed("array", NULL);
 		break;
+	}
+	if (f->flags & F_OID) {
+		json_object *any = json_object_new_array(), *o;
+
+		json_object_array_add(any, s);
+		json_object_array_add(any, openapi_schema("{$oid: string}"));
+		o = json_object_new_object();
+		json_object_object_add(o, "anyOf", any);
+		json_object_object_add(o, "description", json_object_new_string(
+			"Also as {\"$oid\": \"...\"} (the HaaS app's ids)."));
+		s = o;
 	}
 	return (f->flags & F_NULLABLE) ? nullable(s) : s;
 }

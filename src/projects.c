@@ -81,24 +81,6 @@ is_haas_site(const struct req *r)
 	return r->profile == PROFILE_HAAS_REACT;
 }
 
-/* Replaces body member key of r->json, {"$oid": "<id>"} on the HaaS
- * site, by the string inside. */
-static void
-unwrap_oid(struct req *r, const char *key)
-{
-	json_object *v, *oid;
-
-	if (!is_haas_site(r) || !r->json ||
-	    !json_object_object_get_ex(r->json, key, &v) ||
-	    !json_object_is_type(v, json_type_object) ||
-	    json_object_object_length(v) != 1 ||
-	    !json_object_object_get_ex(v, "$oid", &oid) ||
-	    !json_object_is_type(oid, json_type_string))
-		return;
-	/* Replacing the key drops v, which owns oid: take oid first. */
-	json_object_object_add(r->json, key, json_object_get(oid));
-}
-
 /* ---- the HaaS app's view of projects ---------------------------------- */
 
 /* Rewrites project p (as haas shows it) into the HaaS app's shape too:
@@ -467,25 +449,14 @@ projects_create(struct req *r)
 	return ERR_OK;
 }
 
-/* join and leave: project_id (every site but the HaaS app's; the HaaS
- * site's join, leave and add_viewer read it with projects_read_oid). */
+/* join and leave: project_id (the HaaS app sends {"$oid": ...}, and its
+ * own user_id, which its site checks). */
+enum { MS_PROJECT, MS_USER };
 static const struct field member_spec[] = {
-	{ "project_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64 },
+	[MS_PROJECT] = { "project_id", FT_STRING, F_REQUIRED | F_TRIM | F_OID,
+			 .max = 64 },
+	[MS_USER] = { "user_id", FT_ID, 0 },
 };
-
-/* The HaaS app also sends user_id (its own); its project_id is read by
- * the handler, after the unwrap. */
-static const struct field haas_member_spec[] = {
-	{ "user_id", FT_ID, 0 },
-};
-
-enum err
-projects_read_oid(struct req *r, const struct field *f,
-		  struct field_value *out)
-{
-	unwrap_oid(r, f->name);
-	return body_fields(r, r->json, f, 1, out);
-}
 
 /* The caller joins p; a concurrent join of the same pair hits the
  * primary key. */
@@ -543,22 +514,12 @@ static enum err
 membership(struct req *r, bool join)
 {
 	const struct field_value *v = r->vals;
-	struct membership m = { NULL, join };
-	struct field_value code;
-	enum err e;
+	struct membership m = { v[MS_PROJECT].s, join };
 
-	if (!is_haas_site(r)) {
-		m.code = v[0].s;
-		return req_txn(r, membership_tx, &m);
-	}
-	e = projects_read_oid(r, &member_spec[0], &code);
-	if (e != ERR_OK)
-		return e;
 	/* The old backend acted for whoever user_id named. */
-	if (v[0].set && v[0].i != r->user.id)
+	if (is_haas_site(r) && v[MS_USER].set && v[MS_USER].i != r->user.id)
 		return req_fail(r, ERR_FORBIDDEN,
 				"You may only join or leave a project yourself");
-	m.code = code.s;
 	return req_txn(r, membership_tx, &m);
 }
 
@@ -640,24 +601,16 @@ viewer_tx(struct req *r, void *arg)
 		"project.join", "project", v->code, NULL);
 }
 
-/* user_id: the router reads it; project_id, which may be {"$oid"}, the
- * handler reads after the unwrap. */
 static const struct field viewer_spec[] = {
+	{ "project_id", FT_STRING, F_REQUIRED | F_TRIM | F_OID, .max = 64 },
 	{ "user_id", FT_ID, F_REQUIRED },
 };
 
 static enum err
 projects_add_viewer(struct req *r)
 {
-	struct field_value code;
-	struct viewer vw;
-	enum err e = projects_read_oid(r, &member_spec[0], &code);
-
-	if (e != ERR_OK)
-		return e;
-	vw.code = code.s;
-	vw.user = r->vals[0].i;
-	e = req_txn(r, viewer_tx, &vw);
+	struct viewer vw = { r->vals[0].s, r->vals[1].i };
+	enum err e = req_txn(r, viewer_tx, &vw);
 	if (e != ERR_OK)
 		return e;
 	json_object_object_add(req_reply(r), "message", json_object_new_string(
@@ -714,25 +667,13 @@ const struct route projects_routes[] = {
 	  .query = paging, .reply = "{projects: [Project]}",
 	  ROUTE_ERRORS(ERR_USER_NOT_FOUND, ERR_FORBIDDEN) },
 	{ "POST", "/api/projects/join", ROLE_USER, 200, BODY_JSON,
-	  projects_join, "Join a project by project_id",
-	  .profiles = PROFILES_BUT_HAAS, ROUTE_FIELDS(member_spec),
+	  projects_join, "Join a project by project_id (on the HaaS site, "
+	  "being a member already is success)", ROUTE_FIELDS(member_spec),
 	  .reply = "{message: string}",
 	  ROUTE_ERRORS(MEMBERSHIP_ERRORS, ERR_ALREADY_MEMBER) },
-	{ "POST", "/api/projects/join", ROLE_USER, 200, BODY_JSON,
-	  projects_join, "Join a project by project_id (HaaS site)",
-	  .profiles = PROFILE_BIT(PROFILE_HAAS_REACT),
-	  ROUTE_FIELDS(haas_member_spec), .reply = "{message: string}",
-	  ROUTE_ERRORS(MEMBERSHIP_ERRORS) },
 	{ "POST", "/api/projects/leave", ROLE_USER, 200, BODY_JSON,
 	  projects_leave, "Leave a project by project_id",
-	  .profiles = PROFILES_BUT_HAAS, ROUTE_FIELDS(member_spec),
-	  .reply = "{message: string}",
-	  ROUTE_ERRORS(MEMBERSHIP_ERRORS, ERR_NOT_MEMBER,
-		       ERR_OWNER_CANNOT_LEAVE) },
-	{ "POST", "/api/projects/leave", ROLE_USER, 200, BODY_JSON,
-	  projects_leave, "Leave a project by project_id (HaaS site)",
-	  .profiles = PROFILE_BIT(PROFILE_HAAS_REACT),
-	  ROUTE_FIELDS(haas_member_spec), .reply = "{message: string}",
+	  ROUTE_FIELDS(member_spec), .reply = "{message: string}",
 	  ROUTE_ERRORS(MEMBERSHIP_ERRORS, ERR_NOT_MEMBER,
 		       ERR_OWNER_CANNOT_LEAVE) },
 	{ "POST", "/api/projects/add_viewer", ROLE_USER, 200, BODY_JSON,

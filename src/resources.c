@@ -669,7 +669,7 @@ enum { M_PROJECT, M_ITEMS, M_DUE_AT, M_DUE_DAYS, M_CODE, M_UNITS };
  * resource_id and units are required only without items (move_line);
  * null or "" is then missing, as in line_spec. */
 static const struct field move_spec[] = {
-	[M_PROJECT] = { "project_id", FT_STRING, F_TRIM | F_NULLABLE,
+	[M_PROJECT] = { "project_id", FT_STRING, F_TRIM | F_NULLABLE | F_OID,
 			.max = 64 },
 	[M_ITEMS] = { "items", FT_ARRAY, 0, .max = ITEMS_MAX,
 		      .invalid = ERR_ITEMS_INVALID },
@@ -722,23 +722,6 @@ move_due(struct req *r, struct move *m, const struct field_value *at,
 	return ERR_OK;
 }
 
-/* The body's fields: r->vals, but on the HaaS site, whose row leaves
- * project_id out (it may be {"$oid"}), read here after the unwrap. */
-static enum err
-move_fields(struct req *r, const struct field_value **v)
-{
-	const size_t n = ARRAY_SIZE(move_spec);
-	struct field_value *all;
-
-	*v = r->vals;
-	if (!is_haas_site(r))
-		return ERR_OK;
-	all = req_alloc(r, n * sizeof(*all));
-	memcpy(all + 1, r->vals, (n - 1) * sizeof(*all));
-	*v = all;
-	return projects_read_oid(r, &move_spec[M_PROJECT], &all[M_PROJECT]);
-}
-
 /* A required field of a one-line request was absent, null or empty. */
 static enum err
 line_missing(struct req *r, const char *field)
@@ -767,10 +750,10 @@ move_line(struct req *r, struct move *m, const struct field_value *v)
 static enum err
 move_read(struct req *r, struct move *m)
 {
-	const struct field_value *v;
-	enum err e = move_fields(r, &v);
+	const struct field_value *v = r->vals;
+	enum err e = ERR_OK;
 
-	if (e == ERR_OK && !m->checkin)
+	if (!m->checkin)
 		e = move_due(r, m, &v[M_DUE_AT], &v[M_DUE_DAYS]);
 	if (e != ERR_OK)
 		return e;
@@ -1414,10 +1397,6 @@ static const struct qparam holdings_query[] = {
 	{ NULL },
 };
 
-/* A HaaS-site row's fields: all but project_id, which the handler reads
- * (move_fields). */
-#define MOVE_FIELDS_HAAS .fields = move_spec + 1, \
-	.nfields = ARRAY_SIZE(move_spec) - 1
 #define MOVE_ERRORS ERR_CHECKOUT_FIELDS, ERR_UNITS_INVALID, \
 	ERR_ITEMS_INVALID, ERR_RESOURCE_NOT_FOUND, ERR_PROJECT_NOT_FOUND, \
 	ERR_NOT_PROJECT_MEMBER, ERR_IDEMPOTENCY_MISMATCH
@@ -1444,24 +1423,12 @@ const struct route resources_routes[] = {
 	{ "POST", "/api/resources/checkout", ROLE_USER, 200, BODY_JSON,
 	  resources_checkout,
 	  "Check units out to a project or yourself (or items, all or none)",
-	  ROUTE_IDEMPOTENT, PROFILES_BUT_HAAS, ROUTE_FIELDS(move_spec),
-	  .reply = "UnitsMoved",
-	  ROUTE_ERRORS(MOVE_ERRORS, ERR_INSUFFICIENT_UNITS) },
-	{ "POST", "/api/resources/checkout", ROLE_USER, 200, BODY_JSON,
-	  resources_checkout, "Check units out (HaaS site)", ROUTE_IDEMPOTENT,
-	  PROFILE_BIT(PROFILE_HAAS_REACT), MOVE_FIELDS_HAAS,
-	  .reply = "UnitsMoved",
+	  ROUTE_IDEMPOTENT, ROUTE_FIELDS(move_spec), .reply = "UnitsMoved",
 	  ROUTE_ERRORS(MOVE_ERRORS, ERR_INSUFFICIENT_UNITS) },
 	{ "POST", "/api/resources/checkin", ROLE_USER, 200, BODY_JSON,
 	  resources_checkin,
 	  "Check units back in (or items, all or none)", ROUTE_IDEMPOTENT,
-	  PROFILES_BUT_HAAS, ROUTE_FIELDS(move_spec),
-	  .reply = "UnitsMoved",
-	  ROUTE_ERRORS(MOVE_ERRORS, ERR_CHECKIN_FAILED) },
-	{ "POST", "/api/resources/checkin", ROLE_USER, 200, BODY_JSON,
-	  resources_checkin, "Check units back in (HaaS site)",
-	  ROUTE_IDEMPOTENT, PROFILE_BIT(PROFILE_HAAS_REACT),
-	  MOVE_FIELDS_HAAS, .reply = "UnitsMoved",
+	  ROUTE_FIELDS(move_spec), .reply = "UnitsMoved",
 	  ROUTE_ERRORS(MOVE_ERRORS, ERR_CHECKIN_FAILED) },
 	{ "GET", "/api/holdings", ROLE_ADMIN, 200, BODY_NONE,
 	  resources_holdings,

@@ -96,7 +96,7 @@ test_big_string(void)
 enum { F_NAME, F_UNITS, F_ID, F_FLAG, F_ITEMS };
 
 static const struct field spec[] = {
-	[F_NAME] = { "name", FT_STRING, F_REQUIRED | F_TRIM, .max = 5 },
+	[F_NAME] = { "name", FT_STRING, F_REQUIRED | F_TRIM | F_OID, .max = 5 },
 	[F_UNITS] = { "units", FT_INT, 0, .min = 1, .max = 1000,
 		      .invalid = ERR_BAD_REQUEST },
 	[F_ID] = { "id", FT_ID, 0 },
@@ -131,6 +131,18 @@ test_fields(void)
 	CU_ASSERT_EQUAL(v[F_UNITS].i, 5);
 	CU_ASSERT_EQUAL(v[F_ID].i, 7);
 	CU_ASSERT_FALSE(v[F_FLAG].set);
+
+	/* F_OID: the HaaS app's {"$oid": ...} is its string; nothing else
+	 * shaped like it is */
+	CU_ASSERT_EQUAL(fields("{\"name\": {\"$oid\": \" x1 \"}}", &r, v),
+			ERR_OK);
+	CU_ASSERT_STRING_EQUAL(v[F_NAME].s, "x1");
+	CU_ASSERT_EQUAL(fields("{\"name\": {\"$oid\": 5}}", &r, v),
+			ERR_FIELD_INVALID);
+	CU_ASSERT_EQUAL(fields("{\"name\": {\"$oid\": \"a\", \"b\": 1}}",
+			       &r, v), ERR_FIELD_INVALID);
+	CU_ASSERT_EQUAL(fields("{\"units\": 2, \"name\": {\"id\": \"a\"}}",
+			       &r, v), ERR_FIELD_INVALID);
 
 	CU_ASSERT_EQUAL(fields("{}", &r, v), ERR_FIELD_MISSING);
 	CU_ASSERT_STRING_EQUAL(r.err_msg, "Field 'name' is required");
