@@ -1427,7 +1427,7 @@ const struct route accounts_routes[] = {
 	{ "POST", "/api/auth/token", ROLE_NONE, 200, BODY_FORM,
 	  accounts_token, "OAuth2 password grant (form)",
 	  ROUTE_FIELDS(token_spec), .reply = "Tokens",
-	  ROUTE_ERRORS(ERR_GRANT_TYPE, LOGIN_ERRORS) },
+	  ROUTE_ERRORS(ERR_BAD_FORM, ERR_GRANT_TYPE, LOGIN_ERRORS) },
 	{ "POST", "/api/auth/refresh", ROLE_NONE, 200, BODY_JSON,
 	  accounts_refresh, "Rotate a refresh token",
 	  ROUTE_FIELDS(refresh_spec), .reply = "Tokens",
