@@ -156,11 +156,35 @@ enabled_units() {
 		awk '{ print $1 }' | sort
 }
 
-ensure_test_packages() {
+# Node.js and npm (Debian's, unless the machine has them already: a
+# NodeSource nodejs bundles its own npm): /docs's Swagger UI comes from
+# npm, and the browser tests' tools too.
+ensure_node() {
 	local extra=()
 	command -v node >/dev/null 2>&1 || extra+=(nodejs)
 	command -v npm >/dev/null 2>&1 || extra+=(npm)
-	ensure_packages "${TEST_PACKAGES[@]}" "${extra[@]}"
+	[ ${#extra[@]} -eq 0 ] || ensure_packages "${extra[@]}"
+}
+
+ensure_test_packages() {
+	ensure_node
+	ensure_packages "${TEST_PACKAGES[@]}"
+}
+
+# vendor/: what haas serves from npm (Swagger UI for /docs), exactly as
+# vendor/package-lock.json pins it; npm ci runs again only when the lock
+# file changed.  --ignore-scripts: no package runs code at install (one
+# of Swagger UI's dependencies would report the install to its vendor).
+vendor_ensure() {
+	local dir=$SRC/vendor stamp=$SRC/vendor/node_modules/.haas-lock
+	if [ -f "$SWAGGER_UI/swagger-ui-bundle.js" ] && cmp -s "$dir/package-lock.json" "$stamp"; then
+		return 0
+	fi
+	ensure_node
+	info "npm ci (vendor/: Swagger UI for /docs)"
+	(cd "$dir" && npm ci --ignore-scripts --omit=dev --no-audit --no-fund --loglevel=error) \
+		>"$LOG/npm-vendor.log" 2>&1 || { tail -20 "$LOG/npm-vendor.log" >&2; die "npm ci in vendor/ failed"; }
+	cp "$dir/package-lock.json" "$stamp"
 }
 
 # ---------------------------------------------------------------- settings
@@ -247,6 +271,7 @@ saved_setting() {
 
 # Paths derived from STATE (also used after stack_load).
 stack_paths() {
+	SWAGGER_UI=$SRC/vendor/node_modules/swagger-ui-dist
 	RUN=$STATE/run
 	LOG=$STATE/log
 	SECRETS=$STATE/secrets
@@ -1113,7 +1138,8 @@ render() {
 	local in=$1 out=$2 k v args=()
 	for k in STATE SRC LISTEN HTTPS_PORT HTTP_PORT SOCKET HEALTH_SOCKET MAX_BODY_BYTES \
 		UPLOAD_MAX_BYTES LOGIN_RATE LOGIN_BURST REGISTER_RATE REGISTER_BURST \
-		RESET_RATE RESET_BURST NGINX_USER NGINX_USER_WHY CORS_MAP SITE_HOST SITE_ROOT; do
+		RESET_RATE RESET_BURST NGINX_USER NGINX_USER_WHY CORS_MAP SITE_HOST SITE_ROOT \
+		SWAGGER_UI; do
 		v=${!k}
 		v=${v//\\/\\\\}
 		v=${v//|/\\|}
@@ -1308,6 +1334,7 @@ stack_start() {
 	admin_ensure
 	seed
 	mail_start
+	vendor_ensure
 	haasd_restart
 	helper_stop notifyd
 	helper_start notifyd

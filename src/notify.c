@@ -287,7 +287,8 @@ notify_sweep(struct db *db, const struct config *cfg, const char *sql_text,
 
 	if (np >= ARRAY_SIZE(params))
 		return ERR_INTERNAL;
-	memcpy(params, p, np * sizeof(*p));
+	if (np)
+		memcpy(params, p, np * sizeof(*p));
 	params[np] = db_int(NOTIFY_SWEEP_PAGE);
 	e = db_query(db, sql_text, params, np + 1, 1, &rows);
 	if (e != ERR_OK)

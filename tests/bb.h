@@ -29,6 +29,13 @@ struct bb_resp *bb_req(const char *method, const char *path,
 struct bb_resp *bb_get(const char *path, const char *token);
 struct bb_resp *bb_json(const char *method, const char *path,
 			const char *token, const char *json);
+/* bb_req without the check against the description (tests/spec.c). */
+struct bb_resp *bb_req_unchecked(const char *method, const char *path);
+/* Checks an answer of haas's own site against /api/openapi.json: a
+ * failed assertion in the running test when its status or body is not
+ * what the operation declares.  bb_req and bb_req_how call it. */
+void bb_spec_check(const char *method, const char *path,
+		   const struct bb_resp *r);
 /* Same, against the plain-http port. */
 struct bb_resp *bb_req_http(const char *method, const char *path);
 void bb_free(struct bb_resp *r);
@@ -68,6 +75,7 @@ struct bb_how {
 	 * is made from it, so nginx's REMOTE_ADDR is it (any 127/8 address
 	 * is this machine's; nothing on the server side trusts a header). */
 	const char *source;
+	bool unchecked;		/* not checked against the description */
 };
 
 /* A browser on a site (README, "Sites"): requests go to the stack's

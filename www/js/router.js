@@ -161,7 +161,10 @@ export async function render() {
 	window.scrollTo(0, 0);
 }
 
-// Same-origin links are routed here instead of loading a new page.
+// Same-origin links are routed here instead of loading a new page; the
+// API, files and pages the server serves itself (/docs) load as such.
+const SERVER_PAGES = ["/docs"];
+
 function onClick(ev) {
 	const a = ev.target.closest && ev.target.closest("a[href]");
 
@@ -170,7 +173,7 @@ function onClick(ev) {
 		return;
 	const url = new URL(a.href, location.href);
 	if (url.origin !== location.origin || url.pathname.startsWith("/api/") ||
-	    /\.[A-Za-z0-9]+$/.test(url.pathname))
+	    SERVER_PAGES.includes(url.pathname) || /\.[A-Za-z0-9]+$/.test(url.pathname))
 		return;
 	ev.preventDefault();
 	const nav = document.getElementById("nav");
