@@ -12,6 +12,7 @@
 #include "body.h"
 #include "db.h"
 #include "notify.h"
+#include "openapi.h"
 #include "util.h"
 
 #define PRODUCT_COLS \
@@ -575,7 +576,7 @@ static const struct field product_spec[] = {
 };
 
 struct product_in {
-	struct field_value v[ARRAY_SIZE(product_spec)];
+	const struct field_value *v;	/* product_spec (r->vals) */
 	bool brand_set;			/* brand_id or brand was sent */
 	struct db_param brand;		/* resolved brand id or NULL */
 	const char *attributes;		/* JSON text or NULL */
@@ -612,18 +613,17 @@ brand_resolve(struct req *r, struct product_in *in)
 	return e;
 }
 
+/* Checks the fields the router read (product_spec) and resolves the brand
+ * they name. */
 static enum err
 product_read(struct req *r, struct product_in *in, bool create)
 {
-	struct field_value *v = in->v;
-	enum err e = body_read(r, product_spec, v);
+	const struct field_value *v = r->vals;
 
-	if (e == ERR_OK && create && (!v[P_KIND].set || !v[P_NAME].set ||
-				      !v[P_PRICE].set))
+	in->v = v;
+	if (create && (!v[P_KIND].set || !v[P_NAME].set || !v[P_PRICE].set))
 		return req_fail(r, ERR_FIELD_MISSING,
 				"kind, name and price are required");
-	if (e != ERR_OK)
-		return e;
 	if (v[P_KIND].set && !in_list(v[P_KIND].s, kinds, ARRAY_SIZE(kinds)))
 		return ERR_PRODUCT_KIND_INVALID;
 	if (v[P_STATUS].set && strcmp(v[P_STATUS].s, "new") &&
@@ -933,22 +933,20 @@ stock_change_tx(struct req *r, void *arg)
 			   sid(r, c->id), d);
 }
 
+static const struct field stock_spec[] = {
+	{ "delta", FT_INT, F_REQUIRED, .min = -STOCK_MAX, .max = STOCK_MAX },
+	{ "reason", FT_STRING, F_TRIM | F_NULLABLE, .max = 200 },
+};
+
 /* POST /api/products/{id}/stock {delta, reason?}: adds (or, negative,
  * removes) units; the version stays, as when an order takes stock. */
 static enum err
 catalog_product_stock(struct req *r)
 {
-	static const struct field spec[] = {
-		{ "delta", FT_INT, F_REQUIRED, .min = -STOCK_MAX,
-		  .max = STOCK_MAX },
-		{ "reason", FT_STRING, F_TRIM | F_NULLABLE, .max = 200 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	struct stock_change c = { 0 };
 	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &c.id);
 
-	if (e == ERR_OK)
-		e = body_read(r, spec, v);
 	if (e == ERR_OK && v[0].i == 0)
 		e = req_fail(r, ERR_FIELD_INVALID, "delta must not be 0");
 	if (e != ERR_OK)
@@ -1048,17 +1046,15 @@ brand_write_tx(struct req *r, void *arg)
 			   json_object_new_string(w->name));
 }
 
+/* Creates (*id 0) or renames brand *id with the name the router read
+ * (brand_spec). */
 static enum err
 brand_write(struct req *r, long long *id)
 {
-	struct field_value v[1];
-	struct brand_write w = { .create = !*id, .id = *id };
-	enum err e = body_read(r, brand_spec, v);
+	struct brand_write w = { .create = !*id, .id = *id,
+				 .name = r->vals[0].s };
+	enum err e = req_txn(r, brand_write_tx, &w);
 
-	if (e != ERR_OK)
-		return e;
-	w.name = v[0].s;
-	e = req_txn(r, brand_write_tx, &w);
 	*id = w.id;
 	return e;
 }
@@ -1194,47 +1190,139 @@ catalog_site_accessories(struct req *r)
 
 #define EP PROFILE_BIT(PROFILE_ELECTROPORTS)
 
+/* What product_json writes; product_load adds the compatibility lists
+ * (one product, not in lists). */
+const struct schema_def catalog_schemas[] = {
+	{ "Product", "{product_id: id, kind: string, brand_id: id?, "
+	  "brand: string?, name: string, price: int, stock: int, "
+	  "status: string, image_url: string?, description: string?, "
+	  "attributes: object, version: int, created_at: time, "
+	  "updated_at: time, retired_at: time?, rating_count: int, "
+	  "rating_average: number?, low_stock_threshold: int?, "
+	  "low_stock: bool, compatible_accessories?: [ProductRef], "
+	  "compatible_with?: [ProductRef]}" },
+	{ "ProductRef", "{product_id: id, name: string}" },
+	{ "Brand", "{brand_id: id, name: string, created_at: time, "
+	  "product_count: int, retired_product_count: int}" },
+	/* product_json_site: the price in whole units, the picture as
+	 * image_url (phones) or image (the other kinds) */
+	{ "SitePhone", "{id: id, name: string, price: number, "
+	  "description: string?, image_url: string?, brand: string?, "
+	  "status: string, stock: int}" },
+	{ "SiteProduct", "{id: id, name: string, price: number, "
+	  "description: string?, image: string?, brand: string?, "
+	  "status: string, stock: int}" },
+	{ NULL, NULL },
+};
+
+/* A list's filters (filter_read), shared by every list of products. */
+#define FILTER_QUERY \
+	{ "brand", "string", "A brand's name" }, \
+	{ "brand_id", "integer", "A brand's id" }, \
+	{ "q", "string", "Part of the name or the description" }, \
+	{ "min_price", "integer", "Lowest price, in minor units" }, \
+	{ "max_price", "integer", "Highest price, in minor units" }, \
+	{ "in_stock", "boolean", "Only products in stock (true or 1)" }, \
+	{ "sort", "string", "id (the default), price, -price, name, -name, " \
+	  "newest, stock or -stock" }, \
+	{ "retired", "string", "false (the default: on sale), true or all; " \
+	  "true and all are for admins" }
+
+static const struct qparam products_query[] = {
+	{ "kind", "string", "phone, laptop, accessory, sound_device or other" },
+	FILTER_QUERY,
+	{ "limit", "integer", "1 to 500 (default 50)" },
+	{ "offset", "integer", "How many to skip (default 0)" },
+	{ NULL },
+};
+
+/* The lists of one kind: no ?kind=. */
+#define KIND_QUERY (products_query + 1)
+
+static const struct qparam site_query[] = {
+	FILTER_QUERY,
+	{ "limit", "integer", "1 to 500 (default: the whole list, up to 500)" },
+	{ "offset", "integer", "How many to skip (default 0)" },
+	{ NULL },
+};
+
+#define PRODUCT_WRITE_ERRORS \
+	ERR_PRODUCT_KIND_INVALID, ERR_PRODUCT_STATUS_INVALID, \
+	ERR_BRAND_NOT_FOUND, ERR_PRODUCT_COMPAT_INVALID, ERR_PRODUCT_NOT_FOUND
+
 const struct route catalog_routes[] = {
 	{ "GET", "/api/products", ROLE_NONE, 200, BODY_NONE, catalog_products,
 	  "Browse products (?kind=&brand=&brand_id=&q=&min_price=&max_price="
 	  "&in_stock=&sort=price|-price|name|-name|newest|stock|-stock, "
-	  "paging; admins: ?retired=true|all)" },
+	  "paging; admins: ?retired=true|all)",
+	  .query = products_query, .reply = "{products: [Product], total: int}",
+	  ROUTE_ERRORS(ERR_PRODUCT_KIND_INVALID, ERR_PRODUCT_SORT_INVALID,
+		       ERR_FORBIDDEN) },
 	{ "POST", "/api/products", ROLE_ADMIN, 201, BODY_JSON,
-	  catalog_product_create, "Create a product", ROUTE_IDEMPOTENT },
+	  catalog_product_create, "Create a product (kind, name and price "
+	  "required)", ROUTE_IDEMPOTENT,
+	  ROUTE_FIELDS(product_spec), .reply = "{product: Product}",
+	  ROUTE_ERRORS(PRODUCT_WRITE_ERRORS) },
 	{ "GET", "/api/products/{id}", ROLE_NONE, 200, BODY_NONE,
-	  catalog_product, "A product, with compatible accessories" },
+	  catalog_product, "A product, with compatible accessories",
+	  .reply = "{product: Product}",
+	  ROUTE_ERRORS(ERR_PRODUCT_NOT_FOUND) },
 	{ "PATCH", "/api/products/{id}", ROLE_ADMIN, 200, BODY_JSON,
-	  catalog_product_update, "Update a product (stale version: 409)" },
+	  catalog_product_update, "Update a product (stale version: 409)",
+	  ROUTE_FIELDS(product_spec), .reply = "{product: Product}",
+	  ROUTE_ERRORS(ERR_NO_CHANGES, PRODUCT_WRITE_ERRORS,
+		       ERR_PRODUCT_STALE) },
 	{ "DELETE", "/api/products/{id}", ROLE_ADMIN, 204, BODY_NONE,
-	  catalog_product_retire, "Retire a product" },
+	  catalog_product_retire, "Retire a product",
+	  ROUTE_ERRORS(ERR_PRODUCT_NOT_FOUND) },
 	{ "POST", "/api/products/{id}/stock", ROLE_ADMIN, 200, BODY_JSON,
 	  catalog_product_stock, "Add units to stock, or remove them "
-	  "(delta; never below 0)", ROUTE_IDEMPOTENT },
+	  "(delta; never below 0)", ROUTE_IDEMPOTENT,
+	  ROUTE_FIELDS(stock_spec), .reply = "{product: Product}",
+	  ROUTE_ERRORS(ERR_PRODUCT_NOT_FOUND, ERR_STOCK_NEGATIVE) },
 	{ "GET", "/api/accessories", ROLE_NONE, 200, BODY_NONE,
-	  catalog_accessories, "Browse accessories (filters as /api/products)" },
+	  catalog_accessories, "Browse accessories (filters as /api/products)",
+	  .query = KIND_QUERY, .reply = "{products: [Product], total: int}",
+	  ROUTE_ERRORS(ERR_PRODUCT_SORT_INVALID, ERR_FORBIDDEN) },
 	{ "GET", "/api/sound-devices", ROLE_NONE, 200, BODY_NONE,
 	  catalog_sound_devices,
-	  "Browse sound devices (filters as /api/products)" },
+	  "Browse sound devices (filters as /api/products)",
+	  .query = KIND_QUERY, .reply = "{products: [Product], total: int}",
+	  ROUTE_ERRORS(ERR_PRODUCT_SORT_INVALID, ERR_FORBIDDEN) },
 	{ "GET", "/api/brands", ROLE_NONE, 200, BODY_NONE, catalog_brands,
-	  "List brands" },
+	  "List brands", .reply = "{brands: [Brand]}" },
 	{ "POST", "/api/brands", ROLE_ADMIN, 201, BODY_JSON,
-	  catalog_brand_create, "Create a brand", ROUTE_IDEMPOTENT },
+	  catalog_brand_create, "Create a brand", ROUTE_IDEMPOTENT,
+	  ROUTE_FIELDS(brand_spec), .reply = "{brand: Brand}",
+	  ROUTE_ERRORS(ERR_BRAND_EXISTS) },
 	{ "GET", "/api/brands/{id}", ROLE_NONE, 200, BODY_NONE, catalog_brand,
-	  "A brand" },
+	  "A brand", .reply = "{brand: Brand}",
+	  ROUTE_ERRORS(ERR_BRAND_NOT_FOUND) },
 	{ "PATCH", "/api/brands/{id}", ROLE_ADMIN, 200, BODY_JSON,
-	  catalog_brand_update, "Rename a brand" },
+	  catalog_brand_update, "Rename a brand",
+	  ROUTE_FIELDS(brand_spec), .reply = "{brand: Brand}",
+	  ROUTE_ERRORS(ERR_BRAND_NOT_FOUND, ERR_BRAND_EXISTS) },
 	{ "DELETE", "/api/brands/{id}", ROLE_ADMIN, 204, BODY_NONE,
-	  catalog_brand_delete, "Delete a brand no product names" },
+	  catalog_brand_delete, "Delete a brand no product names",
+	  ROUTE_ERRORS(ERR_BRAND_NOT_FOUND, ERR_BRAND_IN_USE) },
 	/* ElectroPorts' catalogue, one kind per path, on its site only */
 	{ "GET", "/phones", ROLE_NONE, 200, BODY_NONE, catalog_site_phones,
-	  "Phones (ElectroPorts site)", .profiles = EP },
+	  "Phones (ElectroPorts site)", .profiles = EP,
+	  .query = site_query, .reply = "{phones: [SitePhone], total: int}",
+	  ROUTE_ERRORS(ERR_PRODUCT_SORT_INVALID, ERR_FORBIDDEN) },
 	{ "GET", "/laptops", ROLE_NONE, 200, BODY_NONE, catalog_site_laptops,
-	  "Laptops (ElectroPorts site)", .profiles = EP },
+	  "Laptops (ElectroPorts site)", .profiles = EP,
+	  .query = site_query, .reply = "{laptops: [SiteProduct], total: int}",
+	  ROUTE_ERRORS(ERR_PRODUCT_SORT_INVALID, ERR_FORBIDDEN) },
 	{ "GET", "/sounddevices", ROLE_NONE, 200, BODY_NONE,
 	  catalog_site_sound_devices, "Sound devices (ElectroPorts site)",
-	  .profiles = EP },
+	  .profiles = EP, .query = site_query,
+	  .reply = "{sound_devices: [SiteProduct], total: int}",
+	  ROUTE_ERRORS(ERR_PRODUCT_SORT_INVALID, ERR_FORBIDDEN) },
 	{ "GET", "/accessories", ROLE_NONE, 200, BODY_NONE,
 	  catalog_site_accessories, "Accessories (ElectroPorts site)",
-	  .profiles = EP },
+	  .profiles = EP, .query = site_query,
+	  .reply = "{accessories: [SiteProduct], total: int}",
+	  ROUTE_ERRORS(ERR_PRODUCT_SORT_INVALID, ERR_FORBIDDEN) },
 	{ 0 },
 };

@@ -5,9 +5,13 @@
 #ifndef HAAS_CATALOG_H
 #define HAAS_CATALOG_H
 
+#include "openapi.h"
 #include "router.h"
 
 extern const struct route catalog_routes[];
+/* Product, ProductRef, Brand, and the ElectroPorts site's SitePhone and
+ * SiteProduct, for /api/openapi.json. */
+extern const struct schema_def catalog_schemas[];
 
 struct db;
 

@@ -387,6 +387,10 @@ route_errors(const struct route *rt)
 	    rt->body == BODY_JSON_OPTIONAL)
 		for (i = 0; i < ARRAY_SIZE(body_errors); i++)
 			error_add(by, body_errors[i]);
+	if (rt->body == BODY_RAW) {
+		error_add(by, ERR_MEDIA_TYPE);
+		error_add(by, ERR_TOO_LARGE);
+	}
 	if (rt->nfields) {
 		error_add(by, ERR_FIELD_MISSING);
 		error_add(by, ERR_FIELD_INVALID);
@@ -399,9 +403,15 @@ route_errors(const struct route *rt)
 	}
 	if (rt->role > ROLE_USER)
 		error_add(by, ERR_FORBIDDEN);
+	if (rt->flags & ROUTE_IDEMPOTENT) {
+		error_add(by, ERR_BAD_REQUEST);	/* a malformed key */
+		error_add(by, ERR_IDEMPOTENCY_MISMATCH);
+	}
 	for (e = rt->errors; e && *e != ERR_OK; e++)
 		error_add(by, *e);
 	error_add(by, ERR_DB_DOWN);
+	error_add(by, ERR_DB_RETRY);
+	error_add(by, ERR_DB_BUSY);
 	return by;
 }
 

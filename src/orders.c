@@ -13,6 +13,7 @@
 #include "catalog.h"
 #include "db.h"
 #include "notify.h"
+#include "openapi.h"
 #include "util.h"
 
 #define ORDER_COLS \
@@ -401,25 +402,24 @@ item_read(struct req *r, json_object *item, struct line *l)
 	return e;
 }
 
-/* Reads items, sorted by product id with repeated products added up. */
+static const struct field order_spec[] = {
+	{ "items", FT_ARRAY, F_REQUIRED, .max = MAX_LINES,
+	  .missing = ERR_ORDER_ITEMS },
+};
+
+/* Reads the items the router found (order_spec), sorted by product id
+ * with repeated products added up. */
 static enum err
 items_read(struct req *r, struct new_order *o)
 {
-	static const struct field spec[] = {
-		{ "items", FT_ARRAY, F_REQUIRED, .max = MAX_LINES,
-		  .missing = ERR_ORDER_ITEMS },
-	};
-	struct field_value v[1];
-	size_t i, n;
-	enum err e = body_read(r, spec, v);
+	json_object *items = r->vals[0].o;
+	size_t i, n = json_object_array_length(items);
+	enum err e = ERR_OK;
 
-	if (e != ERR_OK)
-		return e;
-	n = json_object_array_length(v[0].o);
 	if (n == 0)
 		return ERR_ORDER_ITEMS;
 	for (i = 0; i < n && e == ERR_OK; i++)
-		e = item_read(r, json_object_array_get_idx(v[0].o, i),
+		e = item_read(r, json_object_array_get_idx(items, i),
 			      &o->lines[i]);
 	if (e != ERR_OK)
 		return e;
@@ -698,22 +698,19 @@ advance_txn(struct req *r, void *arg)
 	return e;
 }
 
+static const struct field status_spec[] = {
+	{ "status", FT_STRING, F_REQUIRED | F_TRIM, .max = 16,
+	  .invalid = ERR_ORDER_STATUS_INVALID },
+};
+
 static enum err
 orders_set_status(struct req *r)
 {
-	static const struct field spec[] = {
-		{ "status", FT_STRING, F_REQUIRED | F_TRIM, .max = 16,
-		  .invalid = ERR_ORDER_STATUS_INVALID },
-	};
-	struct field_value v[1];
-	struct transition t = { 0 };
+	struct transition t = { .to = r->vals[0].s };	/* status_spec */
 	enum err e = path_id(r, &t.id);
 
-	if (e == ERR_OK)
-		e = body_read(r, spec, v);
 	if (e != ERR_OK)
 		return e;
-	t.to = v[0].s;
 	if (!strcmp(t.to, "cancelled"))
 		e = req_txn(r, cancel_txn, &t);
 	else if (transition_from(t.to))
@@ -723,21 +720,55 @@ orders_set_status(struct req *r)
 	return e != ERR_OK ? e : reply_order(r, t.id);
 }
 
+/* What order_json, customer_json and item_add write. */
+const struct schema_def orders_schemas[] = {
+	{ "Order", "{order_id: id, user_id: id, status: string, "
+	  "total_price: int, created_at: time, updated_at: time, "
+	  "customer: Customer, items: [OrderItem]}" },
+	{ "Customer", "{user_id: id, username: string?, name: string?}" },
+	{ "OrderItem", "{product_id: id, name: string, unit_price: int, "
+	  "quantity: int, line_total: int}" },
+	{ NULL, NULL },
+};
+
+static const struct qparam orders_query[] = {
+	{ "status", "string",
+	  "pending, paid, shipped, delivered or cancelled" },
+	{ "user_id", "integer", "One customer's orders (admins)" },
+	{ "q", "string", "An order number, or part of a customer's username, "
+	  "name or email" },
+	{ "limit", "integer", "1 to 500 (default 50)" },
+	{ "offset", "integer", "How many to skip (default 0)" },
+	{ NULL },
+};
+
 const struct route orders_routes[] = {
 	{ "POST", "/api/orders/create", ROLE_USER, 201, BODY_JSON,
 	  orders_create, "Order products (stock taken at once; "
-	  "Idempotency-Key honoured)", ROUTE_IDEMPOTENT },
+	  "Idempotency-Key honoured)", ROUTE_IDEMPOTENT,
+	  ROUTE_FIELDS(order_spec),
+	  .reply = "{message: string, order: Order}",
+	  ROUTE_ERRORS(ERR_ORDER_ITEMS, ERR_PRODUCT_NOT_FOUND,
+		       ERR_INSUFFICIENT_STOCK) },
 	{ "GET", "/api/orders", ROLE_USER, 200, BODY_NONE, orders_list,
 	  "Your orders (admins: all), ?status=, ?user_id=, ?q= (an order "
-	  "number or part of a customer's username, name or email), paging" },
+	  "number or part of a customer's username, name or email), paging",
+	  .query = orders_query, .reply = "{orders: [Order], total: int, "
+	  "status_counts: {pending: int, paid: int, shipped: int, "
+	  "delivered: int, cancelled: int}}" },
 	{ "GET", "/api/orders/{id}", ROLE_USER, 200, BODY_NONE, orders_get,
-	  "One order" },
+	  "One order", .reply = "{order: Order}",
+	  ROUTE_ERRORS(ERR_ORDER_NOT_FOUND) },
 	{ "POST", "/api/orders/{id}/cancel", ROLE_USER, 200, BODY_JSON_OPTIONAL,
 	  orders_cancel, "Cancel an order (owner: while pending; admins: "
 	  "until shipped); stock returns (Idempotency-Key honoured)",
-	  ROUTE_IDEMPOTENT },
+	  ROUTE_IDEMPOTENT, .reply = "{order: Order}",
+	  ROUTE_ERRORS(ERR_ORDER_NOT_FOUND, ERR_ORDER_NOT_CANCELLABLE) },
 	{ "PATCH", "/api/orders/{id}", ROLE_ADMIN, 200, BODY_JSON,
 	  orders_set_status, "Move an order: paid, shipped, delivered or "
-	  "cancelled (Idempotency-Key honoured)", ROUTE_IDEMPOTENT },
+	  "cancelled (Idempotency-Key honoured)", ROUTE_IDEMPOTENT,
+	  ROUTE_FIELDS(status_spec), .reply = "{order: Order}",
+	  ROUTE_ERRORS(ERR_ORDER_NOT_FOUND, ERR_ORDER_STATUS_INVALID,
+		       ERR_ORDER_TRANSITION, ERR_ORDER_NOT_CANCELLABLE) },
 	{ 0 },
 };

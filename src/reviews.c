@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "body.h"
 #include "db.h"
+#include "openapi.h"
 #include "util.h"
 
 #define REVIEW_COLS \
@@ -233,15 +234,13 @@ static const struct field review_spec[] = {
 static enum err
 reviews_create(struct req *r)
 {
-	struct field_value v[ARRAY_SIZE(review_spec)];
+	const struct field_value *v = r->vals;	/* review_spec */
 	struct review_write w = { .sql = sql[Q_REVIEW_INSERT],
 				  .action = "review.create" };
 	struct db_param p[4];
 	long long id, bought = 0;
 	enum err e = path_id(r, ERR_PRODUCT_NOT_FOUND, &id);
 
-	if (e == ERR_OK)
-		e = body_read(r, review_spec, v);
 	if (e == ERR_OK && !v[R_RATING].set)
 		e = req_fail(r, ERR_FIELD_MISSING, "rating is required");
 	if (e == ERR_OK)
@@ -304,15 +303,13 @@ comment_edit_check(const struct field_value *v)
 static enum err
 reviews_update(struct req *r)
 {
-	struct field_value v[ARRAY_SIZE(review_spec)];
+	const struct field_value *v = r->vals;	/* review_spec */
 	struct review_write w = { .sql = sql[Q_REVIEW_UPDATE],
 				  .action = "review.update" };
 	struct db_param p[4];
 	bool shop = false;
 	enum err e = review_mine(r, false, &w.id, &shop);
 
-	if (e == ERR_OK)
-		e = body_read(r, review_spec, v);
 	if (e == ERR_OK)
 		e = body_changes(r, review_spec, v);
 	if (e == ERR_OK && shop)
@@ -367,6 +364,11 @@ reviews_site_list(struct req *r)
 	return e;
 }
 
+static const struct field comment_spec[] = {
+	{ "comment", FT_STRING, F_REQUIRED | F_TRIM, .max = 500,
+	  .missing = ERR_COMMENT_REQUIRED },
+};
+
 /* POST /reviews {comment}: a comment by the caller.  The page also sends
  * user_id, component_type, component_id and a placeholder rating of 0:
  * the author is the caller, and a shop-wide comment has no product and no
@@ -374,20 +376,13 @@ reviews_site_list(struct req *r)
 static enum err
 reviews_site_create(struct req *r)
 {
-	static const struct field spec[] = {
-		{ "comment", FT_STRING, F_REQUIRED | F_TRIM, .max = 500,
-		  .missing = ERR_COMMENT_REQUIRED },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
 	struct review_write w = { .sql = sql[Q_COMMENT_INSERT],
 				  .action = "review.create" };
 	struct db_param p[2];
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	p[0] = db_int(r->user.id);
-	p[1] = db_str(v[0].s);
+	p[1] = db_str(r->vals[0].s);	/* comment_spec */
 	w.p = p;
 	w.np = ARRAY_SIZE(p);
 	e = req_txn(r, review_write_tx, &w);
@@ -396,25 +391,67 @@ reviews_site_create(struct req *r)
 
 #define EP PROFILE_BIT(PROFILE_ELECTROPORTS)
 
+/* review_json; on the ElectroPorts site (review_json_site) also "id", the
+ * same id: that site's replies are SiteReview. */
+const struct schema_def reviews_schemas[] = {
+	{ "Review", "{review_id: id, product_id: id?, user_id: id, "
+	  "username: string?, rating: int?, comment: string?, "
+	  "created_at: time, updated_at: time, id?: id}" },
+	{ "SiteReview", "{id: id, review_id: id, product_id: id?, user_id: id, "
+	  "username: string?, rating: int?, comment: string?, "
+	  "created_at: time, updated_at: time}" },
+	{ NULL, NULL },
+};
+
+static const struct qparam page_query[] = {
+	{ "limit", "integer", "1 to 500 (default 50)" },
+	{ "offset", "integer", "How many to skip (default 0)" },
+	{ NULL },
+};
+
+static const struct qparam site_query[] = {
+	{ "limit", "integer", "1 to 500 (default: the whole list, up to 500)" },
+	{ "offset", "integer", "How many to skip from the newest (default 0)" },
+	{ NULL },
+};
+
 const struct route reviews_routes[] = {
 	{ "GET", "/api/products/{id}/reviews", ROLE_NONE, 200, BODY_NONE,
-	  reviews_of_product, "A product's reviews and average rating" },
+	  reviews_of_product, "A product's reviews and average rating",
+	  .query = page_query, .reply = "{reviews: [Review], total: int, "
+	  "rating_average: number?}", ROUTE_ERRORS(ERR_PRODUCT_NOT_FOUND) },
 	{ "POST", "/api/products/{id}/reviews", ROLE_USER, 201, BODY_JSON,
-	  reviews_create, "Review a product you bought", ROUTE_IDEMPOTENT },
+	  reviews_create, "Review a product you bought (rating required; on "
+	  "the ElectroPorts site the review also carries id)",
+	  ROUTE_IDEMPOTENT, ROUTE_FIELDS(review_spec),
+	  .reply = "{review: Review}",
+	  ROUTE_ERRORS(ERR_PRODUCT_NOT_FOUND, ERR_REVIEW_NOT_BOUGHT,
+		       ERR_REVIEW_EXISTS) },
 	{ "PATCH", "/api/reviews/{id}", ROLE_USER, 200, BODY_JSON,
-	  reviews_update, "Edit your review" },
+	  reviews_update, "Edit your review or comment (on the ElectroPorts "
+	  "site the review also carries id)", ROUTE_FIELDS(review_spec),
+	  .reply = "{review: Review}",
+	  ROUTE_ERRORS(ERR_REVIEW_NOT_FOUND, ERR_NO_CHANGES,
+		       ERR_COMMENT_NO_RATING, ERR_COMMENT_REQUIRED) },
 	{ "DELETE", "/api/reviews/{id}", ROLE_USER, 204, BODY_NONE,
-	  reviews_delete, "Delete your review (admins: any)" },
+	  reviews_delete, "Delete your review (admins: any)",
+	  ROUTE_ERRORS(ERR_REVIEW_NOT_FOUND) },
 	/* ElectroPorts' shop-wide comments, on its site only */
 	{ "GET", "/reviews", ROLE_NONE, 200, BODY_NONE, reviews_site_list,
-	  "Comments on the shop (ElectroPorts site)", .profiles = EP },
+	  "Comments on the shop (ElectroPorts site)", .profiles = EP,
+	  .query = site_query, .reply = "{reviews: [SiteReview], total: int}" },
 	{ "POST", "/reviews", ROLE_USER, 201, BODY_JSON, reviews_site_create,
 	  "Comment on the shop (ElectroPorts site)", ROUTE_IDEMPOTENT,
-	  .profiles = EP },
+	  .profiles = EP, ROUTE_FIELDS(comment_spec),
+	  .reply = "{review: SiteReview}",
+	  ROUTE_ERRORS(ERR_COMMENT_REQUIRED) },
 	{ "PATCH", "/reviews/{id}", ROLE_USER, 200, BODY_JSON, reviews_update,
-	  "Edit your comment (ElectroPorts site)", .profiles = EP },
+	  "Edit your comment (ElectroPorts site)", .profiles = EP,
+	  ROUTE_FIELDS(review_spec), .reply = "{review: SiteReview}",
+	  ROUTE_ERRORS(ERR_REVIEW_NOT_FOUND, ERR_NO_CHANGES,
+		       ERR_COMMENT_NO_RATING, ERR_COMMENT_REQUIRED) },
 	{ "DELETE", "/reviews/{id}", ROLE_USER, 204, BODY_NONE, reviews_delete,
 	  "Delete your comment (ElectroPorts site; admins: any)",
-	  .profiles = EP },
+	  .profiles = EP, ROUTE_ERRORS(ERR_REVIEW_NOT_FOUND) },
 	{ 0 },
 };

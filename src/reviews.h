@@ -4,8 +4,12 @@
 #ifndef HAAS_REVIEWS_H
 #define HAAS_REVIEWS_H
 
+#include "openapi.h"
 #include "router.h"
 
 extern const struct route reviews_routes[];
+/* Review, and SiteReview (the ElectroPorts site's), for
+ * /api/openapi.json. */
+extern const struct schema_def reviews_schemas[];
 
 #endif

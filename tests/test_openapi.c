@@ -10,11 +10,12 @@
 #include "router.h"
 #include "util.h"
 
+/* A body it must describe: a required JSON or form body (an optional
+ * one may carry nothing at all, as a cancel does). */
 static bool
 takes_body(const struct route *rt)
 {
-	return rt->body == BODY_JSON || rt->body == BODY_FORM ||
-	       rt->body == BODY_JSON_OPTIONAL;
+	return rt->body == BODY_JSON || rt->body == BODY_FORM;
 }
 
 /* Lists (and counts) every route that lacks part of its description. */
