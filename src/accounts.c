@@ -1463,8 +1463,7 @@ const struct route accounts_routes[] = {
 	  accounts_verify, "Confirm an address with a mailed token",
 	  ROUTE_FIELDS(verify_spec), .reply = "{message: string, email: string}",
 	  ROUTE_ERRORS(ERR_VERIFY_TOKEN) },
-	/* reads no body (one sent is ignored) */
-	{ "POST", "/api/email/verify/resend", ROLE_USER, 202, BODY_NONE,
+	{ "POST", "/api/email/verify/resend", ROLE_USER, 202, BODY_JSON_OPTIONAL,
 	  accounts_verify_resend, "Mail a new confirmation link",
 	  .reply = "{message: string}",
 	  ROUTE_ERRORS(ERR_USER_NOT_FOUND, ERR_NO_EMAIL, ERR_EMAIL_VERIFIED,
