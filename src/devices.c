@@ -499,7 +499,7 @@ static const struct field set_spec[] = {
 };
 
 struct reserve {
-	struct field_value v[ARRAY_SIZE(set_spec)];
+	const struct field_value *v;	/* set_spec's, from the router */
 	long long start, end;	/* microseconds since the epoch */
 };
 
@@ -638,11 +638,9 @@ reserve_tx(struct req *r, void *arg)
 static enum err
 devices_set_reservation(struct req *r)
 {
-	struct reserve w;
-	enum err e = body_read(r, set_spec, w.v);
+	struct reserve w = { r->vals, 0, 0 };
+	enum err e = window_check(r, &w);
 
-	if (e == ERR_OK)
-		e = window_check(r, &w);
 	if (e == ERR_OK)
 		e = req_txn(r, reserve_tx, &w);
 	if (e != ERR_OK)
@@ -727,14 +725,14 @@ devices_get_reservation(struct req *r)
 
 /* ---- POST /api/devices/{device_id}/verify ------------------------------- */
 
+static const struct field verify_spec[] = {
+	{ "credential", FT_STRING, F_REQUIRED, .max = 255,
+	  .missing = ERR_CREDENTIAL_REQUIRED },
+};
+
 static enum err
 devices_verify(struct req *r)
 {
-	static const struct field spec[] = {
-		{ "credential", FT_STRING, F_REQUIRED, .max = 255,
-		  .missing = ERR_CREDENTIAL_REQUIRED },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
 	struct db_rows *row = NULL;
 	long long pk = 0;
 	bool key_ok = false;
@@ -751,10 +749,8 @@ devices_verify(struct req *r)
 			return ERR_DEVICE_KEY;
 	}
 	if (e == ERR_OK)
-		e = body_read(r, spec, v);
-	if (e == ERR_OK)
 		e = db_row(r->db, sql[Q_RES_VERIFY], DB_P(db_int(pk),
-			   db_str(v[0].s)), 2, ERR_OK, &row);
+			   db_str(r->vals[0].s)), 2, ERR_OK, &row);
 	if (e != ERR_OK)
 		return e;
 	o = req_reply(r);
@@ -805,7 +801,7 @@ enum { D_ID, D_NAME, D_LOCATION, D_ADDRESS };
 	  .invalid = ERR_DEVICE_ADDRESS_INVALID }
 
 struct device_new {
-	struct field_value v[4];
+	const struct field_value *v;	/* create_spec's, from the router */
 	struct device_net buf;
 	const struct device_net *net;	/* NULL: not bound */
 };
@@ -852,35 +848,31 @@ create_tx(struct req *r, void *arg)
 			   v[D_ID].s, details);
 }
 
+static const struct field create_spec[] = {
+	[D_ID] = { "device_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64,
+		   .missing = ERR_DEVICE_ID_REQUIRED },
+	[D_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
+	[D_LOCATION] = { "location", FT_STRING, F_TRIM | F_NULLABLE,
+			 .max = 200 },
+	[D_ADDRESS] = ADDRESS_FIELD,
+};
+
 /* Not ROUTE_IDEMPOTENT: a stored replay would keep the key in clear. */
 static enum err
 devices_create(struct req *r)
 {
-	static const struct field spec[] = {
-		[D_ID] = { "device_id", FT_STRING, F_REQUIRED | F_TRIM,
-			   .max = 64, .missing = ERR_DEVICE_ID_REQUIRED },
-		[D_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
-		[D_LOCATION] = { "location", FT_STRING, F_TRIM | F_NULLABLE,
-				 .max = 200 },
-		[D_ADDRESS] = ADDRESS_FIELD,
-	};
-	struct device_new d;
-	enum err e = body_read(r, spec, d.v);
+	struct device_new d = { r->vals, .net = NULL };
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	if (!device_id_valid(d.v[D_ID].s))
 		return ERR_DEVICE_ID_INVALID;
 	if (d.v[D_ADDRESS].set) {
 		e = address_field(r, &d.v[D_ADDRESS], &d.buf, &d.net);
 		if (e != ERR_OK)
 			return e;
-	} else {
-		d.net = NULL;
 	}
 	return req_txn(r, create_tx, &d);
 }
-
 
 static enum err
 rekey_tx(struct req *r, void *arg)
@@ -1138,7 +1130,7 @@ devices_mine(struct req *r)
 enum { E_NAME, E_LOCATION, E_ADDRESS };
 
 struct device_edit {
-	struct field_value v[3];
+	const struct field_value *v;	/* update_spec's, from the router */
 	struct device_net buf;
 	const struct device_net *net;	/* the new binding, if address set */
 };
@@ -1214,20 +1206,19 @@ edit_tx(struct req *r, void *arg)
 }
 
 /* PATCH: name, location (null clears), address (null or "" clears). */
+static const struct field update_spec[] = {
+	[E_NAME] = { "name", FT_STRING, F_TRIM, .min = 1, .max = 200 },
+	[E_LOCATION] = { "location", FT_STRING, F_TRIM | F_NULLABLE,
+			 .max = 200 },
+	[E_ADDRESS] = ADDRESS_FIELD,
+};
+
 static enum err
 devices_update(struct req *r)
 {
-	static const struct field spec[] = {
-		[E_NAME] = { "name", FT_STRING, F_TRIM, .min = 1, .max = 200 },
-		[E_LOCATION] = { "location", FT_STRING, F_TRIM | F_NULLABLE,
-				 .max = 200 },
-		[E_ADDRESS] = ADDRESS_FIELD,
-	};
-	struct device_edit d = { .net = NULL };
-	enum err e = body_read(r, spec, d.v);
+	struct device_edit d = { r->vals, .net = NULL };
+	enum err e = body_changes(r, update_spec, d.v);
 
-	if (e == ERR_OK)
-		e = body_changes(r, spec, d.v);
 	if (e == ERR_OK && d.v[E_ADDRESS].set)
 		e = address_field(r, &d.v[E_ADDRESS], &d.buf, &d.net);
 	if (e == ERR_OK)
@@ -1366,40 +1357,120 @@ devices_notify_sweep(struct db *db, const struct config *cfg)
 		cfg->reminder_lead)), starting_one, NULL);
 }
 
+/* What device_json, reservation_json and new_key write: a device's
+ * address only to admins; a reservation's owner and credential only to
+ * the owner and admins. */
+const struct schema_def devices_schemas[] = {
+	{ "Device", "{device_id: string, name: string, location: string?,"
+	  " address?: string?, in_use: bool,"
+	  " current_holder: {user_id: id, username: string?}?,"
+	  " busy_until: time?, next_free: time}" },
+	{ "Reservation", "{reservation_id: id, device_id: string,"
+	  " start_time: string, end_time: string, start: time, end: time,"
+	  " status: string, mine: bool, user_id?: id, credential?: string,"
+	  " username?: string?, name?: string?, cancelled_at?: time?}" },
+	{ "DeviceKey", "{device_id: string, device_key: string}" },
+	{ NULL, NULL },
+};
+
+static const struct qparam paging[] = {
+	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL },
+};
+
+static const struct qparam mine_query[] = {
+	{ "all", "integer", "1: the ended and cancelled ones too" },
+	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL },
+};
+
+static const struct qparam range_query[] = {
+	{ "from", "date-time", "Those ending after (default: now)" },
+	{ "to", "date-time", "Those starting before (default: no limit)" },
+	{ "all", "integer", "1 (admins): the cancelled, replaced and kicked"
+	  " ones too" },
+	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL },
+};
+
+static const struct qparam current_query[] = {
+	{ "device_id", "string", "The device (required)" },
+	{ NULL },
+};
+
+#define ADDRESS_ERRORS ERR_DEVICE_ADDRESS_INVALID, \
+	ERR_DEVICE_ADDRESS_HOST_BITS, ERR_DEVICE_ADDRESS_WIDE, \
+	ERR_DEVICE_ADDRESS_TAKEN, ERR_DEVICE_EXISTS
+#define DEVICE_REPLY "{device: Device, reservation_max_hours: int}"
+#define RESERVATIONS "{reservations: [Reservation], total: int}"
+
 const struct route devices_routes[] = {
 	{ "POST", "/set-reservation", ROLE_USER, 200, BODY_JSON,
 	  devices_set_reservation,
-	  "Reserve a device for a window (replaces your pending one)" },
+	  "Reserve a device for a window (replaces your pending one)",
+	  ROUTE_FIELDS(set_spec), .reply = "{status: string}",
+	  ROUTE_ERRORS(ERR_DEVICE_ID_REQUIRED, ERR_TIMES_REQUIRED,
+		       ERR_CREDENTIAL_REQUIRED, ERR_TIME_INVALID,
+		       ERR_TIME_ORDER, ERR_RESERVATION_TOO_LONG,
+		       ERR_RESERVATION_ENDED, ERR_DEVICE_NOT_FOUND,
+		       ERR_RESERVATION_OVERLAP) },
 	{ "GET", "/get-reservation", ROLE_NONE, 200, BODY_NONE,
 	  devices_get_reservation,
 	  "The active-else-next reservation (?device_id=; token, key or the"
-	  " device's bound address)" },
+	  " device's bound address)", ROUTE_DEVICE_KEY,
+	  .query = current_query,
+	  .reply = "{start_time: string, end_time: string, credential: string}",
+	  ROUTE_ERRORS(ERR_DEVICE_ID_REQUIRED, ERR_RESERVATION_AUTH,
+		       ERR_UNAUTHORIZED, ERR_TOKEN_INVALID, ERR_DEVICE_KEY,
+		       ERR_DEVICE_ADDRESS_OTHER, ERR_DEVICE_ADDRESS_TIE,
+		       ERR_RESERVATION_NOT_FOUND) },
 	{ "GET", "/api/devices", ROLE_USER, 200, BODY_NONE, devices_list,
-	  "Devices with their current holder and next free time" },
+	  "Devices with their current holder and next free time",
+	  .query = paging, .reply = "{devices: [Device], total: int}" },
 	{ "POST", "/api/devices", ROLE_ADMIN, 201, BODY_JSON, devices_create,
 	  "Register a device (address: bind it to an IP or CIDR); its key is"
-	  " shown once" },
+	  " shown once", ROUTE_FIELDS(create_spec),
+	  .reply = "{device_id: string, device_key: string, name: string,"
+	  " location: string?, address: string?}",
+	  ROUTE_ERRORS(ERR_DEVICE_ID_REQUIRED, ERR_DEVICE_ID_INVALID,
+		       ADDRESS_ERRORS) },
 	{ "GET", "/api/devices/reservations", ROLE_USER, 200, BODY_NONE,
-	  devices_mine, "Your pending reservations (?all=1: every one)" },
+	  devices_mine, "Your pending reservations (?all=1: every one)",
+	  .query = mine_query, .reply = RESERVATIONS },
 	{ "DELETE", "/api/devices/reservations/{id}", ROLE_USER, 204,
 	  BODY_NONE, devices_cancel,
-	  "Cancel your reservation (admins: any, a kick)" },
+	  "Cancel your reservation (admins: any, a kick)",
+	  ROUTE_ERRORS(ERR_RESERVATION_MISSING, ERR_RESERVATION_CLOSED) },
 	{ "GET", "/api/devices/{device_id}", ROLE_USER, 200, BODY_NONE,
-	  devices_get, "One device with its holder now and next free time" },
+	  devices_get, "One device with its holder now and next free time",
+	  .reply = DEVICE_REPLY, ROUTE_ERRORS(ERR_DEVICE_NOT_FOUND) },
 	{ "PATCH", "/api/devices/{device_id}", ROLE_ADMIN, 200, BODY_JSON,
 	  devices_update,
-	  "Change a device's name, location or bound address (null clears)" },
+	  "Change a device's name, location or bound address (null clears)",
+	  ROUTE_FIELDS(update_spec), .reply = DEVICE_REPLY,
+	  ROUTE_ERRORS(ERR_NO_CHANGES, ERR_DEVICE_NOT_FOUND, ADDRESS_ERRORS) },
 	{ "GET", "/api/devices/{device_id}/reservations", ROLE_USER, 200,
 	  BODY_NONE, devices_reservations,
-	  "A device's live reservations (?from=&to=)" },
+	  "A device's live reservations (?from=&to=)", .query = range_query,
+	  .reply = RESERVATIONS,
+	  ROUTE_ERRORS(ERR_FORBIDDEN, ERR_DEVICE_NOT_FOUND) },
 	{ "POST", "/api/devices/{device_id}/key", ROLE_ADMIN, 200, BODY_NONE,
-	  devices_rekey, "Issue a new device key (the old one stops working)" },
+	  devices_rekey, "Issue a new device key (the old one stops working)",
+	  .reply = "DeviceKey", ROUTE_ERRORS(ERR_DEVICE_NOT_FOUND) },
 	{ "DELETE", "/api/devices/{device_id}", ROLE_ADMIN, 204, BODY_NONE,
 	  devices_retire,
-	  "Retire a device and cancel its pending reservations" },
+	  "Retire a device and cancel its pending reservations",
+	  ROUTE_ERRORS(ERR_DEVICE_NOT_FOUND) },
 	{ "POST", "/api/devices/{device_id}/verify", ROLE_NONE, 200, BODY_JSON,
 	  devices_verify,
 	  "Lock agent: is this credential valid now? (X-Device-Key or the"
-	  " device's bound address)" },
+	  " device's bound address)", ROUTE_DEVICE_KEY,
+	  ROUTE_FIELDS(verify_spec),
+	  .reply = "{valid: bool, until?: time, end_time?: string}",
+	  ROUTE_ERRORS(ERR_CREDENTIAL_REQUIRED, ERR_DEVICE_KEY,
+		       ERR_DEVICE_ADDRESS_OTHER, ERR_DEVICE_ADDRESS_TIE) },
 	{ 0 },
 };

@@ -6,9 +6,12 @@
 #define HAAS_DEVICES_H
 
 #include "err.h"
+#include "openapi.h"
 #include "router.h"
 
 extern const struct route devices_routes[];
+/* Device, Reservation, DeviceKey (/api/openapi.json). */
+extern const struct schema_def devices_schemas[];
 
 /* An address or network a device is bound to.  lo and hi are the lowest
  * and highest address it holds as lower-case hex, 8 digits for IPv4 and

@@ -81,8 +81,10 @@ is_haas_site(const struct req *r)
 	return r->profile == PROFILE_HAAS_REACT;
 }
 
-void
-projects_unwrap_oid(struct req *r, const char *key)
+/* Replaces body member key of r->json, {"$oid": "<id>"} on the HaaS
+ * site, by the string inside. */
+static void
+unwrap_oid(struct req *r, const char *key)
 {
 	json_object *v, *oid;
 
@@ -449,15 +451,13 @@ create_tx(struct req *r, void *arg)
 static enum err
 projects_create(struct req *r)
 {
-	struct field_value v[ARRAY_SIZE(create_spec)];
-	enum err e = body_read(r, create_spec, v);
+	const struct field_value *v = r->vals;
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	if (v[C_USER].i != r->user.id && !is_admin(r))
 		return req_fail(r, ERR_FORBIDDEN,
 				"You may only create projects for yourself");
-	e = req_txn(r, create_tx, v);
+	e = req_txn(r, create_tx, (void *)v);
 	if (e != ERR_OK)
 		return e;
 	json_object_object_add(req_reply(r), "message", json_object_new_string(
@@ -467,14 +467,25 @@ projects_create(struct req *r)
 	return ERR_OK;
 }
 
-enum { J_CODE, J_USER };
-
-/* The HaaS app also sends user_id (its own); elsewhere only project_id
- * is read. */
+/* join and leave: project_id (every site but the HaaS app's; the HaaS
+ * site's join, leave and add_viewer read it with projects_read_oid). */
 static const struct field member_spec[] = {
-	[J_CODE] = { "project_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64 },
-	[J_USER] = { "user_id", FT_ID, 0 },
+	{ "project_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64 },
 };
+
+/* The HaaS app also sends user_id (its own); its project_id is read by
+ * the handler, after the unwrap. */
+static const struct field haas_member_spec[] = {
+	{ "user_id", FT_ID, 0 },
+};
+
+enum err
+projects_read_oid(struct req *r, const struct field *f,
+		  struct field_value *out)
+{
+	unwrap_oid(r, f->name);
+	return body_fields(r, r->json, f, 1, out);
+}
 
 /* The caller joins p; a concurrent join of the same pair hits the
  * primary key. */
@@ -531,19 +542,23 @@ membership_tx(struct req *r, void *arg)
 static enum err
 membership(struct req *r, bool join)
 {
-	struct field_value v[ARRAY_SIZE(member_spec)];
+	const struct field_value *v = r->vals;
 	struct membership m = { NULL, join };
+	struct field_value code;
 	enum err e;
 
-	projects_unwrap_oid(r, "project_id");
-	e = body_fields(r, r->json, member_spec, is_haas_site(r) ? 2 : 1, v);
+	if (!is_haas_site(r)) {
+		m.code = v[0].s;
+		return req_txn(r, membership_tx, &m);
+	}
+	e = projects_read_oid(r, &member_spec[0], &code);
 	if (e != ERR_OK)
 		return e;
 	/* The old backend acted for whoever user_id named. */
-	if (is_haas_site(r) && v[J_USER].set && v[J_USER].i != r->user.id)
+	if (v[0].set && v[0].i != r->user.id)
 		return req_fail(r, ERR_FORBIDDEN,
 				"You may only join or leave a project yourself");
-	m.code = v[J_CODE].s;
+	m.code = code.s;
 	return req_txn(r, membership_tx, &m);
 }
 
@@ -577,8 +592,6 @@ projects_leave(struct req *r)
 }
 
 /* ---- add_viewer (the HaaS app's site) ----------------------------------- */
-
-enum { V_CODE, V_USER };
 
 struct viewer {
 	const char *code;
@@ -627,24 +640,23 @@ viewer_tx(struct req *r, void *arg)
 		"project.join", "project", v->code, NULL);
 }
 
+/* user_id: the router reads it; project_id, which may be {"$oid"}, the
+ * handler reads after the unwrap. */
+static const struct field viewer_spec[] = {
+	{ "user_id", FT_ID, F_REQUIRED },
+};
+
 static enum err
 projects_add_viewer(struct req *r)
 {
-	static const struct field spec[] = {
-		[V_CODE] = { "project_id", FT_STRING, F_REQUIRED | F_TRIM,
-			     .max = 64 },
-		[V_USER] = { "user_id", FT_ID, F_REQUIRED },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	struct field_value code;
 	struct viewer vw;
-	enum err e;
+	enum err e = projects_read_oid(r, &member_spec[0], &code);
 
-	projects_unwrap_oid(r, "project_id");
-	e = body_read(r, spec, v);
 	if (e != ERR_OK)
 		return e;
-	vw.code = v[V_CODE].s;
-	vw.user = v[V_USER].i;
+	vw.code = code.s;
+	vw.user = r->vals[0].i;
 	e = req_txn(r, viewer_tx, &vw);
 	if (e != ERR_OK)
 		return e;
@@ -656,24 +668,90 @@ projects_add_viewer(struct req *r)
 	return ERR_OK;
 }
 
+/* A project as every builder above writes it: project_json, its members
+ * and holdings (project_details), and on the HaaS app's site haas_project
+ * (_id, viewers, joined_users; resources then keyed by every live set's
+ * old id, 0 for those it holds none of). */
+const struct schema_def projects_schemas[] = {
+	{ "Project", "{project_id: string, project_name: string,"
+	  " description: string?, user_id: id, created_at: time,"
+	  " members: [id], member_details: [Member], resources: object,"
+	  " holdings: [ProjectHolding], _id?: string, viewers?: [id],"
+	  " joined_users?: [id]}" },
+	{ "Member", "{user_id: id, username: string?, name: string?}" },
+	{ "ProjectHolding", "{resource_id: string, name: string, units: int,"
+	  " due_at: time?, overdue: bool, borrowed_by: string?}" },
+	{ NULL, NULL },
+};
+
+static const struct qparam paging[] = {
+	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL },
+};
+
+static const struct qparam cursor_paging[] = {
+	{ "cursor", "integer", "next_cursor of the page before" },
+	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
+	{ NULL },
+};
+
+#define MEMBERSHIP_ERRORS ERR_PROJECT_NOT_FOUND, ERR_FORBIDDEN
+
+/* join and leave have a row for every site but the HaaS app's (it
+ * describes them) and one for the HaaS app's, whose project_id may be
+ * {"$oid"} and which also takes user_id. */
 const struct route projects_routes[] = {
 	{ "POST", "/api/projects/create_project", ROLE_USER, 201, BODY_JSON,
-	  projects_create, "Create a project (you own it)", ROUTE_IDEMPOTENT },
+	  projects_create, "Create a project (you own it)", ROUTE_IDEMPOTENT,
+	  ROUTE_FIELDS(create_spec),
+	  .reply = "{message: string, project_id: string}",
+	  ROUTE_ERRORS(ERR_PROJECT_FIELDS, ERR_FORBIDDEN, ERR_USER_NOT_FOUND,
+		       ERR_PROJECT_EXISTS, ERR_IDEMPOTENCY_MISMATCH) },
 	{ "GET", "/api/projects/get_projects/{user_id}", ROLE_USER, 200,
 	  BODY_NONE, projects_list,
-	  "Projects a user owns or joined, with members and units held" },
+	  "Projects a user owns or joined, with members and units held",
+	  .query = paging, .reply = "{projects: [Project]}",
+	  ROUTE_ERRORS(ERR_USER_NOT_FOUND, ERR_FORBIDDEN) },
 	{ "POST", "/api/projects/join", ROLE_USER, 200, BODY_JSON,
-	  projects_join, "Join a project by project_id" },
+	  projects_join, "Join a project by project_id",
+	  .profiles = PROFILES_BUT_HAAS, ROUTE_FIELDS(member_spec),
+	  .reply = "{message: string}",
+	  ROUTE_ERRORS(MEMBERSHIP_ERRORS, ERR_ALREADY_MEMBER) },
+	{ "POST", "/api/projects/join", ROLE_USER, 200, BODY_JSON,
+	  projects_join, "Join a project by project_id (HaaS site)",
+	  .profiles = PROFILE_BIT(PROFILE_HAAS_REACT),
+	  ROUTE_FIELDS(haas_member_spec), .reply = "{message: string}",
+	  ROUTE_ERRORS(MEMBERSHIP_ERRORS) },
 	{ "POST", "/api/projects/leave", ROLE_USER, 200, BODY_JSON,
-	  projects_leave, "Leave a project by project_id" },
+	  projects_leave, "Leave a project by project_id",
+	  .profiles = PROFILES_BUT_HAAS, ROUTE_FIELDS(member_spec),
+	  .reply = "{message: string}",
+	  ROUTE_ERRORS(MEMBERSHIP_ERRORS, ERR_NOT_MEMBER,
+		       ERR_OWNER_CANNOT_LEAVE) },
+	{ "POST", "/api/projects/leave", ROLE_USER, 200, BODY_JSON,
+	  projects_leave, "Leave a project by project_id (HaaS site)",
+	  .profiles = PROFILE_BIT(PROFILE_HAAS_REACT),
+	  ROUTE_FIELDS(haas_member_spec), .reply = "{message: string}",
+	  ROUTE_ERRORS(MEMBERSHIP_ERRORS, ERR_NOT_MEMBER,
+		       ERR_OWNER_CANNOT_LEAVE) },
 	{ "POST", "/api/projects/add_viewer", ROLE_USER, 200, BODY_JSON,
 	  projects_add_viewer,
 	  "Join a project by project_id, or add user_id to yours (HaaS site)",
-	  .profiles = PROFILE_BIT(PROFILE_HAAS_REACT) },
+	  .profiles = PROFILE_BIT(PROFILE_HAAS_REACT),
+	  ROUTE_FIELDS(viewer_spec),
+	  .reply = "{message: string, project_id: string, user_id: id}",
+	  ROUTE_ERRORS(ERR_NO_MATCHING_PROJECT, ERR_NOT_PROJECT_MEMBER,
+		       ERR_USER_NOT_FOUND, ERR_ALREADY_VIEWER) },
 	{ "GET", "/api/projects/{project_id}", ROLE_USER, 200, BODY_NONE,
-	  projects_get, "A project with members and units held (members)" },
+	  projects_get, "A project with members and units held (members)",
+	  .reply = "{project: Project}",
+	  ROUTE_ERRORS(ERR_PROJECT_NOT_FOUND, ERR_NOT_PROJECT_MEMBER) },
 	{ "GET", "/api/projects/{project_id}/history", ROLE_USER, 200,
 	  BODY_NONE, projects_history,
-	  "Checkouts and checkins of a project, newest first (?cursor=)" },
+	  "Checkouts and checkins of a project, newest first (?cursor=)",
+	  .query = cursor_paging,
+	  .reply = "{history: [HistoryEvent], next_cursor: id?}",
+	  ROUTE_ERRORS(ERR_PROJECT_NOT_FOUND, ERR_NOT_PROJECT_MEMBER) },
 	{ 0 },
 };

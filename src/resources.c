@@ -435,26 +435,25 @@ create_tx(struct req *r, void *arg)
 		json_object_new_int64(v[N_TOTAL].i));
 }
 
+static const struct field create_spec[] = {
+	[N_NAME] = { "name", FT_STRING, F_REQUIRED | F_TRIM, .max = 200,
+		     .missing = ERR_RESOURCE_FIELDS },
+	[N_TOTAL] = { "total_units", FT_INT, F_REQUIRED, .min = 0,
+		      .max = UNITS_MAX, .missing = ERR_RESOURCE_FIELDS,
+		      .invalid = ERR_TOTAL_UNITS_INVALID },
+	ALIAS_FIELDS,
+	[N_CODE] = { "resource_id", FT_STRING, F_TRIM | F_NULLABLE,
+		     .max = 64 },
+};
+
 static enum err
 resources_create(struct req *r)
 {
-	static const struct field spec[] = {
-		[N_NAME] = { "name", FT_STRING, F_REQUIRED | F_TRIM,
-			     .max = 200, .missing = ERR_RESOURCE_FIELDS },
-		[N_TOTAL] = { "total_units", FT_INT, F_REQUIRED, .min = 0,
-			      .max = UNITS_MAX, .missing = ERR_RESOURCE_FIELDS,
-			      .invalid = ERR_TOTAL_UNITS_INVALID },
-		ALIAS_FIELDS,
-		[N_CODE] = { "resource_id", FT_STRING, F_TRIM | F_NULLABLE,
-			     .max = 64 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	struct admin_change c = { 0 };
 	const char *code;
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	/* Without a code the name is the code, as in HaaS (HWSet1). */
 	code = v[N_CODE].set && !v[N_CODE].is_null && *v[N_CODE].s
 		? v[N_CODE].s : v[N_NAME].s;
@@ -570,22 +569,19 @@ update_tx(struct req *r, void *arg)
 			   v ? update_details(v) : NULL);
 }
 
+static const struct field update_spec[] = {
+	[N_NAME] = { "name", FT_STRING, F_TRIM, .min = 1, .max = 200 },
+	[N_TOTAL] = { "total_units", FT_INT, 0, .min = 0, .max = UNITS_MAX,
+		      .invalid = ERR_TOTAL_UNITS_INVALID },
+	ALIAS_FIELDS,
+};
+
 static enum err
 resources_update(struct req *r)
 {
-	static const struct field spec[] = {
-		[N_NAME] = { "name", FT_STRING, F_TRIM, .min = 1, .max = 200 },
-		[N_TOTAL] = { "total_units", FT_INT, 0, .min = 0,
-			      .max = UNITS_MAX,
-			      .invalid = ERR_TOTAL_UNITS_INVALID },
-		ALIAS_FIELDS,
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
-	struct admin_change c = { req_param(r, "resource_id"), v };
-	enum err e = body_read(r, spec, v);
+	struct admin_change c = { req_param(r, "resource_id"), r->vals };
+	enum err e = body_changes(r, update_spec, r->vals);
 
-	if (e == ERR_OK)
-		e = body_changes(r, spec, v);
 	if (e == ERR_OK)
 		e = req_txn(r, update_tx, &c);
 	return e != ERR_OK ? e : resources_get(r);
@@ -623,16 +619,6 @@ struct move {
 	size_t n;
 };
 
-enum { L_CODE, L_UNITS };
-
-static const struct field line_spec[] = {
-	[L_CODE] = { "resource_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64,
-		     .missing = ERR_CHECKOUT_FIELDS },
-	[L_UNITS] = { "units", FT_INT, F_REQUIRED, .min = 1, .max = UNITS_MAX,
-		      .missing = ERR_CHECKOUT_FIELDS,
-		      .invalid = ERR_UNITS_INVALID },
-};
-
 /* Adds a line (lines naming the same set are added up once resolved). */
 static void
 line_add(struct move *m, const char *name, long long units)
@@ -641,6 +627,17 @@ line_add(struct move *m, const char *name, long long units)
 	m->lines[m->n].units = units;
 	m->n++;
 }
+
+enum { L_CODE, L_UNITS };
+
+/* A line of items[]. */
+static const struct field line_spec[] = {
+	[L_CODE] = { "resource_id", FT_STRING, F_REQUIRED | F_TRIM, .max = 64,
+		     .missing = ERR_CHECKOUT_FIELDS },
+	[L_UNITS] = { "units", FT_INT, F_REQUIRED, .min = 1, .max = UNITS_MAX,
+		      .missing = ERR_CHECKOUT_FIELDS,
+		      .invalid = ERR_UNITS_INVALID },
+};
 
 static enum err
 read_items(struct req *r, struct move *m, json_object *items)
@@ -665,7 +662,25 @@ read_items(struct req *r, struct move *m, json_object *items)
 	return ERR_OK;
 }
 
-enum { M_PROJECT, M_ITEMS, M_DUE_AT, M_DUE_DAYS };
+enum { M_PROJECT, M_ITEMS, M_DUE_AT, M_DUE_DAYS, M_CODE, M_UNITS };
+
+/* {resource_id, units, project_id} or {items: [...], project_id}, with
+ * due_at or due_days on a checkout (a checkin reads and ignores them).
+ * resource_id and units are required only without items (move_line);
+ * null or "" is then missing, as in line_spec. */
+static const struct field move_spec[] = {
+	[M_PROJECT] = { "project_id", FT_STRING, F_TRIM | F_NULLABLE,
+			.max = 64 },
+	[M_ITEMS] = { "items", FT_ARRAY, 0, .max = ITEMS_MAX,
+		      .invalid = ERR_ITEMS_INVALID },
+	[M_DUE_AT] = { "due_at", FT_STRING, F_TRIM | F_NULLABLE, .max = 64 },
+	[M_DUE_DAYS] = { "due_days", FT_INT, F_NULLABLE, .min = 1,
+			 .max = LOAN_DAYS_MAX },
+	[M_CODE] = { "resource_id", FT_STRING, F_TRIM | F_NULLABLE,
+		     .max = 64 },
+	[M_UNITS] = { "units", FT_INT, F_NULLABLE, .min = 1,
+		      .max = UNITS_MAX, .invalid = ERR_UNITS_INVALID },
+};
 
 static enum err
 due_fail(struct req *r, const char *field, const char *why)
@@ -707,26 +722,54 @@ move_due(struct req *r, struct move *m, const struct field_value *at,
 	return ERR_OK;
 }
 
+/* The body's fields: r->vals, but on the HaaS site, whose row leaves
+ * project_id out (it may be {"$oid"}), read here after the unwrap. */
+static enum err
+move_fields(struct req *r, const struct field_value **v)
+{
+	const size_t n = ARRAY_SIZE(move_spec);
+	struct field_value *all;
+
+	*v = r->vals;
+	if (!is_haas_site(r))
+		return ERR_OK;
+	all = req_alloc(r, n * sizeof(*all));
+	memcpy(all + 1, r->vals, (n - 1) * sizeof(*all));
+	*v = all;
+	return projects_read_oid(r, &move_spec[M_PROJECT], &all[M_PROJECT]);
+}
+
+/* A required field of a one-line request was absent, null or empty. */
+static enum err
+line_missing(struct req *r, const char *field)
+{
+	req_fail_extra(r, "field", json_object_new_string(field));
+	return ERR_CHECKOUT_FIELDS;
+}
+
+/* The one line of a request without items. */
+static enum err
+move_line(struct req *r, struct move *m, const struct field_value *v)
+{
+	const struct field_value *code = &v[M_CODE], *units = &v[M_UNITS];
+
+	if (!code->set || code->is_null || !code->len)
+		return line_missing(r, "resource_id");
+	if (!units->set || units->is_null)
+		return line_missing(r, "units");
+	m->lines = req_alloc(r, sizeof(*m->lines));
+	line_add(m, code->s, units->i);
+	return ERR_OK;
+}
+
 /* Reads {resource_id, units, project_id} or {items: [...], project_id},
  * with due_at or due_days on a checkout. */
 static enum err
 move_read(struct req *r, struct move *m)
 {
-	static const struct field spec[] = {
-		[M_PROJECT] = { "project_id", FT_STRING, F_TRIM | F_NULLABLE,
-				.max = 64 },
-		[M_ITEMS] = { "items", FT_ARRAY, 0, .max = ITEMS_MAX,
-			      .invalid = ERR_ITEMS_INVALID },
-		[M_DUE_AT] = { "due_at", FT_STRING, F_TRIM | F_NULLABLE,
-			       .max = 64 },
-		[M_DUE_DAYS] = { "due_days", FT_INT, F_NULLABLE, .min = 1,
-				 .max = LOAN_DAYS_MAX },
-	};
-	struct field_value v[ARRAY_SIZE(spec)], l[ARRAY_SIZE(line_spec)];
-	enum err e;
+	const struct field_value *v;
+	enum err e = move_fields(r, &v);
 
-	projects_unwrap_oid(r, "project_id");
-	e = body_read(r, spec, v);
 	if (e == ERR_OK && !m->checkin)
 		e = move_due(r, m, &v[M_DUE_AT], &v[M_DUE_DAYS]);
 	if (e != ERR_OK)
@@ -737,12 +780,7 @@ move_read(struct req *r, struct move *m)
 		m->bulk = true;
 		return read_items(r, m, v[M_ITEMS].o);
 	}
-	e = body_read(r, line_spec, l);
-	if (e != ERR_OK)
-		return e;
-	m->lines = req_alloc(r, sizeof(*m->lines));
-	line_add(m, l[L_CODE].s, l[L_UNITS].i);
-	return ERR_OK;
+	return move_line(r, m, v);
 }
 
 static int
@@ -1324,38 +1362,137 @@ resources_notify_sweep(struct db *db, const struct config *cfg)
 		DB_P(db_int(cfg->due_soon_lead)), sweep_one, NULL);
 }
 
+/* ---- the routes ------------------------------------------------------- */
+
+/* What resource_json (and on the HaaS site resource_json_haas: _id, and
+ * resource_id and name its old ones), event_json, holder_json,
+ * holding_json and move_reply write. */
+const struct schema_def resources_schemas[] = {
+	{ "HardwareSet", "{resource_id: string, name: string,"
+	  " total_units: int, available_units: int, held_by_you: int,"
+	  " old_id: string?, old_name: string?, loan_days: int?,"
+	  " held_by_you_due_at: time?, held_by_you_overdue: bool,"
+	  " _id?: string}" },
+	{ "HistoryEvent", "{id: id, at: time, actor_id: id, action: string,"
+	  " resource_id: string, project_id: string?, user_id: id?,"
+	  " units: int, available_units: int, actor_username: string?,"
+	  " project_name: string?}" },
+	{ "Holder", "{kind: string, units: int, project_id: string?,"
+	  " project_name: string?, user_id: id?, username: string?,"
+	  " name: string?, due_at: time?, overdue: bool,"
+	  " borrowed_by: string?}" },
+	{ "Holding", "{id: id, resource_id: string, resource_name: string,"
+	  " units: int, kind: string, project_id: string?,"
+	  " project_name: string?, user_id: id?, username: string?,"
+	  " name: string?, due_at: time?, overdue: bool,"
+	  " borrowed_by: string?, borrower_name: string?}" },
+	/* One set's line of a checkout (with due_at) or checkin: the whole
+	 * reply of a one-line request, the items of one with items. */
+	{ "UnitsMoved", "{message: string, project_id: string?,"
+	  " resource_id?: string, available_units?: int, due_at?: time?,"
+	  " resources?: [{resource_id: string, units: int,"
+	  " available_units: int, due_at?: time?}]}" },
+	{ NULL, NULL },
+};
+
+static const struct qparam paging[] = {
+	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL },
+};
+
+static const struct qparam cursor_paging[] = {
+	{ "cursor", "integer", "next_cursor of the page before" },
+	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
+	{ NULL },
+};
+
+static const struct qparam holdings_query[] = {
+	{ "overdue", "integer", "1: only those past their due date" },
+	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL },
+};
+
+/* A HaaS-site row's fields: all but project_id, which the handler reads
+ * (move_fields). */
+#define MOVE_FIELDS_HAAS .fields = move_spec + 1, \
+	.nfields = ARRAY_SIZE(move_spec) - 1
+#define MOVE_ERRORS ERR_CHECKOUT_FIELDS, ERR_UNITS_INVALID, \
+	ERR_ITEMS_INVALID, ERR_RESOURCE_NOT_FOUND, ERR_PROJECT_NOT_FOUND, \
+	ERR_NOT_PROJECT_MEMBER, ERR_IDEMPOTENCY_MISMATCH
+#define SET_LIST "{resources: [HardwareSet], total: int}"
+
 /* Fixed paths come before /api/resources/{resource_id}: the first match
- * wins. */
+ * wins.  checkout and checkin have a row for every site but the HaaS
+ * app's (it describes them) and one for the HaaS app's, where project_id
+ * may be {"$oid"}. */
 const struct route resources_routes[] = {
 	{ "GET", "/api/resources", ROLE_USER, 200, BODY_NONE, resources_list,
-	  "Hardware sets with total and available units" },
+	  "Hardware sets with total and available units", .query = paging,
+	  .reply = SET_LIST },
 	{ "GET", "/api/resources/all", ROLE_USER, 200, BODY_NONE,
-	  resources_list, "Hardware sets (HaaS path)" },
+	  resources_list, "Hardware sets (HaaS path)", .query = paging,
+	  .reply = SET_LIST },
 	{ "POST", "/api/resources/create", ROLE_ADMIN, 201, BODY_JSON,
-	  resources_create, "Create a hardware set", ROUTE_IDEMPOTENT },
+	  resources_create, "Create a hardware set", ROUTE_IDEMPOTENT,
+	  ROUTE_FIELDS(create_spec),
+	  .reply = "{message: string, resource_id: string}",
+	  ROUTE_ERRORS(ERR_RESOURCE_FIELDS, ERR_TOTAL_UNITS_INVALID,
+		       ERR_RESOURCE_EXISTS, ERR_OLD_ID_TAKEN,
+		       ERR_IDEMPOTENCY_MISMATCH) },
 	{ "POST", "/api/resources/checkout", ROLE_USER, 200, BODY_JSON,
 	  resources_checkout,
 	  "Check units out to a project or yourself (or items, all or none)",
-	  ROUTE_IDEMPOTENT },
+	  ROUTE_IDEMPOTENT, PROFILES_BUT_HAAS, ROUTE_FIELDS(move_spec),
+	  .reply = "UnitsMoved",
+	  ROUTE_ERRORS(MOVE_ERRORS, ERR_INSUFFICIENT_UNITS) },
+	{ "POST", "/api/resources/checkout", ROLE_USER, 200, BODY_JSON,
+	  resources_checkout, "Check units out (HaaS site)", ROUTE_IDEMPOTENT,
+	  PROFILE_BIT(PROFILE_HAAS_REACT), MOVE_FIELDS_HAAS,
+	  .reply = "UnitsMoved",
+	  ROUTE_ERRORS(MOVE_ERRORS, ERR_INSUFFICIENT_UNITS) },
 	{ "POST", "/api/resources/checkin", ROLE_USER, 200, BODY_JSON,
 	  resources_checkin,
-	  "Check units back in (or items, all or none)", ROUTE_IDEMPOTENT },
+	  "Check units back in (or items, all or none)", ROUTE_IDEMPOTENT,
+	  PROFILES_BUT_HAAS, ROUTE_FIELDS(move_spec),
+	  .reply = "UnitsMoved",
+	  ROUTE_ERRORS(MOVE_ERRORS, ERR_CHECKIN_FAILED) },
+	{ "POST", "/api/resources/checkin", ROLE_USER, 200, BODY_JSON,
+	  resources_checkin, "Check units back in (HaaS site)",
+	  ROUTE_IDEMPOTENT, PROFILE_BIT(PROFILE_HAAS_REACT),
+	  MOVE_FIELDS_HAAS, .reply = "UnitsMoved",
+	  ROUTE_ERRORS(MOVE_ERRORS, ERR_CHECKIN_FAILED) },
 	{ "GET", "/api/holdings", ROLE_ADMIN, 200, BODY_NONE,
 	  resources_holdings,
-	  "Every holding with units out, soonest due first (?overdue=1)" },
+	  "Every holding with units out, soonest due first (?overdue=1)",
+	  .query = holdings_query,
+	  .reply = "{holdings: [Holding], total: int}" },
 	{ "GET", "/api/resources/{resource_id}", ROLE_USER, 200, BODY_NONE,
-	  resources_get, "A hardware set" },
+	  resources_get, "A hardware set", .reply = "{resource: HardwareSet}",
+	  ROUTE_ERRORS(ERR_RESOURCE_NOT_FOUND) },
 	{ "PATCH", "/api/resources/{resource_id}", ROLE_ADMIN, 200, BODY_JSON,
 	  resources_update,
-	  "Rename or resize a hardware set (never below what is out)" },
+	  "Rename or resize a hardware set (never below what is out)",
+	  ROUTE_FIELDS(update_spec), .reply = "{resource: HardwareSet}",
+	  ROUTE_ERRORS(ERR_NO_CHANGES, ERR_TOTAL_UNITS_INVALID,
+		       ERR_RESOURCE_NOT_FOUND, ERR_RESOURCE_EXISTS,
+		       ERR_OLD_ID_TAKEN, ERR_CAPACITY_BELOW_HELD) },
 	{ "DELETE", "/api/resources/{resource_id}", ROLE_ADMIN, 204,
 	  BODY_NONE, resources_retire,
-	  "Retire a hardware set (only when nothing is held)" },
+	  "Retire a hardware set (only when nothing is held)",
+	  ROUTE_ERRORS(ERR_RESOURCE_NOT_FOUND, ERR_RESOURCE_IN_USE) },
 	{ "GET", "/api/resources/{resource_id}/history", ROLE_ADMIN, 200,
 	  BODY_NONE, resources_history_get,
-	  "Checkouts and checkins of a set, newest first (?cursor=)" },
+	  "Checkouts and checkins of a set, newest first (?cursor=)",
+	  .query = cursor_paging,
+	  .reply = "{history: [HistoryEvent], next_cursor: id?}",
+	  ROUTE_ERRORS(ERR_RESOURCE_NOT_FOUND) },
 	{ "GET", "/api/resources/{resource_id}/holders", ROLE_ADMIN, 200,
 	  BODY_NONE, resources_holders,
-	  "Who holds units of a set now (projects and people), most first" },
+	  "Who holds units of a set now (projects and people), most first",
+	  .query = paging, .reply = "{resource_id: string, holders: [Holder],"
+	  " total: int, held_units: int}",
+	  ROUTE_ERRORS(ERR_RESOURCE_NOT_FOUND) },
 	{ 0 },
 };

@@ -3,9 +3,12 @@
 #ifndef HAAS_RESOURCES_H
 #define HAAS_RESOURCES_H
 
+#include "openapi.h"
 #include "router.h"
 
 extern const struct route resources_routes[];
+/* HardwareSet, HistoryEvent, Holder, Holding, Moved (/api/openapi.json). */
+extern const struct schema_def resources_schemas[];
 
 /* Replies with one page ({"history": [...], "next_cursor"}, newest first,
  * ?cursor= and ?limit=) of the checkouts and checkins of resource id
