@@ -636,21 +636,18 @@ enum { L_IDENT, L_PASSWORD };
 
 enum login_names { NAMES_PLAIN, NAMES_HAAS };
 
-/* The two JSON log-in paths: spec names the identifier and password
- * fields; the reply carries the tokens, the caller's id and role, and for
- * the HaaS frontend also "token" and "userId". */
+/* The two JSON log-in paths: the route's spec names the identifier and
+ * password fields; the reply carries the tokens, the caller's id and role,
+ * and for the HaaS frontend also "token" and "userId". */
 static enum err
-login_json(struct req *r, const struct field spec[2], enum login_path path,
-	   enum login_names names)
+login_json(struct req *r, enum login_path path, enum login_names names)
 {
-	struct field_value v[2];
+	const struct field_value *v = r->vals;
 	struct login_row u;
 	struct session s;
 	json_object *o;
-	enum err e = body_fields(r, r->json, spec, 2, v);
+	enum err e = login(r, path, v[L_IDENT].s, v[L_PASSWORD].s, &u, &s);
 
-	if (e == ERR_OK)
-		e = login(r, path, v[L_IDENT].s, v[L_PASSWORD].s, &u, &s);
 	if (e != ERR_OK)
 		return e;
 	o = req_reply(r);
@@ -674,52 +671,54 @@ login_json(struct req *r, const struct field spec[2], enum login_path path,
 }
 
 /* POST /api/auth/login: the HaaS seed; username may also be an email. */
+static const struct field login_haas_spec[] = {
+	[L_IDENT] = { "username", FT_STRING, F_REQUIRED | F_TRIM, .max = 254,
+		      .missing = ERR_SIGNUP_REQUIRED },
+	[L_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+			 .missing = ERR_SIGNUP_REQUIRED },
+};
+
 static enum err
 accounts_login(struct req *r)
 {
-	static const struct field spec[] = {
-		[L_IDENT] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
-			      .max = 254, .missing = ERR_SIGNUP_REQUIRED },
-		[L_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
-				 .missing = ERR_SIGNUP_REQUIRED },
-	};
-
-	return login_json(r, spec, LOGIN_ANY, NAMES_HAAS);
+	return login_json(r, LOGIN_ANY, NAMES_HAAS);
 }
 
-/* POST /api/users/login: seeds 002, 003 and 004 log in by email. */
+/* POST /api/users/login (seeds 002, 003 and 004) and the ElectroPorts
+ * site's POST /login: by email. */
+static const struct field login_email_spec[] = {
+	[L_IDENT] = { "email", FT_STRING, F_REQUIRED | F_TRIM, .max = 254,
+		      .missing = ERR_LOGIN_REQUIRED },
+	[L_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+			 .missing = ERR_LOGIN_REQUIRED },
+};
+
 static enum err
 accounts_login_email(struct req *r)
 {
-	static const struct field spec[] = {
-		[L_IDENT] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
-			      .max = 254, .missing = ERR_LOGIN_REQUIRED },
-		[L_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
-				 .missing = ERR_LOGIN_REQUIRED },
-	};
-
-	return login_json(r, spec, LOGIN_EMAIL, NAMES_PLAIN);
+	return login_json(r, LOGIN_EMAIL, NAMES_PLAIN);
 }
 
 enum { T_USERNAME, T_PASSWORD, T_GRANT };
 
 /* POST /api/auth/token: the OAuth2 password grant FastAPI clients send. */
+static const struct field token_spec[] = {
+	[T_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
+			 .max = 254, .missing = ERR_BAD_CREDENTIALS },
+	[T_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+			 .missing = ERR_BAD_CREDENTIALS },
+	[T_GRANT] = { "grant_type", FT_STRING, 0, .max = 32 },
+};
+
 static enum err
 accounts_token(struct req *r)
 {
-	static const struct field spec[] = {
-		[T_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
-				 .max = 254, .missing = ERR_BAD_CREDENTIALS },
-		[T_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
-				 .missing = ERR_BAD_CREDENTIALS },
-		[T_GRANT] = { "grant_type", FT_STRING, 0, .max = 32 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	struct login_row u;
 	struct session s;
-	enum err e = body_read(r, spec, v);
+	enum err e = ERR_OK;
 
-	if (e == ERR_OK && v[T_GRANT].set && v[T_GRANT].len &&
+	if (v[T_GRANT].set && v[T_GRANT].len &&
 	    strcmp(v[T_GRANT].s, "password"))
 		e = ERR_GRANT_TYPE;
 	if (e == ERR_OK)
@@ -773,22 +772,21 @@ signup(struct req *r, struct signup *u)
 enum { S_USERNAME, S_PASSWORD };
 
 /* POST /api/auth/signup (HaaS seed). */
+static const struct field signup_spec[] = {
+	[S_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM, .max = 64,
+			 .missing = ERR_SIGNUP_REQUIRED },
+	[S_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+			 .missing = ERR_SIGNUP_REQUIRED },
+};
+
 static enum err
 accounts_signup(struct req *r)
 {
-	static const struct field spec[] = {
-		[S_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
-				 .max = 64, .missing = ERR_SIGNUP_REQUIRED },
-		[S_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
-				 .missing = ERR_SIGNUP_REQUIRED },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	struct signup u = { .a.role = ROLE_USER,
 			    .message = "User created successfully" };
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	u.a.username = v[S_USERNAME].s;
 	u.a.password = v[S_PASSWORD].s;
 	e = signup(r, &u);
@@ -800,24 +798,22 @@ accounts_signup(struct req *r)
 enum { R_EMAIL, R_PASSWORD, R_NAME, R_USERNAME };
 
 /* POST /api/users/register (seeds 002, 003, 004). */
+static const struct field register_spec[] = {
+	[R_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM, .max = 254,
+		      .missing = ERR_REGISTER_REQUIRED },
+	[R_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+			 .missing = ERR_REGISTER_REQUIRED },
+	[R_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
+	[R_USERNAME] = { "username", FT_STRING, F_TRIM, .max = 64 },
+};
+
 static enum err
 accounts_register(struct req *r)
 {
-	static const struct field spec[] = {
-		[R_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
-			      .max = 254, .missing = ERR_REGISTER_REQUIRED },
-		[R_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
-				 .missing = ERR_REGISTER_REQUIRED },
-		[R_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
-		[R_USERNAME] = { "username", FT_STRING, F_TRIM, .max = 64 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	struct signup u = { .a.role = ROLE_USER,
 			    .message = "User registered successfully" };
-	enum err e = body_read(r, spec, v);
 
-	if (e != ERR_OK)
-		return e;
 	if (!v[R_NAME].len && !v[R_USERNAME].len)
 		return ERR_REGISTER_REQUIRED;
 	u.a.email = v[R_EMAIL].s;
@@ -960,12 +956,10 @@ static const struct field refresh_spec[] = {
 static enum err
 accounts_refresh(struct req *r)
 {
-	struct field_value v[ARRAY_SIZE(refresh_spec)];
+	const struct field_value *v = r->vals;
 	struct refresh f = { 0 };
-	enum err e = body_read(r, refresh_spec, v);
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	f.token = v[F_REFRESH].s;
 	if (auth_verify_token(&r->app->cfg, f.token, TOKEN_REFRESH, &f.c))
 		return ERR_REFRESH_INVALID;
@@ -1025,20 +1019,21 @@ enum { O_REFRESH, O_ALL };
 /* POST /api/auth/logout: ends the session the refresh token belongs to,
  * or without one the session of the access token used; {"all": true}
  * ends every session of the caller. */
+static const struct field logout_spec[] = {
+	[O_REFRESH] = { "refresh_token", FT_STRING, F_TRIM, .max = 4096 },
+	[O_ALL] = { "all", FT_BOOL, 0 },
+};
+
 static enum err
 accounts_logout(struct req *r)
 {
-	static const struct field spec[] = {
-		[O_REFRESH] = { "refresh_token", FT_STRING, F_TRIM, .max = 4096 },
-		[O_ALL] = { "all", FT_BOOL, 0 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	struct logout l = { r->user.session };
-	enum err e = body_read(r, spec, v);
+	enum err e = ERR_OK;
 
-	if (e == ERR_OK && v[O_ALL].i)
+	if (v[O_ALL].i)
 		l.family = NULL;
-	else if (e == ERR_OK && v[O_REFRESH].len)
+	else if (v[O_REFRESH].len)
 		e = logout_family(r, v[O_REFRESH].s, &l.family);
 	if (e == ERR_OK)
 		e = req_txn(r, logout_tx, &l);
@@ -1094,23 +1089,22 @@ reset_tx(struct req *r, void *arg)
 }
 
 /* POST /api/users/reset-password: every session ends, this one too. */
+static const struct field password_spec[] = {
+	[P_CURRENT] = { "currentPassword", FT_STRING, F_REQUIRED, .max = 1024,
+			.missing = ERR_PASSWORD_FIELDS },
+	[P_NEW] = { "newPassword", FT_STRING, F_REQUIRED, .max = 4096,
+		    .missing = ERR_PASSWORD_FIELDS },
+	[P_CONFIRM] = { "confirmPassword", FT_STRING, F_REQUIRED, .max = 4096,
+			.missing = ERR_PASSWORD_FIELDS },
+};
+
 static enum err
 accounts_reset_password(struct req *r)
 {
-	static const struct field spec[] = {
-		[P_CURRENT] = { "currentPassword", FT_STRING, F_REQUIRED,
-				.max = 1024, .missing = ERR_PASSWORD_FIELDS },
-		[P_NEW] = { "newPassword", FT_STRING, F_REQUIRED, .max = 4096,
-			    .missing = ERR_PASSWORD_FIELDS },
-		[P_CONFIRM] = { "confirmPassword", FT_STRING, F_REQUIRED,
-				.max = 4096, .missing = ERR_PASSWORD_FIELDS },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	char *username = NULL, *email = NULL;
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	if (strcmp(v[P_NEW].s, v[P_CONFIRM].s))
 		return field_err(r, ERR_PASSWORD_MISMATCH, "confirmPassword");
 	e = password_check_current(r, v[P_CURRENT].s, &username, &email);
@@ -1131,25 +1125,24 @@ enum { E_USERNAME, E_EMAIL, E_PASSWORD, E_CONFIRM };
 
 /* POST /register on an ElectroPorts site: {username, email, password,
  * confirmPassword} -> {"ok": true}; the same account rules. */
+static const struct field register_ep_spec[] = {
+	[E_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM, .max = 64,
+			 .missing = ERR_REGISTER_REQUIRED },
+	[E_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM, .max = 254,
+		      .missing = ERR_REGISTER_REQUIRED },
+	[E_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
+			 .missing = ERR_REGISTER_REQUIRED },
+	[E_CONFIRM] = { "confirmPassword", FT_STRING, 0, .max = 1024 },
+};
+
 static enum err
 accounts_register_ep(struct req *r)
 {
-	static const struct field spec[] = {
-		[E_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
-				 .max = 64, .missing = ERR_REGISTER_REQUIRED },
-		[E_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
-			      .max = 254, .missing = ERR_REGISTER_REQUIRED },
-		[E_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024,
-				 .missing = ERR_REGISTER_REQUIRED },
-		[E_CONFIRM] = { "confirmPassword", FT_STRING, 0, .max = 1024 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	struct signup u = { .a.role = ROLE_USER,
 			    .message = "User registered successfully" };
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	if (v[E_CONFIRM].set && strcmp(v[E_CONFIRM].s, v[E_PASSWORD].s))
 		return field_err(r, ERR_PASSWORD_MISMATCH, "confirmPassword");
 	u.a.username = v[E_USERNAME].s;
@@ -1203,19 +1196,17 @@ forgot_tx(struct req *r, void *arg)
 enum { G_EMAIL };
 
 /* POST /api/password/forgot: 202 and one sentence, whatever the address. */
+static const struct field forgot_spec[] = {
+	[G_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM, .max = 254 },
+};
+
 static enum err
 accounts_forgot(struct req *r)
 {
-	static const struct field spec[] = {
-		[G_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
-			      .max = 254 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	char *email;
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	if (!accounts_email_valid(v[G_EMAIL].s))
 		return field_err(r, ERR_EMAIL_INVALID, "email");
 	email = req_strdup(r, v[G_EMAIL].s);
@@ -1270,21 +1261,18 @@ reset_token_tx(struct req *r, void *arg)
 enum { X_TOKEN, X_PASSWORD };
 
 /* POST /api/password/reset {token, password}. */
+static const struct field reset_spec[] = {
+	[X_TOKEN] = { "token", FT_STRING, F_REQUIRED | F_TRIM, .max = 200 },
+	[X_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 4096 },
+};
+
 static enum err
 accounts_reset_by_token(struct req *r)
 {
-	static const struct field spec[] = {
-		[X_TOKEN] = { "token", FT_STRING, F_REQUIRED | F_TRIM,
-			      .max = 200 },
-		[X_PASSWORD] = { "password", FT_STRING, F_REQUIRED,
-				 .max = 4096 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	struct token_use t;
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	t = (struct token_use){ v[X_TOKEN].s, v[X_PASSWORD].s, NULL };
 	e = req_txn(r, reset_token_tx, &t);
 	if (e == ERR_OK)
@@ -1323,20 +1311,18 @@ verify_tx(struct req *r, void *arg)
 }
 
 /* POST /api/email/verify {token}: the token is the proof. */
+static const struct field verify_spec[] = {
+	[X_TOKEN] = { "token", FT_STRING, F_REQUIRED | F_TRIM, .max = 200 },
+};
+
 static enum err
 accounts_verify(struct req *r)
 {
-	static const struct field spec[] = {
-		[X_TOKEN] = { "token", FT_STRING, F_REQUIRED | F_TRIM,
-			      .max = 200 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	struct token_use t = { 0 };
 	json_object *o;
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	t.token = v[X_TOKEN].s;
 	e = req_txn(r, verify_tx, &t);
 	if (e != ERR_OK)
@@ -1395,37 +1381,92 @@ accounts_verify_resend(struct req *r)
 
 #define EP PROFILE_BIT(PROFILE_ELECTROPORTS)
 
+/* What a sign-up makes: the account (a self sign-up with an address also
+ * starts its verification). */
+#define SIGNUP_ERRORS ERR_USERNAME_INVALID, ERR_EMAIL_INVALID, \
+	ERR_PASSWORD_WEAK, ERR_USERNAME_TAKEN, ERR_EMAIL_TAKEN
+/* What a log-in may answer besides its fields' errors. */
+#define LOGIN_ERRORS ERR_BAD_CREDENTIALS, ERR_ACCOUNT_PENDING, \
+	ERR_ACCOUNT_DISABLED
+
+const struct schema_def accounts_schemas[] = {
+	{ "Tokens", "{access_token: string, token_type: string,"
+	  " expires_in: int, refresh_token: string}" },
+	/* the email log-in paths (POST /api/users/login, /login) */
+	{ "Login", "{message: string, access_token: string,"
+	  " token_type: string, expires_in: int, refresh_token: string,"
+	  " user_id: id, role: string}" },
+	/* POST /api/auth/login: the HaaS frontend's names too */
+	{ "LoginHaas", "{message: string, access_token: string,"
+	  " token_type: string, expires_in: int, refresh_token: string,"
+	  " user_id: id, role: string, token: string, userId: id}" },
+	{ NULL, NULL },
+};
+
 const struct route accounts_routes[] = {
 	/* ElectroPorts' own paths, on its site only */
 	{ "POST", "/register", ROLE_NONE, 201, BODY_JSON, accounts_register_ep,
-	  "Create an account (ElectroPorts site)", .profiles = EP },
+	  "Create an account (ElectroPorts site)", .profiles = EP,
+	  ROUTE_FIELDS(register_ep_spec),
+	  .reply = "{message: string, user_id: id, ok: bool}",
+	  ROUTE_ERRORS(ERR_REGISTER_REQUIRED, ERR_PASSWORD_MISMATCH,
+		       SIGNUP_ERRORS) },
 	{ "POST", "/login", ROLE_NONE, 200, BODY_JSON, accounts_login_email,
-	  "Log in by email (ElectroPorts site)", .profiles = EP },
+	  "Log in by email (ElectroPorts site)", .profiles = EP,
+	  ROUTE_FIELDS(login_email_spec), .reply = "Login",
+	  ROUTE_ERRORS(ERR_LOGIN_REQUIRED, LOGIN_ERRORS) },
 	{ "POST", "/api/auth/signup", ROLE_NONE, 201, BODY_JSON,
-	  accounts_signup, "Create an account by username (HaaS)" },
+	  accounts_signup, "Create an account by username (HaaS)",
+	  ROUTE_FIELDS(signup_spec), .reply = "{message: string, user_id: id}",
+	  ROUTE_ERRORS(ERR_SIGNUP_REQUIRED, ERR_USERNAME_INVALID,
+		       ERR_PASSWORD_WEAK, ERR_USER_EXISTS) },
 	{ "POST", "/api/auth/login", ROLE_NONE, 200, BODY_JSON,
-	  accounts_login, "Log in by username or email" },
+	  accounts_login, "Log in by username or email",
+	  ROUTE_FIELDS(login_haas_spec), .reply = "LoginHaas",
+	  ROUTE_ERRORS(ERR_SIGNUP_REQUIRED, LOGIN_ERRORS) },
 	{ "POST", "/api/auth/token", ROLE_NONE, 200, BODY_FORM,
-	  accounts_token, "OAuth2 password grant (form)" },
+	  accounts_token, "OAuth2 password grant (form)",
+	  ROUTE_FIELDS(token_spec), .reply = "Tokens",
+	  ROUTE_ERRORS(ERR_BAD_FORM, ERR_GRANT_TYPE, LOGIN_ERRORS) },
 	{ "POST", "/api/auth/refresh", ROLE_NONE, 200, BODY_JSON,
-	  accounts_refresh, "Rotate a refresh token" },
+	  accounts_refresh, "Rotate a refresh token",
+	  ROUTE_FIELDS(refresh_spec), .reply = "Tokens",
+	  ROUTE_ERRORS(ERR_REFRESH_INVALID) },
 	{ "POST", "/api/auth/logout", ROLE_USER, 200, BODY_JSON_OPTIONAL,
-	  accounts_logout, "End one session, or all with {\"all\": true}" },
+	  accounts_logout, "End one session, or all with {\"all\": true}",
+	  ROUTE_FIELDS(logout_spec), .reply = "{message: string}",
+	  ROUTE_ERRORS(ERR_REFRESH_INVALID) },
 	{ "POST", "/api/users/register", ROLE_NONE, 201, BODY_JSON,
-	  accounts_register, "Create an account by email" },
+	  accounts_register, "Create an account by email",
+	  ROUTE_FIELDS(register_spec), .reply = "{message: string, user_id: id}",
+	  ROUTE_ERRORS(ERR_REGISTER_REQUIRED, SIGNUP_ERRORS) },
 	{ "POST", "/api/users/login", ROLE_NONE, 200, BODY_JSON,
-	  accounts_login_email, "Log in by email" },
+	  accounts_login_email, "Log in by email",
+	  ROUTE_FIELDS(login_email_spec), .reply = "Login",
+	  ROUTE_ERRORS(ERR_LOGIN_REQUIRED, LOGIN_ERRORS) },
 	{ "POST", "/api/users/reset-password", ROLE_USER, 200, BODY_JSON,
-	  accounts_reset_password, "Change the password; ends every session" },
+	  accounts_reset_password, "Change the password; ends every session",
+	  ROUTE_FIELDS(password_spec), .reply = "{message: string}",
+	  ROUTE_ERRORS(ERR_PASSWORD_FIELDS, ERR_PASSWORD_MISMATCH,
+		       ERR_CURRENT_PASSWORD, ERR_PASSWORD_WEAK,
+		       ERR_USER_NOT_FOUND) },
 	{ "POST", "/api/password/forgot", ROLE_NONE, 202, BODY_JSON,
 	  accounts_forgot, "Mail a password reset link (same answer for any"
-	  " address)" },
+	  " address)", ROUTE_FIELDS(forgot_spec), .reply = "{message: string}",
+	  ROUTE_ERRORS(ERR_EMAIL_INVALID) },
 	{ "POST", "/api/password/reset", ROLE_NONE, 200, BODY_JSON,
 	  accounts_reset_by_token, "Set a new password with a mailed token;"
-	  " ends every session" },
+	  " ends every session", ROUTE_FIELDS(reset_spec),
+	  .reply = "{message: string}",
+	  ROUTE_ERRORS(ERR_RESET_TOKEN, ERR_PASSWORD_WEAK, ERR_USER_NOT_FOUND) },
 	{ "POST", "/api/email/verify", ROLE_NONE, 200, BODY_JSON,
-	  accounts_verify, "Confirm an address with a mailed token" },
+	  accounts_verify, "Confirm an address with a mailed token",
+	  ROUTE_FIELDS(verify_spec), .reply = "{message: string, email: string}",
+	  ROUTE_ERRORS(ERR_VERIFY_TOKEN) },
 	{ "POST", "/api/email/verify/resend", ROLE_USER, 202, BODY_JSON_OPTIONAL,
-	  accounts_verify_resend, "Mail a new confirmation link" },
+	  accounts_verify_resend, "Mail a new confirmation link",
+	  .reply = "{message: string}",
+	  ROUTE_ERRORS(ERR_USER_NOT_FOUND, ERR_NO_EMAIL, ERR_EMAIL_VERIFIED,
+		       ERR_MAIL_LIMIT) },
 	{ 0 },
 };

@@ -7,11 +7,14 @@
 
 #include <stdbool.h>
 
+#include "openapi.h"
 #include "router.h"
 
 struct db;
 
 extern const struct route accounts_routes[];
+/* The reusable schemas its routes name (for /api/openapi.json). */
+extern const struct schema_def accounts_schemas[];
 
 struct new_account {
 	const char *username;	/* NULL or 3..64 of [A-Za-z0-9._-] */

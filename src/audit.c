@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "db.h"
+#include "openapi.h"
 #include "req.h"
 #include "util.h"
 
@@ -154,10 +155,35 @@ audit_facets(struct req *r)
 	return e != ERR_OK ? e : column_list(r, sql[Q_ENTITIES], "entities");
 }
 
+/* An entry as entry_json writes it; details are what the action
+ * recorded (an object, mostly; a staff.create's is the role). */
+const struct schema_def audit_schemas[] = {
+	{ "AuditEntry", "{id: id, at: time, actor_id: id?, action: string,"
+	  " entity: string, entity_id: string?, details: any,"
+	  " request_id: string?, remote_addr: string?, actor_username: string?,"
+	  " actor_name: string?, entity_username: string?}" },
+	{ NULL, NULL },
+};
+
+static const struct qparam list_query[] = {
+	{ "actor_id", "string", "Only entries by this user (an id)" },
+	{ "action", "string", "Only this action (\"login.failure\")" },
+	{ "entity", "string", "Only entries about this kind of thing" },
+	{ "entity_id", "string", "Only entries about this one (with entity)" },
+	{ "from", "date-time", "At or after this time" },
+	{ "to", "date-time", "Before this time" },
+	{ "limit", "integer", "At most this many (default 50, 1 to 500)" },
+	{ "cursor", "integer", "The next_cursor of the page before" },
+	{ NULL, NULL, NULL },
+};
+
 const struct route audit_routes[] = {
 	{ "GET", "/api/audit", ROLE_ADMIN, 200, BODY_NONE, audit_list,
-	  "The audit log, newest first (filters, ?cursor=)" },
+	  "The audit log, newest first (filters, ?cursor=)",
+	  .query = list_query,
+	  .reply = "{entries: [AuditEntry], next_cursor: id?}" },
 	{ "GET", "/api/audit/facets", ROLE_ADMIN, 200, BODY_NONE, audit_facets,
-	  "The actions and entities the audit log holds" },
+	  "The actions and entities the audit log holds",
+	  .reply = "{actions: [string], entities: [string]}" },
 	{ 0 },
 };

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 
 #include "err.h"
+#include "openapi.h"
 #include "router.h"
 
 struct req;
@@ -13,6 +14,8 @@ struct db;
 /* GET /api/audit (admins): filters and cursor paging; GET
  * /api/audit/facets: the actions and entities it holds. */
 extern const struct route audit_routes[];
+/* The reusable schemas its routes name (for /api/openapi.json). */
+extern const struct schema_def audit_schemas[];
 
 /* Appends one entry: actor (0: none), action ("login.failure"), entity
  * ("user") and entity id, details (may be NULL; ownership is taken), and

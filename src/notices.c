@@ -16,6 +16,7 @@
 #include "body.h"
 #include "db.h"
 #include "notify.h"
+#include "openapi.h"
 #include "util.h"
 
 #define URL_MAX 2000
@@ -414,13 +415,15 @@ struct hook_in {
 	int active;		/* -1: not sent */
 };
 
+/* The route's hook_spec fields: on create, url and kinds are required
+ * (checked here, after every field's type, as they always were). */
 static enum err
 hook_read(struct req *r, bool create, struct hook_in *w)
 {
-	struct field_value v[ARRAY_SIZE(hook_spec)];
-	enum err e = body_read(r, hook_spec, v);
+	const struct field_value *v = r->vals;
+	enum err e = ERR_OK;
 
-	if (e == ERR_OK && !create)
+	if (!create)
 		e = body_changes(r, hook_spec, v);
 	if (e == ERR_OK && create && (!v[W_URL].set || !v[W_URL].len))
 		e = field_err(r, req_fail(r, ERR_FIELD_MISSING,
@@ -962,27 +965,89 @@ webhooks_test(struct req *r)
 	return e != ERR_OK ? e : req_txn(r, test_tx, &id);
 }
 
+/* What hook_json, hook_kinds_json, notice_json and attempt_json write. */
+const struct schema_def notices_schemas[] = {
+	{ "Webhook", "{id: id, url: string, kinds: [string], active: bool,"
+	  " created_at: time, updated_at: time, created_by: id?, pending: int,"
+	  " dead: int, last_sent_at: time?}" },
+	{ "NoticeKind", "{name: string, label: string}" },
+	/* fields: the template's fields (a secret link left out) */
+	{ "Notice", "{id: id, msg_id: string, kind: string, channel: string,"
+	  " recipient: string?, user_id: id?,"
+	  " user: {id: id, username: string?, name: string?}?,"
+	  " webhook_id: id?, state: string, attempts: int, next_at: time,"
+	  " created_at: time, sent_at: time?, last_error: string?,"
+	  " fields: object, digest_id: id?}" },
+	/* code: the SMTP reply or HTTP status (0: no connection) */
+	{ "NoticeAttempt", "{at: time, ok: bool, code: int, error: string?,"
+	  " ms: int}" },
+	{ NULL, NULL },
+};
+
+static const struct qparam page_query[] = {
+	{ "limit", "integer", "At most this many (default 50, 1 to 500)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct qparam notices_query[] = {
+	{ "state", "string", "pending, held, digested, sent, dead or skipped" },
+	{ "kind", "string", "A notice kind (\"order.status\")" },
+	{ "channel", "string", "email or webhook" },
+	{ "user_id", "integer", "Only notices to this user" },
+	{ "webhook_id", "integer", "Only notices to this webhook" },
+	{ "q", "string", "Part of the recipient, or a msg_id exactly" },
+	{ "limit", "integer", "At most this many (default 50, 1 to 500)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL, NULL, NULL },
+};
+
+#define HOOK_REPLY "{webhook: Webhook}"
+#define NOTICE_REPLY "{notice: Notice, attempts: [NoticeAttempt]}"
+
 const struct route notices_routes[] = {
 	{ "GET", "/api/webhooks", ROLE_ADMIN, 200, BODY_NONE, webhooks_list,
-	  "Webhooks (never their secrets), with the kinds they may take" },
+	  "Webhooks (never their secrets), with the kinds they may take",
+	  .query = page_query, .reply = "{webhooks: [Webhook],"
+	  " available_kinds: [NoticeKind], total: int}" },
+	/* url and kinds are required here (400 field_missing) */
 	{ "POST", "/api/webhooks", ROLE_ADMIN, 201, BODY_JSON, webhooks_create,
-	  "Add a webhook {url, kinds, active}; its secret is shown once" },
+	  "Add a webhook {url, kinds, active}; its secret is shown once",
+	  ROUTE_FIELDS(hook_spec),
+	  .reply = "{secret: string, webhook: Webhook}",
+	  ROUTE_ERRORS(ERR_WEBHOOK_URL_INVALID, ERR_WEBHOOK_KINDS_INVALID) },
 	{ "GET", "/api/webhooks/{id}", ROLE_ADMIN, 200, BODY_NONE,
-	  webhooks_get, "One webhook" },
+	  webhooks_get, "One webhook", .reply = HOOK_REPLY,
+	  ROUTE_ERRORS(ERR_WEBHOOK_NOT_FOUND) },
 	{ "PATCH", "/api/webhooks/{id}", ROLE_ADMIN, 200, BODY_JSON,
-	  webhooks_update, "Change a webhook's url, kinds or active" },
+	  webhooks_update, "Change a webhook's url, kinds or active",
+	  ROUTE_FIELDS(hook_spec), .reply = HOOK_REPLY,
+	  ROUTE_ERRORS(ERR_WEBHOOK_NOT_FOUND, ERR_NO_CHANGES,
+		       ERR_WEBHOOK_URL_INVALID, ERR_WEBHOOK_KINDS_INVALID) },
 	{ "DELETE", "/api/webhooks/{id}", ROLE_ADMIN, 204, BODY_NONE,
-	  webhooks_delete, "Delete a webhook (its pending notices die)" },
+	  webhooks_delete, "Delete a webhook (its pending notices die)",
+	  ROUTE_ERRORS(ERR_WEBHOOK_NOT_FOUND) },
 	{ "POST", "/api/webhooks/{id}/secret", ROLE_ADMIN, 200, BODY_NONE,
-	  webhooks_rotate, "A new signing secret, shown once" },
+	  webhooks_rotate, "A new signing secret, shown once",
+	  .reply = "{secret: string, webhook: Webhook}",
+	  ROUTE_ERRORS(ERR_WEBHOOK_NOT_FOUND) },
 	{ "POST", "/api/webhooks/{id}/test", ROLE_ADMIN, 201, BODY_NONE,
-	  webhooks_test, "Send a webhook.test notice to this webhook" },
+	  webhooks_test, "Send a webhook.test notice to this webhook",
+	  .reply = NOTICE_REPLY,
+	  ROUTE_ERRORS(ERR_WEBHOOK_NOT_FOUND, ERR_WEBHOOK_INACTIVE) },
 	{ "GET", "/api/notices", ROLE_ADMIN, 200, BODY_NONE, notices_list,
 	  "The outbox, newest first (?state=&kind=&channel=&user_id="
-	  "&webhook_id=&q=, paging), with state_counts" },
+	  "&webhook_id=&q=, paging), with state_counts",
+	  .query = notices_query, .reply = "{notices: [Notice],"
+	  " state_counts: {pending: int, held: int, digested: int, sent: int,"
+	  " dead: int, skipped: int}, total: int}" },
 	{ "GET", "/api/notices/{id}", ROLE_ADMIN, 200, BODY_NONE, notices_get,
-	  "One notice with its delivery attempts" },
+	  "One notice with its delivery attempts", .reply = NOTICE_REPLY,
+	  ROUTE_ERRORS(ERR_NOTICE_NOT_FOUND) },
 	{ "POST", "/api/notices/{id}/retry", ROLE_ADMIN, 200, BODY_NONE,
-	  notices_retry, "Send a dead notice again (attempts start over)" },
+	  notices_retry, "Send a dead notice again (attempts start over)",
+	  .reply = NOTICE_REPLY,
+	  ROUTE_ERRORS(ERR_NOTICE_NOT_FOUND, ERR_NOTICE_NOT_DEAD,
+		       ERR_WEBHOOK_INACTIVE) },
 	{ 0 },
 };

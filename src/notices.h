@@ -6,10 +6,13 @@
 #ifndef HAAS_NOTICES_H
 #define HAAS_NOTICES_H
 
+#include "openapi.h"
 #include "router.h"
 
 /* /api/webhooks[/{id}[/secret|/test]] and /api/notices[/{id}[/retry]]
  * (admins). */
 extern const struct route notices_routes[];
+/* The reusable schemas its routes name (for /api/openapi.json). */
+extern const struct schema_def notices_schemas[];
 
 #endif

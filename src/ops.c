@@ -10,10 +10,10 @@
 
 #include "app.h"
 #include "auth.h"
-#include "openapi.h"
 #include "db.h"
 #include "events.h"
 #include "isotime.h"
+#include "openapi.h"
 #include "util.h"
 
 enum ops_sql {
@@ -319,12 +319,41 @@ ops_openapi(struct req *r)
 	return ERR_OK;
 }
 
+/* What ops_health and ops_system write.  A role or status the database
+ * holds beyond the ones always listed comes as one more key. */
+const struct schema_def ops_schemas[] = {
+	{ "Health", "{status: string, db: string, version: string}" },
+	{ "System", "{version: string, time: time,"
+	  " database: {status: string, server: string?, schema: string?,"
+	  "  migrations: int, uptime_seconds: int, connections: int,"
+	  "  size_bytes: int},"
+	  " counts: {users: {by_role: {user: int, operator: int, admin: int},"
+	  "   by_status: {active: int, pending: int, disabled: int},"
+	  "   total: int, erased: int, active_admins: int},"
+	  "  pending_registrations: int,"
+	  "  orders: {pending: int, paid: int, shipped: int, delivered: int,"
+	  "   cancelled: int, total: int},"
+	  "  spaces: {free: int, occupied: int, unknown: int,"
+	  "   out_of_service: int, total: int}},"
+	  " events: {configured: bool, reachable: bool?,"
+	  "  channels?: {parking: EventChannel?, registrations: EventChannel?}}}" },
+	/* nchan's view of one channel; null when it could not be asked */
+	{ "EventChannel", "{subscribers: int, queued_messages: int,"
+	  " last_message_at: time?}" },
+	{ NULL, NULL },
+};
+
 const struct route ops_routes[] = {
+	/* a database that does not answer: 503 with the same three keys */
 	{ "GET", "/api/health", ROLE_NONE, 200, BODY_NONE, ops_health,
-	  "Liveness and database reachability" },
+	  "Liveness and database reachability", .reply = "Health" },
 	{ "GET", "/api/system", ROLE_ADMIN, 200, BODY_NONE, ops_system,
-	  "Version, database, counts and the live events' publisher" },
+	  "Version, database, counts and the live events' publisher",
+	  .reply = "System" },
 	{ "GET", "/api/openapi.json", ROLE_NONE, 200, BODY_NONE, ops_openapi,
-	  "This API's OpenAPI 3.1 description (what /docs shows)" },
+	  "This API's OpenAPI 3.1 description (what /docs shows)",
+	  .reply = "{openapi: string, info: object, servers: [object],"
+	  " tags: [object], paths: object, components: object}",
+	  ROUTE_ERRORS(ERR_INTERNAL) },
 	{ 0 },
 };

@@ -7,6 +7,7 @@
 #include "body.h"
 #include "db.h"
 #include "notify.h"
+#include "openapi.h"
 #include "util.h"
 
 enum prefs_sql {
@@ -165,11 +166,22 @@ prefs_put(struct req *r)
 	return e != ERR_OK ? e : reply_prefs(r);
 }
 
+/* What reply_prefs writes. */
+const struct schema_def prefs_schemas[] = {
+	{ "Preferences", "{kinds: [{kind: string, label: string,"
+	  " mode: string}], modes: [string]}" },
+	{ NULL, NULL },
+};
+
 const struct route prefs_routes[] = {
 	{ "GET", "/api/me/notifications", ROLE_USER, 200, BODY_NONE,
 	  prefs_get, "The kinds of notice you may choose for, and how each"
-	  " reaches you" },
+	  " reaches you", .reply = "Preferences" },
+	/* The body's keys are the kinds themselves: no field list describes
+	 * it (see prefs_put). */
 	{ "PUT", "/api/me/notifications", ROLE_USER, 200, BODY_JSON,
-	  prefs_put, "Choose per kind: immediate, digest or off" },
+	  prefs_put, "Choose per kind: immediate, digest or off",
+	  .reply = "Preferences",
+	  ROUTE_ERRORS(ERR_NOTICE_KIND, ERR_NOTICE_MODE, ERR_NOTICE_ROLE) },
 	{ 0 },
 };

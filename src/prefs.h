@@ -4,8 +4,11 @@
 #ifndef HAAS_PREFS_H
 #define HAAS_PREFS_H
 
+#include "openapi.h"
 #include "router.h"
 
 extern const struct route prefs_routes[];
+/* The reusable schemas its routes name (for /api/openapi.json). */
+extern const struct schema_def prefs_schemas[];
 
 #endif

@@ -20,11 +20,12 @@
 
 const struct route_table route_tables[] = {
 	{ "Operations", "Health, the API's description, system state.",
-	  ops_routes },
+	  ops_routes, ops_schemas },
 	{ "Accounts", "Sign-up, sign-in, tokens, sessions, password reset.",
-	  accounts_routes },
-	{ "Users", "Profiles, and users and staff for admins.", users_routes },
-	{ "Audit", "The append-only audit log.", audit_routes },
+	  accounts_routes, accounts_schemas },
+	{ "Users", "Profiles, and users and staff for admins.", users_routes,
+	  users_schemas },
+	{ "Audit", "The append-only audit log.", audit_routes, audit_schemas },
 	{ "Parking", "Spaces, sensors, plates, the live board.",
 	  parking_routes, parking_schemas },
 	{ "Registrations", "Driver registrations with an ID document.",
@@ -40,7 +41,8 @@ const struct route_table route_tables[] = {
 	{ "Lab PCs", "Devices and reservations.", devices_routes,
 	  devices_schemas },
 	{ "Notifications", "Webhooks and the outbox (admins).",
-	  notices_routes },
-	{ "Preferences", "How each member is told.", prefs_routes },
+	  notices_routes, notices_schemas },
+	{ "Preferences", "How each member is told.", prefs_routes,
+	  prefs_schemas },
 	{ NULL, NULL, NULL },
 };

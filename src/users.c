@@ -176,7 +176,7 @@ static const struct field update_spec[] = {
 };
 
 struct update {
-	struct field_value v[ARRAY_SIZE(update_spec)];
+	const struct field_value *v;	/* the route's: update_spec */
 	char *email;		/* lower-cased copy */
 	enum role role;		/* ROLE_NONE: unchanged */
 };
@@ -192,10 +192,10 @@ field_err(struct req *r, enum err e, const char *field)
 static enum err
 update_read(struct req *r, struct update *u, bool staff_fields)
 {
-	enum err e = body_read(r, update_spec, u->v);
+	enum err e;
 
-	if (e == ERR_OK)
-		e = body_changes(r, update_spec, u->v);
+	u->v = r->vals;
+	e = body_changes(r, update_spec, u->v);
 	if (e != ERR_OK)
 		return e;
 	u->role = ROLE_NONE;
@@ -711,26 +711,23 @@ users_delete(struct req *r)
 
 enum { A_USERNAME, A_EMAIL, A_PASSWORD, A_ROLE, A_NAME };
 
+static const struct field admin_spec[] = {
+	[A_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM, .max = 64 },
+	[A_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM, .max = 254 },
+	[A_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024 },
+	[A_ROLE] = { "role", FT_STRING, 0, .max = 16 },
+	[A_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
+};
+
 static enum err
 admins_create(struct req *r)
 {
-	static const struct field spec[] = {
-		[A_USERNAME] = { "username", FT_STRING, F_REQUIRED | F_TRIM,
-				 .max = 64 },
-		[A_EMAIL] = { "email", FT_STRING, F_REQUIRED | F_TRIM,
-			      .max = 254 },
-		[A_PASSWORD] = { "password", FT_STRING, F_REQUIRED, .max = 1024 },
-		[A_ROLE] = { "role", FT_STRING, 0, .max = 16 },
-		[A_NAME] = { "name", FT_STRING, F_TRIM, .max = 200 },
-	};
-	struct field_value v[ARRAY_SIZE(spec)];
+	const struct field_value *v = r->vals;
 	struct new_account a = { .role = ROLE_ADMIN, .staff = true };
 	long long id;
 	char sid[32];
-	enum err e = body_read(r, spec, v);
+	enum err e;
 
-	if (e != ERR_OK)
-		return e;
 	if (v[A_ROLE].set)
 		a.role = auth_role_parse(v[A_ROLE].s);
 	if (a.role != ROLE_ADMIN && a.role != ROLE_OPERATOR)
@@ -797,35 +794,85 @@ admins_delete(struct req *r)
 	return delete_by(r, staff_id);
 }
 
+/* A profile as profile_json writes it. */
+const struct schema_def users_schemas[] = {
+	{ "User", "{user_id: id, username: string?, email: string?,"
+	  " email_verified: bool, name: string?, role: string, status: string,"
+	  " disabled: bool, created_at: time, updated_at: time}" },
+	{ NULL, NULL },
+};
+
+static const struct qparam list_query[] = {
+	{ "q", "string", "Part of the username, email or name" },
+	{ "role", "string", "user, operator or admin" },
+	{ "status", "string", "active, pending or disabled" },
+	{ "limit", "integer", "At most this many (default 50, 1 to 500)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct qparam page_query[] = {
+	{ "limit", "integer", "At most this many (default 50, 1 to 500)" },
+	{ "offset", "integer", "Skip this many" },
+	{ NULL, NULL, NULL },
+};
+
+/* What an account's erasure may refuse. */
+#define ERASE_ERRORS ERR_USER_NOT_FOUND, ERR_LAST_ADMIN, ERR_HOLDS_UNITS
+/* What a staff change of an account may refuse (update_read, update_tx). */
+#define UPDATE_ERRORS ERR_USER_NOT_FOUND, ERR_NO_CHANGES, \
+	ERR_USERNAME_INVALID, ERR_EMAIL_INVALID, ERR_ROLE_INVALID, \
+	ERR_LAST_ADMIN, ERR_USERNAME_TAKEN, ERR_PASSWORD_WEAK
+
 const struct route users_routes[] = {
 	{ "GET", "/api/users/me", ROLE_USER, 200, BODY_NONE, users_me,
-	  "Your profile" },
+	  "Your profile", .reply = "User",
+	  ROUTE_ERRORS(ERR_USER_NOT_FOUND) },
 	{ "GET", "/api/session", ROLE_NONE, 200, BODY_NONE, users_session,
-	  "Who is signed in ({user: null} when nobody is)" },
+	  "Who is signed in ({user: null} when nobody is)",
+	  .reply = "{user: User?}", ROUTE_ERRORS(ERR_USER_NOT_FOUND) },
 	{ "GET", "/user", ROLE_USER, 200, BODY_NONE, users_me,
 	  "Your profile (ElectroPorts site)",
-	  .profiles = PROFILE_BIT(PROFILE_ELECTROPORTS) },
+	  .profiles = PROFILE_BIT(PROFILE_ELECTROPORTS), .reply = "User",
+	  ROUTE_ERRORS(ERR_USER_NOT_FOUND) },
+	/* role, disabled and password are refused here (403) */
 	{ "PATCH", "/api/users/me", ROLE_USER, 200, BODY_JSON, users_me_update,
-	  "Update your name, username or email" },
+	  "Update your name, username or email", ROUTE_FIELDS(update_spec),
+	  .reply = "User",
+	  ROUTE_ERRORS(ERR_USER_NOT_FOUND, ERR_NO_CHANGES, ERR_FORBIDDEN,
+		       ERR_USERNAME_INVALID, ERR_EMAIL_INVALID,
+		       ERR_USERNAME_TAKEN, ERR_EMAIL_TAKEN) },
 	{ "DELETE", "/api/users/me", ROLE_USER, 204, BODY_NONE, users_me_delete,
-	  "Erase your account" },
+	  "Erase your account", ROUTE_ERRORS(ERASE_ERRORS) },
 	{ "GET", "/api/users", ROLE_ADMIN, 200, BODY_NONE, users_list,
-	  "List and search users (?q=, ?role=, ?status=, paging)" },
+	  "List and search users (?q=, ?role=, ?status=, paging)",
+	  .query = list_query, .reply = "{users: [User], total: int}",
+	  ROUTE_ERRORS(ERR_ROLE_INVALID) },
 	{ "GET", "/api/users/{id}", ROLE_ADMIN, 200, BODY_NONE, users_get,
-	  "A user's profile" },
+	  "A user's profile", .reply = "User",
+	  ROUTE_ERRORS(ERR_USER_NOT_FOUND) },
 	{ "PATCH", "/api/users/{id}", ROLE_ADMIN, 200, BODY_JSON, users_update,
-	  "Update a user (name, username, email, role, disabled, password)" },
+	  "Update a user (name, username, email, role, disabled, password)",
+	  ROUTE_FIELDS(update_spec), .reply = "User",
+	  ROUTE_ERRORS(UPDATE_ERRORS, ERR_EMAIL_TAKEN) },
 	{ "DELETE", "/api/users/{id}", ROLE_ADMIN, 204, BODY_NONE, users_delete,
-	  "Erase a user" },
+	  "Erase a user", ROUTE_ERRORS(ERASE_ERRORS) },
 	{ "GET", "/api/admins", ROLE_ADMIN, 200, BODY_NONE, admins_list,
-	  "List staff (admins and operators)" },
+	  "List staff (admins and operators)", .query = page_query,
+	  .reply = "{admins: [User], total: int}" },
 	{ "POST", "/api/admins", ROLE_ADMIN, 201, BODY_JSON, admins_create,
-	  "Create a staff account" },
+	  "Create a staff account", ROUTE_FIELDS(admin_spec), .reply = "User",
+	  ROUTE_ERRORS(ERR_ROLE_INVALID, ERR_USERNAME_INVALID,
+		       ERR_EMAIL_INVALID, ERR_PASSWORD_WEAK,
+		       ERR_USERNAME_TAKEN, ERR_EMAIL_REGISTERED) },
 	{ "GET", "/api/admins/{id}", ROLE_ADMIN, 200, BODY_NONE, admins_get,
-	  "A staff account" },
+	  "A staff account", .reply = "User",
+	  ROUTE_ERRORS(ERR_USER_NOT_FOUND) },
 	{ "PATCH", "/api/admins/{id}", ROLE_ADMIN, 200, BODY_JSON,
-	  admins_update, "Update a staff account" },
+	  admins_update, "Update a staff account", ROUTE_FIELDS(update_spec),
+	  .reply = "User", ROUTE_ERRORS(UPDATE_ERRORS, ERR_EMAIL_REGISTERED) },
 	{ "DELETE", "/api/admins/{id}", ROLE_ADMIN, 204, BODY_NONE,
-	  admins_delete, "Delete a staff account" },
+	  admins_delete, "Delete a staff account",
+	  ROUTE_ERRORS(ERASE_ERRORS) },
 	{ 0 },
 };

@@ -3,8 +3,11 @@
 #ifndef HAAS_USERS_H
 #define HAAS_USERS_H
 
+#include "openapi.h"
 #include "router.h"
 
 extern const struct route users_routes[];
+/* The reusable schemas its routes name (for /api/openapi.json). */
+extern const struct schema_def users_schemas[];
 
 #endif
