@@ -408,6 +408,15 @@ static const struct field hook_spec[] = {
 	[W_ACTIVE] = { "active", FT_BOOL, 0 },
 };
 
+/* The same, as a new webhook needs them: url and kinds required. */
+static const struct field hook_create_spec[] = {
+	[W_URL] = { "url", FT_STRING, F_REQUIRED | F_TRIM, .max = URL_MAX,
+		    .invalid = ERR_WEBHOOK_URL_INVALID },
+	[W_KINDS] = { "kinds", FT_ARRAY, F_REQUIRED,
+		      .invalid = ERR_WEBHOOK_KINDS_INVALID },
+	[W_ACTIVE] = { "active", FT_BOOL, 0 },
+};
+
 /* A webhook as sent: checked, normalised (NULL: not sent). */
 struct hook_in {
 	long long id;
@@ -415,8 +424,8 @@ struct hook_in {
 	int active;		/* -1: not sent */
 };
 
-/* The route's hook_spec fields: on create, url and kinds are required
- * (checked here, after every field's type, as they always were). */
+/* The route's fields (hook_create_spec, hook_spec): the router has
+ * checked their types, and on create that url and kinds are there. */
 static enum err
 hook_read(struct req *r, bool create, struct hook_in *w)
 {
@@ -425,12 +434,6 @@ hook_read(struct req *r, bool create, struct hook_in *w)
 
 	if (!create)
 		e = body_changes(r, hook_spec, v);
-	if (e == ERR_OK && create && (!v[W_URL].set || !v[W_URL].len))
-		e = field_err(r, req_fail(r, ERR_FIELD_MISSING,
-			      "url is required"), "url");
-	if (e == ERR_OK && create && !v[W_KINDS].set)
-		e = field_err(r, req_fail(r, ERR_FIELD_MISSING,
-			      "kinds is required"), "kinds");
 	if (e != ERR_OK)
 		return e;
 	w->url = w->kinds = NULL;
@@ -1010,10 +1013,9 @@ const struct route notices_routes[] = {
 	  "Webhooks (never their secrets), with the kinds they may take",
 	  .query = page_query, .reply = "{webhooks: [Webhook],"
 	  " available_kinds: [NoticeKind], total: int}" },
-	/* url and kinds are required here (400 field_missing) */
 	{ "POST", "/api/webhooks", ROLE_ADMIN, 201, BODY_JSON, webhooks_create,
 	  "Add a webhook {url, kinds, active}; its secret is shown once",
-	  ROUTE_FIELDS(hook_spec),
+	  ROUTE_FIELDS(hook_create_spec),
 	  .reply = "{secret: string, webhook: Webhook}",
 	  ROUTE_ERRORS(ERR_WEBHOOK_URL_INVALID, ERR_WEBHOOK_KINDS_INVALID) },
 	{ "GET", "/api/webhooks/{id}", ROLE_ADMIN, 200, BODY_NONE,

@@ -307,6 +307,9 @@ request_body(const struct route *rt)
 	if (rt->body == BODY_RAW) {
 		json_object_object_add(content, "multipart/form-data",
 				       media(typed("object", NULL)));
+	} else if (!rt->nfields && rt->body_notation) {
+		json_object_object_add(content, "application/json",
+				       media(openapi_schema(rt->body_notation)));
 	} else {
 		json_object_object_add(content, "application/json",
 				       media(body_schema(rt)));
@@ -398,7 +401,8 @@ route_errors(const struct route *rt)
 {
 	static const enum err body_errors[] = {
 		ERR_BAD_JSON, ERR_JSON_NOT_OBJECT, ERR_JSON_TOO_DEEP,
-		ERR_BAD_UTF8, ERR_EMPTY_BODY, ERR_MEDIA_TYPE, ERR_TOO_LARGE,
+		ERR_JSON_TRAILING, ERR_BAD_UTF8, ERR_EMPTY_BODY,
+		ERR_MEDIA_TYPE, ERR_TOO_LARGE,
 	};
 	json_object *by = json_object_new_object();
 	const enum err *e;
@@ -418,9 +422,14 @@ route_errors(const struct route *rt)
 	}
 	if (!strcmp(rt->method, "GET"))
 		error_add(by, ERR_BAD_QUERY);
+	if (rt->body == BODY_FORM)
+		error_add(by, ERR_BAD_FORM);
 	if (rt->role != ROLE_NONE) {
 		error_add(by, ERR_UNAUTHORIZED);
 		error_add(by, ERR_TOKEN_INVALID);
+		/* a write carried by the session cookie from another site */
+		if (strcmp(rt->method, "GET"))
+			error_add(by, ERR_CROSS_SITE);
 	}
 	if (rt->role > ROLE_USER)
 		error_add(by, ERR_FORBIDDEN);

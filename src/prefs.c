@@ -181,7 +181,7 @@ const struct route prefs_routes[] = {
 	 * it (see prefs_put). */
 	{ "PUT", "/api/me/notifications", ROLE_USER, 200, BODY_JSON,
 	  prefs_put, "Choose per kind: immediate, digest or off",
-	  .reply = "Preferences",
+	  .body_notation = "{*: string}", .reply = "Preferences",
 	  ROUTE_ERRORS(ERR_NOTICE_KIND, ERR_NOTICE_MODE, ERR_NOTICE_ROLE) },
 	{ 0 },
 };

@@ -48,6 +48,9 @@ struct route {
 	const struct field *fields;
 	size_t nfields;
 	const struct qparam *query;	/* NULL-name terminated, or NULL */
+	/* A body no field spec can say (a map), in the reply notation; the
+	 * handler reads it.  Only without fields. */
+	const char *body_notation;
 	/* What it answers on success, in openapi.c's notation ("User",
 	 * "{users: [User], total: int}"); NULL: an object not described. */
 	const char *reply;

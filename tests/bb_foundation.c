@@ -145,7 +145,7 @@ test_openapi(void)
 	json_object *paths;
 
 	CU_ASSERT_EQUAL(r->status, 200);
-	CU_ASSERT_STRING_EQUAL(bb_str(r, "openapi"), "3.0.3");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "openapi"), "3.1.0");
 	CU_ASSERT_TRUE(json_object_object_get_ex(r->json, "paths", &paths));
 	CU_ASSERT_PTR_NOT_NULL(json_object_object_get(paths, "/api/health"));
 	CU_ASSERT_PTR_NOT_NULL(json_object_object_get(paths, "/api/auth/login"));

@@ -297,6 +297,28 @@ validate(struct check *c, json_object *s, json_object *v)
 
 /* ---- one answer -------------------------------------------------------- */
 
+/* A path nginx answers itself ($haas_obscure_path: an encoded slash or
+ * dot, an empty or dot segment), or one no route can match (an encoded
+ * NUL): its answer is nobody's operation. */
+static bool
+obscure(const char *path)
+{
+	static const char *const marks[] = { "%2f", "%2e", "//", "/./", "/../",
+					     "%00" };
+	char *low = xstrdup(path);
+	size_t i, n = strlen(low);
+	bool hit = false;
+
+	ascii_lower(low);
+	for (i = 0; i < ARRAY_SIZE(marks) && !hit; i++)
+		hit = strstr(low, marks[i]) != NULL;
+	if (!hit && n >= 2)
+		hit = !strcmp(low + n - 2, "/.") ||
+		      (n >= 3 && !strcmp(low + n - 3, "/.."));
+	free(low);
+	return hit;
+}
+
 /* The schema of responses[status] (or default, for an error); *declared
  * false when the status is not one the operation may answer. */
 static json_object *
@@ -343,7 +365,8 @@ bb_spec_check(const char *method, const char *path, const struct bb_resp *r)
 	bool declared;
 
 	pthread_once(&loaded, load);
-	if (!doc || r->status == 0 || !strcmp(bare, "/api/openapi.json"))
+	if (!doc || r->status == 0 || !strcmp(bare, "/api/openapi.json") ||
+	    obscure(bare))
 		goto out;
 	op = operation(method, bare);
 	/* nginx's own answers (no operation, a limit it enforces) and pages

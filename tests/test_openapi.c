@@ -29,7 +29,8 @@ test_every_route_described(void)
 
 		for (rt = route_tables[t].routes; rt->method; rt++) {
 			const char *why = !rt->summary ? "no summary"
-				: takes_body(rt) && !rt->nfields
+				: takes_body(rt) && !rt->nfields &&
+				  !rt->body_notation
 				? "a body without .fields"
 				: rt->status != 204 && !rt->reply ? "no .reply"
 				: NULL;
@@ -87,6 +88,18 @@ test_document(void)
 
 	CU_ASSERT_PTR_NULL(bad);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	/* every body notation parses */
+	for (t = 0; route_tables[t].routes; t++) {
+		const struct route *rt;
+
+		for (rt = route_tables[t].routes; rt->method; rt++)
+			if (rt->body_notation) {
+				json_object *s = openapi_schema(rt->body_notation);
+
+				CU_ASSERT_PTR_NOT_NULL(s);
+				json_object_put(s);
+			}
+	}
 	CU_ASSERT_TRUE(json_object_object_get_ex(doc, "paths", &paths));
 	for (t = 0; route_tables[t].routes; t++) {
 		const struct route *rt;
