@@ -172,8 +172,8 @@ static const struct qparam list_query[] = {
 	{ "entity_id", "string", "Only entries about this one (with entity)" },
 	{ "from", "date-time", "At or after this time" },
 	{ "to", "date-time", "Before this time" },
-	{ "limit", "integer", "At most this many (default 50, 1 to 500)" },
-	{ "cursor", "integer", "The next_cursor of the page before" },
+	QP_LIMIT,
+	QP_CURSOR,
 	{ NULL, NULL, NULL },
 };
 

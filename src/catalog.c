@@ -1231,8 +1231,8 @@ const struct schema_def catalog_schemas[] = {
 static const struct qparam products_query[] = {
 	{ "kind", "string", "phone, laptop, accessory, sound_device or other" },
 	FILTER_QUERY,
-	{ "limit", "integer", "1 to 500 (default 50)" },
-	{ "offset", "integer", "How many to skip (default 0)" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL },
 };
 
@@ -1242,7 +1242,7 @@ static const struct qparam products_query[] = {
 static const struct qparam site_query[] = {
 	FILTER_QUERY,
 	{ "limit", "integer", "1 to 500 (default: the whole list, up to 500)" },
-	{ "offset", "integer", "How many to skip (default 0)" },
+	QP_OFFSET,
 	{ NULL },
 };
 

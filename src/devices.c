@@ -1373,16 +1373,10 @@ const struct schema_def devices_schemas[] = {
 	{ NULL, NULL },
 };
 
-static const struct qparam paging[] = {
-	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
-	{ "offset", "integer", "Skip this many" },
-	{ NULL },
-};
-
 static const struct qparam mine_query[] = {
 	{ "all", "integer", "1: the ended and cancelled ones too" },
-	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
-	{ "offset", "integer", "Skip this many" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL },
 };
 
@@ -1391,8 +1385,8 @@ static const struct qparam range_query[] = {
 	{ "to", "date-time", "Those starting before (default: no limit)" },
 	{ "all", "integer", "1 (admins): the cancelled, replaced and kicked"
 	  " ones too" },
-	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
-	{ "offset", "integer", "Skip this many" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL },
 };
 
@@ -1429,7 +1423,7 @@ const struct route devices_routes[] = {
 		       ERR_RESERVATION_NOT_FOUND) },
 	{ "GET", "/api/devices", ROLE_USER, 200, BODY_NONE, devices_list,
 	  "Devices with their current holder and next free time",
-	  .query = paging, .reply = "{devices: [Device], total: int}" },
+	  .query = route_paging, .reply = "{devices: [Device], total: int}" },
 	{ "POST", "/api/devices", ROLE_ADMIN, 201, BODY_JSON, devices_create,
 	  "Register a device (address: bind it to an IP or CIDR); its key is"
 	  " shown once", ROUTE_FIELDS(create_spec),

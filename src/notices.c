@@ -988,8 +988,8 @@ const struct schema_def notices_schemas[] = {
 };
 
 static const struct qparam page_query[] = {
-	{ "limit", "integer", "At most this many (default 50, 1 to 500)" },
-	{ "offset", "integer", "Skip this many" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL, NULL, NULL },
 };
 
@@ -1000,8 +1000,8 @@ static const struct qparam notices_query[] = {
 	{ "user_id", "integer", "Only notices to this user" },
 	{ "webhook_id", "integer", "Only notices to this webhook" },
 	{ "q", "string", "Part of the recipient, or a msg_id exactly" },
-	{ "limit", "integer", "At most this many (default 50, 1 to 500)" },
-	{ "offset", "integer", "Skip this many" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL, NULL, NULL },
 };
 

@@ -106,6 +106,17 @@ nullable(json_object *s)
 	return o;
 }
 
+/* o with its "required" list, unless that is empty (taken over). */
+static json_object *
+with_required(json_object *o, json_object *required)
+{
+	if (json_object_array_length(required))
+		json_object_object_add(o, "required", required);
+	else
+		json_object_put(required);
+	return o;
+}
+
 static json_object *parse_type(struct cursor *c);
 
 static json_object *
@@ -146,11 +157,7 @@ parse_object(struct cursor *c)
 	if (!c->bad && !eat(c, '}'))
 		c->bad = true;
 done:
-	if (json_object_array_length(required))
-		json_object_object_add(o, "required", required);
-	else
-		json_object_put(required);
-	return o;
+	return with_required(o, required);
 }
 
 static json_object *
@@ -282,11 +289,7 @@ body_schema(const struct route *rt)
 				rt->fields[i].name));
 	}
 	json_object_object_add(o, "properties", props);
-	if (json_object_array_length(required))
-		json_object_object_add(o, "required", required);
-	else
-		json_object_put(required);
-	return o;
+	return with_required(o, required);
 }
 
 static json_object *

@@ -737,8 +737,8 @@ static const struct qparam orders_query[] = {
 	{ "user_id", "integer", "One customer's orders (admins)" },
 	{ "q", "string", "An order number, or part of a customer's username, "
 	  "name or email" },
-	{ "limit", "integer", "1 to 500 (default 50)" },
-	{ "offset", "integer", "How many to skip (default 0)" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL },
 };
 

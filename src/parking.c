@@ -1236,16 +1236,16 @@ const struct schema_def parking_schemas[] = {
 static const struct qparam spaces_query[] = {
 	{ "zone", "string", "Only this zone" },
 	{ "status", "string", "free, occupied, unknown or out_of_service" },
-	{ "limit", "integer", "At most this many (1 to 500, 50)" },
-	{ "offset", "integer", "Skip this many" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL },
 };
 
 static const struct qparam history_query[] = {
 	{ "from", "date-time", "Changes at or after this time" },
 	{ "to", "date-time", "Changes before this time" },
-	{ "cursor", "integer", "The next_cursor of the page before" },
-	{ "limit", "integer", "At most this many (1 to 500, 50)" },
+	QP_CURSOR,
+	QP_LIMIT,
 	{ NULL },
 };
 
@@ -1253,8 +1253,8 @@ static const struct qparam plates_query[] = {
 	{ "status", "string", "pending, approved or rejected (staff)" },
 	{ "q", "string", "A number's beginning; for staff also part of the "
 	  "owner's username, name or email" },
-	{ "limit", "integer", "At most this many (1 to 500, 50)" },
-	{ "offset", "integer", "Skip this many" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL },
 };
 

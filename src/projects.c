@@ -637,18 +637,6 @@ const struct schema_def projects_schemas[] = {
 	{ NULL, NULL },
 };
 
-static const struct qparam paging[] = {
-	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
-	{ "offset", "integer", "Skip this many" },
-	{ NULL },
-};
-
-static const struct qparam cursor_paging[] = {
-	{ "cursor", "integer", "next_cursor of the page before" },
-	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
-	{ NULL },
-};
-
 #define MEMBERSHIP_ERRORS ERR_PROJECT_NOT_FOUND, ERR_FORBIDDEN
 
 /* join and leave have a row for every site but the HaaS app's (it
@@ -664,7 +652,7 @@ const struct route projects_routes[] = {
 	{ "GET", "/api/projects/get_projects/{user_id}", ROLE_USER, 200,
 	  BODY_NONE, projects_list,
 	  "Projects a user owns or joined, with members and units held",
-	  .query = paging, .reply = "{projects: [Project]}",
+	  .query = route_paging, .reply = "{projects: [Project]}",
 	  ROUTE_ERRORS(ERR_USER_NOT_FOUND, ERR_FORBIDDEN) },
 	{ "POST", "/api/projects/join", ROLE_USER, 200, BODY_JSON,
 	  projects_join, "Join a project by project_id (on the HaaS site, "
@@ -691,7 +679,7 @@ const struct route projects_routes[] = {
 	{ "GET", "/api/projects/{project_id}/history", ROLE_USER, 200,
 	  BODY_NONE, projects_history,
 	  "Checkouts and checkins of a project, newest first (?cursor=)",
-	  .query = cursor_paging,
+	  .query = route_cursor_paging,
 	  .reply = "{history: [HistoryEvent], next_cursor: id?}",
 	  ROUTE_ERRORS(ERR_PROJECT_NOT_FOUND, ERR_NOT_PROJECT_MEMBER) },
 	{ 0 },

@@ -850,8 +850,8 @@ const struct schema_def registration_schemas[] = {
 
 static const struct qparam requests_query[] = {
 	{ "status", "string", "pending, approved, rejected or expired" },
-	{ "limit", "integer", "At most this many (1 to 500, 50)" },
-	{ "offset", "integer", "Skip this many" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL },
 };
 

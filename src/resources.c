@@ -1378,22 +1378,10 @@ const struct schema_def resources_schemas[] = {
 	{ NULL, NULL },
 };
 
-static const struct qparam paging[] = {
-	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
-	{ "offset", "integer", "Skip this many" },
-	{ NULL },
-};
-
-static const struct qparam cursor_paging[] = {
-	{ "cursor", "integer", "next_cursor of the page before" },
-	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
-	{ NULL },
-};
-
 static const struct qparam holdings_query[] = {
 	{ "overdue", "integer", "1: only those past their due date" },
-	{ "limit", "integer", "At most this many (1 to 500, default 50)" },
-	{ "offset", "integer", "Skip this many" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL },
 };
 
@@ -1408,10 +1396,10 @@ static const struct qparam holdings_query[] = {
  * may be {"$oid"}. */
 const struct route resources_routes[] = {
 	{ "GET", "/api/resources", ROLE_USER, 200, BODY_NONE, resources_list,
-	  "Hardware sets with total and available units", .query = paging,
+	  "Hardware sets with total and available units", .query = route_paging,
 	  .reply = SET_LIST },
 	{ "GET", "/api/resources/all", ROLE_USER, 200, BODY_NONE,
-	  resources_list, "Hardware sets (HaaS path)", .query = paging,
+	  resources_list, "Hardware sets (HaaS path)", .query = route_paging,
 	  .reply = SET_LIST },
 	{ "POST", "/api/resources/create", ROLE_ADMIN, 201, BODY_JSON,
 	  resources_create, "Create a hardware set", ROUTE_IDEMPOTENT,
@@ -1452,13 +1440,13 @@ const struct route resources_routes[] = {
 	{ "GET", "/api/resources/{resource_id}/history", ROLE_ADMIN, 200,
 	  BODY_NONE, resources_history_get,
 	  "Checkouts and checkins of a set, newest first (?cursor=)",
-	  .query = cursor_paging,
+	  .query = route_cursor_paging,
 	  .reply = "{history: [HistoryEvent], next_cursor: id?}",
 	  ROUTE_ERRORS(ERR_RESOURCE_NOT_FOUND) },
 	{ "GET", "/api/resources/{resource_id}/holders", ROLE_ADMIN, 200,
 	  BODY_NONE, resources_holders,
 	  "Who holds units of a set now (projects and people), most first",
-	  .query = paging, .reply = "{resource_id: string, holders: [Holder],"
+	  .query = route_paging, .reply = "{resource_id: string, holders: [Holder],"
 	  " total: int, held_units: int}",
 	  ROUTE_ERRORS(ERR_RESOURCE_NOT_FOUND) },
 	{ 0 },

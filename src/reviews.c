@@ -403,12 +403,6 @@ const struct schema_def reviews_schemas[] = {
 	{ NULL, NULL },
 };
 
-static const struct qparam page_query[] = {
-	{ "limit", "integer", "1 to 500 (default 50)" },
-	{ "offset", "integer", "How many to skip (default 0)" },
-	{ NULL },
-};
-
 static const struct qparam site_query[] = {
 	{ "limit", "integer", "1 to 500 (default: the whole list, up to 500)" },
 	{ "offset", "integer", "How many to skip from the newest (default 0)" },
@@ -418,7 +412,7 @@ static const struct qparam site_query[] = {
 const struct route reviews_routes[] = {
 	{ "GET", "/api/products/{id}/reviews", ROLE_NONE, 200, BODY_NONE,
 	  reviews_of_product, "A product's reviews and average rating",
-	  .query = page_query, .reply = "{reviews: [Review], total: int, "
+	  .query = route_paging, .reply = "{reviews: [Review], total: int, "
 	  "rating_average: number?}", ROUTE_ERRORS(ERR_PRODUCT_NOT_FOUND) },
 	{ "POST", "/api/products/{id}/reviews", ROLE_USER, 201, BODY_JSON,
 	  reviews_create, "Review a product you bought (rating required; on "

@@ -16,6 +16,9 @@
 
 #define MAX_SEGMENTS 16
 
+const struct qparam route_paging[] = { QP_LIMIT, QP_OFFSET, { NULL } };
+const struct qparam route_cursor_paging[] = { QP_CURSOR, QP_LIMIT, { NULL } };
+
 /* Matches uri against pattern segment by segment; on a match the decoded
  * {param} values are stored in r->params.  A bad escape in a segment that
  * a pattern would capture makes the match fail. */

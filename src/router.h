@@ -59,6 +59,17 @@ struct route {
 	const enum err *errors;
 };
 
+/* The paging parameters every list reads (req_paging, req_cursor_paging),
+ * as entries of a route's .query. */
+#define QP_LIMIT { "limit", "integer", "At most this many (1 to 500, default 50)" }
+#define QP_OFFSET { "offset", "integer", "How many to skip (default 0)" }
+#define QP_CURSOR { "cursor", "integer", "The next_cursor of the page before" }
+
+/* A list's paging, whole: .query = route_paging (limit, offset) or
+ * route_cursor_paging (cursor, limit). */
+extern const struct qparam route_paging[];
+extern const struct qparam route_cursor_paging[];
+
 /* In a route row: .fields and .nfields from one spec array. */
 #define ROUTE_FIELDS(spec) .fields = (spec), \
 	.nfields = sizeof(spec) / sizeof((spec)[0])

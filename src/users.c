@@ -806,14 +806,14 @@ static const struct qparam list_query[] = {
 	{ "q", "string", "Part of the username, email or name" },
 	{ "role", "string", "user, operator or admin" },
 	{ "status", "string", "active, pending or disabled" },
-	{ "limit", "integer", "At most this many (default 50, 1 to 500)" },
-	{ "offset", "integer", "Skip this many" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL, NULL, NULL },
 };
 
 static const struct qparam page_query[] = {
-	{ "limit", "integer", "At most this many (default 50, 1 to 500)" },
-	{ "offset", "integer", "Skip this many" },
+	QP_LIMIT,
+	QP_OFFSET,
 	{ NULL, NULL, NULL },
 };
 
