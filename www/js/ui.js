@@ -337,3 +337,40 @@ export function confirmDialog({ title, body, confirm = "Confirm", cancel = "Canc
 		modal.show();
 	});
 }
+
+// A credential shown once (a device key, a webhook secret): in a
+// read-only field with a copy button and the warning that it cannot be
+// shown again.  title, about (an optional line above), warning, label, the
+// value, noun ("key", "secret"); onDone: the admin has taken it (the panel
+// goes away).
+export function shownOnce({ title, about, warning, label, value, noun, onDone }) {
+	const id = nextId("once");
+	/* a textarea: the whole value in view, wrapped on a phone */
+	const input = h("textarea", { id, class: "form-control font-monospace mb-2", readonly: true, rows: 2,
+				      spellcheck: "false", "aria-describedby": `${id}-warn` });
+	input.value = value;
+	const said = h("div", { class: "small mt-2", "aria-live": "polite" });
+	const copyBtn = h("button", { type: "button", class: "btn btn-dark" }, `Copy ${noun}`);
+	copyBtn.addEventListener("click", async () => {
+		try {
+			await navigator.clipboard.writeText(value);
+			said.textContent = "Copied to the clipboard.";
+		} catch (e) {
+			input.focus();
+			input.select();
+			said.textContent = `The browser did not allow copying: the ${noun} is selected, copy it with Ctrl+C (⌘C).`;
+		}
+	});
+	input.addEventListener("focus", () => input.select());
+	const box = h("section", { class: "alert alert-warning", "aria-labelledby": `${id}-h`, tabindex: "-1" },
+		h("h2", { class: "h5", id: `${id}-h` }, title),
+		about || null,
+		h("p", { id: `${id}-warn`, class: "fw-semibold" }, warning),
+		h("label", { for: id, class: "form-label" }, label),
+		input,
+		h("div", { class: "d-flex flex-wrap gap-2" }, copyBtn,
+		  onDone ? h("button", { type: "button", class: "btn btn-outline-dark",
+					onclick: () => { box.remove(); onDone(); } }, `I have copied the ${noun}`) : null),
+		said);
+	return box;
+}

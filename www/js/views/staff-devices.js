@@ -7,7 +7,7 @@
 import { api } from "../api.js";
 import { setQuery } from "../router.js";
 import { h, put, loading, empty, errorBox, announce, badge, field, form, onSubmit,
-	 pager, nextId } from "../ui.js";
+	 pager, shownOnce } from "../ui.js";
 import { staffHead } from "./staff-common.js";
 import { moment } from "./devices.js";
 import { auditLink } from "./staff-hardware.js";
@@ -34,49 +34,14 @@ export function deviceFieldError(err) {
 	return err;
 }
 
-// Copies text; true when the clipboard took it.
-async function copy(text) {
-	try {
-		await navigator.clipboard.writeText(text);
-		return true;
-	} catch (e) {
-		return false;
-	}
-}
-
-// The key of a device, shown once: the key in a read-only field, a copy
-// button, and the warning that it will not be shown again.  onDone: the
-// admin has taken it (the panel goes away).
+// The key of a device, shown once (ui.js shownOnce).
 export function keyPanel(deviceId, key, { rotated = false, onDone } = {}) {
-	const id = nextId("key");
-	/* a textarea: the whole key in view, wrapped on a phone */
-	const input = h("textarea", { id, class: "form-control font-monospace mb-2", readonly: true, rows: 2,
-				      spellcheck: "false", "aria-describedby": `${id}-warn` });
-	input.value = key;
-	const said = h("div", { class: "small mt-2", "aria-live": "polite" });
-	const copyBtn = h("button", { type: "button", class: "btn btn-dark" }, "Copy key");
-	copyBtn.addEventListener("click", async () => {
-		if (await copy(key)) {
-			said.textContent = "Copied to the clipboard.";
-		} else {
-			input.focus();
-			input.select();
-			said.textContent = "The browser did not allow copying: the key is selected, copy it with Ctrl+C (⌘C).";
-		}
+	return shownOnce({
+		title: rotated ? `New device key for ${deviceId}` : `Device key for ${deviceId}`,
+		warning: "This key is shown only now and cannot be shown again. Copy it into the PC's lock agent (its X-Device-Key) before you leave this page." +
+			 (rotated ? " The old key has stopped working." : ""),
+		label: "Device key", value: key, noun: "key", onDone,
 	});
-	input.addEventListener("focus", () => input.select());
-	const box = h("section", { class: "alert alert-warning", "aria-labelledby": `${id}-h`, tabindex: "-1" },
-		h("h2", { class: "h5", id: `${id}-h` }, rotated ? `New device key for ${deviceId}` : `Device key for ${deviceId}`),
-		h("p", { id: `${id}-warn`, class: "fw-semibold" },
-		  "This key is shown only now and cannot be shown again. Copy it into the PC's lock agent (its X-Device-Key) before you leave this page." +
-		  (rotated ? " The old key has stopped working." : "")),
-		h("label", { for: id, class: "form-label" }, "Device key"),
-		input,
-		h("div", { class: "d-flex flex-wrap gap-2" }, copyBtn,
-		  onDone ? h("button", { type: "button", class: "btn btn-outline-dark",
-					onclick: () => { box.remove(); onDone(); } }, "I have copied the key") : null),
-		said);
-	return box;
 }
 
 // ---- the list --------------------------------------------------------------------

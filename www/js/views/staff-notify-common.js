@@ -3,7 +3,7 @@
 // the states and kinds of notices in words, and the panel that shows a
 // webhook's secret once.  Not a page of its own.
 
-import { h, pageHead, badge, nextId, announce } from "../ui.js";
+import { h, pageHead, badge, nextId, announce, shownOnce } from "../ui.js";
 import { staffNav } from "./staff-common.js";
 
 const TABS = [
@@ -74,50 +74,16 @@ export function kindName(k) {
 
 export const CHANNELS = [["email", "E-mail"], ["webhook", "Webhook"]];
 
-// Copies text; true when the clipboard took it.
-async function copy(text) {
-	try {
-		await navigator.clipboard.writeText(text);
-		return true;
-	} catch (e) {
-		return false;
-	}
-}
-
-// A webhook's signing secret, shown once: the secret in a read-only
-// field, a copy button, the warning that it will not be shown again.
-// onDone: the admin has taken it (the panel goes away).
+// A webhook's signing secret, shown once (ui.js shownOnce).
 export function secretPanel(url, secret, { rotated = false, onDone } = {}) {
-	const id = nextId("secret");
-	const input = h("textarea", { id, class: "form-control font-monospace mb-2", readonly: true, rows: 2,
-				      spellcheck: "false", "aria-describedby": `${id}-warn` });
-	input.value = secret;
-	const said = h("div", { class: "small mt-2", "aria-live": "polite" });
-	const copyBtn = h("button", { type: "button", class: "btn btn-dark" }, "Copy secret");
-	copyBtn.addEventListener("click", async () => {
-		if (await copy(secret)) {
-			said.textContent = "Copied to the clipboard.";
-		} else {
-			input.focus();
-			input.select();
-			said.textContent = "The browser did not allow copying: the secret is selected, copy it with Ctrl+C (⌘C).";
-		}
+	return shownOnce({
+		title: rotated ? "New signing secret" : "Signing secret",
+		about: h("p", { class: "small text-break mb-2" }, "For ", h("span", { class: "font-monospace" }, url)),
+		warning: "This secret is shown only now and cannot be shown again. Give it to the receiver, " +
+			 "which checks each request's X-Haas-Signature with it." +
+			 (rotated ? " Requests from now on are signed with this one; the old secret no longer verifies." : ""),
+		label: "Secret", value: secret, noun: "secret", onDone,
 	});
-	input.addEventListener("focus", () => input.select());
-	const box = h("section", { class: "alert alert-warning", "aria-labelledby": `${id}-h`, tabindex: "-1" },
-		h("h2", { class: "h5", id: `${id}-h` }, rotated ? "New signing secret" : "Signing secret"),
-		h("p", { class: "small text-break mb-2" }, "For ", h("span", { class: "font-monospace" }, url)),
-		h("p", { id: `${id}-warn`, class: "fw-semibold" },
-		  "This secret is shown only now and cannot be shown again. Give it to the receiver, " +
-		  "which checks each request's X-Haas-Signature with it." +
-		  (rotated ? " Requests from now on are signed with this one; the old secret no longer verifies." : "")),
-		h("label", { for: id, class: "form-label" }, "Secret"),
-		input,
-		h("div", { class: "d-flex flex-wrap gap-2" }, copyBtn,
-		  onDone ? h("button", { type: "button", class: "btn btn-outline-dark",
-					onclick: () => { box.remove(); onDone(); } }, "I have copied the secret") : null),
-		said);
-	return box;
 }
 
 // The kinds a webhook takes, as checkboxes in a fieldset (available: the
