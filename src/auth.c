@@ -266,7 +266,7 @@ load_principal(struct req *r, const struct token_claims *c)
 }
 
 static enum err
-bearer_authenticate(struct req *r)
+bearer_authenticate(struct req *r, bool late)
 {
 	struct token_claims c;
 	const char *h = r->authorization;
@@ -280,7 +280,14 @@ bearer_authenticate(struct req *r)
 	while (*h == ' ')
 		h++;
 	e = auth_verify_token(&r->app->cfg, h, TOKEN_ACCESS, &c);
-	return e != ERR_OK ? e : load_principal(r, &c);
+	if (e != ERR_OK || !late)
+		return e != ERR_OK ? e : load_principal(r, &c);
+	r->user.id = c.sub;
+	r->user.role = ROLE_USER;
+	r->user.session = req_strdup(r, c.fam);
+	r->user.ver = c.ver;
+	r->user.due = true;
+	return ERR_OK;
 }
 
 /* The value of cookie name in a Cookie header, in r's pool; NULL when
@@ -374,14 +381,14 @@ auth_cookie_header(struct req *r, const char *family, const char *secret,
 			  max_age);
 }
 
-void
-auth_authenticate(struct req *r)
+static void
+authenticate(struct req *r, bool late)
 {
 	const char *cookie = NULL;
 	enum err e = ERR_OK;
 
 	if (r->authorization)
-		e = bearer_authenticate(r);
+		e = bearer_authenticate(r, late);
 	else if (r->cookie)
 		cookie = cookie_value(r, r->cookie, AUTH_COOKIE);
 	if (cookie)
@@ -391,4 +398,34 @@ auth_authenticate(struct req *r)
 		r->user.by_cookie = false;
 		r->auth_err = e;
 	}
+}
+
+void
+auth_authenticate(struct req *r)
+{
+	authenticate(r, false);
+}
+
+void
+auth_authenticate_late(struct req *r)
+{
+	authenticate(r, true);
+}
+
+enum err
+auth_confirm(struct req *r)
+{
+	struct token_claims c = { .sub = r->user.id, .ver = r->user.ver };
+	enum err e;
+
+	if (!r->user.due)
+		return ERR_OK;
+	r->user.due = false;
+	snprintf(c.fam, sizeof(c.fam), "%s", r->user.session);
+	e = load_principal(r, &c);
+	if (e != ERR_OK) {
+		r->user.id = 0;
+		r->auth_err = e;
+	}
+	return e;
 }

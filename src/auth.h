@@ -52,6 +52,13 @@ enum err auth_verify_token(const struct config *cfg, const char *token,
  * working at once.  A write carried by the cookie must have this site's
  * Origin (else ERR_CROSS_SITE).  Sets r->user, or r->auth_err. */
 void auth_authenticate(struct req *r);
+/* The same, but a bearer token's account and session are left to be
+ * checked later (r->user.due): by the handler's stored procedure, which
+ * folds the check into its own round trip, or by auth_confirm. */
+void auth_authenticate_late(struct req *r);
+/* Checks a due principal now; on failure r->user is anonymous again and
+ * the error (ERR_TOKEN_INVALID, ERR_DB_DOWN) is returned. */
+enum err auth_confirm(struct req *r);
 
 /* The browser session cookie: "haas_session=<family>.<secret>", HttpOnly,
  * Secure, SameSite=Strict, for the whole site. */

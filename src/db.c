@@ -44,6 +44,7 @@ struct db {
 	enum db_fault fault;
 	char fault_match[DB_FAULT_MATCH];
 	char dup_key[128];
+	char signal_arg[512];	/* after a haas: SIGNAL, its details */
 };
 
 struct db_rows {
@@ -146,11 +147,38 @@ note_dup_key(struct db *db, const char *msg)
 	db->dup_key[n] = '\0';
 }
 
+/* A procedure's refusal: SIGNAL with MESSAGE_TEXT "haas:NAME" or
+ * "haas:NAME:DETAILS", NAME a row of the error table (ERR_NAME) and
+ * DETAILS a JSON object the caller adds to the error body.  ERR__COUNT
+ * when msg is not one. */
+static enum err
+signal_error(struct db *db, const char *msg)
+{
+	const char *name = msg + 5, *end;
+	enum err e;
+
+	if (strncmp(msg, "haas:", 5))
+		return ERR__COUNT;
+	end = strchr(name, ':');
+	e = err_from_name(name, end ? (size_t)(end - name) : strlen(name));
+	if (e != ERR__COUNT)
+		snprintf(db->signal_arg, sizeof(db->signal_arg), "%s",
+			 end ? end + 1 : "");
+	return e;
+}
+
 /* Maps a server or client error to our table; logs what is unexpected. */
 static enum err
 map_error(struct db *db, unsigned e, const char *msg, const char *what)
 {
+	enum err mapped;
+
 	switch (e) {
+	case ER_SIGNAL_EXCEPTION:
+		mapped = signal_error(db, msg);
+		if (mapped != ERR__COUNT)
+			return mapped;
+		break;
 	case ER_DUP_ENTRY:
 	case ER_DUP_ENTRY_WITH_KEY_NAME:
 		note_dup_key(db, msg);
@@ -758,6 +786,75 @@ db_query_int(struct db *db, const char *sql, const struct db_param *p,
 		db_rows_free(row);
 	}
 	return e;
+}
+
+/* ---- procedures ---------------------------------------------------------- */
+
+/* The first column of the first row of the result at hand, copied. */
+static enum err
+call_value(struct db *db, struct stmt *s, char **out)
+{
+	struct db_rows *rows;
+	enum err e;
+
+	if (mysql_stmt_store_result(s->st))
+		return map_error(db, mysql_stmt_errno(s->st),
+				 mysql_stmt_error(s->st), "store result");
+	rows = rows_new(db, s, mysql_stmt_field_count(s->st));
+	e = rows_bind(rows);
+	if (e == ERR_OK && db_next(rows) && db_col(rows, 0))
+		*out = xstrdup(db_col(rows, 0));
+	if (e == ERR_OK)
+		e = db_rows_err(rows);
+	db_rows_free(rows);
+	return e;
+}
+
+/* Reads past every further result of a CALL (the last is its status), so
+ * the connection is ready for the next statement; an error among them is
+ * the call's error. */
+static enum err
+call_drain(struct db *db, struct stmt *s, enum err e)
+{
+	int rc;
+
+	while (db->conn && (rc = mysql_stmt_next_result(s->st)) == 0) {
+		if (mysql_stmt_field_count(s->st) &&
+		    !mysql_stmt_store_result(s->st))
+			mysql_stmt_free_result(s->st);
+	}
+	if (db->conn && rc > 0 && e == ERR_OK)
+		e = map_error(db, mysql_stmt_errno(s->st),
+			      mysql_stmt_error(s->st), "call");
+	return e;
+}
+
+enum err
+db_call(struct db *db, const char *sql, const struct db_param *p, size_t np,
+	char **out)
+{
+	struct stmt *s;
+	enum err e;
+
+	*out = NULL;
+	db->signal_arg[0] = '\0';
+	e = run(db, sql, p, np, &s);
+	if (e != ERR_OK)
+		return e;
+	if (mysql_stmt_field_count(s->st))
+		e = call_value(db, s, out);
+	e = call_drain(db, s, e);
+	if (e != ERR_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	return e;
+}
+
+const char *
+db_signal_arg(const struct db *db)
+{
+	return db->signal_arg;
 }
 
 /* ---- transactions ----------------------------------------------------- */

@@ -112,6 +112,16 @@ void db_rows_free(struct db_rows *rows);
 enum err db_query_int(struct db *db, const char *sql, const struct db_param *p,
 		      size_t np, enum err missing, long long *out);
 
+/* Calls a stored procedure (sql is "CALL name(?, ...)"), reading its
+ * one result: *out is the first column of its first row, malloc'd (the
+ * caller frees it), or NULL when it returns none.  A procedure refuses
+ * with SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'haas:NAME[:DETAILS]':
+ * the call then returns ERR_NAME, and db_signal_arg gives DETAILS (a JSON
+ * object for the error body, or "").  Other errors as db_exec. */
+enum err db_call(struct db *db, const char *sql, const struct db_param *p,
+		 size_t np, char **out);
+const char *db_signal_arg(const struct db *db);
+
 /* Transactions.  db_begin inside a transaction opens a savepoint, and the
  * matching db_commit / db_rollback release it / roll back to it.  A failed
  * db_commit leaves the transaction open for db_rollback.  db_abort rolls

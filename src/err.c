@@ -2,15 +2,17 @@
 #include "err.h"
 
 #include <stddef.h>
+#include <string.h>
 
 struct err_row {
+	const char *name;
 	int status;
 	const char *code;
 	const char *message;
 };
 
 static const struct err_row rows[] = {
-#define ERR_ROW(name, st, cd, msg) [ERR_##name] = { st, cd, msg },
+#define ERR_ROW(name, st, cd, msg) [ERR_##name] = { #name, st, cd, msg },
 	ERR_TABLE(ERR_ROW)
 #undef ERR_ROW
 };
@@ -39,6 +41,17 @@ const char *
 err_message(enum err e)
 {
 	return row(e)->message;
+}
+
+enum err
+err_from_name(const char *name, unsigned long n)
+{
+	unsigned i;
+
+	for (i = 0; i < ERR__COUNT; i++)
+		if (strlen(rows[i].name) == n && !memcmp(rows[i].name, name, n))
+			return (enum err)i;
+	return ERR__COUNT;
 }
 
 const char *

@@ -195,6 +195,9 @@ int err_status(enum err e);
 const char *err_code(enum err e);
 /* Human sentence for {"error": ...}. */
 const char *err_message(enum err e);
+/* The row named name (n bytes; "INSUFFICIENT_UNITS" for
+ * ERR_INSUFFICIENT_UNITS); ERR__COUNT when there is none. */
+enum err err_from_name(const char *name, unsigned long n);
 /* Reason phrase for a status line, e.g. "Not Found". */
 const char *err_reason(int status);
 

@@ -479,6 +479,17 @@ txn_once(struct req *r, req_txn_fn fn, void *arg)
 	return e;
 }
 
+/* Before attempt n (1, 2, ...) of a transaction the server rolled back:
+ * a short wait that grows, with jitter so that the losers spread out. */
+static void
+retry_wait(int attempt)
+{
+	unsigned short jitter;
+
+	random_bytes(&jitter, sizeof(jitter));
+	usleep((useconds_t)(1000 * attempt + jitter % 4000));
+}
+
 enum err
 req_txn(struct req *r, req_txn_fn fn, void *arg)
 {
@@ -493,15 +504,77 @@ req_txn(struct req *r, req_txn_fn fn, void *arg)
 	for (attempt = 0; attempt < REQ_TXN_ATTEMPTS && e == ERR_DB_RETRY;
 	     attempt++) {
 		if (attempt) {
-			unsigned short jitter;
-
 			reply_restore(r, &m);
-			random_bytes(&jitter, sizeof(jitter));
-			usleep((useconds_t)(1000 * attempt + jitter % 4000));
+			retry_wait(attempt);
 		}
 		e = txn_once(r, fn, arg);
 	}
 	json_object_put(m.reply);
+	return e;
+}
+
+/* Adds a procedure's refusal details (a JSON object) to the error body. */
+static void
+call_details(struct req *r)
+{
+	const char *arg = db_signal_arg(r->db);
+	json_object *o;
+
+	if (!*arg)
+		return;
+	o = json_tokener_parse(arg);
+	if (o && json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, key, val)
+			req_fail_extra(r, key, json_object_get(val));
+	} else {
+		log_error("a procedure's refusal details are not a JSON object");
+	}
+	json_object_put(o);
+}
+
+/* The account or session behind a due principal is no longer good. */
+static void
+principal_refused(struct req *r, enum err e)
+{
+	r->user.id = 0;
+	r->user.due = false;
+	r->auth_err = e;
+	req_header(r, "WWW-Authenticate", "Bearer");
+}
+
+enum err
+req_call(struct req *r, const char *sql, const struct db_param *p, size_t np,
+	 json_object **out)
+{
+	bool own = db_txn_depth(r->db) == 0;
+	char *text = NULL;
+	enum err e = ERR_DB_RETRY;
+	int attempt;
+
+	*out = NULL;
+	for (attempt = 0; attempt < (own ? REQ_TXN_ATTEMPTS : 1) &&
+	     e == ERR_DB_RETRY; attempt++) {
+		if (attempt)
+			retry_wait(attempt);
+		e = db_call(r->db, sql, p, np, &text);
+	}
+	if (e == ERR_OK) {
+		r->user.due = false;
+		*out = text ? json_tokener_parse(text) : NULL;
+		free(text);
+		if (!*out || !json_object_is_type(*out, json_type_object)) {
+			log_error("procedure answered no JSON object: %.40s",
+				  sql);
+			json_object_put(*out);
+			*out = NULL;
+			return ERR_INTERNAL;
+		}
+		return ERR_OK;
+	}
+	if (e == ERR_TOKEN_INVALID)
+		principal_refused(r, e);
+	else
+		call_details(r);
 	return e;
 }
 

@@ -12,6 +12,7 @@
 
 struct app;
 struct db;
+struct db_param;
 
 struct kv {
 	const char *key;
@@ -43,6 +44,13 @@ struct principal {
 	enum role role;
 	const char *session;	/* the token's session (refresh family) */
 	bool by_cookie;		/* authenticated by the browser session cookie */
+	/* A bearer token whose signature and expiry are checked but whose
+	 * account and session are not yet: the handler's procedure checks
+	 * them in its own round trip (req_principal_due), or the router
+	 * does after the handler (auth_confirm).  Until then role is
+	 * ROLE_USER whatever the token says. */
+	bool due;
+	long long ver;			/* the token's version, while due */
 };
 
 struct pool_item;
@@ -178,6 +186,23 @@ typedef enum err (*req_txn_fn)(struct req *r, void *arg);
  * transaction and is passed up to the outermost req_txn. */
 #define REQ_TXN_ATTEMPTS 6
 enum err req_txn(struct req *r, req_txn_fn fn, void *arg);
+
+/* A write path that is one stored procedure: calls it (db_call) and reads
+ * the JSON object it answers into *out (the caller puts it).  The
+ * procedure runs its own transaction when none is open, so the rows it
+ * locks are held for server work only; a deadlock then runs it again, as
+ * req_txn would.  Inside a transaction (an Idempotency-Key request) it
+ * joins that one.  A refusal's details (db_signal_arg) join the error
+ * body.  Its first three parameters are REQ_PRINCIPAL(r): the procedure
+ * checks a due principal's account and session itself (ERR_TOKEN_INVALID),
+ * and a successful call confirms it. */
+enum err req_call(struct req *r, const char *sql, const struct db_param *p,
+		  size_t np, json_object **out);
+/* The caller and, while it is due, its session and token version (else
+ * NULL: nothing left to check). */
+#define REQ_PRINCIPAL(r) db_int((r)->user.id), \
+	db_str((r)->user.due ? (r)->user.session : NULL), \
+	db_int((r)->user.ver)
 
 /* Announces event (taken over) on an events.h channel when the request
  * ends: the router publishes it after the reply is rendered and nothing

@@ -217,7 +217,11 @@ dispatch(struct req *r, const struct route **matched)
 	if (e != ERR_OK)
 		return e;
 	*matched = rt;
-	auth_authenticate(r);
+	/* An Idempotency-Key's claim is taken as the caller: checked now. */
+	if ((rt->flags & ROUTE_AUTH_LATE) && !r->idempotency_key)
+		auth_authenticate_late(r);
+	else
+		auth_authenticate(r);
 	e = check_role(r, rt->role);
 	if (e == ERR_OK && !strcmp(r->method, "GET"))
 		e = req_paging_check(r);
@@ -268,6 +272,31 @@ fault_arm(struct req *r)
 		db_fault_arm(r->db, f, match);
 }
 
+/* A late-checked principal (ROUTE_AUTH_LATE) the handler never confirmed,
+ * because it refused the request before its procedure: the account and
+ * session are checked now, and their refusal is the answer, as it would
+ * have been had they been checked first. */
+static void
+late_confirm(struct req *r, enum err *e)
+{
+	enum err a;
+
+	if (!r->user.due)
+		return;
+	if (*e == ERR_OK)
+		log_error("%s %s: a late principal was never checked",
+			  r->method, r->uri);
+	a = auth_confirm(r);
+	if (a == ERR_OK)
+		return;
+	json_object_put(r->err_extra);
+	r->err_extra = NULL;
+	r->err_msg = NULL;
+	if (a != ERR_DB_DOWN)
+		req_header(r, "WWW-Authenticate", "Bearer");
+	*e = a;
+}
+
 void
 router_handle(struct req *r)
 {
@@ -276,6 +305,7 @@ router_handle(struct req *r)
 
 	fault_arm(r);
 	e = dispatch(r, &rt);
+	late_confirm(r, &e);
 	if (db_txn_depth(r->db) > 0) {
 		log_error("%s %s left a transaction open; rolled back",
 			  r->method, r->uri);

@@ -21,6 +21,12 @@ enum body_kind {
 enum route_flags {
 	ROUTE_IDEMPOTENT = 1 << 0,	/* honours Idempotency-Key */
 	ROUTE_DEVICE_KEY = 1 << 1,	/* also answers a lab PC's X-Device-Key */
+	/* The handler's stored procedure checks a bearer token's account
+	 * and session in its own round trip (req_call, REQ_PRINCIPAL); the
+	 * route's role must be ROLE_USER, and the handler must not act as
+	 * anyone in particular before the call.  A request that never gets
+	 * there is checked after the handler (auth_confirm). */
+	ROUTE_AUTH_LATE = 1 << 2,
 };
 
 struct field;

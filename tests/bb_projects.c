@@ -32,12 +32,14 @@ static const char sql_held_by_user[] =
 	" WHERE r.code = ? AND h.user_id = ?";
 /* What the history says a project holds: checkouts minus checkins. */
 static const char sql_history_net[] =
-	"SELECT COALESCE(SUM(IF(e.action = 'checkout', e.units, -e.units)), 0)"
-	" FROM resource_events e JOIN resources r ON r.id = e.resource_id"
+	"SELECT COALESCE(SUM(IF(e.action = 'resource.checkout', 1, -1)"
+	" * JSON_VALUE(e.details, '$.units')), 0)"
+	" FROM audit_log e JOIN resources r ON r.id = e.resource_id"
 	" JOIN projects p ON p.id = e.project_id WHERE r.code = ?"
 	" AND p.code = ?";
+/* Movements of a set in the one log. */
 static const char sql_events[] =
-	"SELECT COUNT(*) FROM resource_events e JOIN resources r"
+	"SELECT COUNT(*) FROM audit_log e JOIN resources r"
 	" ON r.id = e.resource_id WHERE r.code = ?";
 static const char sql_audit[] =
 	"SELECT COUNT(*) FROM audit_log WHERE entity = 'resource'"

@@ -30,9 +30,11 @@ static const char sql_held[] =
 	" JOIN projects p ON p.id = h.project_id"
 	" WHERE r.code = ? AND p.code = ?";
 static const char sql_events[] =
-	"SELECT COUNT(*) FROM resource_events e JOIN projects p"
+	"SELECT COUNT(*) FROM audit_log e JOIN projects p"
 	" ON p.id = e.project_id JOIN resources r ON r.id = e.resource_id"
-	" WHERE p.code = ? AND r.code = ? AND e.action = ? AND e.units = ?";
+	" WHERE p.code = ? AND r.code = ?"
+	" AND e.action = CONCAT('resource.', ?)"
+	" AND JSON_VALUE(e.details, '$.units') = ?";
 static const char sql_audit[] =
 	"SELECT COUNT(*) FROM audit_log WHERE entity = ? AND entity_id = ?"
 	" AND action = ?";
