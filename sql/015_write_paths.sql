@@ -70,12 +70,89 @@ BEGIN
   END IF;
 END;
 
+-- One line of a move (haas_move): the set's guard, the holding, the log
+-- row; appends {resource_id, units, available_units, due_at} to p_out.
+CREATE PROCEDURE haas_move_line(
+  IN p_actor BIGINT UNSIGNED, IN p_checkin BOOL, IN p_project VARCHAR(64),
+  IN p_project_id BIGINT UNSIGNED, IN p_holder VARCHAR(24),
+  IN p_due_at DATETIME(6), IN p_due_days INT, IN p_id BIGINT UNSIGNED,
+  IN p_code VARCHAR(64), IN p_name VARCHAR(64), IN p_units BIGINT,
+  IN p_request_id VARCHAR(64), IN p_addr VARCHAR(64), INOUT p_out LONGTEXT)
+BEGIN
+  DECLARE v_ok BOOL;
+  DECLARE v_avail BIGINT;
+  DECLARE v_due VARCHAR(32) DEFAULT NULL;
+
+  IF p_checkin THEN
+    -- The set's row first, as checkout does, so both lock in the same
+    -- order; the holder's count is the real guard.
+    UPDATE resources SET available_units = available_units + p_units
+      WHERE id = p_id AND available_units + p_units <= total_units;
+    SET v_ok = ROW_COUNT() = 1;
+    IF v_ok THEN
+      UPDATE resource_holdings SET units = units - p_units,
+          due_at = IF(units = 0, NULL, due_at)
+        WHERE resource_id = p_id AND holder = p_holder AND units >= p_units;
+      SET v_ok = ROW_COUNT() = 1;
+    END IF;
+    IF NOT v_ok THEN
+      CALL haas_refuse('CHECKIN_FAILED', JSON_OBJECT('resource_id', p_name,
+        'units', p_units + 0, 'held_units', (SELECT COALESCE(SUM(units), 0)
+          FROM resource_holdings WHERE resource_id = p_id
+            AND holder = p_holder LOCK IN SHARE MODE)));
+    END IF;
+  ELSE
+    -- The oversell guard: no row changes unless enough is available.
+    UPDATE resources SET available_units = available_units - p_units
+      WHERE id = p_id AND retired_at IS NULL AND available_units >= p_units;
+    IF ROW_COUNT() <> 1 THEN
+      CALL haas_refuse('INSUFFICIENT_UNITS', JSON_OBJECT(
+        'resource_id', p_name, 'units', p_units + 0,
+        'available_units', (SELECT available_units FROM resources
+          WHERE id = p_id LOCK IN SHARE MODE)));
+    END IF;
+    -- The due date: the one asked for, else days from now, else the
+    -- set's loan length from now, else none.  A holding keeps the
+    -- earliest due date of what it holds (and its borrower); units
+    -- changes last (MariaDB assigns left to right).
+    INSERT INTO resource_holdings (resource_id, project_id, user_id,
+        units, due_at, borrowed_by)
+      VALUES (p_id, p_project_id, IF(p_project_id IS NULL, p_actor, NULL),
+        p_units, COALESCE(p_due_at, UTC_TIMESTAMP(6) + INTERVAL
+          COALESCE(p_due_days, (SELECT loan_days FROM resources
+            WHERE id = p_id)) DAY), p_actor)
+      ON DUPLICATE KEY UPDATE
+        borrowed_by = IF(units = 0 OR due_at IS NULL
+          OR VALUES(due_at) < due_at, VALUES(borrowed_by), borrowed_by),
+        due_at = IF(units = 0 OR due_at IS NULL
+          OR VALUES(due_at) < due_at, VALUES(due_at), due_at),
+        units = units + VALUES(units);
+    SET v_due = (SELECT DATE_FORMAT(due_at, '%Y-%m-%dT%H:%i:%sZ')
+      FROM resource_holdings WHERE resource_id = p_id AND holder = p_holder);
+  END IF;
+  SET v_avail = (SELECT available_units FROM resources WHERE id = p_id);
+  INSERT INTO audit_log (actor_id, action, entity, entity_id, details,
+      request_id, remote_addr, resource_id, project_id)
+    VALUES (p_actor, IF(p_checkin, 'resource.checkin', 'resource.checkout'),
+      'resource', p_code, IF(p_checkin,
+        JSON_OBJECT('project_id', p_project, 'units', p_units + 0,
+                    'available_units', v_avail + 0),
+        JSON_OBJECT('project_id', p_project, 'units', p_units + 0,
+                    'available_units', v_avail + 0, 'due_at', v_due)),
+      p_request_id, p_addr, p_id, p_project_id);
+  SET p_out = JSON_ARRAY_APPEND(p_out, '$', JSON_OBJECT(
+    'resource_id', p_name, 'units', p_units + 0,
+    'available_units', v_avail + 0, 'due_at', v_due));
+END;
+
 -- Checkout and checkin, in every form (resources.c, move): p_lines is
 -- [{"name": ..., "units": n}, ...] as the request named the sets (on the
 -- HaaS site, p_alias: a set's old id names it too, and wins).  Lines of
 -- the same set are added up; sets are locked in id order, so concurrent
 -- moves cannot deadlock on each other.  All lines or none.  Answers
 -- {"lines": [{resource_id, units, available_units, due_at}]} in id order.
+-- One line, the common case, is resolved with plain lookups; JSON_TABLE
+-- (which costs a temporary table) only for several.
 CREATE PROCEDURE haas_move(
   IN p_actor BIGINT UNSIGNED, IN p_session VARCHAR(48), IN p_ver BIGINT,
   IN p_checkin BOOL, IN p_alias BOOL, IN p_project VARCHAR(64),
@@ -84,6 +161,7 @@ CREATE PROCEDURE haas_move(
 BEGIN
   DECLARE own BOOL DEFAULT @@in_transaction = 0;
   DECLARE done BOOL DEFAULT FALSE;
+  DECLARE v_single BOOL DEFAULT JSON_LENGTH(p_lines) = 1;
   DECLARE v_project BIGINT UNSIGNED DEFAULT NULL;
   DECLARE v_member BOOL DEFAULT FALSE;
   DECLARE v_holder VARCHAR(24);
@@ -92,10 +170,7 @@ BEGIN
   DECLARE v_units BIGINT;
   DECLARE v_first INT;
   DECLARE v_name VARCHAR(64);
-  DECLARE v_avail BIGINT;
-  DECLARE v_due VARCHAR(32);
   DECLARE v_missing VARCHAR(64);
-  DECLARE v_ok BOOL;
   DECLARE v_out LONGTEXT DEFAULT '[]';
   DECLARE cur CURSOR FOR
     SELECT r.id, r.code, SUM(j.units), MIN(j.n)
@@ -116,13 +191,28 @@ BEGIN
   CALL haas_principal(p_actor, p_session, p_ver);
 
   -- The first set named that is not there (or retired), as named.
-  SET v_missing = (SELECT j.name
-    FROM JSON_TABLE(p_lines, '$[*]' COLUMNS (n FOR ORDINALITY,
-           name VARCHAR(64) PATH '$.name')) j
-    LEFT JOIN resources r ON r.retired_at IS NULL AND r.code = IF(p_alias,
-      COALESCE((SELECT a.code FROM resources a WHERE a.old_id = j.name),
-               j.name), j.name)
-    WHERE r.id IS NULL ORDER BY j.n LIMIT 1);
+  IF v_single THEN
+    SET v_name = JSON_VALUE(p_lines, '$[0].name');
+    SET v_units = JSON_VALUE(p_lines, '$[0].units');
+    SET v_code = v_name;
+    IF p_alias THEN
+      SET v_code = COALESCE((SELECT code FROM resources
+                             WHERE old_id = v_name), v_name);
+    END IF;
+    SET v_id = (SELECT id FROM resources WHERE code = v_code
+                AND retired_at IS NULL);
+    IF v_id IS NULL THEN
+      SET v_missing = v_name;
+    END IF;
+  ELSE
+    SET v_missing = (SELECT j.name
+      FROM JSON_TABLE(p_lines, '$[*]' COLUMNS (n FOR ORDINALITY,
+             name VARCHAR(64) PATH '$.name')) j
+      LEFT JOIN resources r ON r.retired_at IS NULL AND r.code = IF(p_alias,
+        COALESCE((SELECT a.code FROM resources a WHERE a.old_id = j.name),
+                 j.name), j.name)
+      WHERE r.id IS NULL ORDER BY j.n LIMIT 1);
+  END IF;
   IF v_missing IS NOT NULL THEN
     CALL haas_refuse('RESOURCE_NOT_FOUND',
                      JSON_OBJECT('resource_id', v_missing));
@@ -146,76 +236,23 @@ BEGIN
   SET v_holder = IF(v_project IS NULL, CONCAT('u', p_actor),
                     CONCAT('p', v_project));
 
-  OPEN cur;
-  each_line: LOOP
-    FETCH cur INTO v_id, v_code, v_units, v_first;
-    IF done THEN LEAVE each_line; END IF;
-    SET v_name = JSON_VALUE(p_lines, CONCAT('$[', v_first - 1, '].name'));
-    IF p_checkin THEN
-      -- The set's row first, as checkout does, so both lock in the same
-      -- order; the holder's count is the real guard.
-      UPDATE resources SET available_units = available_units + v_units
-        WHERE id = v_id AND available_units + v_units <= total_units;
-      SET v_ok = ROW_COUNT() = 1;
-      IF v_ok THEN
-        UPDATE resource_holdings SET units = units - v_units,
-            due_at = IF(units = 0, NULL, due_at)
-          WHERE resource_id = v_id AND holder = v_holder
-            AND units >= v_units;
-        SET v_ok = ROW_COUNT() = 1;
-      END IF;
-      IF NOT v_ok THEN
-        CALL haas_refuse('CHECKIN_FAILED', JSON_OBJECT('resource_id', v_name,
-          'units', v_units + 0, 'held_units', (SELECT COALESCE(SUM(units), 0)
-            FROM resource_holdings WHERE resource_id = v_id
-              AND holder = v_holder LOCK IN SHARE MODE)));
-      END IF;
-      SET v_due = NULL;
-    ELSE
-      -- The oversell guard: no row changes unless enough is available.
-      UPDATE resources SET available_units = available_units - v_units
-        WHERE id = v_id AND retired_at IS NULL AND available_units >= v_units;
-      IF ROW_COUNT() <> 1 THEN
-        CALL haas_refuse('INSUFFICIENT_UNITS', JSON_OBJECT(
-          'resource_id', v_name, 'units', v_units + 0,
-          'available_units', (SELECT available_units FROM resources
-            WHERE id = v_id LOCK IN SHARE MODE)));
-      END IF;
-      -- The due date: the one asked for, else days from now, else the
-      -- set's loan length from now, else none.  A holding keeps the
-      -- earliest due date of what it holds (and its borrower); units
-      -- changes last (MariaDB assigns left to right).
-      INSERT INTO resource_holdings (resource_id, project_id, user_id,
-          units, due_at, borrowed_by)
-        VALUES (v_id, v_project, IF(v_project IS NULL, p_actor, NULL),
-          v_units, COALESCE(p_due_at, UTC_TIMESTAMP(6) + INTERVAL
-            COALESCE(p_due_days, (SELECT loan_days FROM resources
-              WHERE id = v_id)) DAY), p_actor)
-        ON DUPLICATE KEY UPDATE
-          borrowed_by = IF(units = 0 OR due_at IS NULL
-            OR VALUES(due_at) < due_at, VALUES(borrowed_by), borrowed_by),
-          due_at = IF(units = 0 OR due_at IS NULL
-            OR VALUES(due_at) < due_at, VALUES(due_at), due_at),
-          units = units + VALUES(units);
-      SET v_due = (SELECT DATE_FORMAT(due_at, '%Y-%m-%dT%H:%i:%sZ')
-        FROM resource_holdings WHERE resource_id = v_id
-          AND holder = v_holder);
-    END IF;
-    SET v_avail = (SELECT available_units FROM resources WHERE id = v_id);
-    INSERT INTO audit_log (actor_id, action, entity, entity_id, details,
-        request_id, remote_addr, resource_id, project_id)
-      VALUES (p_actor, IF(p_checkin, 'resource.checkin', 'resource.checkout'),
-        'resource', v_code, IF(p_checkin,
-          JSON_OBJECT('project_id', p_project, 'units', v_units + 0,
-                      'available_units', v_avail + 0),
-          JSON_OBJECT('project_id', p_project, 'units', v_units + 0,
-                      'available_units', v_avail + 0, 'due_at', v_due)),
-        p_request_id, p_addr, v_id, v_project);
-    SET v_out = JSON_ARRAY_APPEND(v_out, '$', JSON_OBJECT(
-      'resource_id', v_name, 'units', v_units + 0,
-      'available_units', v_avail + 0, 'due_at', v_due));
-  END LOOP;
-  CLOSE cur;
+  IF v_single THEN
+    CALL haas_move_line(p_actor, p_checkin, p_project, v_project, v_holder,
+      p_due_at, p_due_days, v_id, v_code, v_name, v_units, p_request_id,
+      p_addr, v_out);
+  ELSE
+    OPEN cur;
+    each_line: LOOP
+      FETCH cur INTO v_id, v_code, v_units, v_first;
+      IF done THEN LEAVE each_line; END IF;
+      SET v_name = JSON_VALUE(p_lines,
+                              CONCAT('$[', v_first - 1, '].name'));
+      CALL haas_move_line(p_actor, p_checkin, p_project, v_project,
+        v_holder, p_due_at, p_due_days, v_id, v_code, v_name, v_units,
+        p_request_id, p_addr, v_out);
+    END LOOP;
+    CLOSE cur;
+  END IF;
 
   IF own THEN COMMIT; END IF;
   SELECT JSON_OBJECT('lines', JSON_QUERY(v_out, '$'));

@@ -846,6 +846,71 @@ test_storm(void)
 	free(admin), free(s1), free(s2);
 }
 
+/* A checkout checks its token's account and session in the same round
+ * trip as the move (ROUTE_AUTH_LATE, haas_principal): a token whose
+ * session ended, or whose account was disabled, gets 401 and moves
+ * nothing, whatever its body, with or without an Idempotency-Key. */
+static void
+test_token_checked_in_call(void)
+{
+	char *admin = bb_admin_token(), *set = new_set(admin, 10);
+	char *u, *v, *path, *body;
+	long long uid, vid, before, audits;
+	struct bb_resp *r;
+
+	u = bb_new_user("late", &uid);
+	v = bb_new_user("latd", &vid);
+	expect(move("checkout", u, set, "2", NULL), 200, NULL);
+	expect(move("checkout", v, set, "1", NULL), 200, NULL);
+	before = available(set);
+	audits = bb_db_int(sql_events, DB_P(db_str(set)));
+	CU_ASSERT_EQUAL(before, 7);
+	/* u's session ends; v's account is disabled */
+	r = bb_json("POST", "/api/auth/logout", u, NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	path = xasprintf("/api/users/%lld", vid);
+	r = bb_json("PATCH", path, admin, "{\"disabled\": true}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = move("checkout", u, set, "1", NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "token_invalid");
+	CU_ASSERT_PTR_NOT_NULL(bb_header(r, "WWW-Authenticate"));
+	bb_free(r);
+	r = move("checkin", u, set, "2", NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = move("checkout", v, set, "1", NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "token_invalid");
+	bb_free(r);
+	/* a body the handler refuses before its call: still the token's 401 */
+	r = move("checkout", u, set, "0", NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "token_invalid");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "field"), "");
+	bb_free(r);
+	/* with an Idempotency-Key the token is checked before the claim */
+	body = xasprintf("{\"resource_id\": \"%s\", \"units\": 1}", set);
+	r = bb_req("POST", "/api/resources/checkout", v, "application/json",
+		   body, strlen(body), "Idempotency-Key: late-1");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	CU_ASSERT_EQUAL(available(set), before);
+	CU_ASSERT_EQUAL(bb_db_int(sql_events, DB_P(db_str(set))), audits);
+	CU_ASSERT_EQUAL(bb_db_int(sql_held_by_user, DB_P(db_str(set),
+			db_int(uid))), 2);
+	CU_ASSERT_EQUAL(bb_db_int(sql_held_by_user, DB_P(db_str(set),
+			db_int(vid))), 1);
+	free(body);
+	free(path);
+	free(u);
+	free(v);
+	free(set);
+	free(admin);
+}
+
 static CU_TestInfo tests[] = {
 	{ "create project", test_create_project },
 	{ "list, join, leave, detail", test_list_join_leave },
@@ -857,6 +922,7 @@ static CU_TestInfo tests[] = {
 	{ "checkout and checkin", test_checkout_checkin },
 	{ "bulk: all lines or none", test_bulk },
 	{ "history and audit", test_history },
+	{ "a revoked token moves nothing", test_token_checked_in_call },
 	{ "200 clients on 100 units", test_race_200_on_100 },
 	{ "random storm keeps the invariant", test_storm },
 	CU_TEST_INFO_NULL,
