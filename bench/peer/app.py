@@ -245,15 +245,6 @@ def db():
     return _conn
 
 
-@app.errorhandler(pymysql.err.MySQLError)
-def db_error(e):
-    db_drop()
-    app.logger.error("db: %s", e)
-    return api_error(ApiError("db_unavailable"
-                              if isinstance(e, pymysql.err.OperationalError)
-                              else "internal"))
-
-
 def db_drop():
     global _conn
     if _conn is not None:
@@ -338,13 +329,33 @@ def json_time(v):
 
 
 def reply(body, status=200):
-    return app.response_class(json.dumps(body) + "\n", status=status,
-                              mimetype="application/json")
+    """body as haas writes it: compact JSON, no newline."""
+    return app.response_class(json.dumps(body, separators=(",", ":")),
+                              status=status, mimetype="application/json")
 
 
 @app.errorhandler(ApiError)
 def api_error(e):
     return reply(e.body, e.status)
+
+
+@app.errorhandler(Retry)
+def retry_outside_txn(_e):
+    return api_error(ApiError("db_busy"))
+
+
+@app.errorhandler(Conflict)
+def conflict(_e):
+    return api_error(ApiError("conflict"))
+
+
+@app.errorhandler(pymysql.err.MySQLError)
+def db_error(e):
+    db_drop()
+    app.logger.error("db: %s", e)
+    return api_error(ApiError("db_unavailable"
+                              if isinstance(e, pymysql.err.OperationalError)
+                              else "internal"))
 
 
 @app.errorhandler(404)
