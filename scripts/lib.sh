@@ -4,8 +4,8 @@
 # shellcheck disable=SC2034
 # lib.sh: the haas stack (MariaDB, haasd, haas-notifyd, postfix, mosquitto +
 # haas-ingestd, nginx) as private processes under one state dir. Sourced by
-# scripts/up, down, test, stack and bench/run; it defines functions and
-# constants and runs nothing.
+# scripts/up, down, test, stack, bench/run and bench/compare; it defines
+# functions and constants and runs nothing.
 #
 # State dir layout ($STATE):
 #   stack.env           settings of the running stack (ports, build dir...),
@@ -44,6 +44,11 @@ PACKAGES=(
 # has them already (a NodeSource nodejs bundles its own npm).
 # python3 runs tests/webhook-receiver.py.
 TEST_PACKAGES=(chromium fonts-dejavu-core python3)
+
+# What bench/compare adds: its peer, a Flask + PyMySQL app (bench/peer/)
+# under gunicorn's sync workers, all from Debian; python3-jwt checks
+# haas's tokens there.
+BENCH_PACKAGES=(python3-flask python3-pymysql python3-jwt gunicorn)
 
 # The broker account haas-ingestd logs in with (mqtt_username); the ACL
 # gives it read access, and no sensor may take the name.
