@@ -2,9 +2,9 @@
  * keeps one ingest child alive (restarted if it dies); the child subscribes
  * with libmosquitto at QoS 1 and writes every message to its spool (on disk
  * before anything else happens to it), applies spooled messages to MariaDB
- * in arrival order (by seq and boot id per sensor), turns silent or offline
- * sensors' spaces unknown, pushes each change to nchan for the browsers,
- * and deletes documents past their retention. */
+ * in batches, in arrival order (by seq and boot id per sensor), turns
+ * silent or offline sensors' spaces unknown, pushes what changed to nchan
+ * for the browsers, and deletes documents past their retention. */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
