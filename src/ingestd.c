@@ -2,9 +2,9 @@
  * keeps one ingest child alive (restarted if it dies); the child subscribes
  * with libmosquitto at QoS 1 and writes every message to its spool (on disk
  * before anything else happens to it), applies spooled messages to MariaDB
- * in arrival order (by seq and boot id per sensor), turns silent or offline
- * sensors' spaces unknown, pushes each change to nchan for the browsers,
- * and deletes documents past their retention. */
+ * in batches, in arrival order (by seq and boot id per sensor), turns
+ * silent or offline sensors' spaces unknown, pushes what changed to nchan
+ * for the browsers, and deletes documents past their retention. */
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -27,16 +27,20 @@
 #include "daemon.h"
 #include "db.h"
 #include "events.h"
+#include "ingest.h"
+#include "isotime.h"
 #include "log.h"
 #include "notify.h"
 #include "spool.h"
 #include "util.h"
 
 #define PAYLOAD_MAX 1024
-#define BOOT_MAX 64
 #define SWEEP_MAX 256
-/* Spooled messages applied in one transaction, at most. */
-#define BATCH_MAX 256
+/* Spooled messages applied in one transaction, at most (and taken from
+ * the broker between two spool syncs). */
+#define BATCH_MAX 1024
+/* Milliseconds without a message that end a burst from the broker. */
+#define BURST_GAP_MS 1
 /* Milliseconds before the database is tried again: down, other errors. */
 #define DB_DOWN_WAIT 1000
 #define DB_ERROR_WAIT 5000
@@ -44,8 +48,9 @@
 enum ingest_sql {
 	Q_SPOOL_POS,
 	Q_SPOOL_SAVE,
-	Q_LOCK_SENSOR,
-	Q_APPLY,
+	Q_LOCK_SPACES,
+	Q_SPACES_WRITE,
+	Q_HISTORY_ADD,
 	Q_HISTORY,
 	Q_SILENT,
 	Q_SET_UNKNOWN,
@@ -63,18 +68,43 @@ static const char *const sql[] = {
 	[Q_SPOOL_SAVE] = "INSERT INTO ingest_spool (gen, next_record)"
 		" VALUES (?, ?)"
 		" ON DUPLICATE KEY UPDATE next_record = VALUES(next_record)",
-	[Q_LOCK_SENSOR] = "SELECT id, code, zone, status, last_seq, last_boot,"
-		" sensor_silent_at IS NOT NULL"
-		" FROM parking_spaces WHERE live_sensor = ? FOR UPDATE",
-	/* Times are when ingestd received the message.  A space a staff
-	 * member took out of service stays so; the sensor still counts as
-	 * seen. */
-	[Q_APPLY] = "UPDATE parking_spaces SET last_seq = COALESCE(?, last_seq),"
-		" last_boot = COALESCE(?, last_boot), last_seen_at = ?,"
-		" updated_at = IF(status <> ? AND status <> 'out_of_service',"
-		"   ?, updated_at),"
-		" status = IF(status = 'out_of_service', status, ?)"
-		" WHERE id = ?",
+	/* The batch's spaces, locked, from a JSON array of sensor ids.  The
+	 * array drives the join, one lookup of the unique key each, so only
+	 * those rows are locked (a scan would lock every row it passed). */
+	[Q_LOCK_SPACES] = "SELECT STRAIGHT_JOIN p.live_sensor, p.id, p.code,"
+		" p.zone, p.status, p.last_seq, p.last_boot,"
+		" p.sensor_silent_at IS NOT NULL"
+		" FROM JSON_TABLE(?, '$[*]' COLUMNS (sensor VARCHAR(64)"
+		"   CHARACTER SET ascii COLLATE ascii_bin PATH '$')) j"
+		" JOIN parking_spaces p ON p.live_sensor = j.sensor FOR UPDATE",
+	/* What the batch left of each space it applied messages to, from a
+	 * JSON array of [id, last_seq, last_boot, last_seen_at, status,
+	 * updated_at (null: unchanged)].  Times are when ingestd received
+	 * the messages.  A space a staff member took out of service stays
+	 * so; the sensor still counts as seen. */
+	[Q_SPACES_WRITE] = "UPDATE parking_spaces p JOIN JSON_TABLE(?, '$[*]'"
+		" COLUMNS (id BIGINT UNSIGNED PATH '$[0]',"
+		"   seq BIGINT PATH '$[1]',"
+		"   boot VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin"
+		"   PATH '$[2]', seen DATETIME(6) PATH '$[3]',"
+		"   status VARCHAR(16) PATH '$[4]',"
+		"   updated DATETIME(6) PATH '$[5]')) j ON p.id = j.id"
+		" SET p.last_seq = j.seq, p.last_boot = j.boot,"
+		" p.last_seen_at = j.seen,"
+		" p.status = IF(p.status = 'out_of_service', p.status,"
+		"   j.status),"
+		" p.updated_at = COALESCE(j.updated, p.updated_at)",
+	/* The batch's changes, in their order, from a JSON array of
+	 * [space_id, status, source, seq, at]. */
+	[Q_HISTORY_ADD] = "INSERT INTO parking_history (space_id, status,"
+		" source, seq, at)"
+		" SELECT j.space_id, j.status, j.source, j.seq, j.at"
+		" FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY,"
+		"   space_id BIGINT UNSIGNED PATH '$[0]',"
+		"   status VARCHAR(16) PATH '$[1]',"
+		"   source VARCHAR(8) PATH '$[2]',"
+		"   seq BIGINT PATH '$[3]', at DATETIME(6) PATH '$[4]')) j"
+		" ORDER BY j.n",
 	[Q_HISTORY] = "INSERT INTO parking_history (space_id, status, source,"
 		" seq, at) VALUES (?, ?, ?, ?, COALESCE(?, UTC_TIMESTAMP(6)))",
 	[Q_SILENT] = "SELECT id, code, zone, live_sensor, last_seen_at"
@@ -169,19 +199,6 @@ wall_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Microseconds since the epoch as a DATETIME(6) literal, UTC. */
-static void
-time_db(long long us, char out[32])
-{
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&t, &tm);
-	n = strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%06lld", us % 1000000);
-}
-
 /* ---- database ------------------------------------------------------------- */
 
 /* Runs fn in one transaction, once: a failure is retried by the caller's
@@ -233,16 +250,20 @@ db_outcome(struct ingest *g, enum err e)
 	g->db_ok = ok;
 }
 
-/* A status message or a last will. */
-struct status_msg {
-	char sensor[65];
-	const char *status;	/* "free" or "occupied"; "unknown" for a will */
-	long long seq;		/* -1 for a will */
-	char boot[BOOT_MAX + 1];	/* "" when the sensor sent none */
-	long long at_us;	/* when ingestd received it */
-	struct change change;	/* filled when the space changed */
-	bool changed;
-};
+/* The change of a space (its status, why) as its event and notices name
+ * it. */
+static void
+change_of_space(struct change *c, const struct ingest_space *sp,
+		const char *status)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sp->id;
+	snprintf(c->code, sizeof(c->code), "%s", sp->code);
+	snprintf(c->zone, sizeof(c->zone), "%s", sp->zone);
+	snprintf(c->sensor, sizeof(c->sensor), "%s", sp->sensor);
+	c->status = status;
+	c->source = sp->source;
+}
 
 static void
 change_fill(struct change *c, const struct db_rows *rows, const char *status,
@@ -283,70 +304,6 @@ sensor_notify(struct ingest *g, const struct change *c, bool back)
 	e = notify(g->db, &(struct notice){ .kind = back ? NK_SENSOR_BACK
 		: NK_SENSOR_SILENT, .fields = f, .staff = ROLE_ADMIN }, NULL);
 	json_object_put(f);
-	return e;
-}
-
-/* Whether m is old news for the locked space (columns 4 last_seq, 5
- * last_boot): a seq not above the last applied one of the same series.  A
- * boot id other than the stored one starts a new series. */
-static bool
-seq_stale(const struct status_msg *m, const struct db_rows *rows)
-{
-	const char *boot = db_col(rows, 5);
-
-	if (m->seq < 0 || !db_col(rows, 4))
-		return false;
-	if (m->boot[0] && (!boot || strcmp(boot, m->boot)))
-		return false;
-	return m->seq <= db_col_int(rows, 4);
-}
-
-/* Locks the sensor's space; drops a message that is old news; updates the
- * space and appends history on a change. */
-static enum err
-apply_status(struct ingest *g, struct status_msg *m)
-{
-	const char *source = m->seq < 0 ? "will" : "sensor";
-	struct db_param seq = m->seq < 0 ? db_null() : db_int(m->seq);
-	struct db_rows *rows;
-	bool found, stale = false, same = true, silent = false;
-	char at[32];
-	enum err e = db_query(g->db, sql[Q_LOCK_SENSOR],
-			      DB_P(db_str(m->sensor)), 7, &rows);
-
-	m->changed = false;
-	if (e != ERR_OK)
-		return e;
-	found = db_next(rows);
-	if (found) {
-		stale = seq_stale(m, rows);
-		same = !strcmp(db_col(rows, 3), m->status) ||
-		       !strcmp(db_col(rows, 3), "out_of_service");
-		/* what the space now is: a space out of service stays so */
-		change_fill(&m->change, rows, strcmp(db_col(rows, 3),
-			    "out_of_service") ? m->status : "out_of_service",
-			    source);
-		silent = db_col_int(rows, 6) != 0;
-	}
-	e = db_rows_err(rows);
-	db_rows_free(rows);
-	if (e != ERR_OK || !found || stale)
-		return e;
-	time_db(m->at_us, at);
-	e = db_exec(g->db, sql[Q_APPLY], DB_P(seq, db_str(m->boot[0] ? m->boot
-		: NULL), db_str(at), db_str(m->status), db_str(at),
-		db_str(m->status), db_int(m->change.id)), NULL);
-	if (e == ERR_OK && !same)
-		e = db_exec(g->db, sql[Q_HISTORY], DB_P(db_int(m->change.id),
-			db_str(m->status), db_str(source), seq, db_str(at)),
-			NULL);
-	m->changed = e == ERR_OK && !same;
-	/* a status (not a will) from a sensor the sweep found silent */
-	if (e == ERR_OK && silent && m->seq >= 0) {
-		snprintf(m->change.sensor, sizeof(m->change.sensor), "%s",
-			 m->sensor);
-		e = sensor_notify(g, &m->change, true);
-	}
 	return e;
 }
 
@@ -467,10 +424,10 @@ topic_sensor(const char *topic, const char *leaf, char out[65])
 	return true;
 }
 
-/* The optional "boot": 1 to BOOT_MAX printable ASCII characters, no
+/* The optional "boot": 1 to INGEST_BOOT_MAX printable ASCII characters, no
  * spaces; absent or null: "". */
 static bool
-boot_read(json_object *o, char out[BOOT_MAX + 1])
+boot_read(json_object *o, char out[INGEST_BOOT_MAX + 1])
 {
 	json_object *v;
 	const char *s;
@@ -483,7 +440,7 @@ boot_read(json_object *o, char out[BOOT_MAX + 1])
 		return false;
 	s = json_object_get_string(v);
 	n = strlen(s);
-	if (n == 0 || n > BOOT_MAX)
+	if (n == 0 || n > INGEST_BOOT_MAX)
 		return false;
 	for (i = 0; i < n; i++)
 		if (s[i] <= ' ' || s[i] > '~')
@@ -494,7 +451,7 @@ boot_read(json_object *o, char out[BOOT_MAX + 1])
 
 /* {"status": "occupied"|"free", "seq": 0 <= n < 2^63 - 1, "boot"?} */
 static bool
-status_fields(json_object *o, struct status_msg *m)
+status_fields(json_object *o, struct ingest_msg *m)
 {
 	json_object *st, *seq;
 	const char *s;
@@ -517,7 +474,7 @@ status_fields(json_object *o, struct status_msg *m)
 }
 
 static bool
-payload_parse(const void *data, int len, struct status_msg *m)
+payload_parse(const void *data, int len, struct ingest_msg *m)
 {
 	json_object *o;
 	bool ok;
@@ -536,7 +493,7 @@ payload_parse(const void *data, int len, struct status_msg *m)
 /* A message from the broker: a status, or a last will "offline"; false for
  * anything else (a malformed status is logged). */
 static bool
-message_read(const struct mosquitto_message *msg, struct status_msg *m)
+message_read(const struct mosquitto_message *msg, struct ingest_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->seq = -1;
@@ -559,7 +516,7 @@ message_read(const struct mosquitto_message *msg, struct status_msg *m)
  * {"sensor", "at" (us), "status", "seq", "boot"?} or {"sensor", "at",
  * "will": true}.  Caller frees. */
 static char *
-record_format(const struct status_msg *m)
+record_format(const struct ingest_msg *m)
 {
 	json_object *o = json_object_new_object();
 	char *s;
@@ -582,7 +539,7 @@ record_format(const struct status_msg *m)
 }
 
 static bool
-record_parse(const char *line, struct status_msg *m)
+record_parse(const char *line, struct ingest_msg *m)
 {
 	json_object *o = json_tokener_parse(line), *v;
 	bool ok = false;
@@ -611,10 +568,17 @@ out:
 
 /* ---- applying the spool -------------------------------------------------- */
 
-/* The apply step's work area: spooled records and what they did. */
+/* The apply step's work area: spooled records, the spaces they are for
+ * and the changes they made. */
 struct batch {
 	struct spool_batch sb;
-	struct status_msg msg[BATCH_MAX];
+	struct ingest_msg msg[BATCH_MAX];	/* those to apply, in order */
+	size_t nmsg;
+	struct ingest_space space[BATCH_MAX];	/* sorted by sensor */
+	size_t nspace;
+	struct ingest_change change[BATCH_MAX];	/* in order */
+	size_t nchange;
+	const char *sensor[BATCH_MAX];	/* scratch: their sensors */
 };
 
 /* The number of the first spooled message the database does not have
@@ -637,34 +601,278 @@ spool_position(struct ingest *g, long long *next)
 	return e;
 }
 
-/* One transaction: skips the records the database has already (the spool
- * position is committed with them), applies the others in order, and
- * records the new position. */
+/* The spooled records from number next on, parsed into b->msg. */
+static void
+batch_read(struct batch *b, long long next)
+{
+	long long n;
+	size_t i;
+
+	b->nmsg = 0;
+	for (i = 0; i < b->sb.n; i++) {
+		n = b->sb.first + (long long)i;
+		if (n < next)
+			continue;
+		if (record_parse(b->sb.rec[i], &b->msg[b->nmsg]))
+			b->nmsg++;
+		else
+			log_error("ingestd: spool record %lld unreadable;"
+				  " skipped", n);
+	}
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The messages' sensors, each once, as a JSON array (Q_LOCK_SPACES).
+ * Caller puts. */
+static json_object *
+sensors_json(struct batch *b)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < b->nmsg; i++)
+		b->sensor[i] = b->msg[i].sensor;
+	qsort(b->sensor, b->nmsg, sizeof(b->sensor[0]), str_cmp);
+	for (i = 0; i < b->nmsg; i++)
+		if (i == 0 || strcmp(b->sensor[i], b->sensor[i - 1]))
+			json_object_array_add(a, json_object_new_string(
+				b->sensor[i]));
+	return a;
+}
+
+/* One locked row of Q_LOCK_SPACES as the space the batch starts from. */
+static void
+space_read(struct ingest_space *sp, const struct db_rows *rows)
+{
+	memset(sp, 0, sizeof(*sp));
+	snprintf(sp->sensor, sizeof(sp->sensor), "%s", db_col(rows, 0));
+	sp->id = db_col_int(rows, 1);
+	snprintf(sp->code, sizeof(sp->code), "%s", db_col(rows, 2));
+	snprintf(sp->zone, sizeof(sp->zone), "%s", db_col(rows, 3));
+	sp->status = ingest_status(db_col(rows, 4));
+	sp->has_seq = db_col(rows, 5) != NULL;
+	sp->last_seq = db_col_int(rows, 5);
+	snprintf(sp->boot, sizeof(sp->boot), "%s",
+		 db_col(rows, 6) ? db_col(rows, 6) : "");
+	sp->silent = db_col_int(rows, 7) != 0;
+}
+
+/* Locks the spaces of the messages' sensors (one round trip) into
+ * b->space, sorted by sensor.  A sensor bound to no live space has
+ * none: its messages are dropped. */
+static enum err
+spaces_lock(struct ingest *g, struct batch *b)
+{
+	json_object *a = sensors_json(b);
+	struct db_rows *rows;
+	enum err e = db_query(g->db, sql[Q_LOCK_SPACES], DB_P(db_str(
+		json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN))),
+		8, &rows);
+
+	json_object_put(a);
+	b->nspace = 0;
+	if (e != ERR_OK)
+		return e;
+	while (b->nspace < BATCH_MAX && db_next(rows))
+		space_read(&b->space[b->nspace++], rows);
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	ingest_spaces_sort(b->space, b->nspace);
+	return e;
+}
+
+/* Every message to its space, in spool order (ingest_apply); the changes
+ * in b->change. */
+static void
+batch_fold(struct batch *b)
+{
+	struct ingest_space *sp;
+	bool changed;
+	size_t i;
+
+	b->nchange = 0;
+	for (i = 0; i < b->nmsg; i++) {
+		sp = ingest_space_find(b->space, b->nspace, b->msg[i].sensor);
+		if (sp && ingest_apply(sp, &b->msg[i], &b->change[b->nchange],
+				       &changed) && changed)
+			b->nchange++;
+	}
+}
+
+/* A time as a JSON DATETIME(6) string. */
+static json_object *
+db_time_json(long long us)
+{
+	char t[ISOTIME_DB_MAX];
+
+	isotime_db(us, t);
+	return json_object_new_string(t);
+}
+
+/* The spaces the batch applied messages to, as Q_SPACES_WRITE's array;
+ * NULL when there is none.  Caller puts. */
+static json_object *
+spaces_json(const struct batch *b)
+{
+	json_object *a = NULL, *row;
+	const struct ingest_space *sp;
+	size_t i;
+
+	for (i = 0; i < b->nspace; i++) {
+		sp = &b->space[i];
+		if (!sp->applied)
+			continue;
+		row = json_object_new_array();
+		json_object_array_add(row, json_object_new_int64(sp->id));
+		json_object_array_add(row, sp->has_seq ?
+			json_object_new_int64(sp->last_seq) : NULL);
+		json_object_array_add(row, sp->boot[0] ?
+			json_object_new_string(sp->boot) : NULL);
+		json_object_array_add(row, db_time_json(sp->seen_us));
+		json_object_array_add(row, json_object_new_string(sp->status));
+		json_object_array_add(row, sp->updated_us ?
+			db_time_json(sp->updated_us) : NULL);
+		if (!a)
+			a = json_object_new_array();
+		json_object_array_add(a, row);
+	}
+	return a;
+}
+
+/* The batch's changes, as Q_HISTORY_ADD's array.  Caller puts. */
+static json_object *
+changes_json(const struct batch *b)
+{
+	json_object *a = json_object_new_array(), *row;
+	const struct ingest_change *ch;
+	size_t i;
+
+	for (i = 0; i < b->nchange; i++) {
+		ch = &b->change[i];
+		row = json_object_new_array();
+		json_object_array_add(row, json_object_new_int64(ch->space_id));
+		json_object_array_add(row, json_object_new_string(ch->status));
+		json_object_array_add(row, json_object_new_string(ch->source));
+		json_object_array_add(row, ch->seq < 0 ? NULL :
+				      json_object_new_int64(ch->seq));
+		json_object_array_add(row, db_time_json(ch->at_us));
+		json_object_array_add(a, row);
+	}
+	return a;
+}
+
+/* Runs the one statement sql with the JSON array a as its parameter, and
+ * puts a (NULL: nothing to do). */
+static enum err
+exec_json(struct ingest *g, const char *stmt, json_object *a)
+{
+	enum err e = ERR_OK;
+
+	if (a)
+		e = db_exec(g->db, stmt, DB_P(db_str(
+			json_object_to_json_string_ext(a,
+				JSON_C_TO_STRING_PLAIN))), NULL);
+	json_object_put(a);
+	return e;
+}
+
+/* Writes what the fold made: each space once, the history rows in one
+ * statement, and a notice for each sensor back from a silence. */
+static enum err
+batch_write(struct ingest *g, struct batch *b)
+{
+	struct change c;
+	size_t i;
+	enum err e = exec_json(g, sql[Q_SPACES_WRITE], spaces_json(b));
+
+	if (e == ERR_OK && b->nchange)
+		e = exec_json(g, sql[Q_HISTORY_ADD], changes_json(b));
+	for (i = 0; e == ERR_OK && i < b->nspace; i++) {
+		if (!b->space[i].back)
+			continue;
+		change_of_space(&c, &b->space[i], b->space[i].back);
+		e = sensor_notify(g, &c, true);
+	}
+	return e;
+}
+
+/* One transaction, a fixed number of round trips whatever its size:
+ * skips the records the database has already (the spool position is
+ * committed with them), locks the spaces of the others, carries each
+ * space through its messages in order, writes the result, and records
+ * the new position. */
 static enum err
 apply_batch(struct ingest *g, void *arg)
 {
 	struct batch *b = arg;
-	long long next, n;
-	size_t i;
+	long long next;
 	enum err e = spool_position(g, &next);
 
-	for (i = 0; e == ERR_OK && i < b->sb.n; i++) {
-		n = b->sb.first + (long long)i;
-		b->msg[i].changed = false;
-		if (n < next)
-			continue;
-		if (!record_parse(b->sb.rec[i], &b->msg[i])) {
-			log_error("ingestd: spool record %lld unreadable;"
-				  " skipped", n);
-			continue;
-		}
-		e = apply_status(g, &b->msg[i]);
+	b->nmsg = b->nspace = b->nchange = 0;
+	if (e == ERR_OK)
+		batch_read(b, next);
+	if (e == ERR_OK && b->nmsg)
+		e = spaces_lock(g, b);
+	if (e == ERR_OK) {
+		batch_fold(b);
+		e = batch_write(g, b);
 	}
 	if (e == ERR_OK)
 		e = db_exec(g->db, sql[Q_SPOOL_SAVE], DB_P(
 			db_str(spool_gen(g->spool)),
 			db_int(b->sb.first + (long long)b->sb.n)), NULL);
 	return e;
+}
+
+/* After COMMIT: one event per space the batch changed, with what it is
+ * now.  A browser keeps only a space's latest state, so a space that
+ * changed several times in one batch is announced once. */
+static void
+batch_publish(struct ingest *g, const struct batch *b)
+{
+	struct change c;
+	size_t i;
+
+	for (i = 0; i < b->nspace; i++) {
+		if (!b->space[i].source)
+			continue;
+		change_of_space(&c, &b->space[i], b->space[i].status);
+		nchan_publish(g->cfg, &c);
+	}
+}
+
+/* Tests only (fault_injection = 1): a file "<ingest_spool>.fault" holding
+ * a fault of db.c ("crash-after:INSERT INTO parking_history", see
+ * db_fault_parse) arms it for the next batch; the file is removed, so it
+ * fires once. */
+static void
+fault_take(struct ingest *g)
+{
+	char *path, spec[160] = "";
+	const char *match = NULL;
+	enum db_fault f;
+	FILE *in;
+
+	if (!g->cfg->fault_injection)
+		return;
+	path = xasprintf("%s.fault", g->cfg->ingest_spool);
+	in = fopen(path, "r");
+	if (in) {
+		if (!fgets(spec, sizeof(spec), in))
+			spec[0] = '\0';
+		fclose(in);
+		unlink(path);
+		spec[strcspn(spec, "\r\n")] = '\0';
+		f = db_fault_parse(spec, &match);
+		log_warn("ingestd: test fault armed: %s", spec);
+		db_fault_arm(g->db, f, match);
+	}
+	free(path);
 }
 
 /* The oldest spooled messages, up to BATCH_MAX, in one transaction; they
@@ -674,7 +882,6 @@ spool_apply(struct ingest *g)
 {
 	struct batch *b = g->batch;
 	enum err e;
-	size_t i;
 
 	if (spool_pending(g->spool) == 0 || !db_due(g))
 		return;
@@ -682,13 +889,12 @@ spool_apply(struct ingest *g)
 		g->db_wait_until = daemon_mono_ms() + DB_ERROR_WAIT;
 		return;
 	}
+	fault_take(g);
 	e = in_tx(g, apply_batch, b);
 	db_outcome(g, e);
 	if (e == ERR_OK) {
 		spool_consume(g->spool, &b->sb);
-		for (i = 0; i < b->sb.n; i++)
-			if (b->msg[i].changed)
-				nchan_publish(g->cfg, &b->msg[i].change);
+		batch_publish(g, b);
 	}
 	spool_batch_release(&b->sb);
 }
@@ -705,7 +911,7 @@ on_message(struct mosquitto *mq, void *arg,
 	   const struct mosquitto_message *msg)
 {
 	struct ingest *g = arg;
-	struct status_msg m;
+	struct ingest_msg m;
 	char *rec;
 
 	(void)mq;
@@ -757,8 +963,11 @@ mqtt_open(struct ingest *g)
 	return mq;
 }
 
-/* Takes what the broker has sent already, without waiting, until a
- * batch is full, then syncs the spool once for the whole burst. */
+/* Takes what the broker sends while it keeps coming, until a batch is
+ * full, then syncs the spool once for the whole burst.  The broker sends
+ * a few messages at a time (max_inflight_messages) and the next ones as
+ * each PUBACK reaches it, so a burst ends only when nothing has come for
+ * BURST_GAP_MS, not at the first empty read. */
 static int
 mqtt_burst(struct ingest *g, int rc)
 {
@@ -767,7 +976,7 @@ mqtt_burst(struct ingest *g, int rc)
 	while (rc == MOSQ_ERR_SUCCESS && g->received != last &&
 	       g->received - start < BATCH_MAX && !g->spool_broken) {
 		last = g->received;
-		rc = mosquitto_loop(g->mq, 0, 1);
+		rc = mosquitto_loop(g->mq, BURST_GAP_MS, 1);
 	}
 	if (spool_sync(g->spool))
 		g->spool_broken = true;

@@ -1,7 +1,8 @@
 /* bb_mqtt: the sensor side of parking through the real broker: what the
  * broker's ACL lets a sensor and the ingest account do, and that every
- * accepted message reaches MariaDB, in order, through database and broker
- * outages and sensor reboots.  Clients are mosquitto_pub and mosquitto_sub;
+ * accepted message reaches MariaDB, in order, once, through database and
+ * broker outages, sensor reboots, bursts and crashes of haas-ingestd in
+ * the middle of a batch.  Clients are mosquitto_pub and mosquitto_sub;
  * what counts is the space the API shows and the rows afterwards. */
 #include <signal.h>
 #include <stdio.h>
@@ -659,6 +660,374 @@ test_reboot(void)
 	sensor_free(&s);
 }
 
+/* ---- bursts -------------------------------------------------------------- */
+
+#define BURST_SENSORS 3
+#define BURST_BOOTS 40		/* per sensor, each one's seqs 1 to 4 */
+#define BURST_SEQS 4
+#define BURST_MAX (BURST_BOOTS * BURST_SEQS * 3 + 2)
+
+static const char sql_space_seen[] =
+	"SELECT COALESCE(last_seq, -1) FROM parking_spaces WHERE id = ?"
+	" AND last_boot = ?";
+
+/* One status message of a burst; boot NULL: none. */
+struct bmsg {
+	const char *status;
+	long long seq;
+	const char *boot;
+};
+
+/* A sensor's burst: its messages in publishing order, and what the
+ * README's rules make of them.  The sensor reboots every few messages:
+ * a batch applied twice would start its older boots' series again and
+ * show as extra history rows. */
+struct burst {
+	struct sensor s;
+	char *boot[BURST_BOOTS];
+	struct bmsg m[BURST_MAX];
+	size_t n;
+	char *file;		/* the payloads, one a line */
+	char *want_seqs, *want_statuses;	/* the sensor history */
+	long long want_last_seq;
+	const char *want_status;
+};
+
+static unsigned long rnd_state;
+
+static unsigned
+rnd(unsigned n)
+{
+	rnd_state = rnd_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)(rnd_state >> 33) % n;
+}
+
+static const char *
+rnd_status(void)
+{
+	return rnd(2) ? "occupied" : "free";
+}
+
+static void
+burst_push(struct burst *b, const char *status, long long seq,
+	   const char *boot)
+{
+	CU_ASSERT_FATAL(b->n < BURST_MAX);
+	b->m[b->n++] = (struct bmsg){ status, seq, boot };
+}
+
+/* One boot's messages: seqs 1..BURST_SEQS with random statuses, some
+ * duplicated (with any status), some swapped with their predecessor, and
+ * after the first boot some without a boot id and a low seq. */
+static void
+burst_boot(struct burst *b, const char *boot, bool later)
+{
+	size_t first = b->n;
+	struct bmsg t;
+	long long seq;
+
+	for (seq = 1; seq <= BURST_SEQS; seq++) {
+		burst_push(b, rnd_status(), seq, boot);
+		if (rnd(4) == 0)
+			burst_push(b, rnd_status(), b->m[first + rnd(
+				(unsigned)(b->n - first))].seq, boot);
+		if (rnd(4) == 0 && b->n - first >= 2) {
+			t = b->m[b->n - 1];
+			b->m[b->n - 1] = b->m[b->n - 2];
+			b->m[b->n - 2] = t;
+		}
+		if (later && rnd(8) == 0)
+			burst_push(b, rnd_status(), 1 + rnd(2), NULL);
+	}
+}
+
+/* What the rules make of the burst: a message whose seq is not above the
+ * last applied one of its series (its boot id, or any when it has none)
+ * is old news; every other one that changes the status is a history
+ * row.  A new space starts unknown. */
+static void
+burst_expect(struct burst *b)
+{
+	struct buf seqs = { 0 }, sts = { 0 };
+	const char *boot = "", *st = "unknown";
+	bool has_seq = false;
+	long long last = 0;
+	size_t i;
+
+	free(b->want_seqs);
+	free(b->want_statuses);
+	for (i = 0; i < b->n; i++) {
+		const struct bmsg *m = &b->m[i];
+
+		if (has_seq && (!m->boot || !strcmp(m->boot, boot)) &&
+		    m->seq <= last)
+			continue;
+		has_seq = true;
+		last = m->seq;
+		if (m->boot)
+			boot = m->boot;
+		if (strcmp(st, m->status)) {
+			buf_addf(&seqs, "%s%lld", seqs.len ? "," : "", m->seq);
+			buf_addf(&sts, "%s%s", sts.len ? "," : "", m->status);
+			st = m->status;
+		}
+	}
+	b->want_seqs = seqs.s ? seqs.s : xstrdup("");
+	b->want_statuses = sts.s ? sts.s : xstrdup("");
+	b->want_last_seq = last;
+	b->want_status = st;
+}
+
+/* A new sensor with its burst written to a file: its boots, then one
+ * last message (a change, in the last boot, above every seq) that says
+ * the burst is through. */
+static void
+burst_new(struct burst *b, const char *prefix, unsigned seed)
+{
+	const struct bmsg *m;
+	FILE *f;
+	size_t i;
+
+	memset(b, 0, sizeof(*b));
+	sensor_new(&b->s, prefix);
+	rnd_state = seed;
+	for (i = 0; i < BURST_BOOTS; i++) {
+		b->boot[i] = xasprintf("%s-%zu", b->s.id, i);
+		burst_boot(b, b->boot[i], i > 0);
+	}
+	burst_expect(b);
+	burst_push(b, strcmp(b->want_status, "free") ? "free" : "occupied",
+		   BURST_SEQS + 1, b->boot[BURST_BOOTS - 1]);
+	burst_expect(b);
+	b->file = xasprintf("/tmp/bb_mqtt_burst_%s", b->s.id);
+	f = fopen(b->file, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (i = 0; i < b->n; i++) {
+		m = &b->m[i];
+		fprintf(f, "{\"status\": \"%s\", \"seq\": %lld", m->status,
+			m->seq);
+		if (m->boot)
+			fprintf(f, ", \"boot\": \"%s\"", m->boot);
+		fprintf(f, "}\n");
+	}
+	fclose(f);
+}
+
+static void
+burst_free(struct burst *b)
+{
+	size_t i;
+
+	unlink(b->file);
+	free(b->file);
+	for (i = 0; i < BURST_BOOTS; i++)
+		free(b->boot[i]);
+	free(b->want_seqs);
+	free(b->want_statuses);
+	sensor_free(&b->s);
+}
+
+/* Every sensor publishes its burst at once, one connection each (so each
+ * sensor's messages keep their order and the sensors interleave). */
+static void
+bursts_publish(struct burst *b, int n)
+{
+	struct buf cmd = { 0 };
+	int i;
+
+	for (i = 0; i < n; i++)
+		buf_addf(&cmd, "mosquitto_pub -h 127.0.0.1 -p %s -q 1 -u '%s'"
+			 " -P '%s' -t 'haas/parking/%s/status' -l < '%s' &\n",
+			 mqtt_port(), b[i].s.id, b[i].s.pw, b[i].s.id,
+			 b[i].file);
+	buf_adds(&cmd, "wait\n");
+	CU_ASSERT_EQUAL(system(cmd.s), 0);
+	buf_release(&cmd);
+}
+
+/* The space's last seq in the burst's last boot (-1: another boot). */
+static long long
+burst_seen(const struct burst *b)
+{
+	return bb_db_int(sql_space_seen, DB_P(db_int(b->s.space),
+			 db_str(b->boot[BURST_BOOTS - 1])));
+}
+
+/* Waits up to 30 s for the burst's last message to be applied. */
+static void
+burst_wait(const struct burst *b)
+{
+	int i;
+
+	for (i = 0; i < 600 && burst_seen(b) != b->want_last_seq; i++)
+		usleep(50000);
+	CU_ASSERT_EQUAL(burst_seen(b), b->want_last_seq);
+}
+
+/* One more message for the sensor, a change, published once the burst
+ * is applied: when it is applied too, whatever the daemon did once more
+ * with the spooled batch before it (a retry, a restart) is done. */
+static void
+burst_settle(struct burst *b)
+{
+	const char *boot = b->boot[BURST_BOOTS - 1];
+	const char *st = strcmp(b->want_status, "free") ? "free" : "occupied";
+
+	burst_push(b, st, BURST_SEQS + 2, boot);
+	burst_expect(b);
+	CU_ASSERT_EQUAL(pub_status(&b->s, st, BURST_SEQS + 2, boot), 0);
+}
+
+/* Waits for the burst's last message, then checks the space against
+ * the rules: the sensor history row for row (nothing lost, nothing
+ * twice), the last seq and boot, and the status (or unknown, when the
+ * TTL sweep came after the burst). */
+static void
+burst_check(const struct burst *b)
+{
+	char *got;
+
+	burst_wait(b);
+	got = db_text(sql_sensor_seqs, b->s.space);
+	CU_ASSERT_STRING_EQUAL(got, b->want_seqs);
+	if (strcmp(got, b->want_seqs))
+		fprintf(stderr, "\n    %s: history seqs\n      %s\n    want\n"
+			"      %s\n", b->s.id, got, b->want_seqs);
+	free(got);
+	got = db_text(sql_sensor_statuses, b->s.space);
+	CU_ASSERT_STRING_EQUAL(got, b->want_statuses);
+	free(got);
+	got = api_status(&b->s);
+	CU_ASSERT(!strcmp(got, b->want_status) || (!strcmp(got, "unknown") &&
+		  bb_db_int(sql_history_source, DB_P(db_int(b->s.space),
+			    db_str("ttl"))) > 0));
+	free(got);
+}
+
+/* A burst of several sensors at once, interleaved, with duplicates, late
+ * messages and a reboot each, waiting at the broker while haas-ingestd
+ * is stopped, so that it takes them in a few large batches: each space
+ * ends where the rules say, with exactly the history rows they make, in
+ * order. */
+static void
+test_burst(void)
+{
+	struct burst b[BURST_SENSORS];
+	int i;
+
+	for (i = 0; i < BURST_SENSORS; i++)
+		burst_new(&b[i], "burst", 17u + (unsigned)i);
+	CU_ASSERT_EQUAL_FATAL(bb_stack("ingestd-stop"), 0);
+	bursts_publish(b, BURST_SENSORS);
+	CU_ASSERT_EQUAL_FATAL(bb_stack("ingestd-start"), 0);
+	for (i = 0; i < BURST_SENSORS; i++) {
+		burst_check(&b[i]);
+		burst_free(&b[i]);
+	}
+}
+
+/* The ingest daemon's log. */
+static char *
+ingestd_log(void)
+{
+	return xasprintf("%s/log/ingestd.log", getenv("HAAS_STATE_DIR"));
+}
+
+/* Waits until the spool holds every burst's last message. */
+static bool
+bursts_spooled(const struct burst *b, int n)
+{
+	char *spool = conf_value("ingest_spool"), *needle;
+	int i, k, have = 0;
+
+	for (k = 0; k < 600 && have < n; k++) {
+		for (i = 0, have = 0; i < n; i++) {
+			needle = xasprintf("\"seq\":%d,\"boot\":\"%s\"",
+					   BURST_SEQS + 1,
+					   b[i].boot[BURST_BOOTS - 1]);
+			have += count_in_file(spool, needle) > 0;
+			free(needle);
+		}
+		if (have < n)
+			usleep(50000);
+	}
+	free(spool);
+	return have == n;
+}
+
+/* Writes a fault for haas-ingestd's next batch (its test hook: a file
+ * next to its spool, read when fault_injection = 1). */
+static char *
+fault_write(const char *fault)
+{
+	char *spool = conf_value("ingest_spool");
+	char *path = xasprintf("%s.fault", spool);
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f, "%s\n", fault);
+	fclose(f);
+	free(spool);
+	return path;
+}
+
+/* The same burst, spooled while MariaDB is down so that one batch takes
+ * all of it, with a fault injected into that batch: killed after the
+ * history rows were written but before COMMIT (the batch is applied
+ * again, whole), killed right after COMMIT (the spool still holds the
+ * batch: skipped, not applied again), COMMIT's answer lost (the daemon
+ * retries on a new connection and finds it applied).  A batch applied
+ * twice would show as extra rows (the reboots' older series again); one
+ * more message after it shows when the daemon is through with it. */
+static void
+burst_fault(const char *fault, const char *logged, unsigned seed)
+{
+	struct burst b[BURST_SENSORS];
+	char *log = ingestd_log(), *path;
+	int i, before = count_in_file(log, logged);
+
+	for (i = 0; i < BURST_SENSORS; i++)
+		burst_new(&b[i], "fault", seed + (unsigned)i);
+	CU_ASSERT_EQUAL_FATAL(bb_stack("db-stop"), 0);
+	bursts_publish(b, BURST_SENSORS);
+	CU_ASSERT(bursts_spooled(b, BURST_SENSORS));
+	path = fault_write(fault);
+	CU_ASSERT_EQUAL_FATAL(bb_stack("db-start"), 0);
+	for (i = 0; i < BURST_SENSORS; i++)
+		burst_wait(&b[i]);
+	for (i = 0; i < BURST_SENSORS; i++)
+		burst_settle(&b[i]);
+	for (i = 0; i < BURST_SENSORS; i++) {
+		burst_check(&b[i]);
+		burst_free(&b[i]);
+	}
+	/* the fault did fire, once, and was used up */
+	CU_ASSERT_EQUAL(count_in_file(log, logged), before + 1);
+	CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);
+	free(path);
+	free(log);
+}
+
+static void
+test_burst_crash_before_commit(void)
+{
+	burst_fault("crash-after:ORDER BY j.n",
+		    "injected crash after: INSERT INTO parking_history", 101);
+}
+
+static void
+test_burst_crash_after_commit(void)
+{
+	burst_fault("crash-after:COMMIT", "injected crash after: COMMIT", 202);
+}
+
+static void
+test_burst_commit_lost(void)
+{
+	burst_fault("lost-after:COMMIT", "injected lost reply after: COMMIT",
+		    303);
+}
+
 /* ---- the reserved sensor id --------------------------------------------- */
 
 /* haasctl sensor add as a test process would run it; its exit status. */
@@ -719,6 +1088,14 @@ static CU_TestInfo tests[] = {
 	  test_db_outage },
 	{ "spooled messages survive an ingestd crash", test_spool_replay },
 	{ "a rebooted sensor (new boot id) is heard again", test_reboot },
+	{ "a burst of sensors interleaved, duplicated, late: every change once,"
+	  " in order", test_burst },
+	{ "ingestd killed mid-batch: the batch applied again, once",
+	  test_burst_crash_before_commit },
+	{ "ingestd killed after COMMIT: the batch not applied twice",
+	  test_burst_crash_after_commit },
+	{ "COMMIT's answer lost: the batch not applied twice",
+	  test_burst_commit_lost },
 	/* last: on a broken build it would lock ingestd out of the broker */
 	{ "sensor_id of the ingest account refused", test_sensor_id_reserved },
 	CU_TEST_INFO_NULL,
