@@ -493,24 +493,34 @@ product_new(long long stock, long long threshold)
 	return id;
 }
 
-/* token orders qty of product; the order id (0: refused). */
+/* token orders qty of product, with extra header lines; the order id
+ * (0: refused). */
+static long long
+order_new_h(const char *token, long long product, long long qty,
+	    const char *extra)
+{
+	char *b = xasprintf("{\"items\": [{\"product_id\": %lld, \"quantity\":"
+			    " %lld}]}", product, qty);
+	struct bb_resp *r;
+	long long id;
+
+	r = bb_req("POST", "/api/orders/create", token, "application/json", b,
+		   strlen(b), extra);
+	id = r->status == 201 ? bb_sub_id(r, "order", "order_id") : 0;
+	bb_free(r);
+	free(b);
+	return id;
+}
+
+/* The same with an X-Haas-Fault (NULL: none). */
 static long long
 order_new(const char *token, long long product, long long qty,
 	  const char *fault)
 {
-	char *b = xasprintf("{\"items\": [{\"product_id\": %lld, \"quantity\":"
-			    " %lld}]}", product, qty), *h = NULL;
-	struct bb_resp *r;
-	long long id;
+	char *h = fault ? xasprintf("X-Haas-Fault: %s", fault) : NULL;
+	long long id = order_new_h(token, product, qty, h);
 
-	if (fault)
-		h = xasprintf("X-Haas-Fault: %s", fault);
-	r = bb_req("POST", "/api/orders/create", token, "application/json", b,
-		   strlen(b), h);
-	id = r->status == 201 ? bb_sub_id(r, "order", "order_id") : 0;
-	bb_free(r);
 	free(h);
-	free(b);
 	return id;
 }
 
@@ -824,8 +834,20 @@ test_low_stock_once_per_crossing(void)
 	char *u = bb_new_user("buyer", &uid);
 
 	CU_ASSERT_EQUAL(low_notices(product), 0);
-	/* an order cut before COMMIT: the stock and the flag stay */
-	CU_ASSERT_EQUAL(order_new(u, product, 6, "down-before:COMMIT"), 0);
+	/* An order cut before COMMIT: the stock and the flag stay.  The
+	 * procedure commits its own transaction, so the COMMIT a client can
+	 * cut is the one of a request with an Idempotency-Key, whose CALL
+	 * joins the request's transaction: it took the stock, set the flag
+	 * and wrote the notices, and all of it is rolled back. */
+	{
+		char *k = bb_unique("k");
+		char *h = xasprintf("Idempotency-Key: %s\r\n"
+				    "X-Haas-Fault: down-before:COMMIT", k);
+
+		CU_ASSERT_EQUAL(order_new_h(u, product, 6, h), 0);
+		free(h);
+		free(k);
+	}
 	CU_ASSERT_EQUAL(bb_db_int(sql_stock, DB_P(db_int(product))), 10);
 	CU_ASSERT_EQUAL(bb_db_int(sql_alerted, DB_P(db_int(product))), 0);
 	CU_ASSERT_EQUAL(low_notices(product), 0);
