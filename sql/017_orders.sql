@@ -11,21 +11,27 @@
 -- own carries it as "error" in its details (req_call makes it the
 -- message).
 --
+-- A procedure's every statement costs the server its own setup (tables
+-- opened, expressions resolved), so they are kept few: lines are walked
+-- as JSON rather than through a cursor (whose rows go to a temporary
+-- table), and a product's low-stock mark is set in the UPDATE that
+-- changes its stock, from the row read under the lock just before.
+--
 -- Notices are rows of the change's transaction (012), so the ones an
 -- order causes are written here too, by haas_notify, which writes what
 -- src/notify.c's notify() writes for a notice to one user or to the
 -- admins.  Recipients and webhooks are read as notify.c reads them, by
 -- plain (non-locking) reads: a cursor's rows are read when it opens,
--- where an INSERT ... SELECT would share-lock every user row it reads.
+-- where an INSERT ... SELECT would share-lock every row it reads.
 
 -- One notice of kind p_kind with fields p_fields (a JSON object): by
--- e-mail to user p_user or, with p_admins, to every active admin, each
--- as their preference for the kind says (no row: immediate; digest:
--- held for the digest; off: none; no address: skipped), and to every
--- active webhook that takes the kind.  For kinds without flags
--- (notify.c's NKF_*: order.status, stock.low), one user or the admins.
+-- e-mail to user p_user (an active or pending account) or, with p_user
+-- NULL, to every active admin, each as their preference for the kind
+-- says (no row: immediate; digest: held for the digest; off: none; no
+-- address: skipped), and to every active webhook that takes the kind.
+-- For kinds without flags (notify.c's NKF_*): order.status, stock.low.
 CREATE PROCEDURE haas_notify(IN p_kind VARCHAR(40), IN p_fields LONGTEXT,
-                             IN p_user BIGINT UNSIGNED, IN p_admins BOOL)
+                             IN p_user BIGINT UNSIGNED)
 BEGIN
   DECLARE done BOOL DEFAULT FALSE;
   DECLARE v_k INT;
@@ -33,19 +39,13 @@ BEGIN
   DECLARE v_hook BIGINT UNSIGNED;
   DECLARE v_to VARCHAR(2000) CHARACTER SET utf8mb4;
   DECLARE v_mode VARCHAR(16);
-  -- The users first (in id order), then the webhooks, as notify.c.
+  -- The admins (in id order), then the webhooks, as notify.c.
   DECLARE cur CURSOR FOR
     SELECT 1 AS k, u.id AS id, NULL AS hook_id, u.email AS recipient,
            COALESCE(p.mode, 'immediate') AS mode
       FROM users u LEFT JOIN notice_prefs p ON p.user_id = u.id
         AND p.kind = p_kind
-      WHERE NOT p_admins AND u.id = p_user
-        AND u.status IN ('active', 'pending')
-    UNION ALL
-    SELECT 1, u.id, NULL, u.email, COALESCE(p.mode, 'immediate')
-      FROM users u LEFT JOIN notice_prefs p ON p.user_id = u.id
-        AND p.kind = p_kind
-      WHERE p_admins AND u.role = 'admin' AND u.status = 'active'
+      WHERE p_user IS NULL AND u.role = 'admin' AND u.status = 'active'
     UNION ALL
     SELECT 2, w.id, w.id, w.url, 'immediate'
       FROM webhooks w
@@ -54,83 +54,76 @@ BEGIN
     ORDER BY k, id;
   DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = TRUE;
 
-  OPEN cur;
-  each_one: LOOP
-    SET done = FALSE;
-    FETCH cur INTO v_k, v_id, v_hook, v_to, v_mode;
-    IF done THEN LEAVE each_one; END IF;
+  IF p_user IS NOT NULL THEN
+    SELECT u.email, COALESCE(p.mode, 'immediate') INTO v_to, v_mode
+      FROM users u LEFT JOIN notice_prefs p ON p.user_id = u.id
+        AND p.kind = p_kind
+      WHERE u.id = p_user AND u.status IN ('active', 'pending');
     IF v_mode <> 'off' THEN
-      INSERT INTO notices (msg_id, kind, channel, user_id, webhook_id,
-          recipient, fields, state, last_error)
-        VALUES (LOWER(HEX(RANDOM_BYTES(16))), p_kind,
-          IF(v_hook IS NULL, 'email', 'webhook'),
-          IF(v_hook IS NULL, v_id, NULL), v_hook, v_to, p_fields,
-          CASE WHEN COALESCE(v_to, '') = '' THEN 'skipped'
-               WHEN v_mode = 'digest' THEN 'held' ELSE 'pending' END,
+      INSERT INTO notices (msg_id, kind, channel, user_id, recipient,
+          fields, state, last_error)
+        VALUES (LOWER(HEX(RANDOM_BYTES(16))), p_kind, 'email', p_user,
+          v_to, p_fields, CASE WHEN COALESCE(v_to, '') = '' THEN 'skipped'
+            WHEN v_mode = 'digest' THEN 'held' ELSE 'pending' END,
           IF(COALESCE(v_to, '') = '', 'no e-mail address', NULL));
     END IF;
-  END LOOP;
-  CLOSE cur;
-END;
-
--- After a change of product p_product's stock, its row locked: what
--- catalog.c's catalog_stock_watch does.  Back at or above the threshold
--- (or none): the mark goes, so the next crossing is announced again.
--- Below it and not announced yet: marked, and the admins are told.
-CREATE PROCEDURE haas_stock_watch(IN p_product BIGINT UNSIGNED)
-BEGIN
-  DECLARE v_fields LONGTEXT CHARACTER SET utf8mb4;
-
-  UPDATE products SET low_stock_alerted = 0
-    WHERE id = p_product AND low_stock_alerted = 1
-      AND (low_stock_threshold IS NULL OR stock >= low_stock_threshold);
-  UPDATE products SET low_stock_alerted = 1
-    WHERE id = p_product AND low_stock_alerted = 0
-      AND retired_at IS NULL AND stock < low_stock_threshold;
-  IF ROW_COUNT() = 1 THEN
-    SET v_fields = (SELECT JSON_OBJECT('product_name', name,
-        'product_id', CAST(id AS CHAR), 'stock', CAST(stock AS CHAR),
-        'threshold', CAST(low_stock_threshold AS CHAR))
-      FROM products WHERE id = p_product);
-    CALL haas_notify('stock.low', v_fields, NULL, TRUE);
+  END IF;
+  -- Most of the time no admin is to be told and no webhook is there.
+  IF p_user IS NULL OR EXISTS (SELECT 1 FROM webhooks w
+      WHERE w.active = 1 AND w.deleted_at IS NULL
+        AND FIND_IN_SET(p_kind, w.kinds)) THEN
+    OPEN cur;
+    each_one: LOOP
+      SET done = FALSE;
+      FETCH cur INTO v_k, v_id, v_hook, v_to, v_mode;
+      IF done THEN LEAVE each_one; END IF;
+      IF v_mode <> 'off' THEN
+        INSERT INTO notices (msg_id, kind, channel, user_id, webhook_id,
+            recipient, fields, state, last_error)
+          VALUES (LOWER(HEX(RANDOM_BYTES(16))), p_kind,
+            IF(v_hook IS NULL, 'email', 'webhook'),
+            IF(v_hook IS NULL, v_id, NULL), v_hook, v_to, p_fields,
+            CASE WHEN COALESCE(v_to, '') = '' THEN 'skipped'
+                 WHEN v_mode = 'digest' THEN 'held' ELSE 'pending' END,
+            IF(COALESCE(v_to, '') = '', 'no e-mail address', NULL));
+      END IF;
+    END LOOP;
+    CLOSE cur;
   END IF;
 END;
 
 -- POST /api/orders/create: p_items is [{"product_id": n, "quantity": q}]
--- (orders.c has checked them and added up lines of the same product;
--- they are added up here too).  Products are locked in id order, so
--- concurrent orders cannot deadlock on each other; each line snapshots
--- its product's name and price.  All lines or none.  The first line in
--- id order that fails names its product: PRODUCT_NOT_FOUND (none, or
--- retired: then with its name), INSUFFICIENT_STOCK (never oversold: the
--- UPDATE's condition), FIELD_INVALID (a total past BIGINT; the fields'
--- limits keep it out of reach).
+-- in product id order, one line per product (orders.c's items_read adds
+-- up lines of the same product), so concurrent orders lock products in
+-- the same order and cannot deadlock on each other.  Each line snapshots
+-- its product's name and price.  All lines or none.  The first line that
+-- fails names its product: PRODUCT_NOT_FOUND (none, or retired: then
+-- with its name), INSUFFICIENT_STOCK (never oversold), FIELD_INVALID (a
+-- total past BIGINT; the fields' limits keep it out of reach).
+--
+-- The low-stock mark (014) is catalog.c's catalog_stock_watch in one
+-- expression: marked while the stock is below the threshold (a live
+-- product's, to be marked; a marked one stays so), cleared otherwise; a
+-- product newly marked is announced to the admins (stock.low).
 CREATE PROCEDURE haas_order_create(
   IN p_actor BIGINT UNSIGNED, IN p_session VARCHAR(48), IN p_ver BIGINT,
   IN p_items LONGTEXT, IN p_request_id VARCHAR(64), IN p_addr VARCHAR(64))
 BEGIN
   DECLARE own BOOL DEFAULT @@in_transaction = 0;
-  DECLARE done BOOL DEFAULT FALSE;
+  DECLARE i INT DEFAULT 0;
+  DECLARE n INT DEFAULT JSON_LENGTH(p_items);
   DECLARE v_id BIGINT UNSIGNED;
   DECLARE v_qty BIGINT;
   DECLARE v_name VARCHAR(200) CHARACTER SET utf8mb4;
   DECLARE v_price BIGINT;
   DECLARE v_live BOOL;
-  DECLARE v_err VARCHAR(64);
+  DECLARE v_stock BIGINT;
+  DECLARE v_threshold BIGINT;
+  DECLARE v_alerted BOOL;
   DECLARE v_total DECIMAL(65, 0) DEFAULT 0;
   DECLARE v_order BIGINT UNSIGNED;
   DECLARE v_now DATETIME(6);
-  DECLARE v_at VARCHAR(32);
-  DECLARE v_username VARCHAR(64) CHARACTER SET utf8mb4;
-  DECLARE v_uname VARCHAR(200) CHARACTER SET utf8mb4;
   DECLARE v_items LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
-  DECLARE cur CURSOR FOR
-    SELECT j.id, SUM(j.qty)
-      FROM JSON_TABLE(p_items, '$[*]' COLUMNS (
-        id BIGINT UNSIGNED PATH '$.product_id',
-        qty BIGINT PATH '$.quantity')) j
-      GROUP BY j.id ORDER BY j.id;
-  DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = TRUE;
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
     IF own THEN ROLLBACK; END IF;
@@ -140,33 +133,37 @@ BEGIN
   IF own THEN START TRANSACTION; END IF;
   CALL haas_principal(p_actor, p_session, p_ver);
 
-  OPEN cur;
-  each_line: LOOP
-    SET done = FALSE;
-    FETCH cur INTO v_id, v_qty;
-    IF done THEN LEAVE each_line; END IF;
-    SET v_name = NULL, v_price = NULL, v_live = FALSE, v_err = NULL;
-    SELECT name, price, retired_at IS NULL INTO v_name, v_price, v_live
+  WHILE i < n DO
+    SET v_id = JSON_VALUE(p_items, CONCAT('$[', i, '].product_id')),
+        v_qty = JSON_VALUE(p_items, CONCAT('$[', i, '].quantity')),
+        v_name = NULL, v_live = FALSE, i = i + 1;
+    SELECT name, price, retired_at IS NULL, stock, low_stock_threshold,
+           low_stock_alerted
+      INTO v_name, v_price, v_live, v_stock, v_threshold, v_alerted
       FROM products WHERE id = v_id FOR UPDATE;
-    IF v_live THEN
-      -- The row is locked already; the condition (and CHECK stock >= 0)
-      -- would keep the invariant even without the lock.
-      UPDATE products SET stock = stock - v_qty
-        WHERE id = v_id AND stock >= v_qty AND retired_at IS NULL;
-      SET v_err = IF(ROW_COUNT() = 0, 'INSUFFICIENT_STOCK', NULL);
-    ELSE
-      SET v_err = 'PRODUCT_NOT_FOUND';
-    END IF;
     -- A refusal names the product, and its name when there is one and
     -- it fits in a SIGNAL's message (else orders.c reads it).
-    IF v_err IS NOT NULL THEN
-      CALL haas_refuse(v_err, IF(v_name IS NULL
-          OR LENGTH(JSON_OBJECT('product_name', v_name)) > 400,
-        JSON_OBJECT('product_id', CAST(v_id AS CHAR)),
-        JSON_OBJECT('product_id', CAST(v_id AS CHAR),
-                    'product_name', v_name)));
+    IF NOT v_live OR v_stock < v_qty THEN
+      CALL haas_refuse(IF(v_live, 'INSUFFICIENT_STOCK', 'PRODUCT_NOT_FOUND'),
+        IF(v_name IS NULL
+            OR LENGTH(JSON_OBJECT('product_name', v_name)) > 400,
+          JSON_OBJECT('product_id', CAST(v_id AS CHAR)),
+          JSON_OBJECT('product_id', CAST(v_id AS CHAR),
+                      'product_name', v_name)));
     END IF;
-    CALL haas_stock_watch(v_id);
+    -- Checked on the locked row; CHECK (stock >= 0) would refuse it
+    -- anyway.  MariaDB assigns left to right: the mark sees the new
+    -- stock.
+    UPDATE products SET stock = stock - v_qty,
+        low_stock_alerted = COALESCE(stock < low_stock_threshold
+          AND (low_stock_alerted = 1 OR retired_at IS NULL), 0)
+      WHERE id = v_id;
+    IF NOT v_alerted AND v_stock - v_qty < v_threshold THEN
+      CALL haas_notify('stock.low', JSON_OBJECT('product_name', v_name,
+        'product_id', CAST(v_id AS CHAR),
+        'stock', CAST(v_stock - v_qty AS CHAR),
+        'threshold', CAST(v_threshold AS CHAR)), NULL);
+    END IF;
     SET v_total = v_total + CAST(v_price AS DECIMAL(65, 0)) * v_qty;
     IF v_total > 9223372036854775807 THEN
       CALL haas_refuse('FIELD_INVALID',
@@ -176,8 +173,7 @@ BEGIN
       'product_id', CAST(v_id AS CHAR), 'name', v_name,
       'unit_price', v_price + 0, 'quantity', v_qty + 0,
       'line_total', v_price * v_qty));
-  END LOOP;
-  CLOSE cur;
+  END WHILE;
 
   SET v_now = NOW(6);
   INSERT INTO orders (user_id, total_price, created_at, updated_at)
@@ -194,18 +190,17 @@ BEGIN
       request_id, remote_addr)
     VALUES (p_actor, 'order.create', 'order', CAST(v_order AS CHAR),
       CAST(v_total AS CHAR), p_request_id, p_addr);
-  SELECT username, name INTO v_username, v_uname FROM users
-    WHERE id = p_actor;
-  SET v_at = DATE_FORMAT(v_now, '%Y-%m-%dT%H:%i:%sZ');
 
   IF own THEN COMMIT; END IF;
   SELECT JSON_OBJECT('order', JSON_OBJECT(
     'order_id', CAST(v_order AS CHAR), 'user_id', CAST(p_actor AS CHAR),
     'status', 'pending', 'total_price', v_total + 0,
-    'created_at', v_at, 'updated_at', v_at,
+    'created_at', DATE_FORMAT(v_now, '%Y-%m-%dT%H:%i:%sZ'),
+    'updated_at', DATE_FORMAT(v_now, '%Y-%m-%dT%H:%i:%sZ'),
     'customer', JSON_OBJECT('user_id', CAST(p_actor AS CHAR),
-                            'username', v_username, 'name', v_uname),
-    'items', JSON_QUERY(v_items, '$')));
+                            'username', u.username, 'name', u.name),
+    'items', JSON_QUERY(v_items, '$')))
+    FROM users u WHERE u.id = p_actor;
 END;
 
 -- POST /api/orders/{id}/cancel and PATCH /api/orders/{id} to cancelled:
@@ -213,31 +208,28 @@ END;
 -- users row says now, which is what auth.c reads too) until shipped;
 -- another user's order is not found.  The order's row is locked first,
 -- then its products in id order; the conditional UPDATE succeeds once,
--- so the stock comes back once.  The buyer is told (order.status).
+-- so the stock comes back once, with the low-stock mark as in
+-- haas_order_create.  The buyer is told (order.status).
 CREATE PROCEDURE haas_order_cancel(
   IN p_actor BIGINT UNSIGNED, IN p_session VARCHAR(48), IN p_ver BIGINT,
   IN p_order BIGINT UNSIGNED, IN p_request_id VARCHAR(64),
   IN p_addr VARCHAR(64))
 BEGIN
   DECLARE own BOOL DEFAULT @@in_transaction = 0;
-  DECLARE done BOOL DEFAULT FALSE;
+  DECLARE i INT DEFAULT 0;
   DECLARE v_admin BOOL;
   DECLARE v_owner BIGINT UNSIGNED DEFAULT NULL;
   DECLARE v_from VARCHAR(16);
   DECLARE v_total BIGINT;
-  DECLARE v_created VARCHAR(32);
-  DECLARE v_updated VARCHAR(32);
   DECLARE v_id BIGINT UNSIGNED;
-  DECLARE v_name VARCHAR(200) CHARACTER SET utf8mb4;
-  DECLARE v_price BIGINT;
   DECLARE v_qty BIGINT;
-  DECLARE v_username VARCHAR(64) CHARACTER SET utf8mb4;
-  DECLARE v_uname VARCHAR(200) CHARACTER SET utf8mb4;
-  DECLARE v_items LONGTEXT CHARACTER SET utf8mb4 DEFAULT '[]';
-  DECLARE cur CURSOR FOR
-    SELECT product_id, name, unit_price, quantity FROM order_items
-      WHERE order_id = p_order ORDER BY product_id;
-  DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = TRUE;
+  DECLARE v_name VARCHAR(200) CHARACTER SET utf8mb4;
+  DECLARE v_live BOOL;
+  DECLARE v_stock BIGINT;
+  DECLARE v_threshold BIGINT;
+  DECLARE v_alerted BOOL;
+  DECLARE v_items LONGTEXT CHARACTER SET utf8mb4;
+  DECLARE v_order LONGTEXT CHARACTER SET utf8mb4;
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
     IF own THEN ROLLBACK; END IF;
@@ -262,19 +254,31 @@ BEGIN
       CONCAT('Order is ', v_from, ' and can no longer be cancelled')));
   END IF;
 
-  OPEN cur;
-  each_line: LOOP
-    SET done = FALSE;
-    FETCH cur INTO v_id, v_name, v_price, v_qty;
-    IF done THEN LEAVE each_line; END IF;
-    UPDATE products SET stock = stock + v_qty WHERE id = v_id;
-    CALL haas_stock_watch(v_id);
-    SET v_items = JSON_ARRAY_APPEND(v_items, '$', JSON_OBJECT(
-      'product_id', CAST(v_id AS CHAR), 'name', v_name,
-      'unit_price', v_price + 0, 'quantity', v_qty + 0,
-      'line_total', v_price * v_qty));
-  END LOOP;
-  CLOSE cur;
+  -- The lines, for the restock and the reply, in product id order.
+  SET v_items = (SELECT JSON_ARRAYAGG(JSON_OBJECT(
+      'product_id', CAST(product_id AS CHAR), 'name', name,
+      'unit_price', unit_price, 'quantity', quantity,
+      'line_total', unit_price * quantity) ORDER BY product_id)
+    FROM order_items WHERE order_id = p_order);
+  WHILE i < JSON_LENGTH(v_items) DO
+    SET v_id = JSON_VALUE(v_items, CONCAT('$[', i, '].product_id')),
+        v_qty = JSON_VALUE(v_items, CONCAT('$[', i, '].quantity')),
+        i = i + 1;
+    SELECT name, retired_at IS NULL, stock, low_stock_threshold,
+           low_stock_alerted
+      INTO v_name, v_live, v_stock, v_threshold, v_alerted
+      FROM products WHERE id = v_id FOR UPDATE;
+    UPDATE products SET stock = stock + v_qty,
+        low_stock_alerted = COALESCE(stock < low_stock_threshold
+          AND (low_stock_alerted = 1 OR retired_at IS NULL), 0)
+      WHERE id = v_id;
+    IF NOT v_alerted AND v_live AND v_stock + v_qty < v_threshold THEN
+      CALL haas_notify('stock.low', JSON_OBJECT('product_name', v_name,
+        'product_id', CAST(v_id AS CHAR),
+        'stock', CAST(v_stock + v_qty AS CHAR),
+        'threshold', CAST(v_threshold AS CHAR)), NULL);
+    END IF;
+  END WHILE;
 
   INSERT INTO audit_log (actor_id, action, entity, entity_id, details,
       request_id, remote_addr)
@@ -287,18 +291,18 @@ BEGIN
     'total', CONCAT(IF(v_total < 0, '-', ''),
       CONVERT(X'E282AC' USING utf8mb4),
       FORMAT(ABS(v_total) DIV 100, 0, 'en_US'), '.',
-      LPAD(ABS(v_total) MOD 100, 2, '0'))), v_owner, FALSE);
-  SELECT DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%sZ'),
-         DATE_FORMAT(o.updated_at, '%Y-%m-%dT%H:%i:%sZ'), u.username, u.name
-    INTO v_created, v_updated, v_username, v_uname
-    FROM orders o JOIN users u ON u.id = o.user_id WHERE o.id = p_order;
+      LPAD(ABS(v_total) MOD 100, 2, '0'))), v_owner);
+  -- The order as it now is, under its lock.
+  SET v_order = (SELECT JSON_OBJECT(
+      'order_id', CAST(o.id AS CHAR), 'user_id', CAST(o.user_id AS CHAR),
+      'status', o.status, 'total_price', o.total_price,
+      'created_at', DATE_FORMAT(o.created_at, '%Y-%m-%dT%H:%i:%sZ'),
+      'updated_at', DATE_FORMAT(o.updated_at, '%Y-%m-%dT%H:%i:%sZ'),
+      'customer', JSON_OBJECT('user_id', CAST(o.user_id AS CHAR),
+                              'username', u.username, 'name', u.name),
+      'items', JSON_QUERY(COALESCE(v_items, '[]'), '$'))
+    FROM orders o JOIN users u ON u.id = o.user_id WHERE o.id = p_order);
 
   IF own THEN COMMIT; END IF;
-  SELECT JSON_OBJECT('order', JSON_OBJECT(
-    'order_id', CAST(p_order AS CHAR), 'user_id', CAST(v_owner AS CHAR),
-    'status', 'cancelled', 'total_price', v_total + 0,
-    'created_at', v_created, 'updated_at', v_updated,
-    'customer', JSON_OBJECT('user_id', CAST(v_owner AS CHAR),
-                            'username', v_username, 'name', v_uname),
-    'items', JSON_QUERY(v_items, '$')));
+  SELECT JSON_OBJECT('order', JSON_QUERY(v_order, '$'));
 END;
