@@ -1,6 +1,7 @@
 /* orders: the shop's orders.  Creating one takes stock for every line in
  * one transaction (product rows locked in id order, never oversold);
- * cancelling puts it back exactly once; admins move orders along. */
+ * cancelling puts it back exactly once; admins move orders along.  Create
+ * and cancel are one stored procedure each (sql/017_orders.sql). */
 #include "orders.h"
 
 #include <stdio.h>
@@ -10,7 +11,6 @@
 #include "app.h"
 #include "audit.h"
 #include "body.h"
-#include "catalog.h"
 #include "db.h"
 #include "notify.h"
 #include "openapi.h"
@@ -36,10 +36,8 @@
 #define MAX_QUANTITY 10000
 
 enum orders_sql {
-	Q_LOCK_PRODUCT,
-	Q_TAKE_STOCK,
-	Q_ORDER_INSERT,
-	Q_ITEM_INSERT,
+	Q_CREATE,
+	Q_PRODUCT_NAME,
 	Q_ORDER,
 	Q_ITEMS,
 	Q_ORDERS,
@@ -48,21 +46,14 @@ enum orders_sql {
 	Q_ORDER_LOCK,
 	Q_SET_STATUS,
 	Q_CANCEL,
-	Q_LINES,
-	Q_RESTOCK,
 };
 
 static const char *const sql[] = {
-	[Q_LOCK_PRODUCT] = "SELECT name, price, retired_at IS NULL"
-		" FROM products WHERE id = ? FOR UPDATE",
-	/* The row is locked already; the condition (and CHECK stock >= 0)
-	 * keep the invariant even if a caller forgot to lock. */
-	[Q_TAKE_STOCK] = "UPDATE products SET stock = stock - ?"
-		" WHERE id = ? AND stock >= ? AND retired_at IS NULL",
-	[Q_ORDER_INSERT] = "INSERT INTO orders (user_id, total_price)"
-		" VALUES (?, ?)",
-	[Q_ITEM_INSERT] = "INSERT INTO order_items (order_id, product_id,"
-		" name, unit_price, quantity) VALUES (?, ?, ?, ?, ?)",
+	/* The caller, the lines as JSON, the request (haas_order_create). */
+	[Q_CREATE] = "CALL haas_order_create(?, ?, ?, ?, ?, ?)",
+	/* A refused line's product name the procedure could not fit in its
+	 * refusal (or has none: a product that does not exist). */
+	[Q_PRODUCT_NAME] = "SELECT name FROM products WHERE id = ?",
 	/* (? OR user_id = ?): admins see every order, users their own. */
 	[Q_ORDER] = "SELECT " ORDER_COLS " FROM (SELECT x.*, u.username,"
 		" u.name AS uname FROM orders x JOIN users u ON u.id = x.user_id"
@@ -82,13 +73,9 @@ static const char *const sql[] = {
 		" WHERE id = ? FOR UPDATE",
 	[Q_SET_STATUS] = "UPDATE orders SET status = ? WHERE id = ?"
 		" AND status = ?",
-	/* Owners cancel while pending, admins until shipped. */
-	[Q_CANCEL] = "UPDATE orders SET status = 'cancelled',"
-		" cancelled_at = UTC_TIMESTAMP(6) WHERE id = ?"
-		" AND (status = 'pending' OR (? AND status = 'paid'))",
-	[Q_LINES] = "SELECT product_id, quantity FROM order_items"
-		" WHERE order_id = ? ORDER BY product_id",
-	[Q_RESTOCK] = "UPDATE products SET stock = stock + ? WHERE id = ?",
+	/* The caller, the order, the request (haas_order_cancel): owners
+	 * cancel while pending, admins until shipped. */
+	[Q_CANCEL] = "CALL haas_order_cancel(?, ?, ?, ?, ?, ?)",
 };
 
 static const char *const statuses[] = {
@@ -364,14 +351,11 @@ orders_list(struct req *r)
 
 struct line {
 	long long product_id, quantity;
-	const char *name;	/* snapshot, in r's pool */
-	long long price;
 };
 
 struct new_order {
 	struct line lines[MAX_LINES];
 	size_t n;
-	long long id;
 };
 
 static int
@@ -434,93 +418,72 @@ items_read(struct req *r, struct new_order *o)
 	return ERR_OK;
 }
 
-static enum err
-line_fail(struct req *r, enum err e, const struct line *l)
+/* The lines for haas_order_create: [{"product_id": n, "quantity": q}]. */
+static const char *
+items_json(struct req *r, const struct new_order *o)
 {
-	req_fail_extra(r, "product_id", json_id(l->product_id));
-	if (l->name)
-		req_fail_extra(r, "product_name", json_object_new_string(l->name));
-	return e;
-}
-
-/* Locks line l's product, snapshots its name and price, takes the stock. */
-static enum err
-line_take(struct req *r, struct line *l)
-{
-	struct db_rows *row;
-	struct db_result res = { 0 };
-	bool live;
-	enum err e = db_row(r->db, sql[Q_LOCK_PRODUCT],
-			    DB_P(db_int(l->product_id)), 3, ERR_OK, &row);
-
-	l->name = NULL;
-	if (e != ERR_OK)
-		return e;
-	live = row && db_col_int(row, 2) == 1;
-	if (row) {
-		l->name = req_strdup(r, db_col(row, 0));
-		l->price = db_col_int(row, 1);
-	}
-	db_rows_free(row);
-	if (!live)
-		return line_fail(r, ERR_PRODUCT_NOT_FOUND, l);
-	e = db_exec(r->db, sql[Q_TAKE_STOCK], DB_P(db_int(l->quantity),
-			    db_int(l->product_id), db_int(l->quantity)), &res);
-	if (e == ERR_CONFLICT || (e == ERR_OK && res.affected == 0))
-		return line_fail(r, ERR_INSUFFICIENT_STOCK, l);
-	if (e == ERR_OK)
-		e = catalog_stock_watch(r->db, l->product_id);
-	return e;
-}
-
-/* The whole order, inside txn_retry: all lines or nothing. */
-static enum err
-order_create_txn(struct req *r, void *arg)
-{
-	struct new_order *o = arg;
-	struct db_result res = { 0 };
-	long long total = 0, line_total;
+	struct buf b = { 0 };
+	const char *text;
 	size_t i;
-	enum err e = ERR_OK;
 
-	for (i = 0; i < o->n && e == ERR_OK; i++) {
-		const struct line *l = &o->lines[i];
+	buf_adds(&b, "[");
+	for (i = 0; i < o->n; i++)
+		buf_addf(&b, "%s{\"product_id\": %lld, \"quantity\": %lld}",
+			 i ? ", " : "", o->lines[i].product_id,
+			 o->lines[i].quantity);
+	buf_adds(&b, "]");
+	text = req_strdup(r, b.s);
+	buf_release(&b);
+	return text;
+}
 
-		e = line_take(r, &o->lines[i]);
-		if (e == ERR_OK && (__builtin_mul_overflow(l->price, l->quantity,
-							   &line_total) ||
-				    __builtin_add_overflow(total, line_total,
-							   &total)))
-			e = req_fail(r, ERR_FIELD_INVALID, "Order total too large");
-	}
-	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_ORDER_INSERT], DB_P(db_int(r->user.id),
-			    db_int(total)), &res);
-	o->id = (long long)res.insert_id;
-	for (i = 0; i < o->n && e == ERR_OK; i++)
-		e = db_exec(r->db, sql[Q_ITEM_INSERT], DB_P(db_int(o->id),
-			    db_int(o->lines[i].product_id),
-			    db_str(o->lines[i].name), db_int(o->lines[i].price),
-			    db_int(o->lines[i].quantity)), NULL);
-	if (e == ERR_OK)
-		e = audit_write(r->db, r, r->user.id, "order.create", "order",
-				sid(r, o->id), json_object_new_int64(total));
+/* A refused line names its product (the procedure's details) and the
+ * product's name, when it has one: read here when the procedure could
+ * not fit it in its refusal. */
+static enum err
+refusal_name(struct req *r, enum err e)
+{
+	json_object *id = NULL;
+	struct db_rows *row;
+	long long pid;
+
+	if ((e != ERR_PRODUCT_NOT_FOUND && e != ERR_INSUFFICIENT_STOCK) ||
+	    !json_object_object_get_ex(r->err_extra, "product_id", &id) ||
+	    json_object_object_get_ex(r->err_extra, "product_name", NULL) ||
+	    parse_ll(json_object_get_string(id), 1, INT64_MAX, &pid))
+		return e;
+	if (db_row(r->db, sql[Q_PRODUCT_NAME], DB_P(db_int(pid)), 1,
+		   ERR_NOT_FOUND, &row) != ERR_OK)
+		return e;
+	req_fail_extra(r, "product_name",
+		       json_object_new_string(db_col(row, 0)));
+	db_rows_free(row);
 	return e;
 }
 
+/* One CALL (haas_order_create): the caller's account, every line's lock,
+ * guard and snapshot, the low-stock marks and notices, the order, its
+ * lines and its audit row, in its own transaction; the reply is the order
+ * it answers. */
 static enum err
 orders_create(struct req *r)
 {
 	struct new_order *o = req_alloc(r, sizeof(*o));
+	json_object *out = NULL, *order = NULL;
 	enum err e = items_read(r, o);
 
 	if (e == ERR_OK)
-		e = req_txn(r, order_create_txn, o);
+		e = req_call(r, sql[Q_CREATE], DB_P(REQ_PRINCIPAL(r),
+			db_str(items_json(r, o)), db_str(r->request_id),
+			db_str(r->remote_addr)), &out);
 	if (e != ERR_OK)
-		return e;
+		return refusal_name(r, e);
 	json_object_object_add(req_reply(r), "message",
 			       json_object_new_string("Order created successfully"));
-	return reply_order(r, o->id);
+	json_object_object_get_ex(out, "order", &order);
+	json_object_object_add(req_reply(r), "order", json_object_get(order));
+	json_object_put(out);
+	return ERR_OK;
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -595,26 +558,6 @@ status_notify(struct req *r, const struct transition *t)
 }
 
 static enum err
-restock(struct req *r, long long id)
-{
-	struct db_rows *rows;
-	enum err e = db_query(r->db, sql[Q_LINES], DB_P(db_int(id)), 2, &rows);
-
-	if (e != ERR_OK)
-		return e;
-	while (e == ERR_OK && db_next(rows)) {
-		e = db_exec(r->db, sql[Q_RESTOCK], DB_P(db_int(db_col_int(rows, 1)),
-			    db_int(db_col_int(rows, 0))), NULL);
-		if (e == ERR_OK)
-			e = catalog_stock_watch(r->db, db_col_int(rows, 0));
-	}
-	if (e == ERR_OK)
-		e = db_rows_err(rows);
-	db_rows_free(rows);
-	return e;
-}
-
-static enum err
 audit_transition(struct req *r, long long id, const char *from,
 		 const char *to)
 {
@@ -622,45 +565,39 @@ audit_transition(struct req *r, long long id, const char *from,
 
 	json_object_object_add(d, "from", json_object_new_string(from));
 	json_object_object_add(d, "to", json_object_new_string(to));
-	return audit_write(r->db, r, r->user.id, !strcmp(to, "cancelled")
-			   ? "order.cancel" : "order.status", "order",
+	return audit_write(r->db, r, r->user.id, "order.status", "order",
 			   sid(r, id), d);
 }
 
-/* Cancels and restocks in the same transaction: the conditional UPDATE
- * succeeds once, so the stock comes back once. */
+/* One CALL (haas_order_cancel): the caller's account and role, the
+ * order's lock and the conditional UPDATE (it succeeds once, so the stock
+ * comes back once), the restock with its low-stock marks, the audit row
+ * and the buyer's notice, in its own transaction; the reply is the order
+ * it answers.  The procedure reads the caller's role itself, so the route
+ * may leave the principal to it (ROUTE_AUTH_LATE). */
 static enum err
-cancel_txn(struct req *r, void *arg)
+cancel(struct req *r, long long id)
 {
-	struct transition *t = arg;
-	struct db_result res = { 0 };
-	enum err e = order_lock(r, t);
+	json_object *out = NULL, *order = NULL;
+	enum err e = req_call(r, sql[Q_CANCEL], DB_P(REQ_PRINCIPAL(r),
+		db_int(id), db_str(r->request_id), db_str(r->remote_addr)),
+		&out);
 
-	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_CANCEL], DB_P(db_int(t->id),
-			    db_int(is_admin(r))), &res);
-	if (e == ERR_OK && res.affected == 0)
-		return req_fail(r, ERR_ORDER_NOT_CANCELLABLE,
-				"Order is %s and can no longer be cancelled",
-				t->from);
-	if (e == ERR_OK)
-		e = restock(r, t->id);
-	if (e == ERR_OK)
-		e = audit_transition(r, t->id, t->from, "cancelled");
-	if (e == ERR_OK)
-		e = status_notify(r, t);
-	return e;
+	if (e != ERR_OK)
+		return e;
+	json_object_object_get_ex(out, "order", &order);
+	json_object_object_add(req_reply(r), "order", json_object_get(order));
+	json_object_put(out);
+	return ERR_OK;
 }
 
 static enum err
 orders_cancel(struct req *r)
 {
-	struct transition t = { .to = "cancelled" };
-	enum err e = path_id(r, &t.id);
+	long long id;
+	enum err e = path_id(r, &id);
 
-	if (e == ERR_OK)
-		e = req_txn(r, cancel_txn, &t);
-	return e != ERR_OK ? e : reply_order(r, t.id);
+	return e != ERR_OK ? e : cancel(r, id);
 }
 
 /* The one status each forward move starts from. */
@@ -712,8 +649,8 @@ orders_set_status(struct req *r)
 	if (e != ERR_OK)
 		return e;
 	if (!strcmp(t.to, "cancelled"))
-		e = req_txn(r, cancel_txn, &t);
-	else if (transition_from(t.to))
+		return cancel(r, t.id);
+	if (transition_from(t.to))
 		e = req_txn(r, advance_txn, &t);
 	else
 		e = ERR_ORDER_STATUS_INVALID;
@@ -745,7 +682,7 @@ static const struct qparam orders_query[] = {
 const struct route orders_routes[] = {
 	{ "POST", "/api/orders/create", ROLE_USER, 201, BODY_JSON,
 	  orders_create, "Order products (stock taken at once; "
-	  "Idempotency-Key honoured)", ROUTE_IDEMPOTENT,
+	  "Idempotency-Key honoured)", ROUTE_IDEMPOTENT | ROUTE_AUTH_LATE,
 	  ROUTE_FIELDS(order_spec),
 	  .reply = "{message: string, order: Order}",
 	  ROUTE_ERRORS(ERR_ORDER_ITEMS, ERR_PRODUCT_NOT_FOUND,
@@ -762,7 +699,7 @@ const struct route orders_routes[] = {
 	{ "POST", "/api/orders/{id}/cancel", ROLE_USER, 200, BODY_JSON_OPTIONAL,
 	  orders_cancel, "Cancel an order (owner: while pending; admins: "
 	  "until shipped); stock returns (Idempotency-Key honoured)",
-	  ROUTE_IDEMPOTENT, .reply = "{order: Order}",
+	  ROUTE_IDEMPOTENT | ROUTE_AUTH_LATE, .reply = "{order: Order}",
 	  ROUTE_ERRORS(ERR_ORDER_NOT_FOUND, ERR_ORDER_NOT_CANCELLABLE) },
 	{ "PATCH", "/api/orders/{id}", ROLE_ADMIN, 200, BODY_JSON,
 	  orders_set_status, "Move an order: paid, shipped, delivered or "

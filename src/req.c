@@ -513,7 +513,8 @@ req_txn(struct req *r, req_txn_fn fn, void *arg)
 	return e;
 }
 
-/* Adds a procedure's refusal details (a JSON object) to the error body. */
+/* Adds a procedure's refusal details (a JSON object) to the error body;
+ * a string "error" among them is the body's message (as req_fail's). */
 static void
 call_details(struct req *r)
 {
@@ -524,8 +525,14 @@ call_details(struct req *r)
 		return;
 	o = json_tokener_parse(arg);
 	if (o && json_object_is_type(o, json_type_object)) {
-		json_object_object_foreach(o, key, val)
-			req_fail_extra(r, key, json_object_get(val));
+		json_object_object_foreach(o, key, val) {
+			if (!strcmp(key, "error") &&
+			    json_object_is_type(val, json_type_string))
+				r->err_msg = req_strdup(r,
+					json_object_get_string(val));
+			else
+				req_fail_extra(r, key, json_object_get(val));
+		}
 	} else {
 		log_error("a procedure's refusal details are not a JSON object");
 	}

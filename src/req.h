@@ -193,7 +193,7 @@ enum err req_txn(struct req *r, req_txn_fn fn, void *arg);
  * locks are held for server work only; a deadlock then runs it again, as
  * req_txn would.  Inside a transaction (an Idempotency-Key request) it
  * joins that one.  A refusal's details (db_signal_arg) join the error
- * body.  Its first three parameters are REQ_PRINCIPAL(r): the procedure
+ * body; a string "error" among them is its message instead.  Its first three parameters are REQ_PRINCIPAL(r): the procedure
  * checks a due principal's account and session itself (ERR_TOKEN_INVALID),
  * and a successful call confirms it. */
 enum err req_call(struct req *r, const char *sql, const struct db_param *p,

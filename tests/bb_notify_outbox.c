@@ -493,24 +493,34 @@ product_new(long long stock, long long threshold)
 	return id;
 }
 
-/* token orders qty of product; the order id (0: refused). */
+/* token orders qty of product, with extra header lines; the order id
+ * (0: refused). */
+static long long
+order_new_h(const char *token, long long product, long long qty,
+	    const char *extra)
+{
+	char *b = xasprintf("{\"items\": [{\"product_id\": %lld, \"quantity\":"
+			    " %lld}]}", product, qty);
+	struct bb_resp *r;
+	long long id;
+
+	r = bb_req("POST", "/api/orders/create", token, "application/json", b,
+		   strlen(b), extra);
+	id = r->status == 201 ? bb_sub_id(r, "order", "order_id") : 0;
+	bb_free(r);
+	free(b);
+	return id;
+}
+
+/* The same with an X-Haas-Fault (NULL: none). */
 static long long
 order_new(const char *token, long long product, long long qty,
 	  const char *fault)
 {
-	char *b = xasprintf("{\"items\": [{\"product_id\": %lld, \"quantity\":"
-			    " %lld}]}", product, qty), *h = NULL;
-	struct bb_resp *r;
-	long long id;
+	char *h = fault ? xasprintf("X-Haas-Fault: %s", fault) : NULL;
+	long long id = order_new_h(token, product, qty, h);
 
-	if (fault)
-		h = xasprintf("X-Haas-Fault: %s", fault);
-	r = bb_req("POST", "/api/orders/create", token, "application/json", b,
-		   strlen(b), h);
-	id = r->status == 201 ? bb_sub_id(r, "order", "order_id") : 0;
-	bb_free(r);
 	free(h);
-	free(b);
 	return id;
 }
 
@@ -783,6 +793,138 @@ test_order_crash_after_commit(void)
 	free(u);
 }
 
+/* POST /api/orders/{id}/cancel with extra header lines; its status. */
+static long
+order_cancel(const char *token, long long id, const char *extra,
+	     struct bb_resp **out)
+{
+	char *p = xasprintf("/api/orders/%lld/cancel", id);
+	struct bb_resp *r = bb_req("POST", p, token, NULL, NULL, 0, extra);
+	long s = r->status;
+
+	if (out)
+		*out = r;
+	else
+		bb_free(r);
+	free(p);
+	return s;
+}
+
+/* A cancel is one procedure that commits itself.  Its CALL's answer
+ * lost (the change committed, 503): cancelled once, the stock back once,
+ * one notice; the plain retry is refused and adds none.  With an
+ * Idempotency-Key the CALL joins the request's transaction: the COMMIT's
+ * answer lost, the retry by key replays the cancel; cut before that
+ * COMMIT, nothing happened, and a later cancel does it all once. */
+static void
+test_order_cancel_cut(void)
+{
+	long long uid, product = product_new(50, -1), a, b, c;
+	char *u = bb_new_user("buyer", &uid), *k = bb_unique("k"), *h;
+	struct bb_resp *r;
+
+	a = order_new(u, product, 2, NULL);
+	b = order_new(u, product, 2, NULL);
+	c = order_new(u, product, 2, NULL);
+	CU_ASSERT_FATAL(a > 0 && b > 0 && c > 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_stock, DB_P(db_int(product))), 44);
+	CU_ASSERT_EQUAL(order_cancel(u, a, "X-Haas-Fault: lost-after:CALL"
+				     " haas_order_cancel", NULL), 503);
+	CU_ASSERT_EQUAL(bb_db_int(sql_order_status, DB_P(db_str("cancelled"),
+				  db_int(a))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_stock, DB_P(db_int(product))), 46);
+	CU_ASSERT_EQUAL(step_count(uid, a, "cancelled", "pending"), 1);
+	CU_ASSERT_EQUAL(order_cancel(u, a, NULL, NULL), 409);
+	CU_ASSERT_EQUAL(order_notices(a), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_stock, DB_P(db_int(product))), 46);
+
+	h = xasprintf("Idempotency-Key: %s\r\nX-Haas-Fault: lost-after:COMMIT",
+		      k);
+	CU_ASSERT_EQUAL(order_cancel(u, b, h, NULL), 503);
+	free(h);
+	CU_ASSERT_EQUAL(bb_db_int(sql_stock, DB_P(db_int(product))), 48);
+	h = xasprintf("Idempotency-Key: %s", k);
+	CU_ASSERT_EQUAL(order_cancel(u, b, h, &r), 200);
+	CU_ASSERT_STRING_EQUAL(header_or(r, "Idempotent-Replayed"), "true");
+	CU_ASSERT_STRING_EQUAL(bb_sub(r, "order", "status"), "cancelled");
+	bb_free(r);
+	free(h);
+	CU_ASSERT_EQUAL(step_count(uid, b, "cancelled", "pending"), 1);
+	CU_ASSERT_EQUAL(order_notices(b), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_stock, DB_P(db_int(product))), 48);
+
+	free(k);
+	k = bb_unique("k");
+	h = xasprintf("Idempotency-Key: %s\r\nX-Haas-Fault: down-before:COMMIT",
+		      k);
+	CU_ASSERT_EQUAL(order_cancel(u, c, h, NULL), 503);
+	free(h);
+	CU_ASSERT_EQUAL(bb_db_int(sql_order_status, DB_P(db_str("pending"),
+				  db_int(c))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_stock, DB_P(db_int(product))), 48);
+	CU_ASSERT_EQUAL(order_notices(c), 0);
+	CU_ASSERT_EQUAL(order_cancel(u, c, NULL, NULL), 200);
+	CU_ASSERT_EQUAL(step_count(uid, c, "cancelled", "pending"), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_stock, DB_P(db_int(product))), 50);
+	free(k);
+	free(u);
+}
+
+static const char sql_hook_notices[] =
+	"SELECT COUNT(*) FROM notices WHERE webhook_id = ? AND kind = ?"
+	" AND channel = 'webhook' AND recipient = ?"
+	" AND JSON_VALUE(fields, CONCAT('$.', ?)) = ?";
+
+/* The notices the order procedures write reach webhooks too, as
+ * notify() writes them: a webhook that takes stock.low and order.status
+ * gets one row for a crossing and one for a cancel. */
+static void
+test_order_webhooks(void)
+{
+	const char *base = getenv("HAAS_TEST_WEBHOOK_URL");
+	char *tag = bb_unique("orders"), *url, *b, *path, *s, *ps;
+	long long uid, hook, product = product_new(3, 2), id;
+	char *u = bb_new_user("buyer", &uid);
+	struct bb_resp *r;
+
+	url = xasprintf("%s/ok/%s", base && *base ? base
+			: "https://hooks.invalid", tag);
+	b = xasprintf("{\"url\": \"%s\", \"kinds\": [\"order.status\","
+		      " \"stock.low\"]}", url);
+	r = bb_json("POST", "/api/webhooks", admin, b);
+	CU_ASSERT_EQUAL_FATAL(r->status, 201);
+	hook = bb_sub_id(r, "webhook", "id");
+	bb_free(r);
+	id = order_new(u, product, 2, NULL);
+	CU_ASSERT_FATAL(id > 0);
+	s = idstr(id);
+	ps = idstr(product);
+	CU_ASSERT_EQUAL(bb_db_int(sql_hook_notices, DB_P(db_int(hook),
+		db_str("stock.low"), db_str(url), db_str("product_id"),
+		db_str(ps))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_hook_notices, DB_P(db_int(hook),
+		db_str("stock.low"), db_str(url), db_str("stock"),
+		db_str("1"))), 1);
+	CU_ASSERT_EQUAL(order_cancel(u, id, NULL, NULL), 200);
+	CU_ASSERT_EQUAL(bb_db_int(sql_hook_notices, DB_P(db_int(hook),
+		db_str("order.status"), db_str(url), db_str("order_id"),
+		db_str(s))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_hook_notices, DB_P(db_int(hook),
+		db_str("order.status"), db_str(url), db_str("total"),
+		db_str("\xe2\x82\xac" "24.00"))), 1);
+	path = xasprintf("/api/webhooks/%lld", hook);
+	r = bb_req("DELETE", path, admin, NULL, NULL, 0, NULL);
+	CU_ASSERT_EQUAL(r->status, 204);
+	bb_free(r);
+	free(path);
+	free(ps);
+	free(s);
+	free(b);
+	free(url);
+	free(tag);
+	free(u);
+}
+
 /* ---- low stock ------------------------------------------------------------ */
 
 static long long
@@ -824,8 +966,20 @@ test_low_stock_once_per_crossing(void)
 	char *u = bb_new_user("buyer", &uid);
 
 	CU_ASSERT_EQUAL(low_notices(product), 0);
-	/* an order cut before COMMIT: the stock and the flag stay */
-	CU_ASSERT_EQUAL(order_new(u, product, 6, "down-before:COMMIT"), 0);
+	/* An order cut before COMMIT: the stock and the flag stay.  The
+	 * procedure commits its own transaction, so the COMMIT a client can
+	 * cut is the one of a request with an Idempotency-Key, whose CALL
+	 * joins the request's transaction: it took the stock, set the flag
+	 * and wrote the notices, and all of it is rolled back. */
+	{
+		char *k = bb_unique("k");
+		char *h = xasprintf("Idempotency-Key: %s\r\n"
+				    "X-Haas-Fault: down-before:COMMIT", k);
+
+		CU_ASSERT_EQUAL(order_new_h(u, product, 6, h), 0);
+		free(h);
+		free(k);
+	}
 	CU_ASSERT_EQUAL(bb_db_int(sql_stock, DB_P(db_int(product))), 10);
 	CU_ASSERT_EQUAL(bb_db_int(sql_alerted, DB_P(db_int(product))), 0);
 	CU_ASSERT_EQUAL(low_notices(product), 0);
@@ -1039,6 +1193,9 @@ static CU_TestInfo tests[] = {
 	  test_order_lost_commit_reply },
 	{ "order: worker killed after COMMIT, retried by key: one notice",
 	  test_order_crash_after_commit },
+	{ "order cancel: its CALL's or its COMMIT's answer lost, or cut",
+	  test_order_cancel_cut },
+	{ "order notices reach webhooks", test_order_webhooks },
 	{ "low stock: once per crossing", test_low_stock_once_per_crossing },
 	{ "low stock: cancel, threshold set and cleared",
 	  test_low_stock_cancel_and_threshold },

@@ -632,6 +632,142 @@ test_concurrent_cancel(void)
 	free(user);
 }
 
+static const char sql_set_role[] = "UPDATE users SET role = ? WHERE id = ?";
+
+static long
+status_of(struct bb_resp *r)
+{
+	long s = r->status;
+
+	bb_free(r);
+	return s;
+}
+
+/* Create and cancel leave a bearer token's account and session to their
+ * procedure, checked in its own round trip (ROUTE_AUTH_LATE): a token
+ * ended since it was issued is refused (401, as before) and changes
+ * nothing, whether the request reaches the procedure or is refused before
+ * it.  The caller's role is the one the users row says now: promoted
+ * after its token was issued, a member cancels another's paid order as
+ * an admin; demoted, it no longer finds it. */
+static void
+test_late_principal(void)
+{
+	long long uid, uid2, sid, p = product_new("phone", "Late", 100, 10, "");
+	long long o1, o2, o3;
+	char *user = bb_new_user("late", &uid), *buyer = bb_new_user("late2", &uid2);
+	char *staff = bb_new_user("latestaff", &sid);
+	char *items = xasprintf("[{\"product_id\": %lld, \"quantity\": 1}]", p);
+	struct bb_resp *r;
+
+	o1 = order_one(user, p, 2);
+	CU_ASSERT_EQUAL(stock_of(p), 8);
+	CU_ASSERT_EQUAL(status_of(jsonf("POST", "/api/auth/logout", user,
+					"{\"all\": true}")), 200);
+	r = order(user, items, NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "token_invalid");
+	CU_ASSERT_STRING_EQUAL(bb_header(r, "WWW-Authenticate"), "Bearer");
+	bb_free(r);
+	r = order(user, "[]", NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "token_invalid");
+	bb_free(r);
+	r = order_action("POST", o1, "/cancel", user, NULL);
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_header(r, "WWW-Authenticate"), "Bearer");
+	bb_free(r);
+	CU_ASSERT_EQUAL(stock_of(p), 8);
+	CU_ASSERT_EQUAL(bb_db_int(sql_orders_of, DB_P(db_int(uid))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_status, DB_P(db_str("pending"),
+				  db_int(o1))), 1);
+
+	o2 = order_one(buyer, p, 1);
+	set_status(o2, "paid", 200);
+	CU_ASSERT_EQUAL(status_of(order_action("POST", o2, "/cancel", staff,
+					       NULL)), 404);
+	CU_ASSERT_EQUAL(db_exec(bb_db(), sql_set_role, DB_P(db_str("admin"),
+				db_int(sid)), NULL), ERR_OK);
+	r = order_action("POST", o2, "/cancel", staff, NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(js(r->json, "order", "status"), "cancelled");
+	CU_ASSERT_EQUAL(jid(jv(r->json, "order", "customer"), "user_id", NULL),
+			uid2);
+	bb_free(r);
+	CU_ASSERT_EQUAL(stock_of(p), 8);
+	CU_ASSERT_EQUAL(db_exec(bb_db(), sql_set_role, DB_P(db_str("user"),
+				db_int(sid)), NULL), ERR_OK);
+	o3 = order_one(buyer, p, 1);
+	CU_ASSERT_EQUAL(status_of(order_action("POST", o3, "/cancel", staff,
+					       NULL)), 404);
+	CU_ASSERT_EQUAL(bb_db_int(sql_status, DB_P(db_str("pending"),
+				  db_int(o3))), 1);
+	CU_ASSERT_EQUAL(stock_of(p), 7);
+	free(items);
+	free(staff);
+	free(buyer);
+	free(user);
+}
+
+/* A refusal from the procedure carries what the handler's did: the
+ * product that failed and its name (also a name too long for the
+ * refusal's own message, read after it), the message naming the status
+ * an order cannot be cancelled from. */
+static void
+test_refusal_details(void)
+{
+	char name[4 * 190 + 1], *items, *path, *user = bb_new_user("why", NULL);
+	long long p = product_new("accessory", "Scarce", 100, 1, ""), l, g, o;
+	struct bb_resp *r;
+	int i;
+
+	for (i = 0; i < 190; i++)
+		memcpy(name + 4 * i, "\xf0\x9f\x98\x80", 4);
+	name[4 * 190] = '\0';
+	l = product_new("accessory", name, 5, 1, "");
+	g = product_new("accessory", "Gone soon", 5, 1, "");
+	items = xasprintf("[{\"product_id\": %lld, \"quantity\": 2}]", p);
+	r = order(user, items, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "insufficient_stock");
+	CU_ASSERT_EQUAL(strtoll(bb_str(r, "product_id"), NULL, 10), p);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "product_name"), "Scarce");
+	bb_free(r);
+	free(items);
+	items = xasprintf("[{\"product_id\": %lld, \"quantity\": 2}]", l);
+	r = order(user, items, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_EQUAL(strtoll(bb_str(r, "product_id"), NULL, 10), l);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "product_name"), name);
+	bb_free(r);
+	free(items);
+	path = xasprintf("/api/products/%lld", g);
+	CU_ASSERT_EQUAL(status_of(bb_req("DELETE", path, admin, NULL, NULL, 0,
+					 NULL)), 204);
+	free(path);
+	items = xasprintf("[{\"product_id\": %lld, \"quantity\": 1},"
+			  " {\"product_id\": %lld, \"quantity\": 1}]", p, g);
+	r = order(user, items, NULL);
+	CU_ASSERT_EQUAL(r->status, 404);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "product_not_found");
+	CU_ASSERT_EQUAL(strtoll(bb_str(r, "product_id"), NULL, 10), g);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "product_name"), "Gone soon");
+	bb_free(r);
+	free(items);
+	CU_ASSERT_EQUAL(stock_of(p), 1);
+	o = order_one(user, p, 1);
+	CU_ASSERT_EQUAL(status_of(order_action("POST", o, "/cancel", user,
+					       NULL)), 200);
+	r = order_action("POST", o, "/cancel", user, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "error"),
+			       "Order is cancelled and can no longer be cancelled");
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "order_not_cancellable");
+	bb_free(r);
+	CU_ASSERT_EQUAL(stock_of(p), 1);
+	free(user);
+}
+
 static struct bb_resp *
 review(const char *method, const char *path, const char *token,
        const char *body)
@@ -1073,6 +1209,9 @@ static CU_TestInfo tests[] = {
 	{ "50 clients, 10 in stock", test_no_oversell },
 	{ "Idempotency-Key under concurrency", test_idempotency },
 	{ "two concurrent cancels restock once", test_concurrent_cancel },
+	{ "a token ended since: refused, nothing done; the role now",
+	  test_late_principal },
+	{ "refusals name the product, the status", test_refusal_details },
 	{ "reviews", test_reviews },
 	{ "the demo catalog's pictures are served", test_seed_images },
 	{ "staff lists: retired products, sorted by stock", test_staff_product_list },
