@@ -59,6 +59,9 @@ function noticeItem(n) {
 export async function render(root) {
 	let f = filters(query());
 	let counts = null;
+	/* what is typed in the search box and not yet searched for: a redraw
+	 * (new counts after another filter changed) keeps it */
+	let typedQ = null;
 	const filterSlot = h("div");
 	const deadSlot = h("div");
 	const count = h("p", { class: "text-muted small mb-2", tabindex: "-1" });
@@ -71,6 +74,8 @@ export async function render(root) {
 		deadSlot, filterSlot, count, list);
 
 	function apply(next) {
+		if ((next.q || "") !== f.q)
+			typedQ = null;
 		f = { ...next, offset: "" };
 		setQuery(f, { replace: false });
 		load(false);
@@ -94,7 +99,7 @@ export async function render(root) {
 				     options: [["", "All kinds"], ...KINDS] });
 		const channel = field({ label: "Channel", name: "channel", type: "select", value: f.channel, wrapClass: "mb-0",
 					options: [["", "E-mail and webhooks"], ...CHANNELS] });
-		const search = field({ label: "Recipient or message id", name: "q", type: "search", value: f.q,
+		const search = field({ label: "Recipient or message id", name: "q", type: "search", value: typedQ ?? f.q,
 				       wrapClass: "mb-0", placeholder: "Address, URL or id" });
 		const el = form({ role: "search", "aria-label": "Filter notices", class: "mb-3" },
 			chips(),
@@ -111,8 +116,10 @@ export async function render(root) {
 					      onclick: () => apply({ ...f, user_id: "", webhook_id: "" }) }, "Show everyone's")) : null);
 		kind.control.addEventListener("change", () => apply({ ...f, kind: kind.control.value }));
 		channel.control.addEventListener("change", () => apply({ ...f, channel: channel.control.value }));
+		search.control.addEventListener("input", () => { typedQ = search.control.value; });
 		el.addEventListener("submit", (ev) => {
 			ev.preventDefault();
+			typedQ = null;
 			apply({ ...f, q: search.control.value.trim() });
 		});
 		/* redrawn with new counts: the control that had focus keeps it */
