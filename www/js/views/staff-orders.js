@@ -109,7 +109,13 @@ export async function render(root) {
 		announce(msg);
 	}
 
+	/* what is typed in the search box and not yet searched for: a redraw
+	 * (new counts after the status changed) keeps it */
+	let typedQ = null;
+
 	function apply(next) {
+		if ((next.q || "") !== f.q)
+			typedQ = null;
 		f = { ...next, offset: "" };
 		setQuery(f, { replace: false });
 		put(status);
@@ -121,7 +127,7 @@ export async function render(root) {
 		const sel = field({ label: "Status", name: "status", type: "select", value: f.status, wrapClass: "mb-0",
 				    options: [["", `All orders${total !== null ? ` (${total})` : ""}`],
 					      ...STATUSES.map(([v, t]) => [v, counts ? `${t} (${counts[v] || 0})` : t])] });
-		const search = field({ label: "Customer or order number", name: "q", type: "search", value: f.q,
+		const search = field({ label: "Customer or order number", name: "q", type: "search", value: typedQ ?? f.q,
 				       wrapClass: "mb-0", placeholder: "Name, email or #12" });
 		const el = form({ role: "search", "aria-label": "Filter orders", class: "mb-3" },
 			h("div", { class: "row g-2 align-items-end" },
@@ -134,8 +140,10 @@ export async function render(root) {
 				h("button", { type: "button", class: "btn btn-link btn-sm p-0 align-baseline",
 					      onclick: () => apply({ ...f, user_id: "" }) }, "Show every customer's")) : null);
 		sel.control.addEventListener("change", () => apply({ ...f, status: sel.control.value }));
+		search.control.addEventListener("input", () => { typedQ = search.control.value; });
 		el.addEventListener("submit", (ev) => {
 			ev.preventDefault();
+			typedQ = null;
 			apply({ ...f, q: search.control.value.trim() });
 		});
 		/* redrawn with new counts: the control that had focus keeps it */
