@@ -43,7 +43,7 @@ export const tests = [
 		await review(page, "forgot");
 		await page.getByLabel("Email").fill(m.email);
 		await page.getByRole("button", { name: "Send the link" }).click();
-		await page.getByText("If an account uses this address, a link to choose a new password is on its way to it.").waitFor();
+		await page.locator("main").getByText("If an account uses this address, a link to choose a new password is on its way to it.").waitFor();
 		await review(page, "forgot-sent");
 
 		const mail = await waitForMail({ to: m.email, kind: "account.reset" });
@@ -59,17 +59,17 @@ export const tests = [
 		await page.getByLabel("New password", { exact: true }).fill(NEW_PW);
 		await page.getByLabel("Repeat the new password").fill(`${NEW_PW}x`);
 		await page.getByRole("button", { name: "Set the password" }).click();
-		await page.getByText("The two passwords differ.").waitFor();
+		await page.locator("main").getByText("The two passwords differ.").waitFor();
 		await page.getByLabel("New password", { exact: true }).fill("password");
 		await page.getByLabel("Repeat the new password").fill("password");
 		await page.getByRole("button", { name: "Set the password" }).click();
-		await page.getByText("Password is too weak").waitFor();
+		await page.locator("main").getByText("Password is too weak").waitFor();
 		assert.equal(await page.getByLabel("New password", { exact: true }).getAttribute("aria-invalid"), "true");
 		await page.getByLabel("New password", { exact: true }).fill(NEW_PW);
 		await page.getByLabel("Repeat the new password").fill(NEW_PW);
 		await page.getByRole("button", { name: "Set the password" }).click();
 		await page.getByRole("heading", { name: "Sign in", exact: true }).waitFor();
-		await page.getByText("Your password is changed").waitFor();
+		await page.locator("main").getByText("Your password is changed").waitFor();
 		await review(page, "signin-reset");
 
 		/* the session of before is over; the old password is refused */
@@ -101,9 +101,9 @@ export const tests = [
 		await page.goto(`${BASE}/forgot`);
 		await page.getByLabel("Email").fill(`${unique("nobody")}@example.com`);
 		await page.getByRole("button", { name: "Send the link" }).click();
-		await page.getByText("If an account uses this address, a link to choose a new password is on its way to it.").waitFor();
+		await page.locator("main").getByText("If an account uses this address, a link to choose a new password is on its way to it.").waitFor();
 		await page.goto(`${BASE}/reset`);
-		await page.getByText("This page needs the link from your e-mail").waitFor();
+		await page.locator("main").getByText("This page needs the link from your e-mail").waitFor();
 		assertNoProblems(page);
 		await page.context().close();
 	}],
@@ -115,12 +115,12 @@ export const tests = [
 		const page = await newPage(browser);
 		await signIn(page, m.username);
 		await page.goto(`${BASE}/account`);
-		await page.getByText("Not confirmed").waitFor();
+		await page.locator("main").getByText("Not confirmed").waitFor();
 		await page.getByRole("heading", { name: "Notifications" }).waitFor();
 		await page.getByLabel("An order of yours changed status").waitFor();
 		await review(page, "account");
 		await page.getByRole("button", { name: "Resend the link" }).click();
-		await page.getByText(`A new confirmation link is on its way to ${m.email}.`).waitFor();
+		await page.locator("main").getByText(`A new confirmation link is on its way to ${m.email}.`).waitFor();
 		const link = (await mailedLinks(m.email, "account.verify", 2)).find((l) => l !== first);
 		assert.ok(link && link.startsWith(`${BASE}/verify#token=`), link);
 
@@ -132,11 +132,11 @@ export const tests = [
 		await spage.getByText("Not verified").waitFor();
 
 		await page.goto(link);
-		await page.getByText(`${m.email} is confirmed.`).waitFor();
+		await page.locator("main").getByText(`${m.email} is confirmed.`).waitFor();
 		assert.ok(!page.url().includes("token"));
 		await review(page, "verify");
 		await page.getByRole("link", { name: "Go to your account" }).click();
-		await page.getByText(`${m.email} is confirmed.`).waitFor();
+		await page.locator("main").getByText(`${m.email} is confirmed.`).waitFor();
 		assert.equal((await me(m)).email_verified, true);
 		await spage.goto(`${BASE}/staff/people?q=${encodeURIComponent(m.username)}`);
 		await spage.getByText("Verified", { exact: true }).first().waitFor();
@@ -166,7 +166,7 @@ export const tests = [
 		await order.selectOption({ label: "Off" });
 		await page.getByLabel("Borrowed hardware is due back soon").selectOption({ label: "In the daily digest" });
 		await page.getByRole("button", { name: "Save notification choices" }).click();
-		await page.getByText("Notification choices saved.").waitFor();
+		await page.locator("main").getByText("Notification choices saved.").waitFor();
 		const prefs = await (await m.api.get("/api/me/notifications")).json();
 		const mode = (k) => prefs.kinds.find((x) => x.kind === k).mode;
 		assert.equal(mode("order.status"), "off");

@@ -181,7 +181,7 @@ export const tests = [
 		await review(page, "staff-notifications-dead");
 		await item.getByRole("link", { name: `Notice #${nid}` }).click();
 		await page.getByRole("heading", { name: `Notice #${nid}`, level: 1 }).waitFor();
-		await page.getByText(/This notice is dead/).waitFor();
+		await page.locator("main").getByText(/This notice is dead/).waitFor();
 		assert.equal(await page.getByRole("list", { name: "Delivery attempts" }).getByRole("listitem").count(), tries);
 		await review(page, "staff-notice-dead");
 
@@ -190,7 +190,7 @@ export const tests = [
 		await page.getByRole("heading", { name: `Webhook #${w.id}`, level: 1 }).waitFor();
 		await page.getByLabel("URL").fill(good);
 		await page.getByRole("button", { name: "Save changes" }).click();
-		await page.getByText(`Saved webhook #${w.id}: url changed.`).waitFor();
+		await page.locator("main").getByText(`Saved webhook #${w.id}: url changed.`).waitFor();
 		assert.equal((await json(await me.api.get(`/api/webhooks/${w.id}`))).webhook.url, good);
 
 		/* a new secret: asked first, shown once */
@@ -207,7 +207,7 @@ export const tests = [
 
 		await page.goto(`${BASE}/staff/notifications/${nid}`);
 		await page.getByRole("button", { name: "Retry" }).click();
-		await page.getByText(`Notice #${nid} is pending again`).waitFor();
+		await page.locator("main").getByText(`Notice #${nid} is pending again`).waitFor();
 		const again = (await json(await me.api.get(`/api/notices/${nid}`))).notice;
 		assert.notEqual(again.state, "dead");
 		assert.ok(again.attempts <= 1, JSON.stringify(again));
