@@ -10,11 +10,12 @@ haas's do, so bench/*.lua work against both.  Only what the benchmark sends
 is implemented: one set per move and no project_id or due date (400
 otherwise).
 
-The SQL of each operation is one dict below (AUTH, ME, CHECKOUT, CHECKIN,
-ORDER), written with haas's "?" placeholders and copied from src/*.c; the
-functions after them only run them in order.  When haas's write paths become
-stored procedures, put the CALL in the dict and shorten the operation's
-*_tx function to run it.
+The SQL of each operation is one dict below (AUTH, ME, MOVE, ORDER), written
+with haas's "?" placeholders and copied from src/*.c; the functions after
+them only run them.  The write paths are haas's stored procedures, called
+as haas calls them (the token's signature checked here, its account and
+session by the procedure), each refusal SIGNALled as 'haas:NAME[:{json}]'
+and answered as haas answers it.
 
 Configuration, from the environment (bench/compare sets it):
   PEER_DB_SOCKET         MariaDB's unix socket
@@ -54,84 +55,17 @@ ME = {
         " WHERE id = ? AND status <> 'deleted'",
 }
 
-# POST /api/resources/checkout, one set, no project (src/resources.c:
-# move_resolve's set_find, then move_tx: line_take and line_record, and
-# line_explain on a refusal; src/audit.c Q_INSERT).  "begin"/"commit" are
-# db.c's; None skips them.
-CHECKOUT = {
-    "find": "SELECT id FROM resources WHERE code = ?"
-            " AND retired_at IS NULL",
-    "begin": "START TRANSACTION",
-    "take": "UPDATE resources SET available_units = available_units - ?"
-            " WHERE id = ? AND retired_at IS NULL AND available_units >= ?",
-    "hold": "INSERT INTO resource_holdings (resource_id, project_id,"
-            " user_id, units, due_at, borrowed_by) VALUES (?, ?, ?, ?,"
-            " COALESCE(?, UTC_TIMESTAMP(6) + INTERVAL COALESCE(?,"
-            " (SELECT loan_days FROM resources WHERE id = ?)) DAY), ?)"
-            " ON DUPLICATE KEY UPDATE"
-            " borrowed_by = IF(units = 0 OR due_at IS NULL"
-            "   OR VALUES(due_at) < due_at, VALUES(borrowed_by), borrowed_by),"
-            " due_at = IF(units = 0 OR due_at IS NULL"
-            "   OR VALUES(due_at) < due_at, VALUES(due_at), due_at),"
-            " units = units + VALUES(units)",
-    "due": "SELECT due_at FROM resource_holdings"
-           " WHERE resource_id = ? AND holder = ?",
-    "available": "SELECT available_units FROM resources WHERE id = ?",
-    "event": "INSERT INTO resource_events (actor_id, resource_id,"
-             " project_id, user_id, action, units, available_after)"
-             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-    "audit": "INSERT INTO audit_log (actor_id, action, entity, entity_id,"
-             " details, request_id, remote_addr) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    "commit": "COMMIT",
-    "refused": "SELECT available_units FROM resources"
-               " WHERE id = ? LOCK IN SHARE MODE",
+# POST /api/resources/checkout and /checkin (src/resources.c move): one
+# stored procedure, sql/015_write_paths.sql, which also checks the token's
+# account and session (the route is ROUTE_AUTH_LATE: no AUTH["principal"]).
+MOVE = {
+    "call": "CALL haas_move(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 }
 
-# POST /api/resources/checkin, one set, no project (line_release).
-CHECKIN = {
-    "find": CHECKOUT["find"],
-    "begin": "START TRANSACTION",
-    "give_back": "UPDATE resources SET available_units ="
-                 " available_units + ? WHERE id = ?",
-    "release": "UPDATE resource_holdings SET units = units - ?,"
-               " due_at = IF(units = 0, NULL, due_at)"
-               " WHERE resource_id = ? AND holder = ? AND units >= ?",
-    "available": CHECKOUT["available"],
-    "event": CHECKOUT["event"],
-    "audit": CHECKOUT["audit"],
-    "commit": "COMMIT",
-    "refused": "SELECT COALESCE(SUM(units), 0) FROM resource_holdings"
-               " WHERE resource_id = ? AND holder = ? LOCK IN SHARE MODE",
-}
-
-# POST /api/orders/create (src/orders.c order_create_txn with line_take,
-# src/catalog.c catalog_stock_watch, then reply_order after the commit).
+# POST /api/orders/create (src/orders.c orders_create): one stored
+# procedure, sql/017_orders.sql, token check included; it answers the order.
 ORDER = {
-    "begin": "START TRANSACTION",
-    "lock_product": "SELECT name, price, retired_at IS NULL"
-                    " FROM products WHERE id = ? FOR UPDATE",
-    "take_stock": "UPDATE products SET stock = stock - ?"
-                  " WHERE id = ? AND stock >= ? AND retired_at IS NULL",
-    "low_clear": "UPDATE products SET low_stock_alerted = 0"
-                 " WHERE id = ? AND low_stock_alerted = 1"
-                 " AND (low_stock_threshold IS NULL"
-                 "  OR stock >= low_stock_threshold)",
-    "low_mark": "UPDATE products SET low_stock_alerted = 1"
-                " WHERE id = ? AND low_stock_alerted = 0"
-                " AND retired_at IS NULL AND stock < low_stock_threshold",
-    "order_insert": "INSERT INTO orders (user_id, total_price)"
-                    " VALUES (?, ?)",
-    "item_insert": "INSERT INTO order_items (order_id, product_id,"
-                   " name, unit_price, quantity) VALUES (?, ?, ?, ?, ?)",
-    "audit": CHECKOUT["audit"],
-    "commit": "COMMIT",
-    "order": "SELECT o.id, o.user_id, o.status, o.total_price, o.created_at,"
-             " o.updated_at, o.username, o.uname FROM (SELECT x.*,"
-             " u.username, u.name AS uname FROM orders x"
-             " JOIN users u ON u.id = x.user_id"
-             " WHERE x.id = ? AND (? OR x.user_id = ?)) o",
-    "items": "SELECT i.product_id, i.name, i.unit_price, i.quantity"
-             " FROM order_items i WHERE i.order_id = ? ORDER BY i.product_id",
+    "call": "CALL haas_order_create(?, ?, ?, ?, ?, ?)",
 }
 
 # What db.c does on every connection and on a failed transaction.
@@ -141,7 +75,6 @@ SESSION = {
             "ERROR_FOR_DIVISION_BY_ZERO'",
     "lock_wait": "SET SESSION innodb_lock_wait_timeout = ?,"
                  " lock_wait_timeout = ?",
-    "rollback": "ROLLBACK",
 }
 
 
@@ -153,7 +86,7 @@ def _pymysql_text(sql):
     return sql.replace("?", "%s")
 
 
-for _d in (AUTH, ME, CHECKOUT, CHECKIN, ORDER, SESSION):
+for _d in (AUTH, ME, MOVE, ORDER, SESSION):
     for _k in _d:
         _d[_k] = _pymysql_text(_d[_k])
 
@@ -173,6 +106,8 @@ ERRORS = {
     "resource_not_found": (404, "Resource not found"),
     "product_not_found": (404, "Product not found"),
     "order_not_found": (404, "Order not found"),
+    "project_not_found": (404, "Project not found"),
+    "not_project_member": (403, "You are not a member of this project"),
     "conflict": (409, "The request conflicts with the current state"),
     "insufficient_units": (409, "Insufficient units available"),
     "checkin_failed": (409, "Unable to check in resource"),
@@ -183,6 +118,20 @@ ERRORS = {
     "db_lock_timeout": (503, "Another request is holding this data;"
                              " please retry"),
 }
+
+# The error-table rows (src/err.h names) the procedures refuse with.
+SIGNALS = {
+    "TOKEN_INVALID": "token_invalid",
+    "RESOURCE_NOT_FOUND": "resource_not_found",
+    "PROJECT_NOT_FOUND": "project_not_found",
+    "NOT_PROJECT_MEMBER": "not_project_member",
+    "INSUFFICIENT_UNITS": "insufficient_units",
+    "CHECKIN_FAILED": "checkin_failed",
+    "PRODUCT_NOT_FOUND": "product_not_found",
+    "INSUFFICIENT_STOCK": "insufficient_stock",
+    "FIELD_INVALID": "field_invalid",
+}
+ER_SIGNAL = 1644
 
 # MariaDB error numbers db.c's map_error sorts.
 ER_DUP_ENTRY = (1062, 1586)
@@ -287,36 +236,40 @@ def row(cur, sql, args=()):
     return cur.fetchone()
 
 
-def in_txn(ops, fn):
-    """fn(cur) between ops' begin and commit, retried as req_txn does."""
-    cur = db().cursor()
-    try:
-        for attempt in range(TXN_ATTEMPTS):
-            if attempt:
-                time.sleep((1000 * attempt + random.randrange(65536) % 4000)
-                           / 1e6)
-            if ops["begin"]:
-                query(cur, ops["begin"])
+def call(sql, args):
+    """A stored procedure as req_call runs it: its one JSON answer; a
+    deadlock (its own transaction rolled back) runs it again; a SIGNAL
+    'haas:NAME[:{details}]' is that error with those details."""
+    for attempt in range(TXN_ATTEMPTS):
+        if attempt:
+            time.sleep((1000 * attempt + random.randrange(65536) % 4000)
+                       / 1e6)
+        cur = db().cursor()
+        try:
             try:
-                result = fn(cur)
-                if ops["commit"]:
-                    query(cur, ops["commit"])
-                return result
-            except Retry:
-                rollback(cur)
-            except BaseException:
-                rollback(cur)
-                raise
-        raise ApiError("db_busy")
-    finally:
-        cur.close()
+                query(cur, sql, args)
+            except pymysql.err.MySQLError as e:
+                raise refusal(e) from e
+            answer = cur.fetchone()
+            while cur.nextset():
+                pass
+            return json.loads(answer[0])
+        except Retry:
+            continue
+        finally:
+            cur.close()
+    raise ApiError("db_busy")
 
 
-def rollback(cur):
-    try:
-        cur.execute(SESSION["rollback"])
-    except pymysql.err.MySQLError:
-        db_drop()
+def refusal(e):
+    """A procedure's SIGNAL as haas's error, or e itself."""
+    num, msg = (e.args + (0, ""))[:2]
+    if num != ER_SIGNAL or not msg.startswith("haas:"):
+        return e
+    name, _, details = msg[5:].partition(":")
+    extra = json.loads(details) if details else {}
+    message = extra.pop("error", None)
+    return ApiError(SIGNALS[name], message, **extra)
 
 
 def json_time(v):
@@ -385,9 +338,10 @@ class User:
 ROLES = ("user", "operator", "admin")
 
 
-def authenticate():
-    """The caller of a ROLE_USER route, as haas's bearer_authenticate and
-    load_principal find it; raises ApiError otherwise."""
+def token_claims():
+    """The bearer token's signature, expiry and claims, as haas's
+    auth_verify_token checks them; the account is left to the procedure
+    (ROUTE_AUTH_LATE).  Returns (user id, session, version)."""
     h = request.headers.get("Authorization")
     if h is None:
         raise ApiError("unauthorized")
@@ -408,22 +362,20 @@ def authenticate():
     if c["typ"] != "access" or sub < 1 or not isinstance(c["fam"], str) \
             or len(c["fam"]) >= 48 or c["exp"] <= time.time():
         raise ApiError("token_invalid")
+    return sub, c["fam"], c.get("ver", 0)
+
+
+def authenticate():
+    """The caller of a ROLE_USER route, as haas's bearer_authenticate and
+    load_principal find it; raises ApiError otherwise."""
+    sub, fam, ver = token_claims()
     with db().cursor() as cur:
-        r = row(cur, AUTH["principal"], (c["fam"], sub))
-    if r is None or r[1] != c.get("ver") or r[2] != "active" or r[3] != 1:
+        r = row(cur, AUTH["principal"], (fam, sub))
+    if r is None or r[1] != ver or r[2] != "active" or r[3] != 1:
         raise ApiError("token_invalid")
     if r[0] not in ROLES:
         raise ApiError("forbidden")
     return User(sub, r[0])
-
-
-def audit_args(user, action, entity, entity_id, details):
-    """src/audit.c's bound values; details as json-c's plain text."""
-    text = None if details is None else json.dumps(details,
-                                                   separators=(",", ":"))
-    return (user.id, action, entity, entity_id, text,
-            request.headers.get("X-Request-Id"),
-            request.headers.get("X-Real-IP"))
 
 
 def body_object():
@@ -490,72 +442,22 @@ def move_read():
     return name, units
 
 
-def checkout_tx(cur, user, set_id, name, units):
-    ops = CHECKOUT
-    holder = "u%d" % user.id
-    try:
-        taken = query(cur, ops["take"], (units, set_id, units)) == 1
-    except Conflict:
-        taken = False
-    if not taken:
-        now = row(cur, ops["refused"], (set_id,))
-        raise ApiError("insufficient_units", resource_id=name, units=units,
-                       available_units=now[0] if now else 0)
-    query(cur, ops["hold"], (set_id, None, user.id, units, None, None,
-                             set_id, user.id))
-    due = row(cur, ops["due"], (set_id, holder))[0]
-    available = row(cur, ops["available"], (set_id,))[0]
-    query(cur, ops["event"], (user.id, set_id, None, user.id, "checkout",
-                              units, available))
-    details = {"project_id": None, "units": units,
-               "available_units": available, "due_at": json_time(due)}
-    query(cur, ops["audit"], audit_args(user, "resource.checkout",
-                                        "resource", name, details))
-    return available, due
-
-
-def checkin_tx(cur, user, set_id, name, units):
-    ops = CHECKIN
-    holder = "u%d" % user.id
-    try:
-        query(cur, ops["give_back"], (units, set_id))
-        ok = query(cur, ops["release"], (units, set_id, holder, units)) == 1
-    except Conflict:
-        ok = False
-    if not ok:
-        now = row(cur, ops["refused"], (set_id, holder))
-        raise ApiError("checkin_failed", resource_id=name, units=units,
-                       held_units=int(now[0]) if now else 0)
-    available = row(cur, ops["available"], (set_id,))[0]
-    query(cur, ops["event"], (user.id, set_id, None, user.id, "checkin",
-                              units, available))
-    details = {"project_id": None, "units": units,
-               "available_units": available}
-    query(cur, ops["audit"], audit_args(user, "resource.checkin",
-                                        "resource", name, details))
-    return available, None
-
-
 def move(checkin):
-    user = authenticate()
+    """haas_move as resources.c's move calls it: one set, personal."""
+    sub, fam, ver = token_claims()
     name, units = move_read()
-    ops = CHECKIN if checkin else CHECKOUT
-    with db().cursor() as cur:
-        r = row(cur, ops["find"], (name,))
-    if r is None:
-        raise ApiError("resource_not_found", resource_id=name)
-    tx = checkin_tx if checkin else checkout_tx
-    try:
-        available, due = in_txn(ops, lambda cur: tx(cur, user, r[0], name,
-                                                    units))
-    except Conflict:
-        raise ApiError("conflict") from None
+    lines = json.dumps([{"name": name, "units": units}],
+                       separators=(",", ":"))
+    out = call(MOVE["call"], (sub, fam, ver, int(checkin), 0, None, None,
+                              None, lines, request.headers.get("X-Request-Id"),
+                              request.headers.get("X-Real-IP")))
+    line = out["lines"][0]
     body = {"message": "Resource checked %s successfully"
                        % ("in" if checkin else "out"),
             "project_id": None, "resource_id": name,
-            "available_units": available}
+            "available_units": line["available_units"]}
     if not checkin:
-        body["due_at"] = json_time(due)
+        body["due_at"] = line["due_at"]
     return reply(body)
 
 
@@ -591,59 +493,14 @@ def items_read():
     return sorted(lines.items())
 
 
-def order_create_tx(cur, user, lines):
-    ops = ORDER
-    total, taken = 0, []
-    for pid, qty in lines:
-        r = row(cur, ops["lock_product"], (pid,))
-        if r is None or r[2] != 1:
-            raise ApiError("product_not_found", product_id=str(pid),
-                           **({"product_name": r[0]} if r else {}))
-        try:
-            n = query(cur, ops["take_stock"], (qty, pid, qty))
-        except Conflict:
-            n = 0
-        if n == 0:
-            raise ApiError("insufficient_stock", product_id=str(pid),
-                           product_name=r[0])
-        query(cur, ops["low_clear"], (pid,))
-        # haas mails the admins when this marks the product (stock below
-        # its threshold); the bench's products have none, so it never does.
-        query(cur, ops["low_mark"], (pid,))
-        total += r[1] * qty
-        taken.append((pid, r[0], r[1], qty))
-    query(cur, ops["order_insert"], (user.id, total))
-    oid = cur.lastrowid
-    for pid, name, price, qty in taken:
-        query(cur, ops["item_insert"], (oid, pid, name, price, qty))
-    query(cur, ops["audit"], audit_args(user, "order.create", "order",
-                                        str(oid), total))
-    return oid
-
-
-def order_json(cur, user, oid):
-    """The order as reply_order shows it (after the commit)."""
-    r = row(cur, ORDER["order"], (oid, int(user.role == "admin"), user.id))
-    if r is None:
-        raise ApiError("order_not_found")
-    query(cur, ORDER["items"], (oid,))
-    items = [{"product_id": str(i[0]), "name": i[1], "unit_price": i[2],
-              "quantity": i[3], "line_total": i[2] * i[3]}
-             for i in cur.fetchall()]
-    return {"order_id": str(r[0]), "user_id": str(r[1]), "status": r[2],
-            "total_price": r[3], "created_at": json_time(r[4]),
-            "updated_at": json_time(r[5]),
-            "customer": {"user_id": str(r[1]), "username": r[6],
-                         "name": r[7]},
-            "items": items}
-
-
 @app.post("/api/orders/create")
 def orders_create():
-    user = authenticate()
+    sub, fam, ver = token_claims()
     lines = items_read()
-    oid = in_txn(ORDER, lambda cur: order_create_tx(cur, user, lines))
-    with db().cursor() as cur:
-        order = order_json(cur, user, oid)
-    return reply({"message": "Order created successfully", "order": order},
-                 201)
+    items = json.dumps([{"product_id": p, "quantity": q} for p, q in lines],
+                       separators=(", ", ": "))
+    out = call(ORDER["call"], (sub, fam, ver, items,
+                               request.headers.get("X-Request-Id"),
+                               request.headers.get("X-Real-IP")))
+    return reply({"message": "Order created successfully",
+                  "order": out["order"]}, 201)
