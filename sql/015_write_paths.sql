@@ -44,6 +44,12 @@ DROP TABLE resource_events;
 -- local variable is a string to MariaDB's JSON functions: numbers go in
 -- as v + 0.)
 --
+-- Reads before a procedure's first UPDATE are SELECT ... INTO: a plain
+-- consistent read, as a separate SELECT would be.  SET v = (SELECT ...)
+-- and IF EXISTS (SELECT ...) share-lock the rows they read, and two
+-- transactions that share-locked a set's row and then both UPDATE it
+-- deadlock (seen under load on one hot set).
+--
 -- The first three parameters of each are the caller: its user id, and
 -- while the request's bearer token has not been checked against the
 -- database yet, the token's session and version (else NULL): the
@@ -60,13 +66,16 @@ END;
 CREATE PROCEDURE haas_principal(IN p_user BIGINT UNSIGNED,
                                 IN p_session VARCHAR(48), IN p_ver BIGINT)
 BEGIN
-  IF p_session IS NOT NULL AND NOT EXISTS (
-      SELECT 1 FROM users u
+  DECLARE v_ok INT DEFAULT 0;
+  IF p_session IS NOT NULL THEN
+    SELECT COUNT(*) INTO v_ok FROM users u
       JOIN sessions s ON s.family = p_session AND s.user_id = u.id
         AND s.revoked_at IS NULL
       WHERE u.id = p_user AND u.deleted_at IS NULL
-        AND u.token_version = p_ver AND u.status = 'active') THEN
-    CALL haas_refuse('TOKEN_INVALID', NULL);
+        AND u.token_version = p_ver AND u.status = 'active';
+    IF v_ok = 0 THEN
+      CALL haas_refuse('TOKEN_INVALID', NULL);
+    END IF;
   END IF;
 END;
 
@@ -127,10 +136,10 @@ BEGIN
         due_at = IF(units = 0 OR due_at IS NULL
           OR VALUES(due_at) < due_at, VALUES(due_at), due_at),
         units = units + VALUES(units);
-    SET v_due = (SELECT DATE_FORMAT(due_at, '%Y-%m-%dT%H:%i:%sZ')
-      FROM resource_holdings WHERE resource_id = p_id AND holder = p_holder);
+    SELECT DATE_FORMAT(due_at, '%Y-%m-%dT%H:%i:%sZ') INTO v_due
+      FROM resource_holdings WHERE resource_id = p_id AND holder = p_holder;
   END IF;
-  SET v_avail = (SELECT available_units FROM resources WHERE id = p_id);
+  SELECT available_units INTO v_avail FROM resources WHERE id = p_id;
   INSERT INTO audit_log (actor_id, action, entity, entity_id, details,
       request_id, remote_addr, resource_id, project_id)
     VALUES (p_actor, IF(p_checkin, 'resource.checkin', 'resource.checkout'),
@@ -196,23 +205,23 @@ BEGIN
     SET v_units = JSON_VALUE(p_lines, '$[0].units');
     SET v_code = v_name;
     IF p_alias THEN
-      SET v_code = COALESCE((SELECT code FROM resources
-                             WHERE old_id = v_name), v_name);
+      SELECT code INTO v_code FROM resources WHERE old_id = v_name;
     END IF;
-    SET v_id = (SELECT id FROM resources WHERE code = v_code
-                AND retired_at IS NULL);
+    SELECT id INTO v_id FROM resources WHERE code = v_code
+      AND retired_at IS NULL;
     IF v_id IS NULL THEN
       SET v_missing = v_name;
     END IF;
   ELSE
-    SET v_missing = (SELECT j.name
+    SELECT j.name INTO v_missing
       FROM JSON_TABLE(p_lines, '$[*]' COLUMNS (n FOR ORDINALITY,
              name VARCHAR(64) PATH '$.name')) j
       LEFT JOIN resources r ON r.retired_at IS NULL AND r.code = IF(p_alias,
         COALESCE((SELECT a.code FROM resources a WHERE a.old_id = j.name),
                  j.name), j.name)
-      WHERE r.id IS NULL ORDER BY j.n LIMIT 1);
+      WHERE r.id IS NULL ORDER BY j.n LIMIT 1;
   END IF;
+  SET done = FALSE;
   IF v_missing IS NOT NULL THEN
     CALL haas_refuse('RESOURCE_NOT_FOUND',
                      JSON_OBJECT('resource_id', v_missing));
