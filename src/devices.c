@@ -246,7 +246,8 @@ device_find(struct req *r, const char *device_id, long long *pk,
 }
 
 /* The earliest instant at or after from where a window of dur fits
- * between the device's live reservations. */
+ * between the device's live reservations (haas_reserve walks the gaps the
+ * same way for its 409's next_free_start: sql/018_bookings_decisions.sql). */
 static enum err
 next_free(struct req *r, long long pk, long long from, long long dur,
 	  long long *out)

@@ -846,7 +846,9 @@ owner_json(const struct db_rows *rows)
 	return o;
 }
 
-/* A plate as staff see it: also its owner and who decided it, by name. */
+/* A plate as staff see it: also its owner and who decided it, by name (a
+ * decision's reply is sql/018_bookings_decisions.sql's haas_plate_json, the
+ * same object). */
 static json_object *
 plate_json_staff(const struct db_rows *rows)
 {

@@ -543,6 +543,8 @@ register_requirements(struct req *r)
 
 /* ---- staff ---------------------------------------------------------------- */
 
+/* A request as staff read it (a decision's reply is sql/018_bookings_
+ * decisions.sql's haas_request_json, the same object). */
 static json_object *
 request_json(const struct db_rows *rows)
 {

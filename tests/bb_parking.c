@@ -1568,17 +1568,43 @@ test_decision_caller(void)
 	CU_ASSERT_EQUAL(bb_db_int(sql_audit_count, DB_P(
 		db_str("registration.approve"), db_str(p))), 0);
 	free(p);
-	/* a current operator decides both */
+	/* a current operator decides both; each reply (the procedure's) is
+	 * the request or plate exactly as a read of it answers */
 	free(op);
 	op = staff_token("operator");
 	r = decide(op, id, "approved");
 	CU_ASSERT_EQUAL(r->status, 200);
 	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "status"), "approved");
+	p = path("/api/requests/%lld", id);
+	{
+		struct bb_resp *g = bb_get(p, op);
+
+		CU_ASSERT_EQUAL(g->status, 200);
+		CU_ASSERT_STRING_EQUAL(r->body, g->body);
+		bb_free(g);
+	}
+	free(p);
 	bb_free(r);
 	r = plate_decide(op, pid, "rejected");
 	CU_ASSERT_EQUAL(r->status, 200);
 	CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "status"), "rejected");
 	CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "reason"), "checked");
+	p = xasprintf("/api/plates?q=%s", pl);
+	{
+		struct bb_resp *g = bb_get(p, op);
+		json_object *arr, *put;
+
+		CU_ASSERT_EQUAL(g->status, 200);
+		CU_ASSERT_FATAL(g->json && r->json &&
+			json_object_object_get_ex(g->json, "plates", &arr) &&
+			json_object_array_length(arr) == 1 &&
+			json_object_object_get_ex(r->json, "plate", &put));
+		CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(put,
+			JSON_C_TO_STRING_PLAIN), json_object_to_json_string_ext(
+			json_object_array_get_idx(arr, 0), JSON_C_TO_STRING_PLAIN));
+		bb_free(g);
+	}
+	free(p);
 	bb_free(r);
 	CU_ASSERT_EQUAL(bb_db_int(sql_decided_notices, DB_P(db_str(plate))), 1);
 	free(user);
