@@ -62,10 +62,8 @@ enum devices_sql {
 	Q_DEVICE_LIST,
 	Q_DEVICE_ONE,
 	Q_DEVICE_COUNT,
-	Q_RES_REPLACE,
-	Q_RES_CONFLICTS,
 	Q_RES_CHAIN,
-	Q_RES_INSERT,
+	Q_RESERVE,
 	Q_RES_CURRENT,
 	Q_RES_VERIFY,
 	Q_RES_OWNER,
@@ -131,28 +129,13 @@ static const char *const sql[] = {
 		" AND d.device_id = ?",
 	[Q_DEVICE_COUNT] =
 		"SELECT COUNT(*) FROM devices WHERE status = 'active'",
-	/* The caller's reservation of the device that has not ended yet is
-	 * the one /set-reservation replaces. */
-	[Q_RES_REPLACE] =
-		"UPDATE reservations SET cancelled_at = UTC_TIMESTAMP(6),"
-		" cancelled_by = ?, cancel_reason = 'replaced'"
-		" WHERE device_pk = ? AND user_id = ? AND cancelled_at IS NULL"
-		" AND end_at > UTC_TIMESTAMP(6)",
-	/* Half-open windows: one may start exactly when another ends.  A
-	 * locking read, so it sees the latest committed rows. */
-	[Q_RES_CONFLICTS] =
-		"SELECT start_time, end_time, start_at, end_at"
-		" FROM reservations WHERE device_pk = ?"
-		" AND cancelled_at IS NULL"
-		" AND start_at < ? AND end_at > ? ORDER BY start_at FOR UPDATE",
 	[Q_RES_CHAIN] =
 		"SELECT " MICROS("start_at") ", " MICROS("end_at")
 		" FROM reservations WHERE device_pk = ?"
 		" AND cancelled_at IS NULL AND end_at > ? ORDER BY start_at",
-	[Q_RES_INSERT] =
-		"INSERT INTO reservations (device_pk, user_id, start_time,"
-		" end_time, start_at, end_at, credential)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?)",
+	/* Lock the device, check overlap, replace the caller's pending
+	 * reservation of it, insert, audit: sql/018_bookings_decisions.sql. */
+	[Q_RESERVE] = "CALL haas_reserve(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* The earliest live window not ended: the active one, else the
 	 * next.  Optionally only one user's. */
 	[Q_RES_CURRENT] =
@@ -263,7 +246,8 @@ device_find(struct req *r, const char *device_id, long long *pk,
 }
 
 /* The earliest instant at or after from where a window of dur fits
- * between the device's live reservations. */
+ * between the device's live reservations (haas_reserve walks the gaps the
+ * same way for its 409's next_free_start: sql/018_bookings_decisions.sql). */
 static enum err
 next_free(struct req *r, long long pk, long long from, long long dur,
 	  long long *out)
@@ -538,111 +522,27 @@ window_check(struct req *r, struct reserve *w)
 	return e;
 }
 
-/* A conflicting window as the 409 lists it: the times as their owner sent
- * them and as UTC instants; never the credential or the owner. */
-static json_object *
-conflict_json(const struct db_rows *rows)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "start_time",
-			       json_object_new_string(db_col(rows, 0)));
-	json_object_object_add(o, "end_time",
-			       json_object_new_string(db_col(rows, 1)));
-	json_object_object_add(o, "start", json_time(db_col(rows, 2)));
-	json_object_object_add(o, "end", json_time(db_col(rows, 3)));
-	return o;
-}
-
-/* ERR_RESERVATION_OVERLAP, listing the conflicts and the next free start,
- * when a live window of device pk overlaps w. */
-static enum err
-check_overlap(struct req *r, long long pk, const struct reserve *w)
-{
-	json_object *list = json_object_new_array();
-	struct db_rows *rows;
-	long long free_at = 0;
-	enum err e = db_query(r->db, sql[Q_RES_CONFLICTS], DB_P(db_int(pk),
-		db_str(req_db_time(r, w->end)), db_str(req_db_time(r, w->start))), 4,
-		&rows);
-
-	if (e == ERR_OK) {
-		while (db_next(rows))
-			json_object_array_add(list, conflict_json(rows));
-		e = db_rows_err(rows);
-		db_rows_free(rows);
-	}
-	if (e == ERR_OK && json_object_array_length(list) > 0)
-		e = next_free(r, pk, w->start, w->end - w->start, &free_at);
-	if (e != ERR_OK || json_object_array_length(list) == 0) {
-		json_object_put(list);
-		return e;
-	}
-	req_fail_extra(r, "conflicts", list);
-	req_fail_extra(r, "next_free_start", json_time(req_db_time(r, free_at)));
-	return ERR_RESERVATION_OVERLAP;
-}
-
-static enum err
-insert_reservation(struct req *r, long long pk, const struct reserve *w,
-		   bool replaced)
-{
-	const struct field_value *v = w->v;
-	struct db_result res = { 0 };
-	json_object *d;
-	enum err e = db_exec(r->db, sql[Q_RES_INSERT], DB_P(db_int(pk),
-		db_int(r->user.id), db_str(v[S_START].s), db_str(v[S_END].s),
-		db_str(req_db_time(r, w->start)), db_str(req_db_time(r, w->end)),
-		db_str(v[S_CRED].s)), &res);
-
-	if (e != ERR_OK)
-		return e;
-	/* Never the credential: the audit log is readable by every admin. */
-	d = json_object_new_object();
-	json_object_object_add(d, "device_id",
-			       json_object_new_string(v[S_DEVICE].s));
-	json_object_object_add(d, "start_time",
-			       json_object_new_string(v[S_START].s));
-	json_object_object_add(d, "end_time",
-			       json_object_new_string(v[S_END].s));
-	return audit_write(r->db, r, r->user.id,
-			   replaced ? "reservation.replace"
-				    : "reservation.create",
-			   "reservation", id_str(r, (long long)res.insert_id),
-			   d);
-}
-
-/* Lock the device, replace the caller's pending reservation of it, check
- * overlap, insert: one transaction, so concurrent writers serialise on
- * the device row and exactly one of two overlapping windows wins. */
-static enum err
-reserve_tx(struct req *r, void *arg)
-{
-	struct reserve *w = arg;
-	struct db_result res = { 0 };
-	long long pk;
-	enum err e = db_query_int(r->db, sql[Q_DEVICE_LOCK],
-			       DB_P(db_str(w->v[S_DEVICE].s)),
-			       ERR_DEVICE_NOT_FOUND, &pk);
-
-	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_RES_REPLACE], DB_P(db_int(r->user.id),
-			    db_int(pk), db_int(r->user.id)), &res);
-	if (e == ERR_OK)
-		e = check_overlap(r, pk, w);
-	if (e == ERR_OK)
-		e = insert_reservation(r, pk, w, res.affected > 0);
-	return e;
-}
-
+/* One CALL (sql/018_bookings_decisions.sql, haas_reserve): the caller's
+ * account, the device row locked (every reservation change of a device
+ * serialises on it, so exactly one of two overlapping windows wins), the
+ * overlap check, the caller's pending reservation of the device replaced,
+ * the new one and its audit entry, in its own transaction.  An overlap is
+ * 409 listing the conflicting windows and the next free start. */
 static enum err
 devices_set_reservation(struct req *r)
 {
 	struct reserve w = { r->vals, 0, 0 };
+	const struct field_value *v = w.v;
+	json_object *out = NULL;
 	enum err e = window_check(r, &w);
 
 	if (e == ERR_OK)
-		e = req_txn(r, reserve_tx, &w);
+		e = req_call(r, sql[Q_RESERVE], DB_P(REQ_PRINCIPAL(r),
+			db_str(v[S_DEVICE].s), db_str(v[S_START].s),
+			db_str(v[S_END].s), db_str(req_db_time(r, w.start)),
+			db_str(req_db_time(r, w.end)), db_str(v[S_CRED].s),
+			db_str(r->request_id), db_str(r->remote_addr)), &out);
+	json_object_put(out);
 	if (e != ERR_OK)
 		return e;
 	json_object_object_add(req_reply(r), "status",
@@ -1405,7 +1305,7 @@ const struct route devices_routes[] = {
 	{ "POST", "/set-reservation", ROLE_USER, 200, BODY_JSON,
 	  devices_set_reservation,
 	  "Reserve a device for a window (replaces your pending one)",
-	  ROUTE_FIELDS(set_spec), .reply = "{status: string}",
+	  ROUTE_AUTH_LATE, ROUTE_FIELDS(set_spec), .reply = "{status: string}",
 	  ROUTE_ERRORS(ERR_DEVICE_ID_REQUIRED, ERR_TIMES_REQUIRED,
 		       ERR_CREDENTIAL_REQUIRED, ERR_TIME_INVALID,
 		       ERR_TIME_ORDER, ERR_RESERVATION_TOO_LONG,

@@ -65,11 +65,9 @@ enum parking_sql {
 	Q_PLATE_DELETE,
 	Q_PLATE_LOOKUP,
 	Q_PLATE_PERMIT,
-	Q_PLATE_LOCK,
 	Q_PLATE_DECIDE,
 	Q_PLATE_RECLAIM,
 	Q_PLATE_MINE,
-	Q_PLATE_REJECT_OTHERS,
 };
 
 static const char *const sql[] = {
@@ -133,12 +131,10 @@ static const char *const sql[] = {
 		" ORDER BY FIELD(p.status, 'approved', 'pending', 'rejected'),"
 		" p.id DESC LIMIT 1",
 	[Q_PLATE_PERMIT] = "SELECT COUNT(*) FROM plates WHERE live_plate = ?",
-	[Q_PLATE_LOCK] = "SELECT plate_number, status, user_id FROM plates"
-		" WHERE id = ? FOR UPDATE",
-	[Q_PLATE_DECIDE] = "UPDATE plates SET status = ?, reason = ?,"
-		" decided_at = UTC_TIMESTAMP(6), decided_by = ?"
-		" WHERE id = ? AND status = 'pending'",
-	/* Once a number is a permit, the other claims of it are answered. */
+	/* sql/018_bookings_decisions.sql: the plate locked, decided once,
+	 * the number's other claims answered, the audit entry; answers the
+	 * plate as decided. */
+	[Q_PLATE_DECIDE] = "CALL haas_plate_decide(?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* The caller's rejected claim of a number, asked for again. */
 	[Q_PLATE_RECLAIM] = "UPDATE plates SET status = 'pending', reason = NULL,"
 		" decided_at = NULL, decided_by = NULL,"
@@ -146,10 +142,6 @@ static const char *const sql[] = {
 		" WHERE user_id = ? AND plate_number = ? AND status = 'rejected'",
 	[Q_PLATE_MINE] = "SELECT id FROM plates WHERE user_id = ?"
 		" AND plate_number = ?",
-	[Q_PLATE_REJECT_OTHERS] = "UPDATE plates SET status = 'rejected',"
-		" reason = 'The plate was approved for another driver',"
-		" decided_at = UTC_TIMESTAMP(6), decided_by = ?"
-		" WHERE plate_number = ? AND id <> ? AND status = 'pending'",
 };
 
 static const char *const space_statuses[] = {
@@ -854,7 +846,9 @@ owner_json(const struct db_rows *rows)
 	return o;
 }
 
-/* A plate as staff see it: also its owner and who decided it, by name. */
+/* A plate as staff see it: also its owner and who decided it, by name (a
+ * decision's reply is sql/018_bookings_decisions.sql's haas_plate_json, the
+ * same object). */
 static json_object *
 plate_json_staff(const struct db_rows *rows)
 {
@@ -1064,45 +1058,6 @@ plates_delete(struct req *r)
 	return e;
 }
 
-/* Decides a pending claim once; approving makes it the number's one
- * permit (live_plate is UNIQUE) and answers the other claims (in
- * req_txn). */
-static enum err
-plate_decide_tx(struct req *r, void *arg)
-{
-	const struct decision *d = arg;
-	char plate[PLATE_MAX + 1];
-	struct db_rows *row;
-	enum err e = db_row(r->db, sql[Q_PLATE_LOCK], DB_P(db_int(d->id)), 3,
-			    ERR_PLATE_NOT_FOUND, &row);
-
-	if (!row)
-		return e;
-	snprintf(plate, sizeof(plate), "%s", db_col(row, 0));
-	if (strcmp(db_col(row, 1), "pending"))
-		e = ERR_PLATE_DECIDED;
-	db_rows_free(row);
-	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_PLATE_DECIDE], DB_P(db_str(d->approve
-			? "approved" : "rejected"), db_str(d->reason),
-			db_int(r->user.id), db_int(d->id)), NULL);
-	if (e == ERR_DUPLICATE)
-		return ERR_PLATE_TAKEN;
-	if (e == ERR_OK && d->approve)
-		e = parking_plate_rivals_reject(r, plate, d->id);
-	if (e != ERR_OK)
-		return e;
-	return parking_decision_audit(r, d, d->approve ? "plate.approve"
-				      : "plate.reject", "plate", plate);
-}
-
-enum err
-parking_plate_rivals_reject(struct req *r, const char *plate, long long keep)
-{
-	return db_exec(r->db, sql[Q_PLATE_REJECT_OTHERS], DB_P(
-		db_int(r->user.id), db_str(plate), db_int(keep)), NULL);
-}
-
 const struct field parking_decision_spec[PARKING_DECISION_NFIELDS] = {
 	{ "status", FT_STRING, F_REQUIRED | F_TRIM, 1, 16,
 	  ERR_DECISION_INVALID, ERR_DECISION_INVALID },
@@ -1126,28 +1081,38 @@ parking_decision_read(struct req *r, enum err missing, struct decision *d)
 }
 
 enum err
-parking_decision_audit(struct req *r, const struct decision *d,
-		       const char *action, const char *entity,
-		       const char *plate)
+parking_decision_reply(struct req *r, json_object *out, const char *key)
 {
-	json_object *det = json_object_new_object();
+	json_object *v;
 
-	json_object_object_add(det, "plate_number", json_object_new_string(plate));
-	json_object_object_add(det, "reason", json_str_or_null(d->reason));
-	return audit_write(r->db, r, r->user.id, action, entity,
-			   req_printf(r, "%lld", d->id), det);
+	if (!json_object_object_get_ex(out, key, &v) ||
+	    !json_object_is_type(v, json_type_object)) {
+		log_error("a decision's procedure answered no %s", key);
+		return ERR_INTERNAL;
+	}
+	json_object_object_add(req_reply(r), key, json_object_get(v));
+	return ERR_OK;
 }
 
 /* PUT /api/plates/{id}: staff approve or reject a plate, as they decide
- * a registration. */
+ * a registration.  One CALL (sql/018_bookings_decisions.sql,
+ * haas_plate_decide): the caller's account and role, the plate locked and
+ * decided once (approving makes it the number's one permit: live_plate is
+ * UNIQUE), the number's other claims answered and the audit entry, in its
+ * own transaction.  The reply is the plate as the procedure decided it;
+ * a 409 plate_decided says how the plate now stands. */
 static enum err
 plates_decide(struct req *r)
 {
 	struct decision d = { 0 };
+	json_object *out = NULL;
 	enum err e = parking_decision_read(r, ERR_PLATE_NOT_FOUND, &d);
 
 	if (e == ERR_OK)
-		e = req_txn(r, plate_decide_tx, &d);
+		e = req_call(r, sql[Q_PLATE_DECIDE], DB_P(REQ_PRINCIPAL(r),
+			db_int(PARKING_DECISION_ROLE), db_int(d.id),
+			db_int(d.approve), db_str(d.reason),
+			db_str(r->request_id), db_str(r->remote_addr)), &out);
 	if (e == ERR_PLATE_DECIDED) {
 		/* the plate as it now stands: who decided it, when, how */
 		json_object *o = NULL;
@@ -1157,10 +1122,12 @@ plates_decide(struct req *r)
 				 plate_json_staff, &o) == ERR_OK)
 			req_fail_extra(r, "plate", o);
 	}
-	if (e != ERR_OK)
-		return e;
-	parking_queue_event(r, "plate", d.id, d.status);
-	return reply_plate(r, d.id);
+	if (e == ERR_OK)
+		e = parking_decision_reply(r, out, "plate");
+	if (e == ERR_OK)
+		parking_queue_event(r, "plate", d.id, d.status);
+	json_object_put(out);
+	return e;
 }
 
 void
@@ -1318,9 +1285,10 @@ const struct route parking_routes[] = {
 	  .reply = "{plate_number: string, state: string, permitted: bool,"
 	  " plate: Plate?, owner: PlateOwner?}",
 	  ROUTE_ERRORS(ERR_PLATE_INVALID) },
-	{ "PUT", "/api/plates/{id}", ROLE_OPERATOR, 200, BODY_JSON,
+	{ "PUT", "/api/plates/{id}", PARKING_DECISION_ROLE, 200, BODY_JSON,
 	  plates_decide, "Approve or reject a pending plate, once",
-	  ROUTE_FIELDS(parking_decision_spec), .reply = "{plate: Plate}",
+	  ROUTE_AUTH_LATE, ROUTE_FIELDS(parking_decision_spec),
+	  .reply = "{plate: Plate}",
 	  ROUTE_ERRORS(ERR_PLATE_NOT_FOUND, ERR_DECISION_INVALID,
 		       ERR_PLATE_DECIDED, ERR_PLATE_TAKEN) },
 	{ "DELETE", "/api/plates/{id}", ROLE_USER, 204, BODY_NONE,

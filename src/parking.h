@@ -64,11 +64,6 @@ extern const struct field parking_decision_spec[PARKING_DECISION_NFIELDS];
 enum err parking_decision_read(struct req *r, enum err missing,
 			       struct decision *d);
 
-/* Once plate is a permit (row keep): every other pending claim of the
- * number is rejected, with the reason. */
-enum err parking_plate_rivals_reject(struct req *r, const char *plate,
-				     long long keep);
-
 /* Announces a change of the staff queue on the live registrations channel
  * (events.h): {"type": "registration"|"plate", "request_id"|"plate_id",
  * "status"}, ids and status only (no names, emails or documents); id 0
@@ -78,9 +73,15 @@ enum err parking_plate_rivals_reject(struct req *r, const char *plate,
 void parking_queue_event(struct req *r, const char *type, long long id,
 			 const char *status);
 
-/* The audit entry of d (action on entity, naming the plate). */
-enum err parking_decision_audit(struct req *r, const struct decision *d,
-				const char *action, const char *entity,
-				const char *plate);
+/* Who decides plates and registrations.  Both routes are
+ * ROUTE_AUTH_LATE: their procedures (sql/018_bookings_decisions.sql)
+ * check the caller's account and this role in their one round trip. */
+#define PARKING_DECISION_ROLE ROLE_OPERATOR
+
+/* The reply of a decision's procedure: its answer's object key (the
+ * request or plate as decided) as the reply's key; ERR_INTERNAL when the
+ * answer has none. */
+enum err parking_decision_reply(struct req *r, json_object *out,
+				const char *key);
 
 #endif

@@ -49,16 +49,14 @@ enum registration_sql {
 	Q_LIST,
 	Q_COUNT,
 	Q_GET,
-	Q_LOCK,
-	Q_ACTIVATE,
-	Q_ERASE,
-	Q_PLATE_ADD,
 	Q_DECIDE,
 	Q_DOCUMENT,
 };
 
 /* The pending account of an expired or rejected request is erased (its
- * email free again); the request keeps the applicant's name and email. */
+ * email free again); the request keeps the applicant's name and email.
+ * A decision expires and erases in its procedure: sql/018_bookings_
+ * decisions.sql keeps its copy of this and of Q_EXPIRE. */
 #define ERASE_PENDING \
 	" u.username = NULL, u.email = NULL, u.name = NULL," \
 	" u.password_hash = '!', u.status = 'deleted'," \
@@ -90,20 +88,11 @@ static const char *const sql[] = {
 	[Q_COUNT] = "SELECT COUNT(*) FROM registration_requests q"
 		" WHERE (? IS NULL OR q.status = ?)",
 	[Q_GET] = "SELECT " REQ_COLS REQ_FROM " WHERE q.id = ?",
-	[Q_LOCK] = "SELECT user_id, plate_number, status, name, email"
-		" FROM registration_requests WHERE id = ? FOR UPDATE",
-	[Q_ACTIVATE] = "UPDATE users SET status = 'active'"
-		" WHERE id = ? AND status = 'pending'",
-	[Q_ERASE] = "UPDATE users u SET" ERASE_PENDING
-		" WHERE u.id = ? AND u.status = 'pending'",
-	/* Approved at once: the registration was the check.  live_plate is
-	 * UNIQUE, so a plate already a permit is a duplicate. */
-	[Q_PLATE_ADD] = "INSERT INTO plates (user_id, plate_number, status,"
-		" decided_at, decided_by) VALUES (?, ?, 'approved',"
-		" UTC_TIMESTAMP(6), ?)",
-	[Q_DECIDE] = "UPDATE registration_requests SET status = ?,"
-		" reason = ?, decided_at = UTC_TIMESTAMP(6), decided_by = ?"
-		" WHERE id = ? AND status = 'pending'",
+	/* sql/018_bookings_decisions.sql: the request locked, decided once,
+	 * the applicant activated (its plate a permit) or erased, told, the
+	 * audit entry; answers the request as decided. */
+	[Q_DECIDE] = "CALL haas_registration_decide(?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?)",
 	[Q_DOCUMENT] = "SELECT document_name, document_type,"
 		" document_deleted_at IS NULL FROM registration_requests"
 		" WHERE id = ?",
@@ -554,6 +543,8 @@ register_requirements(struct req *r)
 
 /* ---- staff ---------------------------------------------------------------- */
 
+/* A request as staff read it (a decision's reply is sql/018_bookings_
+ * decisions.sql's haas_request_json, the same object). */
 static json_object *
 request_json(const struct db_rows *rows)
 {
@@ -690,109 +681,6 @@ requests_document(struct req *r)
 	return e;
 }
 
-/* One decision, as the transaction sees it. */
-struct decide {
-	struct decision d;
-	bool expired;	/* others expired on the way */
-	long long uid;	/* the applicant (decide_lock) */
-	const char *name, *email;	/* as the request has them, r's pool */
-};
-
-/* Locks the request (pending, not expired); t gets its applicant, name
- * and email, plate its plate. */
-static enum err
-decide_lock(struct req *r, struct decide *t, char plate[PLATE_MAX + 1])
-{
-	struct db_rows *row;
-	enum err e = db_row(r->db, sql[Q_LOCK], DB_P(db_int(t->d.id)), 5,
-			    ERR_REQUEST_NOT_FOUND, &row);
-
-	if (e != ERR_OK)
-		return e;
-	if (strcmp(db_col(row, 2), "pending")) {
-		e = ERR_REQUEST_DECIDED;
-	} else {
-		t->uid = db_col_int(row, 0);
-		snprintf(plate, PLATE_MAX + 1, "%s", db_col(row, 1));
-		t->name = req_strdup(r, db_col(row, 3) ? db_col(row, 3) : "");
-		t->email = db_col(row, 4) ? req_strdup(r, db_col(row, 4))
-					  : NULL;
-	}
-	db_rows_free(row);
-	return e;
-}
-
-/* Tells the applicant (NK_REGISTRATION_DECIDED), in the decision's
- * transaction and before a rejection erases the pending account: the
- * notice keeps the request's own address, so it still goes out. */
-static enum err
-decided_notify(struct req *r, const struct decide *t, const char *plate)
-{
-	const struct decision *d = &t->d;
-	json_object *f = json_object_new_object();
-	enum err e;
-
-	json_object_object_add(f, "name", json_object_new_string(t->name));
-	json_object_object_add(f, "plate_number", json_object_new_string(plate));
-	json_object_object_add(f, "decision", json_object_new_string(
-		d->status));
-	json_object_object_add(f, "reason", json_object_new_string(
-		d->reason ? d->reason : ""));
-	json_object_object_add(f, "reason_line", json_object_new_string(
-		d->reason ? req_printf(r, "Reason: %s\n", d->reason) : ""));
-	json_object_object_add(f, "next_line", json_object_new_string(
-		d->approve ? "Your account is active: sign in with your e-mail"
-		" address and password." : "You may apply again with a new"
-		" registration."));
-	e = notify(r->db, &(struct notice){ .kind = NK_REGISTRATION_DECIDED,
-		.fields = f, .users = &t->uid, .nusers = 1,
-		.email = t->email }, NULL);
-	json_object_put(f);
-	return e;
-}
-
-/* Approving activates the account and makes its plate a permit;
- * rejecting erases the pending account, so the applicant may apply again;
- * either way exactly once (in req_txn). */
-static enum err
-decide_tx(struct req *r, void *arg)
-{
-	struct decide *t = arg;
-	const struct decision *d = &t->d;
-	bool approve = d->approve;
-	char plate[PLATE_MAX + 1] = "";
-	struct db_result res = { 0 };
-	enum err e = expire(r, &t->expired);
-
-	if (e == ERR_OK)
-		e = decide_lock(r, t, plate);
-	if (e == ERR_OK)
-		e = decided_notify(r, t, plate);
-	if (e == ERR_OK)
-		e = db_exec(r->db, sql[approve ? Q_ACTIVATE : Q_ERASE],
-			    DB_P(db_int(t->uid)), &res);
-	/* an admin disabled or erased the applicant meanwhile */
-	if (e == ERR_OK && res.affected != 1)
-		return ERR_APPLICANT_GONE;
-	if (e == ERR_OK && approve)
-		e = db_exec(r->db, sql[Q_PLATE_ADD], DB_P(db_int(t->uid),
-			db_str(plate), db_int(r->user.id)), &res);
-	if (e == ERR_DUPLICATE)
-		return ERR_PLATE_TAKEN;
-	if (e == ERR_OK && approve)
-		e = parking_plate_rivals_reject(r, plate,
-						(long long)res.insert_id);
-	if (e == ERR_OK)
-		e = db_exec(r->db, sql[Q_DECIDE], DB_P(db_str(d->status),
-			db_str(d->reason), db_int(r->user.id), db_int(d->id)),
-			NULL);
-	if (e != ERR_OK)
-		return e;
-	return parking_decision_audit(r, d, approve ? "registration.approve"
-				      : "registration.reject",
-				      "registration_request", plate);
-}
-
 /* A 409 request_decided carries the request as it now stands (who
  * decided, when, how), so the second of two staff deciding it at once is
  * told at once.  The refused transaction rolled back the expiry it ran:
@@ -811,22 +699,37 @@ decided_extra(struct req *r, long long id)
 		parking_queue_event(r, "registration", 0, "expired");
 }
 
+/* One CALL (sql/018_bookings_decisions.sql, haas_registration_decide):
+ * the caller's account and role, the expiry on the way, the request
+ * locked and decided once, the applicant activated (its plate a permit,
+ * the number's other claims answered) or erased, the applicant told
+ * (NK_REGISTRATION_DECIDED, before a rejection erases the account: the
+ * notice keeps the request's own address) and the audit entry, in its own
+ * transaction.  The reply is the request as the procedure decided it. */
 static enum err
 requests_decide(struct req *r)
 {
-	struct decide t = { .expired = false };
-	enum err e = parking_decision_read(r, ERR_REQUEST_NOT_FOUND, &t.d);
+	struct decision d = { 0 };
+	json_object *out = NULL, *v;
+	enum err e = parking_decision_read(r, ERR_REQUEST_NOT_FOUND, &d);
 
 	if (e == ERR_OK)
-		e = req_txn(r, decide_tx, &t);
+		e = req_call(r, sql[Q_DECIDE], DB_P(REQ_PRINCIPAL(r),
+			db_int(PARKING_DECISION_ROLE), db_int(d.id),
+			db_int(d.approve), db_str(d.reason),
+			db_int(r->app->cfg.registration_ttl_days),
+			db_str(r->request_id), db_str(r->remote_addr)), &out);
 	if (e == ERR_REQUEST_DECIDED)
-		decided_extra(r, t.d.id);
-	if (e != ERR_OK)
-		return e;
-	if (t.expired)
+		decided_extra(r, d.id);
+	if (e == ERR_OK)
+		e = parking_decision_reply(r, out, "request");
+	if (e == ERR_OK && json_object_object_get_ex(out, "expired", &v) &&
+	    json_object_get_boolean(v))
 		parking_queue_event(r, "registration", 0, "expired");
-	parking_queue_event(r, "registration", t.d.id, t.d.status);
-	return reply_request(r, t.d.id);
+	if (e == ERR_OK)
+		parking_queue_event(r, "registration", d.id, d.status);
+	json_object_put(out);
+	return e;
 }
 
 /* What request_json, reply_submitted and register_requirements write. */
@@ -888,9 +791,9 @@ const struct route registration_routes[] = {
 	  requests_document, "A request's identity document (served by "
 	  "nginx)", .reply = "any",
 	  ROUTE_ERRORS(ERR_REQUEST_NOT_FOUND, ERR_DOCUMENT_NOT_FOUND) },
-	{ "PUT", "/api/requests/{id}", ROLE_OPERATOR, 200, BODY_JSON,
+	{ "PUT", "/api/requests/{id}", PARKING_DECISION_ROLE, 200, BODY_JSON,
 	  requests_decide, "Approve or reject a request, once",
-	  ROUTE_FIELDS(parking_decision_spec),
+	  ROUTE_AUTH_LATE, ROUTE_FIELDS(parking_decision_spec),
 	  .reply = "{request: RegistrationRequest}",
 	  ROUTE_ERRORS(ERR_REQUEST_NOT_FOUND, ERR_DECISION_INVALID,
 		       ERR_REQUEST_DECIDED, ERR_APPLICANT_GONE,

@@ -539,6 +539,31 @@ call_details(struct req *r)
 	json_object_put(o);
 }
 
+/* A refusal the procedure answered instead of signalling, because its
+ * details would not fit a SIGNAL's message (512 characters): {"refused":
+ * "NAME", ...details}, NAME a row of the error table.  ERR_OK when out is
+ * no refusal. */
+static enum err
+call_refused(struct req *r, json_object *out)
+{
+	json_object *name;
+	const char *s;
+	enum err e;
+
+	if (!json_object_object_get_ex(out, "refused", &name))
+		return ERR_OK;
+	s = json_object_get_string(name);
+	e = s ? err_from_name(s, strlen(s)) : ERR__COUNT;
+	if (e == ERR__COUNT || e == ERR_OK) {
+		log_error("a procedure refused with no error of the table");
+		return ERR_INTERNAL;
+	}
+	json_object_object_foreach(out, key, val)
+		if (strcmp(key, "refused"))
+			req_fail_extra(r, key, json_object_get(val));
+	return e;
+}
+
 /* The account or session behind a due principal is no longer good. */
 static void
 principal_refused(struct req *r, enum err e)
@@ -576,7 +601,12 @@ req_call(struct req *r, const char *sql, const struct db_param *p, size_t np,
 			*out = NULL;
 			return ERR_INTERNAL;
 		}
-		return ERR_OK;
+		e = call_refused(r, *out);
+		if (e != ERR_OK) {
+			json_object_put(*out);
+			*out = NULL;
+		}
+		return e;
 	}
 	if (e == ERR_TOKEN_INVALID)
 		principal_refused(r, e);

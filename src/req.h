@@ -195,7 +195,10 @@ enum err req_txn(struct req *r, req_txn_fn fn, void *arg);
  * joins that one.  A refusal's details (db_signal_arg) join the error
  * body; a string "error" among them is its message instead.  Its first three parameters are REQ_PRINCIPAL(r): the procedure
  * checks a due principal's account and session itself (ERR_TOKEN_INVALID),
- * and a successful call confirms it. */
+ * and a successful call confirms it.  A refusal whose details are too long
+ * for a SIGNAL is answered instead, once the procedure has checked the
+ * principal and written nothing: {"refused": "NAME", ...details} is
+ * ERR_NAME with the details in the error body, as a SIGNAL would be. */
 enum err req_call(struct req *r, const char *sql, const struct db_param *p,
 		  size_t np, json_object **out);
 /* The caller and, while it is due, its session and token version (else

@@ -222,7 +222,10 @@ dispatch(struct req *r, const struct route **matched)
 		auth_authenticate_late(r);
 	else
 		auth_authenticate(r);
-	e = check_role(r, rt->role);
+	/* A due principal's role is not known yet: a route above ROLE_USER
+	 * passes it to its procedure, which checks it with the account
+	 * (haas_principal_role), or late_confirm checks it. */
+	e = check_role(r, r->user.due ? ROLE_USER : rt->role);
 	if (e == ERR_OK && !strcmp(r->method, "GET"))
 		e = req_paging_check(r);
 	if (e == ERR_OK)
@@ -273,11 +276,12 @@ fault_arm(struct req *r)
 }
 
 /* A late-checked principal (ROUTE_AUTH_LATE) the handler never confirmed,
- * because it refused the request before its procedure: the account and
- * session are checked now, and their refusal is the answer, as it would
- * have been had they been checked first. */
+ * because it refused the request before its procedure (or its procedure
+ * refused it): the account and session are checked now, then the route's
+ * role, and their refusal is the answer, as it would have been had they
+ * been checked first. */
 static void
-late_confirm(struct req *r, enum err *e)
+late_confirm(struct req *r, const struct route *rt, enum err *e)
 {
 	enum err a;
 
@@ -287,12 +291,14 @@ late_confirm(struct req *r, enum err *e)
 		log_error("%s %s: a late principal was never checked",
 			  r->method, r->uri);
 	a = auth_confirm(r);
+	if (a == ERR_OK && rt && r->user.role < rt->role)
+		a = ERR_FORBIDDEN;
 	if (a == ERR_OK)
 		return;
 	json_object_put(r->err_extra);
 	r->err_extra = NULL;
 	r->err_msg = NULL;
-	if (a != ERR_DB_DOWN)
+	if (a != ERR_DB_DOWN && a != ERR_FORBIDDEN)
 		req_header(r, "WWW-Authenticate", "Bearer");
 	*e = a;
 }
@@ -305,7 +311,7 @@ router_handle(struct req *r)
 
 	fault_arm(r);
 	e = dispatch(r, &rt);
-	late_confirm(r, &e);
+	late_confirm(r, rt, &e);
 	if (db_txn_depth(r->db) > 0) {
 		log_error("%s %s left a transaction open; rolled back",
 			  r->method, r->uri);

@@ -23,9 +23,13 @@ enum route_flags {
 	ROUTE_DEVICE_KEY = 1 << 1,	/* also answers a lab PC's X-Device-Key */
 	/* The handler's stored procedure checks a bearer token's account
 	 * and session in its own round trip (req_call, REQ_PRINCIPAL); the
-	 * route's role must be ROLE_USER, and the handler must not act as
-	 * anyone in particular before the call.  A request that never gets
-	 * there is checked after the handler (auth_confirm). */
+	 * handler must not act as anyone in particular before the call,
+	 * nor read r->user.role (ROLE_USER while due, and after the call).
+	 * A route of a higher role passes that role to its procedure,
+	 * which checks it with the account (haas_principal_role): the
+	 * router lets a due principal reach the handler as a user.  A
+	 * request that never gets there is checked after the handler
+	 * (auth_confirm), its role too. */
 	ROUTE_AUTH_LATE = 1 << 2,
 };
 

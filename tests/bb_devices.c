@@ -421,6 +421,87 @@ test_concurrent_reservations(void)
 	free(id);
 }
 
+static const char sql_window_add[] =
+	"INSERT INTO reservations (device_pk, user_id, start_time, end_time,"
+	" start_at, end_at, credential) SELECT id, ?, ?, ?, ?, ?, 'many'"
+	" FROM devices WHERE device_id = ?";
+
+/* A refusal lists every conflicting window, however many (more than a
+ * database error's message holds: the procedure answers it); a token
+ * whose session ended is 401 with nothing reserved, also with a window
+ * the route would refuse (the account is checked before the answer). */
+static void
+test_many_conflicts_revoked(void)
+{
+	long long a_id, b_id;
+	char *a = user_token(&a_id), *b = user_token(&b_id), *id;
+	char *key = new_device(&id), sent[3][32], at[2][32];
+	struct bb_resp *r;
+	json_object *c, *w, *v;
+	int i;
+
+	/* b's twelve windows of ten minutes, a quarter of an hour apart */
+	for (i = 0; i < 12; i++) {
+		snprintf(sent[0], sizeof(sent[0]), "2031-10-01T%02d:%02d:00Z",
+			 10 + i / 4, i % 4 * 15);
+		snprintf(sent[1], sizeof(sent[1]), "2031-10-01T%02d:%02d:00Z",
+			 10 + i / 4, i % 4 * 15 + 10);
+		snprintf(at[0], sizeof(at[0]), "2031-10-01 %02d:%02d:00",
+			 10 + i / 4, i % 4 * 15);
+		snprintf(at[1], sizeof(at[1]), "2031-10-01 %02d:%02d:00",
+			 10 + i / 4, i % 4 * 15 + 10);
+		CU_ASSERT_EQUAL(db_exec(bb_db(), sql_window_add, DB_P(
+			db_int(b_id), db_str(sent[0]), db_str(sent[1]),
+			db_str(at[0]), db_str(at[1]), db_str(id)), NULL),
+			ERR_OK);
+	}
+	r = set_res(a, id, "2031-10-01T10:00:00Z", "2031-10-01T13:00:00Z",
+		    "alice");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "reservation_overlap");
+	CU_ASSERT_EQUAL(bb_len(r, "conflicts"), 12);
+	CU_ASSERT(r->body_len > 512);
+	/* after the last window: 12:55 */
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "next_free_start"),
+			       "2031-10-01T12:55:00Z");
+	if (r->json && json_object_object_get_ex(r->json, "conflicts", &c) &&
+	    json_object_array_length(c) == 12) {
+		w = json_object_array_get_idx(c, 11);
+		CU_ASSERT(json_object_object_get_ex(w, "start_time", &v) &&
+			  !strcmp(json_object_get_string(v),
+				  "2031-10-01T12:45:00Z"));
+		CU_ASSERT(json_object_object_get_ex(w, "end", &v) &&
+			  !strcmp(json_object_get_string(v),
+				  "2031-10-01T12:55:00Z"));
+		CU_ASSERT_FALSE(json_object_object_get_ex(w, "credential", &v));
+	}
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_live_of_user, DB_P(db_str(id),
+				  db_int(a_id))), 0);
+	/* a's session ends; its token still verifies, but is no longer good */
+	r = bb_json("POST", "/api/auth/logout", a, NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = set_res(a, id, "2031-10-02T10:00:00Z", "2031-10-02T11:00:00Z", "a");
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "token_invalid");
+	CU_ASSERT(bb_header(r, "www-authenticate") != NULL);
+	bb_free(r);
+	r = set_res(a, id, "2031-10-02T11:00:00Z", "2031-10-02T10:00:00Z", "a");
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "token_invalid");
+	bb_free(r);
+	r = set_res(a, "no-such-pc", "2031-10-02T10:00:00Z",
+		    "2031-10-02T11:00:00Z", "a");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_last_of_user, DB_P(db_int(a_id))), 0);
+	free(key);
+	free(id);
+	free(a);
+	free(b);
+}
+
 static void
 test_get_reservation_access(void)
 {
@@ -849,6 +930,8 @@ static CU_TestInfo tests[] = {
 	{ "no double booking, back to back", test_no_double_booking },
 	{ "50 concurrent overlapping reservations",
 	  test_concurrent_reservations },
+	{ "many conflicts listed; an ended session reserves nothing",
+	  test_many_conflicts_revoked },
 	{ "get-reservation access", test_get_reservation_access },
 	{ "active else next", test_active_else_next },
 	{ "verify before, inside, after, kicked", test_verify },

@@ -376,32 +376,62 @@ test_registration_submitted(void)
 	free(email);
 }
 
+/* A member's claim of plate, approved by the operator: the number is a
+ * permit. */
+static void
+plate_permit(const char *plate)
+{
+	char *member = bb_new_user("claim", NULL), *b, *p;
+	struct bb_resp *r;
+	long long pid;
+
+	b = xasprintf("{\"plate_number\": \"%s\"}", plate);
+	r = bb_json("POST", "/api/plates", member, b);
+	CU_ASSERT_EQUAL(r->status, 201);
+	pid = bb_sub_id(r, "plate", "plate_id");
+	bb_free(r);
+	p = xasprintf("/api/plates/%lld", pid);
+	r = bb_json("PUT", p, staff_op, "{\"status\": \"approved\"}");
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	free(p);
+	free(b);
+	free(member);
+}
+
 /* Approved: one notice to the applicant; deciding again (409) and a
- * decision cut before COMMIT write none. */
+ * decision refused after its notice was written write none.  The decision
+ * is one CALL that commits itself (sql/018_bookings_decisions.sql): there
+ * is no COMMIT of haasd's left to cut.  A connection cut before the CALL
+ * never sent it, so haasd sends it again on a fresh one (db.c's run):
+ * decided once, one notice.  The refusal after the notice is the
+ * database's own (the plate became another driver's permit meanwhile; the
+ * notice, written first, goes with the refusal). */
 static void
 test_registration_approved(void)
 {
-	char *email = reg_email(), plate[16];
+	char *email = reg_email(), *email2 = reg_email(), plate[16], plate2[16];
 	struct bb_resp *r;
-	long long id, uid;
+	long long id, id2, uid;
 
+	/* refused after the notice was written: rolled back with it */
+	reg_plate(plate2);
+	id2 = register_ok(email2, plate2);
+	plate_permit(plate2);
+	r = decide(id2, "approved", NULL, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "plate_taken");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_request_status, DB_P(db_str("pending"),
+				  db_int(id2))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_decided_any, DB_P(db_str(plate2))), 0);
+	free(email2);
 	reg_plate(plate);
 	id = register_ok(email, plate);
 	uid = bb_db_int(sql_request_of, DB_P(db_int(id)));
-	/* the connection drops before COMMIT: rolled back, nothing sent */
-	r = decide(id, "approved", NULL, "down-before:COMMIT");
-	CU_ASSERT_EQUAL(r->status, 503);
-	bb_free(r);
-	CU_ASSERT_EQUAL(bb_db_int(sql_request_status, DB_P(db_str("pending"),
-				  db_int(id))), 1);
-	CU_ASSERT_EQUAL(bb_db_int(sql_decided_any, DB_P(db_str(plate))), 0);
-	/* ... and after the notice was written, at the decision's UPDATE */
+	/* the connection drops before the CALL: sent again, decided once */
 	r = decide(id, "approved", NULL,
-		   "down-before:UPDATE registration_requests SET status");
-	CU_ASSERT_EQUAL(r->status, 503);
-	bb_free(r);
-	CU_ASSERT_EQUAL(bb_db_int(sql_decided_any, DB_P(db_str(plate))), 0);
-	r = decide(id, "approved", NULL, NULL);
+		   "down-before:CALL haas_registration_decide");
 	CU_ASSERT_EQUAL(r->status, 200);
 	bb_free(r);
 	CU_ASSERT_EQUAL(bb_db_int(sql_decided, DB_P(db_int(uid), db_str(email),
@@ -466,6 +496,33 @@ test_registration_rejected(void)
 			  strstr(body, "Reason: Document unreadable\n"));
 		free(body);
 	}
+	free(email);
+}
+
+/* The decision committed and its answer never reached haasd (503): the
+ * request is decided, with its one notice; deciding it again is refused
+ * (409) and adds none. */
+static void
+test_registration_lost_reply(void)
+{
+	char *email = reg_email(), plate[16];
+	struct bb_resp *r;
+	long long id;
+
+	reg_plate(plate);
+	id = register_ok(email, plate);
+	r = decide(id, "approved", NULL,
+		   "lost-after:CALL haas_registration_decide");
+	CU_ASSERT_EQUAL(r->status, 503);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_request_status, DB_P(db_str("approved"),
+				  db_int(id))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_decided_any, DB_P(db_str(plate))), 1);
+	r = decide(id, "approved", NULL, NULL);
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "request_decided");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_decided_any, DB_P(db_str(plate))), 1);
 	free(email);
 }
 
@@ -1184,6 +1241,8 @@ static CU_TestInfo tests[] = {
 	  test_registration_approved },
 	{ "registration rejected with its reason, account erased",
 	  test_registration_rejected },
+	{ "registration decided, its answer lost: once, one notice",
+	  test_registration_lost_reply },
 	{ "order: every step once, refused and cut moves send nothing",
 	  test_order_steps },
 	{ "order cancelled by the buyer and by an admin", test_order_cancel },

@@ -1482,6 +1482,173 @@ test_queue_reads(void)
 	free(member);
 }
 
+static const char sql_request_pending[] =
+	"SELECT COUNT(*) FROM registration_requests WHERE id = ?"
+	" AND status = 'pending'";
+static const char sql_plate_pending[] =
+	"SELECT COUNT(*) FROM plates WHERE id = ? AND status = 'pending'";
+static const char sql_decided_notices[] =
+	"SELECT COUNT(*) FROM notices WHERE kind = 'registration.decided'"
+	" AND JSON_VALUE(fields, '$.plate_number') = ?";
+static const char sql_role_set[] =
+	"UPDATE users SET role = ? WHERE username = ?";
+
+/* The decisions check their caller in their own round trip: the routes
+ * leave a bearer token's account, session and role to the procedure.  A
+ * member is refused first (403, even with a body the route would refuse);
+ * an operator demoted since the token was issued is refused by the role
+ * the database has, not the token's; a token whose session ended is 401.
+ * None of them decides anything or tells anyone. */
+static void
+test_decision_caller(void)
+{
+	char *member = bb_new_user("dcm", NULL), *email = reg_email(), *op;
+	char *user, plate[16], pl[16], *p;
+	struct bb_resp *r;
+	long long id, pid;
+
+	reg_plate(plate);
+	id = register_ok(email, plate);
+	reg_plate(pl);
+	r = plate_add(member, pl);
+	CU_ASSERT_EQUAL(r->status, 201);
+	pid = id_of(r, "plate", "plate_id");
+	bb_free(r);
+	r = decide(member, id, "approved");
+	CU_ASSERT_EQUAL(r->status, 403);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "forbidden");
+	bb_free(r);
+	r = decide(member, id, "maybe");
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = plate_decide(member, pid, "approved");
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	r = decide(NULL, id, "approved");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	/* demoted after the token was issued */
+	user = staff_user("operator", &op);
+	CU_ASSERT_EQUAL(db_exec(bb_db(), sql_role_set, DB_P(db_str("user"),
+				db_str(user)), NULL), ERR_OK);
+	r = decide(op, id, "approved");
+	CU_ASSERT_EQUAL(r->status, 403);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "forbidden");
+	bb_free(r);
+	r = plate_decide(op, pid, "approved");
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	p = path("/api/requests/%lld", 999999999LL);
+	r = bb_json("PUT", p, op, "{\"status\": \"approved\"}");
+	CU_ASSERT_EQUAL(r->status, 403);
+	bb_free(r);
+	free(p);
+	CU_ASSERT_EQUAL(db_exec(bb_db(), sql_role_set, DB_P(
+				db_str("operator"), db_str(user)), NULL), ERR_OK);
+	/* the operator's session ends: its token verifies, but is not good */
+	r = bb_json("POST", "/api/auth/logout", op, NULL);
+	CU_ASSERT_EQUAL(r->status, 200);
+	bb_free(r);
+	r = decide(op, id, "approved");
+	CU_ASSERT_EQUAL(r->status, 401);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "token_invalid");
+	CU_ASSERT(bb_header(r, "www-authenticate") != NULL);
+	bb_free(r);
+	r = decide(op, id, "maybe");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	r = plate_decide(op, pid, "rejected");
+	CU_ASSERT_EQUAL(r->status, 401);
+	bb_free(r);
+	/* nothing decided, nobody told, nothing audited */
+	CU_ASSERT_EQUAL(bb_db_int(sql_request_pending, DB_P(db_int(id))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_plate_pending, DB_P(db_int(pid))), 1);
+	CU_ASSERT_EQUAL(bb_db_int(sql_decided_notices, DB_P(db_str(plate))), 0);
+	p = xasprintf("%lld", id);
+	CU_ASSERT_EQUAL(bb_db_int(sql_audit_count, DB_P(
+		db_str("registration.approve"), db_str(p))), 0);
+	free(p);
+	/* a current operator decides both; each reply (the procedure's) is
+	 * the request or plate exactly as a read of it answers */
+	free(op);
+	op = staff_token("operator");
+	r = decide(op, id, "approved");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "status"), "approved");
+	p = path("/api/requests/%lld", id);
+	{
+		struct bb_resp *g = bb_get(p, op);
+
+		CU_ASSERT_EQUAL(g->status, 200);
+		CU_ASSERT_STRING_EQUAL(r->body, g->body);
+		bb_free(g);
+	}
+	free(p);
+	bb_free(r);
+	r = plate_decide(op, pid, "rejected");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "status"), "rejected");
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "plate", "reason"), "checked");
+	p = xasprintf("/api/plates?q=%s", pl);
+	{
+		struct bb_resp *g = bb_get(p, op);
+		json_object *arr, *put;
+
+		CU_ASSERT_EQUAL(g->status, 200);
+		CU_ASSERT_FATAL(g->json && r->json &&
+			json_object_object_get_ex(g->json, "plates", &arr) &&
+			json_object_array_length(arr) == 1 &&
+			json_object_object_get_ex(r->json, "plate", &put));
+		CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(put,
+			JSON_C_TO_STRING_PLAIN), json_object_to_json_string_ext(
+			json_object_array_get_idx(arr, 0), JSON_C_TO_STRING_PLAIN));
+		bb_free(g);
+	}
+	free(p);
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_decided_notices, DB_P(db_str(plate))), 1);
+	free(user);
+	free(op);
+	free(email);
+	free(member);
+}
+
+/* A request past registration_ttl_days is expired by the decision that
+ * finds it (its account erased): 409 request_decided, saying so; a
+ * request decided with others expiring on the way is decided. */
+static void
+test_decision_expired(void)
+{
+	char *e1 = reg_email(), *e2 = reg_email(), p1[16], p2[16];
+	char *op = staff_token("operator");
+	struct bb_resp *r;
+	long long id1, id2;
+
+	reg_plate(p1);
+	reg_plate(p2);
+	id1 = register_ok(e1, p1);
+	id2 = register_ok(e2, p2);
+	CU_ASSERT_EQUAL(db_exec(bb_db(), "UPDATE registration_requests SET"
+		" submitted_at = submitted_at - INTERVAL 15 DAY WHERE id = ?",
+		DB_P(db_int(id1)), NULL), ERR_OK);
+	r = decide(op, id1, "approved");
+	CU_ASSERT_EQUAL(r->status, 409);
+	CU_ASSERT_STRING_EQUAL(bb_str(r, "code"), "request_decided");
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "status"), "expired");
+	bb_free(r);
+	CU_ASSERT_EQUAL(bb_db_int(sql_user_status, DB_P(db_str(e1),
+		db_str("pending"))), 0);
+	CU_ASSERT_EQUAL(bb_db_int(sql_permit_count, DB_P(db_str(p1))), 0);
+	r = decide(op, id2, "approved");
+	CU_ASSERT_EQUAL(r->status, 200);
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "status"), "approved");
+	CU_ASSERT_STRING_EQUAL(sub_str(r, "request", "plate_number"), p2);
+	bb_free(r);
+	free(op);
+	free(e1);
+	free(e2);
+}
+
 /* The app shows a document inline: its type is the file's (by content),
  * and this site alone may frame it (a PDF in an <iframe>). */
 static void
@@ -1705,6 +1872,10 @@ static CU_TestInfo tests[] = {
 	  test_queue_reads },
 	{ "a document is shown inline by this site only",
 	  test_document_inline },
+	{ "decisions check the caller's account and role themselves",
+	  test_decision_caller },
+	{ "a request past its time is expired by its decision",
+	  test_decision_expired },
 	{ "staff changes reach the boards live", test_staff_events },
 	{ "a new broker password for a space's sensor", test_sensor_password },
 	CU_TEST_INFO_NULL,
