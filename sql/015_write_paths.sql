@@ -63,20 +63,37 @@ BEGIN
   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = msg;
 END;
 
-CREATE PROCEDURE haas_principal(IN p_user BIGINT UNSIGNED,
-                                IN p_session VARCHAR(48), IN p_ver BIGINT)
+-- The caller with a role of at least p_role (1 user, 2 operator, 3 admin:
+-- src/req.h's enum role, the order of users.role's ENUM, so role + 0
+-- compares), while its token is unchecked (p_session set): a staff route
+-- with ROUTE_AUTH_LATE leaves the token's role to its procedure as it
+-- leaves the account.  TOKEN_INVALID before FORBIDDEN, as the router
+-- checks them.
+CREATE PROCEDURE haas_principal_role(IN p_user BIGINT UNSIGNED,
+                                     IN p_session VARCHAR(48), IN p_ver BIGINT,
+                                     IN p_role INT)
 BEGIN
-  DECLARE v_ok INT DEFAULT 0;
+  DECLARE v_role INT DEFAULT NULL;
+
   IF p_session IS NOT NULL THEN
-    SELECT COUNT(*) INTO v_ok FROM users u
+    SELECT MAX(u.role + 0) INTO v_role FROM users u
       JOIN sessions s ON s.family = p_session AND s.user_id = u.id
         AND s.revoked_at IS NULL
       WHERE u.id = p_user AND u.deleted_at IS NULL
         AND u.token_version = p_ver AND u.status = 'active';
-    IF v_ok = 0 THEN
+    IF v_role IS NULL THEN
       CALL haas_refuse('TOKEN_INVALID', NULL);
     END IF;
+    IF v_role < p_role THEN
+      CALL haas_refuse('FORBIDDEN', NULL);
+    END IF;
   END IF;
+END;
+
+CREATE PROCEDURE haas_principal(IN p_user BIGINT UNSIGNED,
+                                IN p_session VARCHAR(48), IN p_ver BIGINT)
+BEGIN
+  CALL haas_principal_role(p_user, p_session, p_ver, 1);
 END;
 
 -- One line of a move (haas_move): the set's guard, the holding, the log

@@ -25,13 +25,16 @@
 -- where an INSERT ... SELECT would share-lock every row it reads.
 
 -- One notice of kind p_kind with fields p_fields (a JSON object): by
--- e-mail to user p_user (an active or pending account) or, with p_user
--- NULL, to every active admin, each as their preference for the kind
--- says (no row: immediate; digest: held for the digest; off: none; no
--- address: skipped), and to every active webhook that takes the kind.
--- For kinds without flags (notify.c's NKF_*): order.status, stock.low.
+-- e-mail to user p_user (an active or pending account; at p_email instead
+-- of its address when given) or, with p_user NULL, to every active admin,
+-- each as their preference for the kind says (no row: immediate; digest:
+-- held for the digest; off: none; no address: skipped), and to every
+-- active webhook that takes the kind (at most 64, as notify.c).  For
+-- kinds without flags (notify.c's NKF_*): order.status, stock.low,
+-- registration.decided (018).
 CREATE PROCEDURE haas_notify(IN p_kind VARCHAR(40), IN p_fields LONGTEXT,
-                             IN p_user BIGINT UNSIGNED)
+                             IN p_user BIGINT UNSIGNED,
+                             IN p_email VARCHAR(254))
 BEGIN
   DECLARE done BOOL DEFAULT FALSE;
   DECLARE v_k INT;
@@ -47,15 +50,17 @@ BEGIN
         AND p.kind = p_kind
       WHERE p_user IS NULL AND u.role = 'admin' AND u.status = 'active'
     UNION ALL
-    SELECT 2, w.id, w.id, w.url, 'immediate'
+    SELECT * FROM (SELECT 2, w.id, w.id AS hook_id, w.url, 'immediate'
       FROM webhooks w
       WHERE w.active = 1 AND w.deleted_at IS NULL
         AND FIND_IN_SET(p_kind, w.kinds)
+      ORDER BY w.id LIMIT 64) hooks
     ORDER BY k, id;
   DECLARE CONTINUE HANDLER FOR NOT FOUND SET done = TRUE;
 
   IF p_user IS NOT NULL THEN
-    SELECT u.email, COALESCE(p.mode, 'immediate') INTO v_to, v_mode
+    SELECT COALESCE(p_email, u.email), COALESCE(p.mode, 'immediate')
+      INTO v_to, v_mode
       FROM users u LEFT JOIN notice_prefs p ON p.user_id = u.id
         AND p.kind = p_kind
       WHERE u.id = p_user AND u.status IN ('active', 'pending');
@@ -162,7 +167,7 @@ BEGIN
       CALL haas_notify('stock.low', JSON_OBJECT('product_name', v_name,
         'product_id', CAST(v_id AS CHAR),
         'stock', CAST(v_stock - v_qty AS CHAR),
-        'threshold', CAST(v_threshold AS CHAR)), NULL);
+        'threshold', CAST(v_threshold AS CHAR)), NULL, NULL);
     END IF;
     SET v_total = v_total + CAST(v_price AS DECIMAL(65, 0)) * v_qty;
     IF v_total > 9223372036854775807 THEN
@@ -276,7 +281,7 @@ BEGIN
       CALL haas_notify('stock.low', JSON_OBJECT('product_name', v_name,
         'product_id', CAST(v_id AS CHAR),
         'stock', CAST(v_stock + v_qty AS CHAR),
-        'threshold', CAST(v_threshold AS CHAR)), NULL);
+        'threshold', CAST(v_threshold AS CHAR)), NULL, NULL);
     END IF;
   END WHILE;
 
@@ -291,7 +296,7 @@ BEGIN
     'total', CONCAT(IF(v_total < 0, '-', ''),
       CONVERT(X'E282AC' USING utf8mb4),
       FORMAT(ABS(v_total) DIV 100, 0, 'en_US'), '.',
-      LPAD(ABS(v_total) MOD 100, 2, '0'))), v_owner);
+      LPAD(ABS(v_total) MOD 100, 2, '0'))), v_owner, NULL);
   -- The order as it now is, under its lock.
   SET v_order = (SELECT JSON_OBJECT(
       'order_id', CAST(o.id AS CHAR), 'user_id', CAST(o.user_id AS CHAR),

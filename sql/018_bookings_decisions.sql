@@ -12,65 +12,8 @@
 -- SIGNAL would, and a caller's transaction is rolled back as for any
 -- refusal).
 
--- The caller, as haas_principal checks it, and with a role of at least
--- p_role while the token is unchecked (p_session set): a staff route with
--- ROUTE_AUTH_LATE leaves the token's role to its procedure as it leaves
--- the account.  p_role counts as src/req.h's enum role does (1 user,
--- 2 operator, 3 admin), which is the order of users.role's ENUM, so
--- role + 0 compares.  TOKEN_INVALID before FORBIDDEN, as the router
--- checks them.
-CREATE PROCEDURE haas_principal_role(IN p_user BIGINT UNSIGNED,
-                                     IN p_session VARCHAR(48), IN p_ver BIGINT,
-                                     IN p_role INT)
-BEGIN
-  DECLARE v_role INT;
-
-  IF p_session IS NOT NULL THEN
-    SET v_role = (SELECT u.role + 0 FROM users u
-      JOIN sessions s ON s.family = p_session AND s.user_id = u.id
-        AND s.revoked_at IS NULL
-      WHERE u.id = p_user AND u.deleted_at IS NULL
-        AND u.token_version = p_ver AND u.status = 'active');
-    IF v_role IS NULL THEN
-      CALL haas_refuse('TOKEN_INVALID', NULL);
-    END IF;
-    IF v_role < p_role THEN
-      CALL haas_refuse('FORBIDDEN', NULL);
-    END IF;
-  END IF;
-END;
-
--- notify.c's notify() for one user and a kind with no flags (neither
--- forced, secret nor for hooks or mail alone), in the caller's
--- transaction: the user's notice as their preference for the kind says
--- (immediate, held for the digest, off), to p_email instead of the
--- account's address when given; nobody when the account is neither
--- active nor pending; then one per active webhook that takes the kind
--- (notify.c reads at most 64 of them).  Kept in step with notify.c.
-CREATE PROCEDURE haas_notify_user(IN p_kind VARCHAR(40),
-                                  IN p_user BIGINT UNSIGNED,
-                                  IN p_email VARCHAR(254),
-                                  IN p_fields LONGTEXT)
-BEGIN
-  INSERT INTO notices (msg_id, kind, channel, user_id, webhook_id,
-      recipient, fields, state, last_error)
-    SELECT LOWER(HEX(RANDOM_BYTES(16))), p_kind, 'email', u.id, NULL,
-        COALESCE(p_email, u.email), p_fields,
-        CASE WHEN COALESCE(p_email, u.email, '') = '' THEN 'skipped'
-             WHEN p.mode = 'digest' THEN 'held' ELSE 'pending' END,
-        IF(COALESCE(p_email, u.email, '') = '', 'no e-mail address', NULL)
-      FROM users u LEFT JOIN notice_prefs p ON p.user_id = u.id
-        AND p.kind = p_kind
-      WHERE u.id = p_user AND u.status IN ('active', 'pending')
-        AND COALESCE(p.mode, 'immediate') <> 'off';
-  INSERT INTO notices (msg_id, kind, channel, user_id, webhook_id,
-      recipient, fields, state, last_error)
-    SELECT LOWER(HEX(RANDOM_BYTES(16))), p_kind, 'webhook', NULL, h.id,
-        h.url, p_fields, 'pending', NULL
-      FROM webhooks h WHERE h.active = 1 AND h.deleted_at IS NULL
-        AND FIND_IN_SET(p_kind, h.kinds)
-      ORDER BY h.id LIMIT 64;
-END;
+-- The caller's account and role: 015's haas_principal_role.  A notice:
+-- 017's haas_notify.
 
 -- /set-reservation (devices.c): the device row is the lock every
 -- reservation change of the device takes, so of two overlapping windows
@@ -277,7 +220,7 @@ BEGIN
     CALL haas_refuse('REQUEST_DECIDED', NULL);
   END IF;
 
-  CALL haas_notify_user('registration.decided', v_uid, v_email,
+  CALL haas_notify('registration.decided',
     JSON_OBJECT('name', COALESCE(v_name, ''), 'plate_number', v_plate,
       'decision', IF(p_approve, 'approved', 'rejected'),
       'reason', COALESCE(p_reason, ''),
@@ -285,7 +228,7 @@ BEGIN
         CONCAT('Reason: ', p_reason, CHAR(10 USING utf8mb4))),
       'next_line', IF(p_approve, 'Your account is active: sign in with'
         ' your e-mail address and password.',
-        'You may apply again with a new registration.')));
+        'You may apply again with a new registration.')), v_uid, v_email);
 
   -- An admin disabled or erased the applicant meanwhile: not pending.
   IF p_approve THEN

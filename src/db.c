@@ -45,6 +45,7 @@ struct db {
 	char fault_match[DB_FAULT_MATCH];
 	char dup_key[128];
 	char signal_arg[512];	/* after a haas: SIGNAL, its details */
+	bool signalled;		/* the last call ended in a haas: SIGNAL */
 };
 
 struct db_rows {
@@ -161,6 +162,7 @@ signal_error(struct db *db, const char *msg)
 		return ERR__COUNT;
 	end = strchr(name, ':');
 	e = err_from_name(name, end ? (size_t)(end - name) : strlen(name));
+	db->signalled = e != ERR__COUNT;
 	if (e != ERR__COUNT)
 		snprintf(db->signal_arg, sizeof(db->signal_arg), "%s",
 			 end ? end + 1 : "");
@@ -838,6 +840,7 @@ db_call(struct db *db, const char *sql, const struct db_param *p, size_t np,
 
 	*out = NULL;
 	db->signal_arg[0] = '\0';
+	db->signalled = false;
 	e = run(db, sql, p, np, &s);
 	if (e != ERR_OK)
 		return e;
@@ -854,7 +857,7 @@ db_call(struct db *db, const char *sql, const struct db_param *p, size_t np,
 const char *
 db_signal_arg(const struct db *db)
 {
-	return db->signal_arg;
+	return db->signalled ? db->signal_arg : NULL;
 }
 
 /* ---- transactions ----------------------------------------------------- */

@@ -117,7 +117,8 @@ enum err db_query_int(struct db *db, const char *sql, const struct db_param *p,
  * caller frees it), or NULL when it returns none.  A procedure refuses
  * with SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'haas:NAME[:DETAILS]':
  * the call then returns ERR_NAME, and db_signal_arg gives DETAILS (a JSON
- * object for the error body, or "").  Other errors as db_exec. */
+ * object for the error body, or ""; NULL when the call did not end in
+ * such a refusal).  Other errors as db_exec. */
 enum err db_call(struct db *db, const char *sql, const struct db_param *p,
 		 size_t np, char **out);
 const char *db_signal_arg(const struct db *db);

@@ -142,8 +142,8 @@ row_insert(struct db *db, const struct notice *n, const char *fields,
 }
 
 /* The notice to one user (by id, or to email alone when uid is 0).  With
- * to_hooks, what sql/018_bookings_decisions.sql's haas_notify_user does
- * inside a decision's procedure: a change here is a change there. */
+ * to_hooks, what sql/017_orders.sql's haas_notify does inside an order's
+ * or a decision's procedure: a change here is a change there. */
 static enum err
 to_user(struct db *db, const struct notice *n, const char *fields,
 	long long uid, int *written)

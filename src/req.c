@@ -521,7 +521,7 @@ call_details(struct req *r)
 	const char *arg = db_signal_arg(r->db);
 	json_object *o;
 
-	if (!*arg)
+	if (!arg || !*arg)
 		return;
 	o = json_tokener_parse(arg);
 	if (o && json_object_is_type(o, json_type_object)) {
@@ -608,10 +608,15 @@ req_call(struct req *r, const char *sql, const struct db_param *p, size_t np,
 		}
 		return e;
 	}
-	if (e == ERR_TOKEN_INVALID)
+	if (e == ERR_TOKEN_INVALID) {
 		principal_refused(r, e);
-	else
-		call_details(r);
+		return e;
+	}
+	/* Every procedure checks its caller first: any other refusal of
+	 * its own means the caller stood (a FORBIDDEN too). */
+	if (db_signal_arg(r->db))
+		r->user.due = false;
+	call_details(r);
 	return e;
 }
 
