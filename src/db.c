@@ -818,7 +818,7 @@ call_value(struct db *db, struct stmt *s, char **out)
 static enum err
 call_drain(struct db *db, struct stmt *s, enum err e)
 {
-	int rc;
+	int rc = -1;
 
 	while (db->conn && (rc = mysql_stmt_next_result(s->st)) == 0) {
 		if (mysql_stmt_field_count(s->st) &&
