@@ -49,7 +49,6 @@ enum parking_sql {
 	Q_SPACE_INSERT,
 	Q_SPACE_GET,
 	Q_SPACE_LIST,
-	Q_SPACE_COUNT,
 	Q_SUMMARY,
 	Q_SPACE_LOCK,
 	Q_SPACE_UPDATE,
@@ -83,9 +82,6 @@ static const char *const sql[] = {
 		" WHERE retired_at IS NULL AND (? IS NULL OR zone = ?)"
 		" AND (? IS NULL OR status = ?) ORDER BY zone, code, id"
 		" LIMIT ? OFFSET ?",
-	[Q_SPACE_COUNT] = "SELECT COUNT(*) FROM parking_spaces"
-		" WHERE retired_at IS NULL AND (? IS NULL OR zone = ?)"
-		" AND (? IS NULL OR status = ?)",
 	[Q_SUMMARY] = "SELECT zone, status, COUNT(*) FROM parking_spaces"
 		" WHERE retired_at IS NULL AND (? IS NULL OR zone = ?)"
 		" AND (? IS NULL OR status = ?) GROUP BY zone, status"
