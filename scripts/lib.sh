@@ -33,7 +33,7 @@ SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PACKAGES=(
 	build-essential autoconf automake libtool pkg-config
 	libfcgi-dev libjson-c-dev libmariadb-dev libcrypt-dev libjwt-dev
-	libcunit1-dev libmosquitto-dev libcurl4-openssl-dev
+	libcunit1-dev libmosquitto-dev libcurl4-openssl-dev libsystemd-dev
 	mariadb-server mariadb-client nginx libnginx-mod-nchan
 	mosquitto mosquitto-clients wrk curl openssl ca-certificates jq
 	libjs-bootstrap5 libjs-chart.js postfix

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "service.h"
 
 /* The one piece of mutable process state: written by the handler only. */
 static volatile sig_atomic_t got_term;
@@ -65,11 +66,17 @@ daemon_supervise(const char *name, int (*child)(const struct config *),
 			sleep(1);
 			continue;
 		}
+		/* ready once the first child runs (restarts change nothing) */
+		service_notify("READY=1\nSTATUS=%s: child %ld running", name,
+			       (long)pid);
 		while (waitpid(pid, &status, 0) < 0)
-			if (errno == EINTR && got_term)
+			if (errno == EINTR && got_term) {
+				service_notify("STOPPING=1");
 				kill(pid, SIGTERM);
+			}
 		if (got_term)
 			break;
+		service_notify("STATUS=%s: child ended; restarting", name);
 		log_warn("%s: child %ld ended (%s %d); restarting", name,
 			 (long)pid, WIFSIGNALED(status) ? "signal" : "status",
 			 WIFSIGNALED(status) ? WTERMSIG(status)

@@ -18,7 +18,8 @@ bool daemon_stopping(void);
 /* Forks child(cfg) and forks it again whenever it ends, until a SIGTERM
  * (passed on to the child, then waited for).  A child that dies within a
  * second of its start is restarted a second later.  name prefixes the
- * log lines.  Returns 0. */
+ * log lines.  Under systemd it reports READY=1 once a child runs and
+ * STOPPING=1 on SIGTERM (service_notify).  Returns 0. */
 int daemon_supervise(const char *name, int (*child)(const struct config *),
 		     const struct config *cfg);
 
