@@ -354,6 +354,14 @@ proc_alive() {
 
 proc_gone() { ! proc_alive "$1" "$2"; }
 
+# proc_catches PID SIGNUM: the process has a handler for the signal
+# (SigCgt in /proc/PID/status), i.e. sending it will not kill it.
+proc_catches() {
+	local mask
+	mask=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$1/status" 2>/dev/null)
+	[[ $mask =~ ^[0-9a-fA-F]+$ ]] && (((16#$mask >> ($2 - 1)) & 1))
+}
+
 # running PIDFILE COMM: the daemon recorded in PIDFILE is alive.
 running() {
 	proc_alive "$(pid_of "$1")" "$2"
@@ -629,6 +637,8 @@ haas_conf_write() {
 			# written by scripts/lib.sh on every start; edits are lost
 			listen = $SOCKET
 			health_listen = $HEALTH_SOCKET
+			# haasd keeps it current across binary upgrades (SIGUSR2)
+			pid_file = $RUN/haasd.pid
 			# only nginx's workers (and root) may speak FastCGI
 			socket_mode = 0660
 			socket_group = $NGINX_GROUP
@@ -749,9 +759,51 @@ haasd_stop() {
 	stop_pidfile "$RUN/haasd.pid" haasd TERM 30
 }
 
+# haasd_restart: the binary upgrade when haasd runs (no request is
+# dropped), a start when it does not.
 haasd_restart() {
-	haasd_stop
-	haasd_start
+	haasd_upgrade || haasd_start
+}
+
+# haasd_upgrade: SIGUSR2 makes the running master start the binary it was
+# started as (a rebuilt $BUILD/haasd) on the same sockets, with the same
+# arguments; the new master reads haas.conf afresh, starts its workers and,
+# once they accept, writes its pid to $RUN/haasd.pid (pid_file) and tells
+# the old master, which drains and exits. The old master writes its
+# verdict to haasd.pid.upgrade: "ok NEWPID", or "failed: why" (it keeps
+# serving then, and this dies). Returns 1 when haasd does not run. A
+# master too old to know SIGUSR2 (the signal would kill it) is restarted.
+haasd_upgrade() {
+	local old verdict=$RUN/haasd.pid.upgrade v new
+	old=$(pid_of "$RUN/haasd.pid")
+	proc_alive "$old" haasd || return 1
+	if ! proc_catches "$old" 12; then
+		warn "haasd $old predates binary upgrades (SIGUSR2); restarting it"
+		haasd_stop
+		haasd_start
+		return 0
+	fi
+	info "upgrading haasd ($old)"
+	rm -f "$verdict"
+	kill -USR2 "$old"
+	if ! wait_until 90 "haasd's upgrade verdict" test -s "$verdict"; then
+		tail -20 "$LOG/haasd.log" >&2
+		die "haasd ($old) gave no upgrade verdict; see $LOG/haasd.log"
+	fi
+	read -r v <"$verdict"
+	rm -f "$verdict"
+	case $v in
+	ok\ *) new=${v#ok } ;;
+	*)
+		tail -20 "$LOG/haasd.log" >&2
+		die "haasd upgrade $v; the old master ($old) keeps serving"
+		;;
+	esac
+	# The old master drains (drain_timeout, default 10 s) and exits.
+	wait_until 60 "the old haasd ($old) to drain" proc_gone "$old" haasd ||
+		warn "the old haasd ($old) still runs"
+	proc_alive "$new" haasd || die "the new haasd ($new) is gone; see $LOG/haasd.log"
+	info "haasd upgraded: $old -> $new"
 }
 
 # ---------------------------------------------------------------- mosquitto
@@ -1323,8 +1375,9 @@ port_in_use() { ss -Hltn "sport = :$1" | grep -q .; }
 # haas.conf first: a port that cannot be had or a configuration haasctl
 # refuses stops it before anything starts or restarts). Idempotent:
 # MariaDB, mosquitto and a running nginx are kept (nginx reloads its
-# re-rendered config); haasd and ingestd are restarted gracefully so a
-# rebuilt binary or a changed haas.conf always takes effect.
+# re-rendered config); haasd is upgraded in place (haasd_upgrade) and
+# ingestd restarted gracefully, so a rebuilt binary or a changed haas.conf
+# always takes effect.
 stack_start() {
 	state_dirs
 	ports_choose
