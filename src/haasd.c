@@ -571,7 +571,8 @@ upgrade_parent_fd(void)
 	return (int)fd;
 }
 
-/* The master's own pipes and the upgrade path, before any worker. */
+/* The sockets, the master's own pipes and the upgrade path, before any
+ * worker.  The sockets come first: fds 3 and up may be passed ones. */
 static int
 master_init(struct master *m, char **argv)
 {
@@ -581,6 +582,8 @@ master_init(struct master *m, char **argv)
 	m->exe = exe_path(argv[0]);
 	m->parent_fd = upgrade_parent_fd();
 	m->up = (struct upgrade){ 0, -1, 0 };
+	if (listen_sockets(m) != 0)
+		return -1;
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) {
 		log_error("haasd: pipe: %s", strerror(errno));
 		return -1;
@@ -747,8 +750,6 @@ main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &m.mask, NULL);
 	install_handlers();
 	if (http_init() != 0 || master_init(&m, argv) != 0)
-		return 1;
-	if (listen_sockets(&m) != 0)
 		return 1;
 	log_info("haasd %s listening on %s", version(), m.app.cfg.listen);
 	spawn_generation(&m);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,14 +47,23 @@ service_notify_reloading(void)
 			       (unsigned long long)ts.tv_nsec / 1000ULL);
 }
 
+/* Which of names the passed fd is for (-1: none; then it is closed). */
 static int
-name_index(const char *const names[], int n, const char *name)
+passed_index(const char *const names[], const int fds[], int n, int fd,
+	     const char *name)
 {
 	int i;
 
+	if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0) {
+		log_warn("service: passed fd %d (\"%s\") is no listening"
+			 " stream socket; ignored", fd, name ? name : "");
+		return -1;
+	}
 	for (i = 0; i < n; i++)
-		if (name && strcmp(names[i], name) == 0)
+		if (name && strcmp(names[i], name) == 0 && fds[i] < 0)
 			return i;
+	log_warn("service: closing passed fd %d named \"%s\"", fd,
+		 name ? name : "");
 	return -1;
 }
 
@@ -74,10 +84,8 @@ service_listen_fds(const char *const names[], int fds[], int n)
 	for (i = 0; i < count; i++) {
 		int fd = SD_LISTEN_FDS_START + i;
 
-		k = name_index(names, n, got ? got[i] : NULL);
-		if (k < 0 || fds[k] >= 0) {
-			log_warn("service: closing passed fd %d named \"%s\"",
-				 fd, got && got[i] ? got[i] : "");
+		k = passed_index(names, fds, n, fd, got ? got[i] : NULL);
+		if (k < 0) {
 			close(fd);
 		} else {
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
