@@ -69,11 +69,11 @@ daemon_supervise(const char *name, int (*child)(const struct config *),
 		/* ready once the first child runs (restarts change nothing) */
 		service_notify("READY=1\nSTATUS=%s: child %ld running", name,
 			       (long)pid);
+		if (got_term)	/* it came during the fork or the notify */
+			kill(pid, SIGTERM);
 		while (waitpid(pid, &status, 0) < 0)
-			if (errno == EINTR && got_term) {
-				service_notify("STOPPING=1");
+			if (errno == EINTR && got_term)
 				kill(pid, SIGTERM);
-			}
 		if (got_term)
 			break;
 		service_notify("STATUS=%s: child ended; restarting", name);
@@ -84,6 +84,7 @@ daemon_supervise(const char *name, int (*child)(const struct config *),
 		if (time(NULL) - started < 1)
 			sleep(1);
 	}
+	service_notify("STOPPING=1");
 	return 0;
 }
 

@@ -262,7 +262,10 @@ pid_file_remove(const struct master *m)
 	char line[32] = "";
 	FILE *f;
 
-	if (!*path || !(f = fopen(path, "r")))
+	if (!*path)
+		return;
+	f = fopen(path, "r");
+	if (!f)
 		return;
 	if (!fgets(line, sizeof(line), f))
 		line[0] = '\0';
@@ -334,9 +337,9 @@ static void
 ready_read(struct master *m)
 {
 	unsigned char buf[256];
-	ssize_t n, i;
+	ssize_t n = read(m->ready_rd, buf, sizeof(buf)), i;
 
-	while ((n = read(m->ready_rd, buf, sizeof(buf))) > 0)
+	for (; n > 0; n = read(m->ready_rd, buf, sizeof(buf)))
 		for (i = 0; i < n; i++)
 			if (buf[i] == (unsigned char)m->generation &&
 			    ++m->ready_count == m->ready_expected)
