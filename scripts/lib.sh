@@ -43,7 +43,11 @@ PACKAGES=(
 # playwright-core from npm; Node.js and npm from Debian unless the machine
 # has them already (a NodeSource nodejs bundles its own npm).
 # python3 runs tests/webhook-receiver.py.
-TEST_PACKAGES=(chromium fonts-dejavu-core python3)
+# The package test (tests/ops/package.test) builds the .deb and runs
+# lintian; the units test runs systemd-analyze verify (systemd, which on a
+# machine without systemd as PID 1 only provides the tools).
+TEST_PACKAGES=(chromium fonts-dejavu-core python3 debhelper lintian fakeroot
+	dpkg-dev systemd ssl-cert groff-base mandoc)
 
 # What bench/compare adds: its peer, a Flask + PyMySQL app (bench/peer/)
 # under gunicorn's sync workers, all from Debian; python3-jwt checks

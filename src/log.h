@@ -1,4 +1,5 @@
-/* log: one-line messages to stderr with time, level and pid.  Never pass
+/* log: one-line messages to stderr with time, level and pid (under
+ * systemd, journald's "<priority>" prefix instead of the time).  Never pass
  * passwords, tokens, credentials or request bodies. */
 #ifndef HAAS_LOG_H
 #define HAAS_LOG_H

@@ -657,10 +657,10 @@ test_installed_sites(void)
 	cmd = xasprintf("D=%s E=%s V=%s; cd $D && for f in .$E/nginx/*.conf; do"
 			" sed -i -e \"s|$V|$D$V|g\" -e \"s|/run/haas|$D/run/haas|g\""
 			" -e \"s| /srv/msmp;| $D/srv/msmp;|\" -e \"s|$E/|$D$E/|g\" \"$f\"; done"
-			" && mkdir -p .$V/tls .$V/log .$V/run .$V/nginx/tmp run/haas"
+			" && mkdir -p .$E/tls .$V/log .$V/run .$V/nginx/tmp run/haas"
 			" && openssl req -x509 -newkey rsa:2048 -nodes -days 1"
-			" -subj /CN=localhost -keyout .$V/tls/key.pem"
-			" -out .$V/tls/cert.pem 2>/dev/null"
+			" -subj /CN=localhost -keyout .$E/tls/key.pem"
+			" -out .$E/tls/cert.pem 2>/dev/null"
 			" && nginx -t -p $D$V/ -c $D$E/nginx/nginx.conf -e /dev/stderr",
 			d, etc, HAAS_STATE_DEFAULT);
 	expect_run(cmd, 0, "test is successful");
