@@ -570,12 +570,13 @@ out:
 }
 
 /* Feeds the file at path to the mariadb client (on database db_name, or
- * none when NULL). */
+ * none when NULL).  --comments: the client strips comments by default,
+ * also inside routine bodies, which would then differ from the source. */
 static int
 mariadb_feed(const struct creds *c, const char *db_name, const char *path)
 {
 	char *opt = xasprintf("--defaults-file=%s", c->file);
-	char *argv[] = { "mariadb", opt, "--batch",
+	char *argv[] = { "mariadb", opt, "--batch", "--comments",
 			 "--default-character-set=utf8mb4",
 			 (char *)db_name, NULL };
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
