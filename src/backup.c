@@ -57,6 +57,23 @@ static const char *const sql[] = {
 /* ------------------------------------------------------------ files */
 
 static void
+add_str(json_object *o, const char *key, const char *val)
+{
+	json_object_object_add(o, key, json_object_new_string(val));
+}
+
+/* o's string member key (borrowed), or NULL. */
+static const char *
+get_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static void
 say_errno(const char *what, const char *path)
 {
 	fprintf(stderr, "haasctl: %s %s: %s\n", what, path, strerror(errno));
@@ -244,15 +261,12 @@ backup_manifest_new(const char *version, const char *schema,
 {
 	json_object *m = json_object_new_object();
 
-	json_object_object_add(m, "kind", json_object_new_string("haas-backup"));
+	add_str(m, "kind", "haas-backup");
 	json_object_object_add(m, "format", json_object_new_int(FORMAT));
-	json_object_object_add(m, "haas_version",
-			       json_object_new_string(version));
-	json_object_object_add(m, "schema_version",
-			       json_object_new_string(schema));
+	add_str(m, "haas_version", version);
+	add_str(m, "schema_version", schema);
 	json_object_object_add(m, "migrations", migrations);
-	json_object_object_add(m, "created_at",
-			       json_object_new_string(created));
+	add_str(m, "created_at", created);
 	json_object_object_add(m, "secrets", json_object_new_array());
 	json_object_object_add(m, "files", json_object_new_object());
 	return m;
@@ -355,9 +369,9 @@ verify_shape(json_object *m, json_object *files, char *err, size_t len)
 {
 	json_object *v = NULL, *secrets = NULL;
 	size_t i, n;
+	const char *kind = get_str(m, "kind");
 
-	if (!json_object_object_get_ex(m, "kind", &v) ||
-	    strcmp(json_object_get_string(v), "haas-backup") ||
+	if (!kind || strcmp(kind, "haas-backup") ||
 	    !json_object_object_get_ex(m, "format", &v) ||
 	    json_object_get_int(v) != FORMAT) {
 		snprintf(err, len, "not a haas backup of format %d", FORMAT);
@@ -375,7 +389,7 @@ verify_shape(json_object *m, json_object *files, char *err, size_t len)
 			json_object_array_get_idx(v, i));
 
 		if (!name || !*name || strchr(name, '/') || *name == '.') {
-			snprintf(err, len, "the manifest names a bad migration");
+			snprintf(err, len, "a bad migration name");
 			return -1;
 		}
 	}
@@ -383,15 +397,17 @@ verify_shape(json_object *m, json_object *files, char *err, size_t len)
 		snprintf(err, len, DUMP " is not in the manifest");
 		return -1;
 	}
-	json_object_object_get_ex(m, "secrets", &secrets);
+	if (json_object_object_get_ex(m, "secrets", &secrets) &&
+	    !json_object_is_type(secrets, json_type_array)) {
+		snprintf(err, len, "the manifest's secrets are not a list");
+		return -1;
+	}
 	n = secrets ? json_object_array_length(secrets) : 0;
 	for (i = 0; i < n; i++) {
-		json_object *s = json_object_array_get_idx(secrets, i), *file;
+		const char *file = get_str(json_object_array_get_idx(secrets, i),
+					   "file");
 
-		if (!json_object_object_get_ex(s, "file", &file) ||
-		    !json_object_object_get_ex(files,
-					       json_object_get_string(file),
-					       NULL)) {
+		if (!file || !json_object_object_get_ex(files, file, NULL)) {
 			snprintf(err, len, "a secret is not among the files");
 			return -1;
 		}
@@ -549,8 +565,8 @@ dump_database(const struct config *cfg, const struct creds *c,
 	char *argv[] = {
 		"mariadb-dump", opt, "--single-transaction", "--quick",
 		"--skip-lock-tables", "--routines", "--triggers", "--events",
-		"--hex-blob", "--no-tablespaces", "--default-character-set=utf8mb4",
-		"--skip-dump-date", "--", cfg->db_name, NULL,
+		"--hex-blob", "--no-tablespaces", "--skip-dump-date",
+		"--default-character-set=utf8mb4", "--", cfg->db_name, NULL,
 	};
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	int rc = -1;
@@ -680,8 +696,10 @@ take_uploads(json_object *m, const struct config *cfg, const char *dir,
 		src = xasprintf("%s/%s", cfg->upload_dir, de->d_name);
 		rel = xasprintf("uploads/%s", de->d_name);
 		rc = take_file(m, src, dir, rel);
-		if (rc && (errno == ENOENT || errno == EINVAL || errno == ELOOP))
-			rc = 0;	/* gone meanwhile, or not a regular file */
+		/* Gone meanwhile, or not a regular file: not a document. */
+		if (rc && (errno == ENOENT || errno == EINVAL ||
+			   errno == ELOOP))
+			rc = 0;
 		else if (rc)
 			say_errno("backup: cannot copy", src);
 		else
@@ -708,9 +726,9 @@ take_config(json_object *m, const char *config_path, const char *dir)
 
 		if (take_file(m, src, dir, rel) == 0) {
 			s = json_object_new_object();
-			json_object_object_add(s, "key", json_object_new_string(key));
-			json_object_object_add(s, "source", json_object_new_string(src));
-			json_object_object_add(s, "file", json_object_new_string(rel));
+			add_str(s, "key", key);
+			add_str(s, "source", src);
+			add_str(s, "file", rel);
 			json_object_array_add(secrets, s);
 		} else if (errno != ENOENT) {
 			say_errno("backup: cannot copy", src);
@@ -741,6 +759,7 @@ backup_create(const struct config *cfg, const char *config_path,
 	json_object *m = NULL;
 	struct db *db = NULL;
 	enum backup_rc rc = BACKUP_REFUSED;
+	size_t nsecrets;
 	int uploads = 0;
 
 	if (dir_prepare(dir))
@@ -761,14 +780,12 @@ backup_create(const struct config *cfg, const char *config_path,
 		say_errno("backup: cannot write the manifest in", dir);
 		goto out;
 	}
+	nsecrets = json_object_array_length(json_object_object_get(m,
+								   "secrets"));
 	printf("backup of %s (schema %s) in %s: database, %d upload%s, "
 	       "%zu secret file%s, configuration\n", cfg->db_name,
-	       json_object_get_string(json_object_object_get(m,
-							     "schema_version")),
-	       dir, uploads, uploads == 1 ? "" : "s",
-	       json_object_array_length(json_object_object_get(m, "secrets")),
-	       json_object_array_length(json_object_object_get(m, "secrets"))
-			       == 1 ? "" : "s");
+	       get_str(m, "schema_version"), dir, uploads,
+	       uploads == 1 ? "" : "s", nsecrets, nsecrets == 1 ? "" : "s");
 	rc = BACKUP_OK;
 out:
 	if (rc == BACKUP_FAILED)
@@ -796,10 +813,10 @@ schema_check(const struct config *cfg, json_object *m)
 		char *path = xasprintf("%s/%s", cfg->sql_dir, v);
 
 		if (access(path, F_OK)) {
-			fprintf(stderr, "haasctl: restore: refused: the snapshot"
-				"'s schema is newer than this haasctl (migration"
-				" %s is not in %s); nothing was changed\n", v,
-				cfg->sql_dir);
+			fprintf(stderr, "haasctl: restore: refused: the "
+				"snapshot's schema is newer than this haasctl "
+				"(migration %s is not in %s); nothing was "
+				"changed\n", v, cfg->sql_dir);
 			rc = -1;
 		}
 		free(path);
@@ -871,10 +888,7 @@ database_recreate(const struct config *cfg, const struct creds *c,
 		  json_object *m)
 {
 	json_object *d = json_object_object_get(m, "database");
-	const char *cs = json_object_get_string(json_object_object_get(d,
-								       "charset"));
-	const char *co = json_object_get_string(json_object_object_get(d,
-								       "collation"));
+	const char *cs = get_str(d, "charset"), *co = get_str(d, "collation");
 	char *path = xasprintf("%s/recreate.sql", c->dir);
 	struct buf b = { 0 };
 	int fd, rc = -1;
@@ -969,7 +983,7 @@ restore_secrets(const char *config_path, const char *dir, json_object *m,
 {
 	json_object *secrets = json_object_object_get(m, "secrets");
 	json_object *files = config_files(config_path), *to;
-	size_t i, n = json_object_array_length(secrets);
+	size_t i, n = secrets ? json_object_array_length(secrets) : 0;
 	int rc = 0;
 
 	for (i = 0; i < n && rc == 0; i++) {
@@ -1032,8 +1046,7 @@ backup_restore(const struct config *cfg, const char *config_path,
 	if (restore_database(cfg, dir, m, o->force))
 		goto out;
 	printf("database %s loaded from %s (schema %s)\n", cfg->db_name, dir,
-	       json_object_get_string(json_object_object_get(m,
-							     "schema_version")));
+	       get_str(m, "schema_version"));
 	if (restore_uploads(cfg, dir, m, &uploads))
 		goto out;
 	printf("%d upload%s restored into %s\n", uploads,

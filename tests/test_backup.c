@@ -116,8 +116,8 @@ test_file_hash(void)
 	path = xasprintf("%s/database.sql", dir);
 	CU_ASSERT_EQUAL(backup_file_hash(path, hex, &size), 0);
 	CU_ASSERT_EQUAL(size, 3);
-	CU_ASSERT_STRING_EQUAL(hex,
-		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	CU_ASSERT_STRING_EQUAL(hex, "ba7816bf8f01cfea414140de5dae2223"
+			       "b00361a396177a9cb410ff61f20015ad");
 	free(path);
 }
 
@@ -212,6 +212,12 @@ test_manifest_bad_paths(void)
 	CU_ASSERT_PTR_NULL(backup_manifest_verify(dir, err, sizeof(err)));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "database.sql is not in"));
 	put("manifest.json", "{\"kind\":\"other\"}");
+	CU_ASSERT_PTR_NULL(backup_manifest_verify(dir, err, sizeof(err)));
+	put("manifest.json", "{\"kind\":null,\"files\":{}}");
+	CU_ASSERT_PTR_NULL(backup_manifest_verify(dir, err, sizeof(err)));
+	put("manifest.json", "{\"kind\":\"haas-backup\",\"format\":1,"
+	    "\"migrations\":[\"001_a.sql\"],\"secrets\":[{\"file\":null}],"
+	    "\"files\":{\"database.sql\":{}}}");
 	CU_ASSERT_PTR_NULL(backup_manifest_verify(dir, err, sizeof(err)));
 }
 
