@@ -362,21 +362,13 @@ verify_file(const char *dir, const char *rel, json_object *f, char *err,
 	return rc;
 }
 
-/* The snapshot's own facts: kind, format, migrations, and that every
- * file restore reads is a listed one. */
+/* A non-empty list of migration names, each a plain file name. */
 static int
-verify_shape(json_object *m, json_object *files, char *err, size_t len)
+migrations_check(json_object *m, char *err, size_t len)
 {
-	json_object *v = NULL, *secrets = NULL;
+	json_object *v = NULL;
 	size_t i, n;
-	const char *kind = get_str(m, "kind");
 
-	if (!kind || strcmp(kind, "haas-backup") ||
-	    !json_object_object_get_ex(m, "format", &v) ||
-	    json_object_get_int(v) != FORMAT) {
-		snprintf(err, len, "not a haas backup of format %d", FORMAT);
-		return -1;
-	}
 	if (!json_object_object_get_ex(m, "migrations", &v) ||
 	    !json_object_is_type(v, json_type_array) ||
 	    json_object_array_length(v) == 0) {
@@ -393,6 +385,26 @@ verify_shape(json_object *m, json_object *files, char *err, size_t len)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* The snapshot's own facts: kind, format, migrations, and that every
+ * file restore reads is a listed one. */
+static int
+verify_shape(json_object *m, json_object *files, char *err, size_t len)
+{
+	json_object *v = NULL, *secrets = NULL;
+	size_t i, n;
+	const char *kind = get_str(m, "kind");
+
+	if (!kind || strcmp(kind, "haas-backup") ||
+	    !json_object_object_get_ex(m, "format", &v) ||
+	    json_object_get_int(v) != FORMAT) {
+		snprintf(err, len, "not a haas backup of format %d", FORMAT);
+		return -1;
+	}
+	if (migrations_check(m, err, len))
+		return -1;
 	if (!json_object_object_get_ex(files, DUMP, NULL)) {
 		snprintf(err, len, DUMP " is not in the manifest");
 		return -1;
@@ -404,8 +416,8 @@ verify_shape(json_object *m, json_object *files, char *err, size_t len)
 	}
 	n = secrets ? json_object_array_length(secrets) : 0;
 	for (i = 0; i < n; i++) {
-		const char *file = get_str(json_object_array_get_idx(secrets, i),
-					   "file");
+		json_object *s = json_object_array_get_idx(secrets, i);
+		const char *file = get_str(s, "file");
 
 		if (!file || !json_object_object_get_ex(files, file, NULL)) {
 			snprintf(err, len, "a secret is not among the files");
@@ -1024,14 +1036,56 @@ restore_database(const struct config *cfg, const char *dir, json_object *m,
 	return rc;
 }
 
+/* --with-config, then --with-secrets (into the paths of the configuration
+ * as restored). */
+static int
+restore_extras(const char *config_path, const char *dir, json_object *m,
+	       const struct backup_restore_opts *o)
+{
+	json_object *files = json_object_object_get(m, "files");
+	int secrets = 0;
+
+	if (o->config && config_path &&
+	    json_object_object_get_ex(files, CONFIG_COPY, NULL)) {
+		if (install_file(dir, CONFIG_COPY, m, config_path))
+			return -1;
+		printf("configuration restored into %s\n", config_path);
+	}
+	if (o->secrets) {
+		if (restore_secrets(config_path, dir, m, &secrets))
+			return -1;
+		printf("%d secret file%s restored\n", secrets,
+		       secrets == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+/* The migrations a snapshot of an older haas lacks. */
+static int
+restore_migrate(const struct config *cfg)
+{
+	struct db *db = db_new(cfg);
+	int applied = 0;
+	enum err e = migrate_run(db, cfg->sql_dir, &applied);
+
+	db_free(db);
+	if (e != ERR_OK) {
+		fprintf(stderr, "haasctl: restore: the data is back, but a "
+			"migration failed; fix it and run haasctl migrate\n");
+		return -1;
+	}
+	printf("%d migration%s applied after the restore\n", applied,
+	       applied == 1 ? "" : "s");
+	return 0;
+}
+
 enum backup_rc
 backup_restore(const struct config *cfg, const char *config_path,
 	       const char *dir, const struct backup_restore_opts *o)
 {
 	json_object *m;
-	struct db *db = NULL;
 	char err[512];
-	int uploads = 0, secrets = 0, applied = 0;
+	int uploads = 0;
 	enum backup_rc rc = BACKUP_REFUSED;
 
 	m = backup_manifest_verify(dir, err, sizeof(err));
@@ -1051,34 +1105,14 @@ backup_restore(const struct config *cfg, const char *config_path,
 		goto out;
 	printf("%d upload%s restored into %s\n", uploads,
 	       uploads == 1 ? "" : "s", cfg->upload_dir);
-	if (o->config && config_path &&
-	    json_object_object_get_ex(json_object_object_get(m, "files"),
-				      CONFIG_COPY, NULL)) {
-		if (install_file(dir, CONFIG_COPY, m, config_path))
-			goto out;
-		printf("configuration restored into %s\n", config_path);
-	}
-	if (o->secrets) {
-		if (restore_secrets(config_path, dir, m, &secrets))
-			goto out;
-		printf("%d secret file%s restored\n", secrets,
-		       secrets == 1 ? "" : "s");
-	}
-	db = db_new(cfg);
-	if (migrate_run(db, cfg->sql_dir, &applied) != ERR_OK) {
-		fprintf(stderr, "haasctl: restore: the data is back, but a "
-			"migration failed; fix it and run haasctl migrate\n");
+	if (restore_extras(config_path, dir, m, o) || restore_migrate(cfg))
 		goto out;
-	}
-	printf("%d migration%s applied after the restore\n", applied,
-	       applied == 1 ? "" : "s");
 	rc = BACKUP_OK;
 out:
 	if (rc == BACKUP_FAILED)
 		fprintf(stderr, "haasctl: restore failed part way; the "
 			"installation is incomplete: fix the cause and restore "
 			"again with --force\n");
-	db_free(db);
 	json_object_put(m);
 	return rc;
 }
