@@ -923,9 +923,29 @@ database_recreate(const struct config *cfg, const struct creds *c,
 	return rc;
 }
 
+/* Run as root, tmp takes the owner of dst if it exists, else of the
+ * directory dst is in. */
+static int
+owner_take(const char *tmp, const char *dst)
+{
+	char *parent = xstrdup(dst), *slash = strrchr(parent, '/');
+	struct stat st;
+	int rc = 0;
+
+	if (slash == parent)
+		parent[1] = '\0';	/* "/f": the root */
+	else if (slash)
+		*slash = '\0';
+	if (geteuid() == 0 &&
+	    (stat(dst, &st) == 0 || stat(slash ? parent : ".", &st) == 0))
+		rc = chown(tmp, st.st_uid, st.st_gid);
+	free(parent);
+	return rc;
+}
+
 /* Installs the snapshot's dir/rel at dst by a temporary name and a
- * rename, with the mode the manifest lists; run as root, it takes the
- * owner of the file it replaces, else of the directory it lands in. */
+ * rename, with the mode the manifest lists and the owner of what it
+ * replaces (owner_take). */
 static int
 install_file(const char *dir, const char *rel, json_object *m,
 	     const char *dst)
@@ -934,22 +954,23 @@ install_file(const char *dir, const char *rel, json_object *m,
 		json_object_object_get(m, "files"), rel);
 	mode_t mode = (mode_t)json_object_get_int(
 		json_object_object_get(f, "mode")) & 0777;
+	const char *want = get_str(f, "sha256");
 	char *src = xasprintf("%s/%s", dir, rel);
-	char *tmp = xasprintf("%s.haasctl-restore", dst);
-	char *parent = xstrdup(dst), *slash = strrchr(parent, '/'), hex[65];
-	struct stat owner;
+	char *tmp = xasprintf("%s.haasctl-restore", dst), hex[65];
 	long long size;
 	mode_t src_mode;
 	int rc;
 
-	if (slash)
-		*slash = '\0';
 	unlink(tmp);
 	rc = copy_file(src, tmp, mode ? mode : 0600, hex, &size, &src_mode);
-	if (rc == 0 && geteuid() == 0 &&
-	    (stat(dst, &owner) == 0 ||
-	     stat(slash && *parent ? parent : ".", &owner) == 0))
-		rc = chown(tmp, owner.st_uid, owner.st_gid);
+	/* What is installed is what was verified, even if the snapshot
+	 * changed since. */
+	if (rc == 0 && (!want || strcmp(hex, want))) {
+		errno = EINVAL;
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = owner_take(tmp, dst);
 	if (rc == 0)
 		rc = chmod(tmp, mode ? mode : 0600);
 	if (rc == 0)
@@ -960,7 +981,6 @@ install_file(const char *dir, const char *rel, json_object *m,
 	}
 	free(src);
 	free(tmp);
-	free(parent);
 	return rc;
 }
 
