@@ -1,5 +1,6 @@
-/* haasctl: the operator's console tool: migrate, check-config, and user
- * management (add, passwd, set-role) with passwords read from stdin. */
+/* haasctl: the operator's console tool: migrate, check-config, user
+ * management (add, passwd, set-role) with passwords read from stdin, and
+ * backup and restore. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "app.h"
 #include "audit.h"
 #include "auth.h"
+#include "backup.h"
 #include "config.h"
 #include "db.h"
 #include "migrate.h"
@@ -262,6 +264,48 @@ cmd_openapi(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* A snapshot of the running installation (src/backup.c). */
+static int
+cmd_backup(struct ctl *c, int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: haasctl backup DIR\n");
+		return 2;
+	}
+	return (int)backup_create(&c->cfg, c->config_path, argv[1]);
+}
+
+static int
+cmd_restore(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "with-secrets", no_argument, NULL, 's' },
+		{ "with-config", no_argument, NULL, 'C' },
+		{ 0 },
+	};
+	struct backup_restore_opts o = { 0 };
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'f')
+			o.force = true;
+		else if (opt == 's')
+			o.secrets = true;
+		else if (opt == 'C')
+			o.config = true;
+		else
+			return 2;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: haasctl restore [--force] "
+			"[--with-secrets] [--with-config] DIR\n");
+		return 2;
+	}
+	return (int)backup_restore(&c->cfg, c->config_path, argv[optind], &o);
+}
+
 struct command {
 	const char *name;
 	const char *sub;
@@ -279,6 +323,8 @@ static const struct command commands[] = {
 	{ "user", "set-role", cmd_user_set_role, true },
 	{ "sensor", "add", cmd_sensor_add, true },
 	{ "openapi", NULL, cmd_openapi, false, true },
+	{ "backup", NULL, cmd_backup, false },
+	{ "restore", NULL, cmd_restore, false },
 };
 
 static void
@@ -297,6 +343,11 @@ usage(FILE *out)
 		"  sensor add SENSOR_ID    broker account for a sensor (password printed once)\n"
 		"  openapi [SERVER_URL]    print the OpenAPI 3.1 description (servers: SERVER_URL,\n"
 		"                          default https://localhost:8443; needs no configuration)\n"
+		"  backup DIR              snapshot: database, uploads, secrets, configuration\n"
+		"                          and a manifest, into a new or empty DIR\n"
+		"  restore [--force] [--with-secrets] [--with-config] DIR\n"
+		"                          verify the snapshot in DIR and load it into an empty\n"
+		"                          database (--force: replace a stopped installation's)\n"
 		"\n"
 		"  -c, --config CONFIG     configuration file (default:\n"
 		"                          $HAAS_CONFIG, else " HAAS_CONF_DEFAULT ")\n"

@@ -53,33 +53,72 @@ sha256_block(uint32_t h[8], const unsigned char *p)
 }
 
 void
-sha256(const void *data, size_t n, unsigned char out[32])
+sha256_init(struct sha256_ctx *c)
 {
-	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	const unsigned char *p = data;
-	unsigned char tail[128];
-	uint64_t bits = (uint64_t)n * 8;
-	size_t rest, tlen, i;
+	static const uint32_t h0[8] = {
+		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+	};
 
+	memcpy(c->h, h0, sizeof(h0));
+	c->used = 0;
+	c->len = 0;
+}
+
+void
+sha256_update(struct sha256_ctx *c, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	size_t take;
+
+	c->len += n;
+	if (c->used) {
+		take = 64 - c->used < n ? 64 - c->used : n;
+		memcpy(c->buf + c->used, p, take);
+		c->used += take, p += take, n -= take;
+		if (c->used < 64)
+			return;
+		sha256_block(c->h, c->buf);
+		c->used = 0;
+	}
 	for (; n >= 64; n -= 64, p += 64)
-		sha256_block(h, p);
-	rest = n;
+		sha256_block(c->h, p);
+	memcpy(c->buf, p, n);
+	c->used = n;
+}
+
+void
+sha256_final(struct sha256_ctx *c, unsigned char out[32])
+{
+	uint64_t bits = c->len * 8;
+	unsigned char tail[128];
+	size_t tlen, i;
+
 	memset(tail, 0, sizeof(tail));
-	memcpy(tail, p, rest);
-	tail[rest] = 0x80;
-	tlen = rest + 9 <= 64 ? 64 : 128;
+	memcpy(tail, c->buf, c->used);
+	tail[c->used] = 0x80;
+	tlen = c->used + 9 <= 64 ? 64 : 128;
 	for (i = 0; i < 8; i++)
 		tail[tlen - 1 - i] = (unsigned char)(bits >> (8 * i));
-	sha256_block(h, tail);
+	sha256_block(c->h, tail);
 	if (tlen == 128)
-		sha256_block(h, tail + 64);
+		sha256_block(c->h, tail + 64);
 	for (i = 0; i < 8; i++) {
-		out[4 * i] = (unsigned char)(h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)h[i];
+		out[4 * i] = (unsigned char)(c->h[i] >> 24);
+		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);
+		out[4 * i + 2] = (unsigned char)(c->h[i] >> 8);
+		out[4 * i + 3] = (unsigned char)c->h[i];
 	}
+}
+
+void
+sha256(const void *data, size_t n, unsigned char out[32])
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, data, n);
+	sha256_final(&c, out);
 }
 
 /* RFC 2104 over the one-shot hash: the message is copied once behind the
