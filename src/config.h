@@ -17,6 +17,7 @@ struct config {
 	long long socket_gid;	/* socket_group resolved; -1 = unchanged */
 	long long workers;	/* 0 = 2 x online CPUs */
 	long long drain_timeout;	/* seconds SIGTERM waits for requests */
+	long long request_log;	/* 1: one log line per request */
 	long long max_body_bytes;
 	long long upload_max_bytes;
 	long long json_max_depth;

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 
 #define MAX_WORKERS 512
@@ -193,6 +194,7 @@ reap(struct master *m, bool respawn)
 		else if (current && respawn)
 			log_warn("haasd: worker %ld exited with %d", (long)pid,
 				 WEXITSTATUS(status));
+		metrics_worker_gone(m->app.metrics, pid, current && respawn);
 		if (current && respawn && time(NULL) - w->started < 1)
 			sleep(1);
 		w->pid = 0;
@@ -204,7 +206,8 @@ reap(struct master *m, bool respawn)
 static void
 reload(struct master *m)
 {
-	struct app fresh = { .version = version() };
+	struct app fresh = { .version = version(),
+			     .metrics = m->app.metrics };
 	char err[512];
 
 	if (config_load(&fresh.cfg, m->config_path, err, sizeof(err))) {
@@ -325,6 +328,7 @@ main(int argc, char **argv)
 			return 1;
 	}
 	log_info("haasd %s listening on %s", version(), m.app.cfg.listen);
+	m.app.metrics = metrics_new();
 	spawn_generation(&m);
 	master_loop(&m);
 	drain(&m);
