@@ -455,6 +455,7 @@ fault_after(struct db *db, const char *sql)
 	if (!fault_due(db, sql, DB_FAULT_LOST_AFTER))
 		return ERR_OK;
 	log_warn("db: injected lost reply after: %.60s", sql);
+	db->errors++;
 	db_disconnect(db);
 	return ERR_DB_DOWN;
 }
@@ -516,6 +517,7 @@ run_once(struct db *db, const char *sql, const struct db_param *p, size_t np,
 	*sent = false;
 	drop_if_closed(db);
 	if (fault_due(db, sql, DB_FAULT_DOWN_BEFORE)) {
+		db->errors++;	/* counted as the real one would be */
 		db_disconnect(db);
 		return ERR_DB_DOWN;
 	}
@@ -872,6 +874,7 @@ static enum err
 control(struct db *db, const char *stmt)
 {
 	if (fault_due(db, stmt, DB_FAULT_DOWN_BEFORE)) {
+		db->errors++;
 		db_disconnect(db);
 		return ERR_DB_DOWN;
 	}
