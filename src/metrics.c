@@ -39,16 +39,14 @@ static const long long bucket_us[METRICS_NBUCKETS] = { METRICS_BUCKETS_US };
 /* Buckets per route: the bounds, then +Inf. */
 #define NCELL_BUCKETS (METRICS_NBUCKETS + 1)
 
-typedef _Atomic unsigned long long counter;
-
 /* One worker's counters; cells: requests[route][status], then
  * buckets[route][NCELL_BUCKETS] (not cumulative), then sum_us[route]. */
 struct metrics_slot {
 	_Atomic pid_t owner;
 	size_t nroutes;		/* the mapping's, copied at the claim */
 	_Atomic long long in_flight;
-	counter db_errors, db_reconnects, replays;
-	counter cells[];
+	_Atomic unsigned long long db_errors, db_reconnects, replays;
+	_Atomic unsigned long long cells[];
 };
 
 struct metrics {
@@ -56,7 +54,7 @@ struct metrics {
 	size_t slot_size;
 	size_t nroutes;		/* with "unmatched", the last */
 	_Atomic unsigned used;	/* slots ever claimed: the scrape sums these */
-	counter restarts;
+	_Atomic unsigned long long restarts;
 	_Alignas(64) unsigned char slots[];
 };
 
@@ -128,19 +126,19 @@ slot_at(const struct metrics *m, size_t i)
 	return (struct metrics_slot *)(uintptr_t)(m->slots + i * m->slot_size);
 }
 
-static counter *
+static _Atomic unsigned long long *
 req_cell(struct metrics_slot *s, size_t route, size_t status)
 {
 	return &s->cells[route * NSTATUS + status];
 }
 
-static counter *
+static _Atomic unsigned long long *
 bucket_cell(struct metrics_slot *s, size_t route, size_t b)
 {
 	return &s->cells[s->nroutes * NSTATUS + route * NCELL_BUCKETS + b];
 }
 
-static counter *
+static _Atomic unsigned long long *
 sum_cell(struct metrics_slot *s, size_t route)
 {
 	return &s->cells[s->nroutes * (NSTATUS + NCELL_BUCKETS) + route];
@@ -153,7 +151,7 @@ metrics_new(void)
 {
 	size_t nroutes = routes_count() + 1;
 	size_t cells = nroutes * (NSTATUS + NCELL_BUCKETS + 1);
-	size_t slot = (sizeof(struct metrics_slot) + cells * sizeof(counter)
+	size_t slot = (sizeof(struct metrics_slot) + cells * sizeof(unsigned long long)
 		       + 63) & ~(size_t)63;
 	size_t size = sizeof(struct metrics) + METRICS_SLOTS * slot;
 	struct metrics *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
