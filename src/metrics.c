@@ -430,6 +430,21 @@ seconds(struct buf *out, long long us)
 	buf_addf(out, "%lld.%06lld", us / 1000000, us % 1000000);
 }
 
+/* A bucket's bound as the shortest exact decimal ("0.005", "1"). */
+static void
+bound(struct buf *out, long long us)
+{
+	char s[32];
+	size_t n = (size_t)snprintf(s, sizeof(s), "%lld.%06lld", us / 1000000,
+				    us % 1000000);
+
+	while (s[n - 1] == '0')
+		n--;
+	if (s[n - 1] == '.')
+		n--;
+	buf_add(out, s, n);
+}
+
 static unsigned long long
 sum_over(const struct metrics *m, size_t off)
 {
@@ -476,7 +491,7 @@ render_histogram(const struct metrics *m, size_t r, struct buf *out)
 		route_labels(out, r);
 		buf_adds(out, ",le=\"");
 		if (b < METRICS_NBUCKETS)
-			seconds(out, bucket_us[b]);
+			bound(out, bucket_us[b]);
 		else
 			buf_adds(out, "+Inf");
 		buf_addf(out, "\"} %llu\n", cum);
