@@ -286,12 +286,51 @@ test_line_shapes(void)
 	metrics_free(m);
 }
 
+/* How many routes after a (in table order) have its method and path. */
+static int
+later_twins(const struct route *a, size_t table)
+{
+	const struct route *b = a + 1;
+	size_t u = table;
+	int n = 0;
+
+	for (;;) {
+		for (; b->method; b++)
+			n += !strcmp(a->method, b->method) &&
+			     !strcmp(a->path, b->path);
+		if (!route_tables[++u].routes)
+			return n;
+		b = route_tables[u].routes;
+	}
+}
+
+/* Each route's labels (method, pattern) name one series: a pattern twice
+ * under one method (say, per profile) would render duplicate samples,
+ * which Prometheus rejects. */
+static void
+test_labels_unique(void)
+{
+	const struct route *a;
+	size_t t;
+	int twins;
+
+	for (t = 0; route_tables[t].routes; t++)
+		for (a = route_tables[t].routes; a->method; a++) {
+			twins = later_twins(a, t);
+			if (twins)
+				fprintf(stderr, "\ntwice: %s %s\n", a->method,
+					a->path);
+			CU_ASSERT_EQUAL(twins, 0);
+		}
+}
+
 static CU_TestInfo tests[] = {
 	{ "nothing counted yet", test_empty },
 	{ "sums over slots, histogram buckets", test_sums_and_histogram },
 	{ "a dead worker's counts are kept", test_worker_gone },
 	{ "haas-ingestd's counter file", test_ingest_file },
 	{ "every line has the exposition format's shape", test_line_shapes },
+	{ "one series per route", test_labels_unique },
 	CU_TEST_INFO_NULL,
 };
 
