@@ -207,7 +207,7 @@ static void
 handle_one(struct req *r, FCGX_Request *fr, struct metrics_slot *slot,
 	   long long db_seen[2])
 {
-	long long start = mono_us(), errors, reconnects;
+	long long start = mono_us(), us, errors, reconnects;
 	enum err e;
 
 	metrics_request_start(slot);
@@ -218,15 +218,15 @@ handle_one(struct req *r, FCGX_Request *fr, struct metrics_slot *slot,
 		router_render_error(r, e);
 	if (r->status >= 500)
 		log_warn("%s %s -> %d (request %s)", r->method ? r->method : "?",
-			 r->route ? r->route->path : "unmatched", r->status,
+			 r->uri ? r->uri : "?", r->status,
 			 r->request_id ? r->request_id : "-");
 	write_reply(r, fr);
-	metrics_request_done(slot, r->route, r->status, mono_us() - start,
-			     r->replayed);
+	us = mono_us() - start;
+	metrics_request_done(slot, r->route, r->status, us, r->replayed);
 	db_stats(r->db, &errors, &reconnects);
 	metrics_db(slot, errors, reconnects, db_seen);
 	if (r->app->cfg.request_log)
-		log_request(r, mono_us() - start);
+		log_request(r, us);
 }
 
 void
