@@ -95,8 +95,10 @@ struct metrics_extra {
 };
 
 /* Appends the exposition text of m (summed over its slots) and x to out:
- * only series that have counted something, families always with HELP
- * and TYPE.  m NULL: no haasd counters (the rest still renders). */
+ * per-route series only once they have counted something; every family
+ * with its HELP and TYPE, except those with nothing to say (no ingest
+ * file, pending registrations unknown).  m NULL: no haasd counters (the
+ * rest still renders). */
 void metrics_render(const struct metrics *m, const struct metrics_extra *x,
 		    struct buf *out);
 
