@@ -48,6 +48,8 @@ PACKAGES=(
 # machine without systemd as PID 1 only provides the tools).
 TEST_PACKAGES=(chromium fonts-dejavu-core python3 debhelper lintian fakeroot
 	dpkg-dev systemd ssl-cert groff-base mandoc)
+# tests/ops/metrics.test parses /api/metrics with Prometheus' own parser.
+TEST_PACKAGES+=(python3-prometheus-client)
 
 # What bench/compare adds: its peer, a Flask + PyMySQL app (bench/peer/)
 # under gunicorn's sync workers, all from Debian; python3-jwt checks
@@ -257,6 +259,14 @@ stack_settings() {
 	else
 		SITES=$(saved_setting SITES)
 	fi
+	# Who may scrape /api/metrics besides loopback: addresses or CIDR
+	# networks (space or comma separated), HAAS_METRICS_ALLOW, or what
+	# the stack uses now.
+	if [ -n "${HAAS_METRICS_ALLOW+set}" ]; then
+		METRICS_NETS=$HAAS_METRICS_ALLOW
+	else
+		METRICS_NETS=$(saved_setting METRICS_NETS)
+	fi
 	# These two are haasd config keys too (haasd reads HAAS_<KEY> itself):
 	# one variable sets both haasd's limit and nginx's.
 	MAX_BODY_BYTES=${HAAS_MAX_BODY_BYTES:-1048576}
@@ -300,7 +310,7 @@ stack_save() {
 		for v in STACK_MODE STATE BUILD HTTPS_PORT HTTP_PORT MQTT_PORT \
 			SMTP_PORT RECEIVER_PORT CORS_ORIGINS LOGIN_RATE LOGIN_BURST \
 			REGISTER_RATE REGISTER_BURST RESET_RATE RESET_BURST SITES \
-			LISTEN LOCAL_ADDR MAX_BODY_BYTES \
+			LISTEN LOCAL_ADDR MAX_BODY_BYTES METRICS_NETS \
 			UPLOAD_MAX_BYTES STACK_ASAN_OPTIONS STACK_UBSAN_OPTIONS; do
 			printf '%s=%q\n' "$v" "${!v}"
 		done
@@ -1194,13 +1204,26 @@ cors_map() {
 	echo "$out"
 }
 
+# The allow rules of /api/metrics for HAAS_METRICS_ALLOW (loopback is
+# always allowed by the location itself; everyone else is denied).
+metrics_allow() {
+	local n out=''
+	for n in ${METRICS_NETS//,/ }; do
+		[[ $n =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}(/[0-9]{1,2})?$ ||
+			$n =~ ^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(/[0-9]{1,3})?$ ]] ||
+			die "HAAS_METRICS_ALLOW: not an address or network: $n"
+		out+="allow $n; "
+	done
+	echo "$out"
+}
+
 # render IN OUT: replaces @NAME@ placeholders; refuses to leave any behind.
 render() {
 	local in=$1 out=$2 k v args=()
 	for k in STATE SRC LISTEN HTTPS_PORT HTTP_PORT SOCKET HEALTH_SOCKET MAX_BODY_BYTES \
 		UPLOAD_MAX_BYTES LOGIN_RATE LOGIN_BURST REGISTER_RATE REGISTER_BURST \
 		RESET_RATE RESET_BURST NGINX_USER NGINX_USER_WHY CORS_MAP SITE_HOST SITE_ROOT \
-		SWAGGER_UI; do
+		SWAGGER_UI METRICS_ALLOW; do
 		v=${!k}
 		v=${v//\\/\\\\}
 		v=${v//|/\\|}
@@ -1219,6 +1242,7 @@ nginx_render() {
 	local f
 	nginx_user
 	CORS_MAP=$(cors_map)
+	METRICS_ALLOW=$(metrics_allow)
 	mkdir -p "$STATE/nginx/tmp"
 	render "$SRC/nginx/haas.conf.in" "$STATE/nginx/nginx.conf"
 	for f in "$SRC"/nginx/*.conf.in; do

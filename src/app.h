@@ -6,9 +6,14 @@
 
 #include "config.h"
 
+struct metrics;
+
 struct app {
 	struct config cfg;
 	const char *version;
+	/* haasd's shared counters (metrics.h), made by the master before
+	 * it forks; NULL elsewhere (haasctl, the helpers, tests). */
+	struct metrics *metrics;
 };
 
 #endif

@@ -48,6 +48,7 @@ static const struct key keys[] = {
 	INT(workers, 0, 0, 256),
 	INT(drain_timeout, 10, 1, 600),
 	STR(pid_file, ""),
+	INT(request_log, 1, 0, 1),
 	INT(max_body_bytes, 1048576, 1024, 1073741824),
 	INT(upload_max_bytes, 5242880, 1024, 1073741824),
 	INT(json_max_depth, 32, 2, 1000),

@@ -18,6 +18,7 @@ struct config {
 	long long workers;	/* 0 = 2 x online CPUs */
 	long long drain_timeout;	/* seconds SIGTERM waits for requests */
 	char *pid_file;		/* the master's pid, "" = none (upgrade) */
+	long long request_log;	/* 1: one log line per request */
 	long long max_body_bytes;
 	long long upload_max_bytes;
 	long long json_max_depth;

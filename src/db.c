@@ -46,6 +46,7 @@ struct db {
 	char dup_key[128];
 	char signal_arg[512];	/* after a haas: SIGNAL, its details */
 	bool signalled;		/* the last call ended in a haas: SIGNAL */
+	long long errors;	/* unexpected failures, ever (db_stats) */
 };
 
 struct db_rows {
@@ -205,10 +206,12 @@ map_error(struct db *db, unsigned e, const char *msg, const char *what)
 	}
 	if (errno_is_down(e)) {
 		log_warn("db: %s: server unavailable (%u: %s)", what, e, msg);
+		db->errors++;
 		db_disconnect(db);
 		return ERR_DB_DOWN;
 	}
 	log_error("db: %s failed (%u: %s)", what, e, msg);
+	db->errors++;
 	return ERR_INTERNAL;
 }
 
@@ -270,6 +273,7 @@ db_connect(struct db *db)
 			 mysql_error(db->conn));
 		mysql_close(db->conn);
 		db->conn = NULL;
+		db->errors++;
 		return ERR_DB_DOWN;
 	}
 	db->gen++;
@@ -451,6 +455,7 @@ fault_after(struct db *db, const char *sql)
 	if (!fault_due(db, sql, DB_FAULT_LOST_AFTER))
 		return ERR_OK;
 	log_warn("db: injected lost reply after: %.60s", sql);
+	db->errors++;
 	db_disconnect(db);
 	return ERR_DB_DOWN;
 }
@@ -512,6 +517,7 @@ run_once(struct db *db, const char *sql, const struct db_param *p, size_t np,
 	*sent = false;
 	drop_if_closed(db);
 	if (fault_due(db, sql, DB_FAULT_DOWN_BEFORE)) {
+		db->errors++;	/* counted as the real one would be */
 		db_disconnect(db);
 		return ERR_DB_DOWN;
 	}
@@ -868,6 +874,7 @@ static enum err
 control(struct db *db, const char *stmt)
 {
 	if (fault_due(db, stmt, DB_FAULT_DOWN_BEFORE)) {
+		db->errors++;
 		db_disconnect(db);
 		return ERR_DB_DOWN;
 	}
@@ -967,6 +974,13 @@ int
 db_txn_depth(const struct db *db)
 {
 	return db ? db->depth : 0;
+}
+
+void
+db_stats(const struct db *db, long long *errors, long long *reconnects)
+{
+	*errors = db->errors;
+	*reconnects = db->gen > 1 ? (long long)db->gen - 1 : 0;
 }
 
 enum err

@@ -140,6 +140,12 @@ int db_txn_depth(const struct db *db);
 /* Round trip to the server, reconnecting first when needed. */
 enum err db_ping(struct db *db);
 
+/* This handle's counts since db_new, for metrics: unexpected failures
+ * (the server unavailable, a connect refused, an error the table does not
+ * map; not duplicates, deadlocks or a procedure's refusal) and
+ * connections made after the first. */
+void db_stats(const struct db *db, long long *errors, long long *reconnects);
+
 /* Runs a trusted multi-statement script (a migration file). */
 enum err db_run_script(struct db *db, const char *text);
 

@@ -24,6 +24,7 @@
 #include "http.h"
 #include "log.h"
 #include "service.h"
+#include "metrics.h"
 #include "util.h"
 
 #define MAX_WORKERS 512
@@ -620,6 +621,7 @@ reap(struct master *m, bool respawn)
 		else if (current && respawn)
 			log_warn("haasd: worker %ld exited with %d", (long)pid,
 				 WEXITSTATUS(status));
+		metrics_worker_gone(m->app.metrics, pid, current && respawn);
 		if (current && respawn && time(NULL) - w->started < 1)
 			sleep(1);
 		w->pid = 0;
@@ -631,7 +633,8 @@ reap(struct master *m, bool respawn)
 static void
 reload(struct master *m)
 {
-	struct app fresh = { .version = version() };
+	struct app fresh = { .version = version(),
+			     .metrics = m->app.metrics };
 	char err[512];
 
 	service_notify_reloading();
@@ -755,6 +758,7 @@ main(int argc, char **argv)
 	if (http_init() != 0 || master_init(&m, argv) != 0)
 		return 1;
 	log_info("haasd %s listening on %s", version(), m.app.cfg.listen);
+	m.app.metrics = metrics_new();
 	spawn_generation(&m);
 	master_loop(&m);
 	service_notify("STOPPING=1");

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "req.h"
 #include "router.h"
 #include "util.h"
@@ -162,17 +165,53 @@ write_reply(struct req *r, FCGX_Request *fr)
 			  fr->out);
 		body = json_object_to_json_string_ext(r->reply,
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	} else if (r->text) {
+		FCGX_PutS("Content-Type: ", fr->out);
+		FCGX_PutS(r->text_type, fr->out);
+		FCGX_PutS("\r\n", fr->out);
+		body = r->text;
 	}
 	FCGX_PutS("\r\n", fr->out);
 	if (body)
 		FCGX_PutStr(body, (int)strlen(body), fr->out);
 }
 
-static void
-handle_one(struct req *r, FCGX_Request *fr)
+static long long
+mono_us(void)
 {
-	enum err e = build_request(r, fr);
+	struct timespec ts;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The request log's line: nginx's request id, the route's pattern (never
+ * the path, which may hold tokens, nor the query), the caller once
+ * checked.  No header, body or query ever goes here. */
+static void
+log_request(const struct req *r, long long us)
+{
+	char user[24] = "-";
+
+	if (r->user.id && !r->user.due)
+		snprintf(user, sizeof(user), "%lld", r->user.id);
+	log_info("request id=%s method=%s route=%s status=%d"
+		 " duration_ms=%lld.%03lld user=%s",
+		 r->request_id ? r->request_id : "-",
+		 r->method ? r->method : "-",
+		 r->route ? r->route->path : "unmatched", r->status,
+		 us / 1000, us % 1000, user);
+}
+
+static void
+handle_one(struct req *r, FCGX_Request *fr, struct metrics_slot *slot,
+	   long long db_seen[2])
+{
+	long long start = mono_us(), us, errors, reconnects;
+	enum err e;
+
+	metrics_request_start(slot);
+	e = build_request(r, fr);
 	if (e == ERR_OK)
 		router_handle(r);
 	else
@@ -182,12 +221,20 @@ handle_one(struct req *r, FCGX_Request *fr)
 			 r->uri ? r->uri : "?", r->status,
 			 r->request_id ? r->request_id : "-");
 	write_reply(r, fr);
+	us = mono_us() - start;
+	metrics_request_done(slot, r->route, r->status, us, r->replayed);
+	db_stats(r->db, &errors, &reconnects);
+	metrics_db(slot, errors, reconnects, db_seen);
+	if (r->app->cfg.request_log)
+		log_request(r, us);
 }
 
 void
 http_serve(const struct app *app, struct db *db, int fd,
 	   volatile sig_atomic_t *stop, const sigset_t *mask)
 {
+	struct metrics_slot *slot = metrics_claim(app->metrics);
+	long long db_seen[2] = { 0, 0 };
 	FCGX_Request fr;
 	struct req r;
 
@@ -204,7 +251,7 @@ http_serve(const struct app *app, struct db *db, int fd,
 				log_warn("http: accept failed: %s", strerror(errno));
 			continue;
 		}
-		handle_one(&r, &fr);
+		handle_one(&r, &fr, slot, db_seen);
 		FCGX_Finish_r(&fr);
 		req_reset(&r);
 	}

@@ -73,6 +73,7 @@ replay(struct req *r, const char *fp, bool *replayed)
 		json_object_put(r->reply);
 		r->reply = body ? json_tokener_parse(body) : NULL;
 		req_header(r, "Idempotent-Replayed", "true");
+		r->replayed = true;
 		*replayed = true;
 	}
 	db_rows_free(row);

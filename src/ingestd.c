@@ -30,6 +30,7 @@
 #include "ingest.h"
 #include "isotime.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "spool.h"
 #include "util.h"
@@ -149,6 +150,7 @@ struct ingest {
 	bool db_ok;		/* how the last database step went */
 	bool spool_broken;	/* an append failed: the child restarts */
 	long long received;	/* messages spooled, ever */
+	struct ingest_metrics *metrics;	/* counters haasd shows; NULL: none */
 	long long mqtt_retry_at;	/* next connection attempt (daemon_mono_ms) */
 };
 
@@ -493,7 +495,8 @@ payload_parse(const void *data, int len, struct ingest_msg *m)
 /* A message from the broker: a status, or a last will "offline"; false for
  * anything else (a malformed status is logged). */
 static bool
-message_read(const struct mosquitto_message *msg, struct ingest_msg *m)
+message_read(struct ingest *g, const struct mosquitto_message *msg,
+	     struct ingest_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->seq = -1;
@@ -503,6 +506,7 @@ message_read(const struct mosquitto_message *msg, struct ingest_msg *m)
 			return true;
 		log_warn("ingestd: malformed status from %s dropped",
 			 m->sensor);
+		ingest_metrics_count(g->metrics, INGEST_DROPPED, 1);
 		return false;
 	}
 	if (!topic_sensor(msg->topic, "online", m->sensor) ||
@@ -574,6 +578,8 @@ struct batch {
 	struct spool_batch sb;
 	struct ingest_msg msg[BATCH_MAX];	/* those to apply, in order */
 	size_t nmsg;
+	size_t napplied;	/* of those, not old news (metrics) */
+	size_t nbad;		/* records that did not parse (metrics) */
 	struct ingest_space space[BATCH_MAX];	/* sorted by sensor */
 	size_t nspace;
 	struct ingest_change change[BATCH_MAX];	/* in order */
@@ -608,16 +614,18 @@ batch_read(struct batch *b, long long next)
 	long long n;
 	size_t i;
 
-	b->nmsg = 0;
+	b->nmsg = b->nbad = 0;
 	for (i = 0; i < b->sb.n; i++) {
 		n = b->sb.first + (long long)i;
 		if (n < next)
 			continue;
 		if (record_parse(b->sb.rec[i], &b->msg[b->nmsg]))
 			b->nmsg++;
-		else
+		else {
+			b->nbad++;
 			log_error("ingestd: spool record %lld unreadable;"
 				  " skipped", n);
+		}
 	}
 }
 
@@ -695,11 +703,14 @@ batch_fold(struct batch *b)
 	bool changed;
 	size_t i;
 
-	b->nchange = 0;
+	b->nchange = b->napplied = 0;
 	for (i = 0; i < b->nmsg; i++) {
 		sp = ingest_space_find(b->space, b->nspace, b->msg[i].sensor);
-		if (sp && ingest_apply(sp, &b->msg[i], &b->change[b->nchange],
-				       &changed) && changed)
+		if (!sp || !ingest_apply(sp, &b->msg[i],
+					 &b->change[b->nchange], &changed))
+			continue;
+		b->napplied++;
+		if (changed)
 			b->nchange++;
 	}
 }
@@ -813,7 +824,7 @@ apply_batch(struct ingest *g, void *arg)
 	long long next;
 	enum err e = spool_position(g, &next);
 
-	b->nmsg = b->nspace = b->nchange = 0;
+	b->nmsg = b->nspace = b->nchange = b->napplied = b->nbad = 0;
 	if (e == ERR_OK)
 		batch_read(b, next);
 	if (e == ERR_OK && b->nmsg)
@@ -844,6 +855,26 @@ batch_publish(struct ingest *g, const struct batch *b)
 		change_of_space(&c, &b->space[i], b->space[i].status);
 		nchan_publish(g->cfg, &c);
 	}
+}
+
+/* After COMMIT: the batch's messages by outcome, and how long its oldest
+ * one waited (metrics.h). */
+static void
+batch_count(struct ingest *g, const struct batch *b)
+{
+	long long oldest = 0;
+	size_t i;
+
+	ingest_metrics_count(g->metrics, INGEST_APPLIED, (long long)b->napplied);
+	ingest_metrics_count(g->metrics, INGEST_IGNORED,
+			     (long long)(b->nmsg - b->napplied));
+	ingest_metrics_count(g->metrics, INGEST_DROPPED, (long long)b->nbad);
+	for (i = 0; i < b->nmsg; i++)
+		if (!oldest || b->msg[i].at_us < oldest)
+			oldest = b->msg[i].at_us;
+	if (oldest)
+		ingest_metrics_batch(g->metrics, wall_us() - oldest,
+				     spool_pending(g->spool));
 }
 
 /* Tests only (fault_injection = 1): a file "<ingest_spool>.fault" holding
@@ -894,6 +925,7 @@ spool_apply(struct ingest *g)
 	db_outcome(g, e);
 	if (e == ERR_OK) {
 		spool_consume(g->spool, &b->sb);
+		batch_count(g, b);
 		batch_publish(g, b);
 	}
 	spool_batch_release(&b->sb);
@@ -915,12 +947,13 @@ on_message(struct mosquitto *mq, void *arg,
 	char *rec;
 
 	(void)mq;
-	if (!message_read(msg, &m))
+	if (!message_read(g, msg, &m))
 		return;
 	rec = record_format(&m);
 	if (g->spool_broken || spool_append(g->spool, rec, strlen(rec))) {
 		log_error("ingestd: message from %s lost: the spool cannot "
 			  "take it", m.sensor);
+		ingest_metrics_count(g->metrics, INGEST_DROPPED, 1);
 		g->spool_broken = true;
 	} else {
 		g->received++;
@@ -1027,6 +1060,7 @@ ingest_loop(struct ingest *g)
 		busy = spool_pending(g->spool) > 0 && db_due(g);
 		up = mqtt_step(g, up, busy ? 0 : 250);
 		spool_apply(g);
+		ingest_metrics_pending(g->metrics, spool_pending(g->spool));
 		now = daemon_mono_ms();
 		if (now - last_ttl >= 1000 && spool_pending(g->spool) == 0 &&
 		    db_due(g)) {
@@ -1046,7 +1080,7 @@ static int
 ingest_main(const struct config *cfg)
 {
 	struct ingest g = { .cfg = cfg, .db_ok = true };
-	char err[512];
+	char err[512], *metrics_path;
 	int rc = 1;
 
 	daemon_signals();
@@ -1058,6 +1092,9 @@ ingest_main(const struct config *cfg)
 	log_info("ingestd: spool %s holds %lld messages (those applied before"
 		 " are skipped)", cfg->ingest_spool, spool_pending(g.spool));
 	g.batch = xcalloc(1, sizeof(*g.batch));
+	metrics_path = xasprintf("%s.metrics", cfg->ingest_spool);
+	g.metrics = ingest_metrics_open(metrics_path);
+	free(metrics_path);
 	g.db = db_new(cfg);
 	mosquitto_lib_init();
 	g.mq = mqtt_open(&g);
@@ -1072,6 +1109,7 @@ ingest_main(const struct config *cfg)
 	mosquitto_lib_cleanup();
 	db_free(g.db);
 	free(g.batch);
+	ingest_metrics_close(g.metrics);
 	spool_free(g.spool);
 	log_info("ingestd: stopped");
 	return rc;

@@ -11,7 +11,7 @@
 #include "log.h"
 #include "util.h"
 
-enum migrate_sql { Q_CREATE, Q_APPLIED, Q_RECORD };
+enum migrate_sql { Q_CREATE, Q_APPLIED, Q_RECORD, Q_VERSIONS };
 
 static const char *const sql[] = {
 	[Q_CREATE] =
@@ -21,6 +21,7 @@ static const char *const sql[] = {
 		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
 	[Q_APPLIED] = "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
 	[Q_RECORD] = "INSERT INTO schema_migrations (version) VALUES (?)",
+	[Q_VERSIONS] = "SELECT version FROM schema_migrations",
 };
 
 static int
@@ -166,6 +167,52 @@ migrate_seed(struct db *db, const char *dir, int *loaded)
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
+	free(names);
+	return e;
+}
+
+/* Is name among the n versions? */
+static bool
+listed(char *const *versions, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(versions[i], name))
+			return true;
+	return false;
+}
+
+enum err
+migrate_pending(struct db *db, const char *dir, int *pending)
+{
+	size_t n = 0, nv = 0, cap = 0, i;
+	char **names, **versions = NULL;
+	struct db_rows *rows;
+	enum err e = db_query(db, sql[Q_VERSIONS], DB_NONE, 1, &rows);
+
+	*pending = 0;
+	if (e != ERR_OK)
+		return e;
+	while (db_next(rows)) {
+		if (nv == cap) {
+			cap = cap ? cap * 2 : 32;
+			versions = xrealloc(versions, cap * sizeof(*versions));
+		}
+		versions[nv++] = xstrdup(db_col(rows, 0));
+	}
+	e = db_rows_err(rows);
+	db_rows_free(rows);
+	names = list_files(dir, &n);
+	if (e == ERR_OK && !names)
+		e = ERR_INTERNAL;
+	for (i = 0; i < n; i++) {
+		*pending += !listed(versions, nv, names[i]);
+		free(names[i]);
+	}
+	for (i = 0; i < nv; i++)
+		free(versions[i]);
+	free(versions);
 	free(names);
 	return e;
 }

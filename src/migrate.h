@@ -11,6 +11,10 @@ struct db;
  * Logs and returns the first failure. */
 enum err migrate_run(struct db *db, const char *dir, int *applied);
 
+/* How many migrations of dir are not recorded in schema_migrations
+ * (readiness); an error when the table or dir cannot be read. */
+enum err migrate_pending(struct db *db, const char *dir, int *pending);
+
 /* Runs every *.sql in dir, in name order, every time: seed files must be
  * idempotent (INSERT IGNORE, WHERE NOT EXISTS). */
 enum err migrate_seed(struct db *db, const char *dir, int *loaded);

@@ -488,7 +488,14 @@ responses(const struct route *rt, const char **bad)
 	json_object_object_add(ok, "description", json_object_new_string(
 		rt->status == 201 ? "Created" : rt->status == 204
 		? "Done; no body" : "Success"));
-	if (rt->status != 204) {
+	if (rt->status != 204 && rt->reply && !strncmp(rt->reply, "text/", 5)) {
+		/* A reply that is not JSON names its media type. */
+		json_object *content = json_object_new_object();
+
+		json_object_object_add(content, rt->reply,
+				       media(typed("string", NULL)));
+		json_object_object_add(ok, "content", content);
+	} else if (rt->status != 204) {
 		json_object *schema = rt->reply ? openapi_schema(rt->reply)
 						: typed("object", NULL);
 		json_object *content = json_object_new_object();

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "events.h"
 #include "isotime.h"
+#include "migrate.h"
 #include "openapi.h"
 #include "util.h"
 
@@ -67,6 +68,51 @@ ops_health(struct req *r)
 	req_fail_extra(r, "db", json_object_new_string("down"));
 	req_fail_extra(r, "version", json_object_new_string(r->app->version));
 	return ERR_DB_DOWN;
+}
+
+/* Liveness: the process answers.  No database: a database that is down
+ * is readiness's business, and restarting haasd would not bring it up. */
+static enum err
+ops_live(struct req *r)
+{
+	json_object *o = req_reply(r);
+
+	json_object_object_add(o, "status", json_object_new_string("ok"));
+	json_object_object_add(o, "version",
+			       json_object_new_string(r->app->version));
+	return ERR_OK;
+}
+
+/* Readiness: the database answers and every migration of sql_dir is
+ * applied; otherwise 503 with the same keys, saying which. */
+static enum err
+ops_ready(struct req *r)
+{
+	int pending = 0;
+	enum err e = migrate_pending(r->db, r->app->cfg.sql_dir, &pending);
+	bool db_ok = e != ERR_DB_DOWN;
+	bool ok = e == ERR_OK && pending == 0;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "status", json_object_new_string(
+		ok ? "ok" : "error"));
+	json_object_object_add(o, "db", json_object_new_string(
+		db_ok ? "ok" : "down"));
+	json_object_object_add(o, "migrations", json_object_new_string(
+		e != ERR_OK ? "unknown" : pending ? "pending" : "current"));
+	json_object_object_add(o, "pending_migrations", e == ERR_OK
+		? json_object_new_int(pending) : NULL);
+	json_object_object_add(o, "version",
+			       json_object_new_string(r->app->version));
+	if (ok) {
+		json_object_put(r->reply);
+		r->reply = o;
+		return ERR_OK;
+	}
+	json_object_object_foreach(o, key, val)
+		req_fail_extra(r, key, json_object_get(val));
+	json_object_put(o);
+	return db_ok ? ERR_UNAVAILABLE : ERR_DB_DOWN;
 }
 
 /* ---- GET /api/system ---------------------------------------------------- */
@@ -323,6 +369,9 @@ ops_openapi(struct req *r)
  * holds beyond the ones always listed comes as one more key. */
 const struct schema_def ops_schemas[] = {
 	{ "Health", "{status: string, db: string, version: string}" },
+	{ "Liveness", "{status: string, version: string}" },
+	{ "Readiness", "{status: string, db: string, migrations: string,"
+	  " pending_migrations: int?, version: string}" },
 	{ "System", "{version: string, time: time,"
 	  " database: {status: string, server: string?, schema: string?,"
 	  "  migrations: int, uptime_seconds: int, connections: int,"
@@ -347,6 +396,14 @@ const struct route ops_routes[] = {
 	/* a database that does not answer: 503 with the same three keys */
 	{ "GET", "/api/health", ROLE_NONE, 200, BODY_NONE, ops_health,
 	  "Liveness and database reachability", .reply = "Health" },
+	/* the process answers; never touches the database */
+	{ "GET", "/api/health/live", ROLE_NONE, 200, BODY_NONE, ops_live,
+	  "Liveness: the server process answers", .reply = "Liveness" },
+	/* 503 with the same keys when the database is down or a migration
+	 * is not applied */
+	{ "GET", "/api/health/ready", ROLE_NONE, 200, BODY_NONE, ops_ready,
+	  "Readiness: the database answers and its schema is current",
+	  .reply = "Readiness", ROUTE_ERRORS(ERR_UNAVAILABLE) },
 	{ "GET", "/api/system", ROLE_ADMIN, 200, BODY_NONE, ops_system,
 	  "Version, database, counts and the live events' publisher",
 	  .reply = "System" },

@@ -91,10 +91,16 @@ struct req {
 	struct field_value *vals;	/* the route's fields, read by the router */
 	struct principal user;		/* id 0: anonymous */
 	enum err auth_err;		/* why a presented token was refused */
+	const struct route *route;	/* the route matched; NULL: none */
 
 	/* reply */
 	int status;
 	json_object *reply;		/* owned; NULL for an empty body */
+	/* A reply that is not JSON (/api/metrics): its text, in r's pool,
+	 * and Content-Type; sent when reply is NULL. */
+	const char *text;
+	const char *text_type;
+	bool replayed;			/* an Idempotency-Key's stored reply */
 	const char *err_msg;		/* overrides the table's sentence */
 	json_object *err_extra;		/* merged into the error body, owned */
 	struct kv headers[REQ_MAX_HEADERS];

@@ -217,6 +217,7 @@ dispatch(struct req *r, const struct route **matched)
 	if (e != ERR_OK)
 		return e;
 	*matched = rt;
+	r->route = rt;
 	/* An Idempotency-Key's claim is taken as the caller: checked now. */
 	if ((rt->flags & ROUTE_AUTH_LATE) && !r->idempotency_key)
 		auth_authenticate_late(r);
@@ -253,6 +254,7 @@ router_render_error(struct req *r, enum err e)
 	}
 	json_object_put(r->reply);
 	r->reply = obj;
+	r->text = NULL;
 	r->status = err_status(e);
 	/* Every 503 is worth retrying shortly: the database is restarting,
 	 * or a lock is held. */

@@ -62,7 +62,8 @@ struct route {
 	 * handler reads it.  Only without fields. */
 	const char *body_notation;
 	/* What it answers on success, in openapi.c's notation ("User",
-	 * "{users: [User], total: int}"); NULL: an object not described. */
+	 * "{users: [User], total: int}"); NULL: an object not described;
+	 * a media type ("text/plain"): a reply that is not JSON (r->text). */
 	const char *reply;
 	/* Errors it may answer besides the router's own (ERR_OK ends the
 	 * list), each documented under its status. */

@@ -4,6 +4,7 @@
 
 #include "accounts.h"
 #include "audit.h"
+#include "metrics.h"
 #include "ops.h"
 #include "users.h"
 /* domain headers */
@@ -21,6 +22,8 @@
 const struct route_table route_tables[] = {
 	{ "Operations", "Health, the API's description, system state.",
 	  ops_routes, ops_schemas },
+	{ "Metrics", "Counters for Prometheus (nginx serves them to loopback"
+	  " and the configured networks only).", metrics_routes, NULL },
 	{ "Accounts", "Sign-up, sign-in, tokens, sessions, password reset.",
 	  accounts_routes, accounts_schemas },
 	{ "Users", "Profiles, and users and staff for admins.", users_routes,
