@@ -91,7 +91,10 @@ backup_file_hash(const char *path, char hex[65], long long *size)
 		return -1;
 	sha256_init(&c);
 	*size = 0;
-	while ((got = read(fd, chunk, sizeof(chunk))) > 0) {
+	for (;;) {
+		got = read(fd, chunk, sizeof(chunk));
+		if (got <= 0)
+			break;
 		sha256_update(&c, chunk, (size_t)got);
 		*size += got;
 	}
@@ -131,7 +134,10 @@ copy_file(const char *src, const char *dst, mode_t mode, char hex[65],
 		goto out;
 	sha256_init(&c);
 	*size = 0;
-	while ((got = read(in, chunk, sizeof(chunk))) > 0) {
+	for (;;) {
+		got = read(in, chunk, sizeof(chunk));
+		if (got <= 0)
+			break;
 		if (write_all(out, chunk, (size_t)got))
 			goto out;
 		sha256_update(&c, chunk, (size_t)got);
@@ -161,11 +167,12 @@ dir_prepare(const char *dir)
 
 	if (mkdir(dir, 0700) == 0)
 		return 0;
-	if (errno != EEXIST || !(d = opendir(dir))) {
+	d = errno == EEXIST ? opendir(dir) : NULL;
+	if (!d) {
 		say_errno("backup: cannot create", dir);
 		return -1;
 	}
-	while ((de = readdir(d)))
+	for (de = readdir(d); de; de = readdir(d))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			break;
 	closedir(d);
@@ -217,8 +224,10 @@ rel_ok(const char *rel)
 }
 
 /* The "key_file = path" lines of the configuration file (the last of a
- * key wins, as in config_load), as {key: path}; the broker's pid file is
- * no state.  Caller puts. */
+ * key wins, as in config_load), as {key: path}; pid files (haasd's
+ * pid_file, the broker's mosquitto_pid_file) name a running process, not
+ * state: restoring one would make the scripts signal the wrong process.
+ * Caller puts. */
 static json_object *
 config_files(const char *config_path)
 {
@@ -245,7 +254,8 @@ config_files(const char *config_path)
 			val[n - 1] = '\0';
 		n = strlen(name);
 		if (n > 5 && !strcmp(name + n - 5, "_file") && *val &&
-		    strcmp(name, "mosquitto_pid_file") && !strchr(name, '/'))
+		    !(n >= 8 && !strcmp(name + n - 8, "pid_file")) &&
+		    !strchr(name, '/'))
 			json_object_object_add(files, name,
 					       json_object_new_string(val));
 	}
@@ -698,7 +708,7 @@ take_uploads(json_object *m, const struct config *cfg, const char *dir,
 		say_errno("backup: cannot open upload_dir", cfg->upload_dir);
 		return -1;
 	}
-	while (rc == 0 && (de = readdir(d))) {
+	for (de = readdir(d); rc == 0 && de; de = readdir(d)) {
 		size_t n = strlen(de->d_name);
 		char *src, *rel;
 

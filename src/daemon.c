@@ -47,6 +47,28 @@ daemon_mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Waits for the child; passes a SIGTERM on to it once.  Polls (every
+ * 100 ms) rather than blocking in waitpid, so a SIGTERM that lands between
+ * a check of the flag and the wait is never lost.  True when stopping. */
+static bool
+child_wait(pid_t pid, int *status)
+{
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	bool told = false;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return got_term != 0;
+		if (got_term && !told) {
+			kill(pid, SIGTERM);
+			told = true;
+		}
+		nanosleep(&tick, NULL);
+	}
+}
+
 int
 daemon_supervise(const char *name, int (*child)(const struct config *),
 		 const struct config *cfg)
@@ -69,12 +91,7 @@ daemon_supervise(const char *name, int (*child)(const struct config *),
 		/* ready once the first child runs (restarts change nothing) */
 		service_notify("READY=1\nSTATUS=%s: child %ld running", name,
 			       (long)pid);
-		if (got_term)	/* it came during the fork or the notify */
-			kill(pid, SIGTERM);
-		while (waitpid(pid, &status, 0) < 0)
-			if (errno == EINTR && got_term)
-				kill(pid, SIGTERM);
-		if (got_term)
+		if (child_wait(pid, &status))
 			break;
 		service_notify("STATUS=%s: child ended; restarting", name);
 		log_warn("%s: child %ld ended (%s %d); restarting", name,

@@ -45,6 +45,7 @@ struct upgrade {
 	pid_t pid;		/* the new master; 0: none under way */
 	int fd;			/* its readiness pipe (one byte, or EOF) */
 	time_t started;
+	bool reaped;		/* it exited and was reaped: never signal it */
 };
 
 struct master {
@@ -247,11 +248,19 @@ pid_file_write(const struct master *m)
 		return;
 	tmp = xasprintf("%s.tmp", path);
 	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0 ||
-	    rename(tmp, path) != 0) {
-		log_error("haasd: pid_file %s: %s", path, strerror(errno));
-		unlink(tmp);
+	if (!f)
+		goto fail;
+	if (fprintf(f, "%ld\n", (long)getpid()) < 0) {
+		fclose(f);
+		goto fail;
 	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		goto fail;
+	free(tmp);
+	return;
+fail:
+	log_error("haasd: pid_file %s: %s", path, strerror(errno));
+	unlink(tmp);
 	free(tmp);
 }
 
@@ -325,7 +334,12 @@ generation_ready(struct master *m)
 	pid_file_write(m);
 	log_info("haasd: ready (pid %ld)", (long)getpid());
 	if (m->parent_fd >= 0) {
-		if (write(m->parent_fd, &one, 1) != 1)
+		/* Once the old master has our byte it leaves, and the
+		 * sockets it passed are ours to unlink at exit; until then
+		 * (it may give up on us) they stay its. */
+		if (write(m->parent_fd, &one, 1) == 1)
+			m->own_fd = m->own_health = true;
+		else
 			log_warn("haasd: cannot tell the old master: %s",
 				 strerror(errno));
 		close(m->parent_fd);
@@ -452,7 +466,8 @@ upgrade_failed(struct master *m, const char *why)
 	log_error("haasd: upgrade failed: new master %ld %s; this one (%ld)"
 		  " keeps serving", (long)m->up.pid, why, (long)getpid());
 	upgrade_verdict(m, "failed: new master %ld %s", (long)m->up.pid, why);
-	kill(m->up.pid, SIGTERM);
+	if (!m->up.reaped)
+		kill(m->up.pid, SIGTERM);
 	upgrade_end(m);
 }
 
@@ -483,6 +498,8 @@ upgrade_read(struct master *m)
 static void
 upgrade_reaped(struct master *m, pid_t pid, int status)
 {
+	if (pid == m->up.pid)
+		m->up.reaped = true;	/* its pipe's EOF says the rest */
 	if (WIFSIGNALED(status))
 		log_warn("haasd: upgrade: pid %ld killed by signal %d",
 			 (long)pid, WTERMSIG(status));
@@ -520,16 +537,17 @@ listen_sockets(struct master *m)
 	static const char *const names[] = { "fcgi", "health" };
 	int fds[2];
 	int passed = service_listen_fds(names, fds, 2);
-	bool ours = m->parent_fd >= 0;	/* an upgrade's: ours to unlink */
 
+	/* Passed sockets are systemd's, or the old master's until it hands
+	 * over (generation_ready): never unlinked before that. */
 	m->fd = fds[0];
-	m->own_fd = ours;
+	m->own_fd = false;
 	if (m->fd < 0) {
 		m->fd = http_listen(&m->app.cfg, m->app.cfg.listen);
 		m->own_fd = true;
 	}
 	m->health_fd = fds[1];
-	m->own_health = ours;
+	m->own_health = false;
 	if (m->health_fd >= 0 && !*m->app.cfg.health_listen) {
 		close(m->health_fd);	/* health_listen was switched off */
 		m->health_fd = -1;
@@ -678,8 +696,12 @@ drain(struct master *m)
 		log_warn("haasd: %d workers still busy; killing them",
 			 live_workers(m));
 		signal_generation(m, SIGKILL, false);
-		while (live_workers(m) > 0 && waitpid(-1, NULL, 0) > 0)
+		/* Each worker by its own pid (reap): a waitpid(-1) could wait
+		 * for an upgrade's new master, which is our child too. */
+		while (live_workers(m) > 0) {
+			nanosleep(&tick, NULL);
 			reap(m, false);
+		}
 	}
 }
 

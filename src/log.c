@@ -3,7 +3,9 @@
  * syslog priority instead of a time (journald keeps its own). */
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -16,19 +18,39 @@
  * file stderr is (systemd.exec(5)).  A program it started that redirected
  * its stderr elsewhere keeps the variable but fails the comparison.
  * Checked on every line (one fstat): no state to keep. */
-static int
-stderr_is_journal(void)
+static bool
+journal_stream(void)
 {
 	const char *env = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
 	struct stat st;
+	char *end;
 
-	if (!env || sscanf(env, "%llu:%llu", &dev, &ino) != 2)
-		return 0;
+	if (!env)
+		return false;
+	errno = 0;
+	dev = strtoull(env, &end, 10);
+	if (errno || end == env || *end != ':')
+		return false;
+	env = end + 1;
+	ino = strtoull(env, &end, 10);
+	if (errno || end == env || *end)
+		return false;
 	if (fstat(STDERR_FILENO, &st) < 0)
-		return 0;
+		return false;
 	return (unsigned long long)st.st_dev == dev &&
 	       (unsigned long long)st.st_ino == ino;
+}
+
+/* The same, leaving errno as the caller had it. */
+static bool
+stderr_is_journal(void)
+{
+	int saved = errno;
+	bool yes = journal_stream();
+
+	errno = saved;
+	return yes;
 }
 
 /* prio: the syslog priority (3 error, 4 warning, 6 info) that journald

@@ -14,9 +14,11 @@ struct buf;
 struct metrics;
 struct metrics_slot;
 
-/* Slots: one per live worker; more workers than this (two generations
- * during a reload, plus the health worker) are served but not counted. */
-#define METRICS_SLOTS 128
+/* Slots: one per live worker.  Enough for two generations of the most
+ * workers haas.conf allows (256) during a reload, each with its health
+ * worker; pages of a slot no worker claims are never touched, so they
+ * cost address space only. */
+#define METRICS_SLOTS (2 * 256 + 2)
 
 /* The latency buckets' upper bounds, in microseconds. */
 #define METRICS_BUCKETS_US 1000, 5000, 10000, 50000, 100000, 500000, \
