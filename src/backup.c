@@ -1017,6 +1017,43 @@ restore_uploads(const struct config *cfg, const char *dir, json_object *m,
 	return 0;
 }
 
+/* --force: the documents in upload_dir the snapshot does not have.  They
+ * belonged to the database just replaced: no row names them any more, and
+ * identity documents are not kept without a reason. */
+static int
+uploads_prune(const struct config *cfg, json_object *m, int *count)
+{
+	json_object *files = json_object_object_get(m, "files");
+	DIR *d = opendir(cfg->upload_dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	for (de = readdir(d); de; de = readdir(d)) {
+		char *rel, *path;
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		rel = xasprintf("uploads/%s", de->d_name);
+		path = xasprintf("%s/%s", cfg->upload_dir, de->d_name);
+		if (!json_object_object_get_ex(files, rel, NULL) &&
+		    lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (unlink(path) == 0) {
+				(*count)++;
+			} else {
+				say_errno("restore: cannot remove", path);
+				rc = -1;
+			}
+		}
+		free(rel);
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
 /* Each secret into the path the configuration (as it is now) names for
  * its key; a key it does not name is skipped, said on stderr. */
 static int
@@ -1135,6 +1172,13 @@ backup_restore(const struct config *cfg, const char *config_path,
 		goto out;
 	printf("%d upload%s restored into %s\n", uploads,
 	       uploads == 1 ? "" : "s", cfg->upload_dir);
+	uploads = 0;
+	if (o->force && uploads_prune(cfg, m, &uploads))
+		goto out;
+	if (uploads)
+		printf("%d document%s the snapshot does not have removed from"
+		       " %s\n", uploads, uploads == 1 ? "" : "s",
+		       cfg->upload_dir);
 	if (restore_extras(config_path, dir, m, o) || restore_migrate(cfg))
 		goto out;
 	rc = BACKUP_OK;
