@@ -396,6 +396,15 @@ family(struct buf *out, const char *name, const char *type, const char *help)
 	buf_addf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A family of one sample without labels. */
+static void
+single(struct buf *out, const char *name, const char *type, const char *help,
+       long long v)
+{
+	family(out, name, type, help);
+	buf_addf(out, "%s %lld\n", name, v);
+}
+
 /* A label value with \, " and newline escaped. */
 static void
 label_value(struct buf *out, const char *v)
@@ -542,26 +551,24 @@ render_workers(const struct metrics *m, struct buf *out)
 			in_flight += atomic_load(&s->in_flight);
 		}
 	}
-	family(out, "haas_http_requests_in_flight", "gauge",
-	       "Requests haasd's workers are answering now (this one too).");
-	buf_addf(out, "haas_http_requests_in_flight %lld\n", in_flight);
-	family(out, "haas_workers", "gauge",
-	       "haasd worker processes running now (with the health worker).");
-	buf_addf(out, "haas_workers %lld\n", workers);
-	family(out, "haas_worker_restarts_total", "counter",
-	       "Workers that died and were replaced by the master.");
-	buf_addf(out, "haas_worker_restarts_total %llu\n",
-		 (unsigned long long)atomic_load(&m->restarts));
-	family(out, "haas_db_errors_total", "counter",
+	single(out, "haas_http_requests_in_flight", "gauge",
+	       "Requests haasd's workers are answering now (this one too).",
+	       in_flight);
+	single(out, "haas_workers", "gauge",
+	       "haasd worker processes running now (with the health worker).",
+	       workers);
+	single(out, "haas_worker_restarts_total", "counter",
+	       "Workers that died and were replaced by the master.",
+	       (long long)atomic_load(&m->restarts));
+	single(out, "haas_db_errors_total", "counter",
 	       "Unexpected database failures (server unavailable, connect"
-	       " refused, unmapped errors).");
-	buf_addf(out, "haas_db_errors_total %llu\n", errors);
-	family(out, "haas_db_reconnects_total", "counter",
-	       "Database connections made after a worker's first.");
-	buf_addf(out, "haas_db_reconnects_total %llu\n", reconnects);
-	family(out, "haas_idempotent_replays_total", "counter",
-	       "Idempotency-Key requests answered with the stored reply.");
-	buf_addf(out, "haas_idempotent_replays_total %llu\n", replays);
+	       " refused, unmapped errors).", (long long)errors);
+	single(out, "haas_db_reconnects_total", "counter",
+	       "Database connections made after a worker's first.",
+	       (long long)reconnects);
+	single(out, "haas_idempotent_replays_total", "counter",
+	       "Idempotency-Key requests answered with the stored reply.",
+	       (long long)replays);
 }
 
 static void
@@ -584,9 +591,8 @@ render_ingest(const char *path, struct buf *out)
 	buf_adds(out, "haas_ingest_lag_seconds ");
 	seconds(out, lag);
 	buf_adds(out, "\n");
-	family(out, "haas_ingest_spool_pending", "gauge",
-	       "Messages spooled and not yet applied.");
-	buf_addf(out, "haas_ingest_spool_pending %lld\n", pending);
+	single(out, "haas_ingest_spool_pending", "gauge",
+	       "Messages spooled and not yet applied.", pending);
 	family(out, "haas_ingest_updated_timestamp_seconds", "gauge",
 	       "When haas-ingestd last went round its loop (Unix time).");
 	buf_adds(out, "haas_ingest_updated_timestamp_seconds ");
@@ -603,15 +609,13 @@ metrics_render(const struct metrics *m, const struct metrics_extra *x,
 		render_latency(m, out);
 		render_workers(m, out);
 	}
-	family(out, "haas_db_up", "gauge",
-	       "1 when the scraping worker's database answered.");
-	buf_addf(out, "haas_db_up %d\n", x->db_up ? 1 : 0);
-	if (x->pending_registrations >= 0) {
-		family(out, "haas_registrations_pending", "gauge",
-		       "Driver registrations waiting for a decision.");
-		buf_addf(out, "haas_registrations_pending %lld\n",
-			 x->pending_registrations);
-	}
+	single(out, "haas_db_up", "gauge",
+	       "1 when the scraping worker's database answered.",
+	       x->db_up ? 1 : 0);
+	if (x->pending_registrations >= 0)
+		single(out, "haas_registrations_pending", "gauge",
+		       "Driver registrations waiting for a decision.",
+		       x->pending_registrations);
 	render_ingest(x->ingest_path, out);
 }
 
