@@ -626,10 +626,6 @@ config_workers(const struct config *cfg)
 
 	if (cfg->workers > 0)
 		return (int)cfg->workers;
-	/* A worker mostly waits for MariaDB (and its commit's fsync): with
-	 * 4 per CPU, commits group and the CPUs stay busy (bench/compare:
-	 * spread checkout +19 %, hot +9 % over 2 per CPU; more gave
-	 * nothing). */
 	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)(4 * n) : 4;
+	return n > 0 ? (int)(2 * n) : 2;
 }

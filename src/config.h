@@ -98,7 +98,7 @@ const char *config_default_path(void);
 int config_cli(int argc, char **argv, const char *prog,
 	       void (*usage)(FILE *out), const char **path);
 
-/* Number of workers to fork: the configured count or 4 x CPUs. */
+/* Number of workers to fork: the configured count or 2 x CPUs. */
 int config_workers(const struct config *cfg);
 
 #endif
